@@ -1,0 +1,35 @@
+# WiseBook: `make run` serves the embedded profile, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 6543
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint typecheck pytest services clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/wisebook-ctl serve --host 127.0.0.1 --port $(PORT)
+
+services:
+	tests/services.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check wisebook tests bench
+	$(BIN)/ruff format --check wisebook tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy wisebook/ledger wisebook/services
+
+pytest: $(STAMP) services
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint typecheck pytest
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

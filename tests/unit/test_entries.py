@@ -1,0 +1,115 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from wisebook.ledger.accounts import Account
+from wisebook.ledger.entries import (
+    LineDraft,
+    check_date,
+    check_lines,
+    parse_lines,
+    reversed_lines,
+    totals,
+)
+from wisebook.ledger.errors import InvalidInput
+from wisebook.ledger.periods import Period
+
+ACCOUNTS = {
+    "4111": Account("4111", "Clients", postable=True, lettrable=True),
+    "7011": Account("7011", "Ventes", postable=True),
+    "4431": Account("4431", "TVA facturée", postable=True),
+    "411": Account("411", "Clients", postable=False),
+}
+
+
+def line(account, debit="0", credit="0"):
+    return LineDraft(account, "", Decimal(debit), Decimal(credit))
+
+
+def messages(exc):
+    return {e.field: e.message for e in exc.value.errors}
+
+
+def test_balanced_entry_with_two_or_more_lines_passes():
+    check_lines([line("4111", "118000"), line("7011", credit="100000"), line("4431", credit="18000")],
+                ACCOUNTS, posting=True)
+
+
+def test_one_line_entry_is_refused():
+    with pytest.raises(InvalidInput) as exc:
+        check_lines([line("4111", "100")], ACCOUNTS, posting=True)
+    assert "au moins deux lignes" in messages(exc)["lignes"]
+
+
+def test_unbalanced_entry_is_refused_with_the_gap():
+    with pytest.raises(InvalidInput) as exc:
+        check_lines([line("4111", "100"), line("7011", credit="90")], ACCOUNTS, posting=True)
+    assert "écart 10" in messages(exc)["lignes"]
+
+
+def test_line_with_debit_and_credit_is_refused():
+    with pytest.raises(InvalidInput) as exc:
+        check_lines([line("4111", "100", "100"), line("7011", credit="0")], ACCOUNTS, posting=True)
+    found = messages(exc)
+    assert "pas les deux" in found["lignes[0]"]
+    assert "non nul" in found["lignes[1]"]
+
+
+def test_unknown_and_heading_accounts_are_refused():
+    with pytest.raises(InvalidInput) as exc:
+        check_lines([line("9999", "100"), line("411", credit="100")], ACCOUNTS, posting=True)
+    found = messages(exc)
+    assert "inconnu" in found["lignes[0].compte"]
+    assert "regroupement" in found["lignes[1].compte"]
+
+
+def test_drafts_may_be_unbalanced_but_not_malformed():
+    check_lines([line("4111", "100")], ACCOUNTS, posting=False)
+    with pytest.raises(InvalidInput):
+        check_lines([line("411", "100")], ACCOUNTS, posting=False)
+
+
+def test_parse_lines_collects_every_amount_error():
+    with pytest.raises(InvalidInput) as exc:
+        parse_lines([{"compte": "4111", "debit": "1.5"}, {"compte": "7011", "credit": "-3"}], "XOF")
+    assert set(messages(exc)) == {"lignes[0].debit", "lignes[1].credit"}
+
+
+def test_date_must_fall_in_an_open_unlocked_period():
+    day = dt.date(2026, 1, 15)
+    january = Period(1, dt.date(2026, 1, 1), dt.date(2026, 1, 31))
+    check_date(day, january, True, "2026")
+    with pytest.raises(InvalidInput, match="Aucun exercice"):
+        check_date(day, None, False, None)
+    with pytest.raises(InvalidInput, match="clôturé"):
+        check_date(day, january, False, "2026")
+    with pytest.raises(InvalidInput, match="verrouillée"):
+        check_date(day, Period(1, january.start, january.end, locked=True), True, "2026")
+
+
+amounts = st.integers(min_value=1, max_value=10**12).map(Decimal)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["4111", "7011", "4431"]), amounts, st.booleans()), min_size=1, max_size=20))
+def test_an_entry_posts_if_and_only_if_it_balances(raw):
+    lines = [line(code, debit=str(a) if is_debit else "0", credit="0" if is_debit else str(a)) for code, a, is_debit in raw]
+    debit, credit = totals(lines)
+    try:
+        check_lines(lines, ACCOUNTS, posting=True)
+        accepted = True
+    except InvalidInput:
+        accepted = False
+    assert accepted == (debit == credit and len(lines) >= 2)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["4111", "7011"]), amounts, st.booleans()), min_size=2, max_size=20))
+def test_a_reversal_cancels_the_entry_account_by_account(raw):
+    lines = [line(code, debit=str(a) if d else "0", credit="0" if d else str(a)) for code, a, d in raw]
+    net: dict[str, Decimal] = {}
+    for ln in [*lines, *reversed_lines(lines)]:
+        net[ln.account] = net.get(ln.account, Decimal(0)) + ln.debit - ln.credit
+    assert all(v == 0 for v in net.values())
+    assert totals(reversed_lines(lines)) == tuple(reversed(totals(lines)))

@@ -1,0 +1,29 @@
+"""WiseBook 3.0: SYSCOHADA bookkeeping for OHADA businesses."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pyramid.config import Configurator
+from pyramid.router import Router
+from sqlalchemy.engine import Engine
+
+from . import settings as settings_module
+
+
+def make_config(overrides: Mapping[str, Any] | None = None, engine: Engine | None = None) -> Configurator:
+    """The Pyramid configuration of the application, settings resolved and checked."""
+    resolved = settings_module.load(overrides)
+    config = Configurator(settings={"tm.commit_veto": "pyramid_tm.default_commit_veto"})
+    config.registry.wisebook_settings = resolved
+    if engine is not None:
+        config.registry.db_engine = engine
+    config.include(".db")
+    config.include(".web")
+    return config
+
+
+def main(global_config: Mapping[str, Any] | None = None, **settings: Any) -> Router:
+    """The WSGI application factory (``wisebook:main``)."""
+    return make_config(settings).make_wsgi_app()  # type: ignore[no-any-return]

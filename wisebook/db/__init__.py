@@ -1,0 +1,81 @@
+"""Database access: engine, sessions joined to the request's transaction, models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import transaction
+import zope.sqlalchemy
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..settings import Settings
+
+
+def make_engine(settings: Settings, **kwargs: Any) -> Engine:
+    """The engine for the configured database, with the SQLite pragmas the embedded profile needs."""
+    url = settings.database_url
+    if url.startswith("sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
+        _sqlite_setup(engine)
+        return engine
+    kwargs.setdefault("pool_size", settings.db_pool_size)
+    kwargs.setdefault("max_overflow", settings.db_pool_size)
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(url, **kwargs)
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    """Foreign keys on, WAL, and BEGIN IMMEDIATE so concurrent writers queue instead of failing."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """A session factory bound to ``engine``."""
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def get_tm_session(factory: sessionmaker[Session], transaction_manager: Any, request: Any = None) -> Session:
+    """A session joined to ``transaction_manager``: committed or aborted with the request."""
+    session = factory(info={"request": request})
+    zope.sqlalchemy.register(session, transaction_manager=transaction_manager)
+    return session
+
+
+def includeme(config: Any) -> None:
+    """Give every request ``request.db``, joined to pyramid_tm's explicit transaction manager."""
+    settings: Settings = config.registry.wisebook_settings
+    config.registry.settings["tm.manager_hook"] = "pyramid_tm.explicit_manager"
+    config.registry.settings.setdefault("retry.attempts", 3)
+    config.include("pyramid_tm")
+    config.include("pyramid_retry")
+    engine = getattr(config.registry, "db_engine", None) or make_engine(settings)
+    config.registry.db_engine = engine
+    factory = session_factory(engine)
+    config.registry.db_factory = factory
+
+    def dbsession(request: Any) -> Session:
+        session = request.environ.get("app.dbsession")  # tests may hand one in
+        if session is None:
+            session = get_tm_session(factory, request.tm, request=request)
+        return session
+
+    config.add_request_method(dbsession, "db", reify=True)
+
+
+__all__ = ["get_tm_session", "make_engine", "session_factory", "transaction"]

@@ -1,0 +1,259 @@
+"""The tables. Money columns hold integer minor units of the company's currency."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .meta import Base, BigId
+
+DRAFT = "brouillon"
+POSTED = "validee"
+ROLES = ("admin", "comptable", "assistant", "lecteur", "auditeur")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class User(Base):
+    """A person who logs in."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_superuser: Mapped[bool] = mapped_column(Boolean, default=False)
+    language: Mapped[str] = mapped_column(String(5), default="fr")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class Company(Base):
+    """A société whose books are kept."""
+
+    __tablename__ = "companies"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    country: Mapped[str] = mapped_column(String(2))
+    currency: Mapped[str] = mapped_column(String(3))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class Membership(Base):
+    """A user's role in a company."""
+
+    __tablename__ = "memberships"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    company_id: Mapped[int] = mapped_column(
+        ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(20))
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('admin', 'comptable', 'assistant', 'lecteur', 'auditeur')", name="role"
+        ),
+        Index("ix_memberships_company_id", "company_id"),
+    )
+
+
+class AuthToken(Base):
+    """An issued API token (JWT ``jti``), so it can be revoked before it expires."""
+
+    __tablename__ = "auth_tokens"
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class FiscalYear(Base):
+    """An exercice: open, then closed."""
+
+    __tablename__ = "fiscal_years"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(10))
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default="ouvert")
+    periods: Mapped[list[Period]] = relationship(order_by="Period.number", back_populates="fiscal_year")
+    __table_args__ = (
+        UniqueConstraint("company_id", "code"),
+        CheckConstraint("status IN ('ouvert', 'cloture')", name="status"),
+        CheckConstraint("start_date <= end_date", name="dates"),
+    )
+
+
+class Period(Base):
+    """A month of a fiscal year; locked months take no entry."""
+
+    __tablename__ = "periods"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fiscal_year_id: Mapped[int] = mapped_column(ForeignKey("fiscal_years.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    fiscal_year: Mapped[FiscalYear] = relationship(back_populates="periods")
+    __table_args__ = (
+        UniqueConstraint("fiscal_year_id", "number"),
+        Index("ix_periods_fiscal_year_id_start_date", "fiscal_year_id", "start_date"),
+    )
+
+
+class Account(Base):
+    """An account of a company's chart; only leaves (``postable``) take entries."""
+
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(12))
+    label: Mapped[str] = mapped_column(String(200))
+    account_class: Mapped[int] = mapped_column(Integer)
+    nature: Mapped[str] = mapped_column(String(20))
+    lettrable: Mapped[bool] = mapped_column(Boolean, default=False)
+    postable: Mapped[bool] = mapped_column(Boolean, default=True)
+    __table_args__ = (
+        UniqueConstraint("company_id", "code"),
+        CheckConstraint("account_class BETWEEN 1 AND 9", name="account_class"),
+    )
+
+
+class Journal(Base):
+    """A journal: ACH, VTE, BQ, CAI, OD, AN…"""
+
+    __tablename__ = "journals"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(8))
+    label: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))
+    __table_args__ = (UniqueConstraint("company_id", "code"),)
+
+
+class JournalCounter(Base):
+    """Last number given in a journal for a fiscal year; row-locked while posting."""
+
+    __tablename__ = "journal_counters"
+    journal_id: Mapped[int] = mapped_column(ForeignKey("journals.id", ondelete="CASCADE"), primary_key=True)
+    fiscal_year_id: Mapped[int] = mapped_column(
+        ForeignKey("fiscal_years.id", ondelete="CASCADE"), primary_key=True
+    )
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class LedgerChain(Base):
+    """Head of a company's hash chain of posted entries; row-locked while posting."""
+
+    __tablename__ = "ledger_chains"
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class Entry(Base):
+    """An écriture: a draft, then posted (numbered, chained, never changed again)."""
+
+    __tablename__ = "entries"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))
+    journal_id: Mapped[int] = mapped_column(ForeignKey("journals.id"))
+    fiscal_year_id: Mapped[int] = mapped_column(ForeignKey("fiscal_years.id"))
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"))
+    entry_date: Mapped[dt.date] = mapped_column(Date)
+    label: Mapped[str] = mapped_column(String(255))
+    reference: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(10), default="brouillon")
+    sequence: Mapped[int | None] = mapped_column(Integer)
+    number: Mapped[str | None] = mapped_column(String(40))
+    chain_seq: Mapped[int | None] = mapped_column(BigInteger)
+    hash: Mapped[str | None] = mapped_column(String(64))
+    total: Mapped[int] = mapped_column(BigInteger, default=0)
+    reversal_of_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    posted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    posted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    lines: Mapped[list[Line]] = relationship(order_by="Line.line_no", back_populates="entry")
+    __table_args__ = (
+        CheckConstraint("status IN ('brouillon', 'validee')", name="status"),
+        CheckConstraint(
+            "status = 'brouillon' OR (number IS NOT NULL AND hash IS NOT NULL "
+            "AND sequence IS NOT NULL AND chain_seq IS NOT NULL)",
+            name="posted_is_numbered",
+        ),
+        UniqueConstraint("journal_id", "fiscal_year_id", "sequence", name="uq_entries_sequence"),
+        UniqueConstraint("company_id", "chain_seq", name="uq_entries_chain_seq"),
+        UniqueConstraint("reversal_of_id", name="uq_entries_reversal_of_id"),
+        Index("ix_entries_company_id_entry_date_id", "company_id", "entry_date", "id"),
+        Index("ix_entries_journal_id_entry_date", "journal_id", "entry_date"),
+    )
+
+
+class Line(Base):
+    """A ligne: one account, a debit or a credit (exactly one is positive)."""
+
+    __tablename__ = "lines"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"))
+    line_no: Mapped[int] = mapped_column(Integer)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    label: Mapped[str] = mapped_column(String(255), default="")
+    debit: Mapped[int] = mapped_column(BigInteger, default=0)
+    credit: Mapped[int] = mapped_column(BigInteger, default=0)
+    partner: Mapped[str | None] = mapped_column(String(100))
+    entry: Mapped[Entry] = relationship(back_populates="lines")
+    account: Mapped[Account] = relationship()
+    __table_args__ = (
+        CheckConstraint("debit >= 0 AND credit >= 0", name="amounts_positive"),
+        CheckConstraint("(debit > 0 AND credit = 0) OR (credit > 0 AND debit = 0)", name="debit_xor_credit"),
+        UniqueConstraint("entry_id", "line_no"),
+        Index("ix_lines_account_id_entry_id", "account_id", "entry_id"),
+    )
+
+
+class AccountBalance(Base):
+    """Posted movements per account, period and journal, kept in the posting transaction."""
+
+    __tablename__ = "account_balances"
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id", ondelete="CASCADE"), primary_key=True)
+    journal_id: Mapped[int] = mapped_column(ForeignKey("journals.id", ondelete="CASCADE"), primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    fiscal_year_id: Mapped[int] = mapped_column(ForeignKey("fiscal_years.id", ondelete="CASCADE"))
+    debit: Mapped[int] = mapped_column(BigInteger, default=0)
+    credit: Mapped[int] = mapped_column(BigInteger, default=0)
+    __table_args__ = (
+        Index("ix_account_balances_company_id_fiscal_year_id", "company_id", "fiscal_year_id"),
+    )
+
+
+class IdempotencyKey(Base):
+    """The first answer to a POST made with an ``Idempotency-Key``, replayed on retry."""
+
+    __tablename__ = "idempotency_keys"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(255))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int | None] = mapped_column(Integer)
+    body: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    __table_args__ = (UniqueConstraint("user_id", "key"),)

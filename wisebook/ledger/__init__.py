@@ -1,0 +1,1 @@
+"""The accounting domain: pure Python, standard library only, no I/O."""

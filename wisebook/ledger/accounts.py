@@ -1,0 +1,102 @@
+"""SYSCOHADA chart rules: account numbers, classes, natures, which accounts take entries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .errors import InvalidInput
+
+#: Longest account number accepted (official numbers have 1 to 5 digits; sub-accounts more).
+MAX_CODE_LENGTH = 12
+
+CLASS_LABELS = {
+    1: "Comptes de ressources durables",
+    2: "Comptes d'actif immobilisé",
+    3: "Comptes de stocks",
+    4: "Comptes de tiers",
+    5: "Comptes de trésorerie",
+    6: "Comptes de charges des activités ordinaires",
+    7: "Comptes de produits des activités ordinaires",
+    8: "Comptes des autres charges et des autres produits",
+    9: "Comptes des engagements hors bilan et comptabilité analytique",
+}
+
+NATURES = (
+    "capitaux",
+    "immobilisations",
+    "stocks",
+    "tiers",
+    "tresorerie",
+    "charges",
+    "produits",
+    "hao",
+    "hors_bilan",
+)
+
+
+@dataclass(frozen=True)
+class Account:
+    """An account of a company's chart, as the ledger needs it to validate an entry."""
+
+    code: str
+    label: str
+    postable: bool
+    lettrable: bool = False
+
+
+def account_class(code: str) -> int:
+    """The SYSCOHADA class of an account number (its first digit)."""
+    return int(code[0])
+
+
+def check_code(code: str, field: str = "compte") -> str:
+    """Validate the form of an account number: digits only, class 1 to 9, bounded length."""
+    if not isinstance(code, str) or not code.isdigit() or not code.isascii():
+        raise InvalidInput("Le numéro de compte ne contient que des chiffres.", field=field)
+    if not 1 <= len(code) <= MAX_CODE_LENGTH:
+        raise InvalidInput(
+            f"Le numéro de compte a de 1 à {MAX_CODE_LENGTH} chiffres.", field=field
+        )
+    if code[0] == "0":
+        raise InvalidInput("La classe d'un compte va de 1 à 9.", field=field)
+    return code
+
+
+def is_class_level(code: str) -> bool:
+    """Class (1 digit) and main (2 digit) accounts are headings, never posted to."""
+    return len(code) <= 2
+
+
+def parent_code(code: str, existing: Iterable[str]) -> str | None:
+    """The nearest existing ancestor of ``code`` (the longest existing prefix), if any."""
+    known = set(existing)
+    for end in range(len(code) - 1, 0, -1):
+        if code[:end] in known:
+            return code[:end]
+    return None
+
+
+def postable_codes(codes: Iterable[str]) -> set[str]:
+    """Accounts that take entries: the leaves of the tree that are not class-level headings."""
+    all_codes = sorted(set(codes))
+    has_child: set[str] = set()
+    for code in all_codes:
+        for end in range(1, len(code)):
+            has_child.add(code[:end])
+    return {c for c in all_codes if c not in has_child and not is_class_level(c)}
+
+
+def check_new_sub_account(code: str, existing: Iterable[str]) -> str:
+    """Validate a sub-account to add; returns the parent it will sit under."""
+    check_code(code, field="numero")
+    known = set(existing)
+    if code in known:
+        raise InvalidInput(f"Le compte {code} existe déjà.", field="numero")
+    parent = parent_code(code, known)
+    if parent is None or len(code) <= 2:
+        raise InvalidInput(
+            "Un sous-compte se crée sous un compte existant d'au moins 2 chiffres.",
+            field="numero",
+        )
+    return parent

@@ -1,0 +1,89 @@
+"""Exact money: Decimal in Python, integer minor units in storage, strings in JSON."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from .errors import InvalidInput
+
+#: Minor-unit exponent of each currency used in the OHADA zone and around it (ISO 4217).
+CURRENCIES: dict[str, int] = {
+    "XOF": 0,  # franc CFA BCEAO
+    "XAF": 0,  # franc CFA BEAC
+    "KMF": 0,  # franc comorien
+    "GNF": 0,  # franc guinéen
+    "CDF": 2,  # franc congolais
+    "EUR": 2,
+    "USD": 2,
+}
+
+#: Largest amount accepted on one line, in currency units: far above any real invoice,
+#: far below what a 64-bit minor-unit column holds.
+MAX_UNITS = Decimal(10) ** 15
+
+
+def D(value: str | int | Decimal) -> Decimal:
+    """Build a Decimal from a string, an int or a Decimal; never from a float."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
+        raise TypeError(f"montant non exact : {value!r}")
+    return Decimal(value)
+
+
+def exponent(currency: str) -> int:
+    """Decimal places of ``currency``; unknown currencies are an input error."""
+    try:
+        return CURRENCIES[currency]
+    except KeyError:
+        raise InvalidInput(f"Devise inconnue : {currency}.", field="devise") from None
+
+
+def parse_amount(value: object, currency: str, field: str = "montant") -> Decimal:
+    """Parse an amount given as a string or JSON number; refuse anything inexact or negative.
+
+    Trailing zeros beyond the currency's precision are accepted (``"150000.00"`` in XOF is
+    exact); any other extra decimal is refused, never rounded.
+    """
+    if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
+        raise InvalidInput("Le montant doit être une chaîne ou un nombre.", field=field)
+    if isinstance(value, str):
+        text = value.strip()
+        if not text or not all(c.isdigit() or c in ".-+" for c in text) or text.count(".") > 1:
+            raise InvalidInput(f"Montant invalide : « {value} ».", field=field)
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            raise InvalidInput(f"Montant invalide : « {value} ».", field=field) from None
+    else:
+        amount = Decimal(value)
+    if not amount.is_finite():
+        raise InvalidInput("Le montant doit être un nombre fini.", field=field)
+    if amount < 0:
+        raise InvalidInput("Le montant ne peut pas être négatif.", field=field)
+    if amount >= MAX_UNITS:
+        raise InvalidInput("Le montant dépasse la limite autorisée.", field=field)
+    places = exponent(currency)
+    quantum = Decimal(1).scaleb(-places)
+    if amount != amount.quantize(quantum):
+        raise InvalidInput(
+            f"Trop de décimales : la devise {currency} en admet {places}.", field=field
+        )
+    return amount.quantize(quantum)
+
+
+def to_minor(amount: Decimal, currency: str) -> int:
+    """Decimal amount → integer minor units (exact; refuses what would need rounding)."""
+    scaled = amount.scaleb(exponent(currency))
+    if scaled != scaled.to_integral_value():
+        raise InvalidInput(f"Trop de décimales pour la devise {currency}.")
+    return int(scaled)
+
+
+def from_minor(units: int, currency: str) -> Decimal:
+    """Integer minor units → Decimal amount with the currency's precision."""
+    places = exponent(currency)
+    return Decimal(units).scaleb(-places).quantize(Decimal(1).scaleb(-places))
+
+
+def to_json(units: int, currency: str) -> str:
+    """Integer minor units → the JSON string form: ``"150000"`` (XOF), ``"1250.50"`` (EUR)."""
+    return str(from_minor(units, currency))

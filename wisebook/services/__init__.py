@@ -1,0 +1,1 @@
+"""Use cases: each takes a SQLAlchemy session and plain values, never a request."""

@@ -1,0 +1,322 @@
+"""The books' frame: companies, memberships, fiscal years and periods, journals, the chart."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from ..data.syscohada import chart as official_chart
+from ..db import models
+from ..ledger import accounts as chart_rules
+from ..ledger.chain import GENESIS
+from ..ledger.errors import Conflict, InvalidInput, NotFound
+from ..ledger.money import CURRENCIES
+from ..ledger.periods import fiscal_year_bounds, monthly_periods
+
+#: OHADA member states and their currency (ISO 3166 alpha-2 → ISO 4217).
+OHADA_COUNTRIES: dict[str, tuple[str, str]] = {
+    "BJ": ("Bénin", "XOF"),
+    "BF": ("Burkina Faso", "XOF"),
+    "CI": ("Côte d'Ivoire", "XOF"),
+    "GW": ("Guinée-Bissau", "XOF"),
+    "ML": ("Mali", "XOF"),
+    "NE": ("Niger", "XOF"),
+    "SN": ("Sénégal", "XOF"),
+    "TG": ("Togo", "XOF"),
+    "CM": ("Cameroun", "XAF"),
+    "CF": ("Centrafrique", "XAF"),
+    "CG": ("Congo", "XAF"),
+    "GA": ("Gabon", "XAF"),
+    "GQ": ("Guinée équatoriale", "XAF"),
+    "TD": ("Tchad", "XAF"),
+    "KM": ("Comores", "KMF"),
+    "GN": ("Guinée", "GNF"),
+    "CD": ("République démocratique du Congo", "CDF"),
+}
+
+DEFAULT_JOURNALS = (
+    ("ACH", "Achats", "achats"),
+    ("VTE", "Ventes", "ventes"),
+    ("BQ", "Banque", "tresorerie"),
+    ("CAI", "Caisse", "tresorerie"),
+    ("OD", "Opérations diverses", "divers"),
+    ("AN", "À-nouveaux", "a_nouveaux"),
+)
+JOURNAL_KINDS = ("achats", "ventes", "tresorerie", "divers", "a_nouveaux")
+
+
+@dataclass(frozen=True)
+class CompanyContext:
+    """The company a request works in, and the user's role there."""
+
+    id: int
+    name: str
+    currency: str
+    role: str
+
+
+def get_company(session: Session, company_id: int) -> models.Company:
+    """A company by id, or NotFound."""
+    company = session.get(models.Company, company_id)
+    if company is None:
+        raise NotFound("Société introuvable.", field="societe")
+    return company
+
+
+def company_for_user(session: Session, user_id: int, company_id: int | None) -> CompanyContext | None:
+    """The company the user works in (the one asked for, else their first) with their role."""
+    query = (
+        select(models.Company, models.Membership.role)
+        .join(models.Membership, models.Membership.company_id == models.Company.id)
+        .where(models.Membership.user_id == user_id)
+        .order_by(models.Company.id)
+        .limit(1)
+    )
+    if company_id is not None:
+        query = query.where(models.Company.id == company_id)
+    row = session.execute(query).one_or_none()
+    if row is None:
+        return None
+    company, role = row
+    return CompanyContext(company.id, company.name, company.currency, role)
+
+
+def add_member(session: Session, company_id: int, user_id: int, role: str) -> None:
+    """Give ``user_id`` a role in a company (or change it)."""
+    if role not in models.ROLES:
+        raise InvalidInput(f"Rôle inconnu : {role}.", field="role")
+    membership = session.get(models.Membership, (user_id, company_id))
+    if membership is None:
+        session.add(models.Membership(user_id=user_id, company_id=company_id, role=role))
+    else:
+        membership.role = role
+    session.flush()
+
+
+def create_company(session: Session, name: str, country: str, currency: str | None) -> models.Company:
+    """A company with its chain head, the SYSCOHADA chart and the default journals."""
+    name = name.strip()
+    if not 2 <= len(name) <= 200:
+        raise InvalidInput("Le nom de la société compte de 2 à 200 caractères.", field="societe")
+    country = country.strip().upper()
+    if country not in OHADA_COUNTRIES:
+        raise InvalidInput(f"Pays hors de l'espace OHADA : {country}.", field="pays")
+    currency = (currency or OHADA_COUNTRIES[country][1]).strip().upper()
+    if currency not in CURRENCIES:
+        raise InvalidInput(f"Devise non prise en charge : {currency}.", field="devise")
+    if session.scalars(select(models.Company).where(models.Company.name == name)).first():
+        raise Conflict(f"La société « {name} » existe déjà.", field="societe")
+    company = models.Company(name=name, country=country, currency=currency)
+    session.add(company)
+    session.flush()
+    session.add(models.LedgerChain(company_id=company.id, last_seq=0, last_hash=GENESIS))
+    load_chart(session, company.id)
+    for code, label, kind in DEFAULT_JOURNALS:
+        session.add(models.Journal(company_id=company.id, code=code, label=label, kind=kind))
+    session.flush()
+    return company
+
+
+def load_chart(session: Session, company_id: int) -> int:
+    """Copy the official SYSCOHADA chart into a company, in one bulk insert."""
+    rows = official_chart()
+    postable = chart_rules.postable_codes(r.code for r in rows)
+    session.execute(
+        insert(models.Account),
+        [
+            {
+                "company_id": company_id,
+                "code": r.code,
+                "label": r.label,
+                "account_class": r.account_class,
+                "nature": r.nature,
+                "lettrable": r.lettrable,
+                "postable": r.code in postable,
+            }
+            for r in rows
+        ],
+    )
+    return len(rows)
+
+
+def create_fiscal_year(
+    session: Session, company_id: int, year: int, start_month: int = 1
+) -> models.FiscalYear:
+    """An open fiscal year of twelve monthly periods, with a number counter per journal."""
+    start, end = fiscal_year_bounds(year, start_month)
+    code = str(year)
+    existing = session.scalars(
+        select(models.FiscalYear).where(models.FiscalYear.company_id == company_id)
+    ).all()
+    for fy in existing:
+        if fy.code == code:
+            raise Conflict(f"L'exercice {code} existe déjà.", field="annee")
+        if fy.start_date <= end and start <= fy.end_date:
+            raise InvalidInput(f"L'exercice chevauche l'exercice {fy.code}.", field="annee")
+    fiscal_year = models.FiscalYear(
+        company_id=company_id, code=code, start_date=start, end_date=end, status="ouvert"
+    )
+    session.add(fiscal_year)
+    session.flush()
+    session.execute(
+        insert(models.Period),
+        [
+            {
+                "fiscal_year_id": fiscal_year.id,
+                "number": p.number,
+                "start_date": p.start,
+                "end_date": p.end,
+                "locked": False,
+            }
+            for p in monthly_periods(start, end)
+        ],
+    )
+    journal_ids = session.scalars(
+        select(models.Journal.id).where(models.Journal.company_id == company_id)
+    ).all()
+    for journal_id in journal_ids:
+        session.add(models.JournalCounter(journal_id=journal_id, fiscal_year_id=fiscal_year.id, last_number=0))
+    session.flush()
+    return fiscal_year
+
+
+def list_fiscal_years(session: Session, company_id: int) -> list[models.FiscalYear]:
+    """The company's fiscal years, oldest first."""
+    return list(
+        session.scalars(
+            select(models.FiscalYear)
+            .where(models.FiscalYear.company_id == company_id)
+            .order_by(models.FiscalYear.start_date)
+        )
+    )
+
+
+def get_fiscal_year(session: Session, company_id: int, ref: str | int) -> models.FiscalYear:
+    """A fiscal year by id or by code (``2026``)."""
+    query = select(models.FiscalYear).where(models.FiscalYear.company_id == company_id)
+    text = str(ref)
+    row = session.scalars(query.where(models.FiscalYear.code == text)).one_or_none()
+    if row is None and text.isdigit() and len(text) < 10:
+        row = session.scalars(query.where(models.FiscalYear.id == int(text))).one_or_none()
+    if row is None:
+        raise NotFound(f"Exercice introuvable : {ref}.", field="exercice")
+    return row
+
+
+def current_fiscal_year(session: Session, company_id: int, today: dt.date | None = None) -> models.FiscalYear:
+    """The open fiscal year containing ``today``, else the latest open one, else the latest."""
+    today = today or dt.date.today()
+    years = list_fiscal_years(session, company_id)
+    if not years:
+        raise NotFound("Aucun exercice : créez-en un.", field="exercice")
+    for fy in years:
+        if fy.start_date <= today <= fy.end_date:
+            return fy
+    open_years = [fy for fy in years if fy.status == "ouvert"]
+    return (open_years or years)[-1]
+
+
+def set_period_lock(session: Session, company_id: int, fiscal_year_ref: str, number: int, locked: bool) -> None:
+    """Lock or unlock one month of a fiscal year."""
+    fy = get_fiscal_year(session, company_id, fiscal_year_ref)
+    result = session.execute(
+        update(models.Period)
+        .where(models.Period.fiscal_year_id == fy.id, models.Period.number == number)
+        .values(locked=locked)
+    )
+    if result.rowcount == 0:  # type: ignore[attr-defined]
+        raise NotFound(f"Période {number} introuvable.", field="periode")
+
+
+def list_journals(session: Session, company_id: int) -> list[models.Journal]:
+    """The company's journals, by code."""
+    return list(
+        session.scalars(
+            select(models.Journal).where(models.Journal.company_id == company_id).order_by(models.Journal.code)
+        )
+    )
+
+
+def create_journal(session: Session, company_id: int, code: str, label: str, kind: str) -> models.Journal:
+    """A new journal, with its counters for every fiscal year."""
+    code = code.strip().upper()
+    if not (2 <= len(code) <= 8 and code.isalnum() and code.isascii()):
+        raise InvalidInput("Le code journal compte 2 à 8 lettres ou chiffres.", field="code")
+    if kind not in JOURNAL_KINDS:
+        raise InvalidInput(f"Type de journal inconnu : {kind}.", field="type")
+    if not label.strip():
+        raise InvalidInput("Le libellé est obligatoire.", field="libelle")
+    exists = session.scalars(
+        select(models.Journal).where(models.Journal.company_id == company_id, models.Journal.code == code)
+    ).first()
+    if exists:
+        raise Conflict(f"Le journal {code} existe déjà.", field="code")
+    journal = models.Journal(company_id=company_id, code=code, label=label.strip(), kind=kind)
+    session.add(journal)
+    session.flush()
+    for fy in list_fiscal_years(session, company_id):
+        session.add(models.JournalCounter(journal_id=journal.id, fiscal_year_id=fy.id, last_number=0))
+    session.flush()
+    return journal
+
+
+def list_accounts(
+    session: Session,
+    company_id: int,
+    account_class: int | None = None,
+    q: str | None = None,
+) -> list[models.Account]:
+    """The chart, by number; filtered by class and by a number prefix or label words."""
+    query = select(models.Account).where(models.Account.company_id == company_id)
+    if account_class is not None:
+        query = query.where(models.Account.account_class == account_class)
+    if q:
+        text = q.strip()
+        if text.isdigit():
+            query = query.where(models.Account.code.startswith(text))
+        else:
+            query = query.where(models.Account.label.ilike(f"%{_escape_like(text)}%", escape="\\"))
+    return list(session.scalars(query.order_by(models.Account.code)))
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def add_sub_account(session: Session, company_id: int, code: str, label: str) -> models.Account:
+    """A sub-account under an existing account; its parent becomes a heading.
+
+    A parent that already has posted or draft lines keeps them, so it cannot become a
+    heading: the accountant moves them first.
+    """
+    label = (label or "").strip()
+    if not label or len(label) > 200:
+        raise InvalidInput("Le libellé compte de 1 à 200 caractères.", field="libelle")
+    codes = session.scalars(select(models.Account.code).where(models.Account.company_id == company_id)).all()
+    parent_code = chart_rules.check_new_sub_account(code, codes)
+    parent = session.scalars(
+        select(models.Account).where(models.Account.company_id == company_id, models.Account.code == parent_code)
+    ).one()
+    if parent.postable:
+        used = session.scalars(select(models.Line.id).where(models.Line.account_id == parent.id).limit(1)).first()
+        if used is not None:
+            raise Conflict(
+                f"Le compte {parent.code} porte déjà des écritures : il ne peut pas recevoir de sous-compte.",
+                field="numero",
+            )
+        parent.postable = False
+    account = models.Account(
+        company_id=company_id,
+        code=code,
+        label=label,
+        account_class=chart_rules.account_class(code),
+        nature=parent.nature,
+        lettrable=parent.lettrable,
+        postable=True,
+    )
+    session.add(account)
+    session.flush()
+    return account

@@ -1,0 +1,27 @@
+"""Permissions, and which role of a company membership grants which."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Permission(StrEnum):
+    """What a view requires; granted by the user's role in the current company."""
+
+    READ = "lecture"
+    DRAFT = "saisie"
+    POST = "validation"
+    CONFIGURE = "parametrage"
+    VERIFY = "verification"
+    ADMIN = "administration"
+
+
+ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
+    "admin": frozenset(Permission),
+    "comptable": frozenset(
+        {Permission.READ, Permission.DRAFT, Permission.POST, Permission.CONFIGURE, Permission.VERIFY}
+    ),
+    "assistant": frozenset({Permission.READ, Permission.DRAFT}),
+    "lecteur": frozenset({Permission.READ}),
+    "auditeur": frozenset({Permission.READ, Permission.VERIFY}),
+}

@@ -1,0 +1,338 @@
+"""Entries: save a draft, post it (number, chain, balances), reverse it, delete a draft."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, selectinload
+
+from ..db import models
+from ..ledger import entries as rules
+from ..ledger.accounts import Account
+from ..ledger.chain import ChainEntry, ChainLine, link
+from ..ledger.errors import Conflict, InvalidInput, NotFound
+from ..ledger.money import from_minor, to_minor
+from ..ledger.numbering import format_number
+from ..ledger.periods import Period
+from .books import CompanyContext
+
+
+def _journal(session: Session, company_id: int, code: str) -> models.Journal:
+    journal = session.scalars(
+        select(models.Journal).where(models.Journal.company_id == company_id, models.Journal.code == code)
+    ).one_or_none()
+    if journal is None:
+        raise InvalidInput(f"Journal inconnu : {code}.", field="journal")
+    return journal
+
+
+def _accounts(session: Session, company_id: int, codes: Iterable[str]) -> dict[str, tuple[int, Account]]:
+    """The accounts named, by code: their id and what the ledger needs to check a line."""
+    wanted = sorted({c for c in codes if c})
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(models.Account.id, models.Account.code, models.Account.label, models.Account.postable,
+               models.Account.lettrable)
+        .where(models.Account.company_id == company_id, models.Account.code.in_(wanted))
+    ).all()
+    return {r.code: (r.id, Account(r.code, r.label, r.postable, r.lettrable)) for r in rows}
+
+
+def _period(
+    session: Session, company_id: int, day: dt.date
+) -> tuple[models.Period, models.FiscalYear] | None:
+    row = session.execute(
+        select(models.Period, models.FiscalYear)
+        .join(models.FiscalYear, models.FiscalYear.id == models.Period.fiscal_year_id)
+        .where(
+            models.FiscalYear.company_id == company_id,
+            models.Period.start_date <= day,
+            models.Period.end_date >= day,
+        )
+    ).one_or_none()
+    return None if row is None else (row[0], row[1])
+
+
+def _check_date(session: Session, company_id: int, day: dt.date) -> tuple[models.Period, models.FiscalYear]:
+    found = _period(session, company_id, day)
+    if found is None:
+        rules.check_date(day, None, False, None)
+        raise AssertionError("unreachable")
+    period, fy = found
+    rules.check_date(
+        day,
+        Period(period.number, period.start_date, period.end_date, period.locked),
+        fy.status == "ouvert",
+        fy.code,
+    )
+    return period, fy
+
+
+def parse_draft(data: Mapping[str, Any], currency: str) -> rules.EntryDraft:
+    """An ``EntryDraft`` from the API's validated JSON (amounts parsed exactly)."""
+    try:
+        day = dt.date.fromisoformat(str(data["date_comptable"]))
+    except ValueError:
+        raise InvalidInput("Date invalide (AAAA-MM-JJ attendu).", field="date_comptable") from None
+    reference = data.get("piece")
+    return rules.EntryDraft(
+        journal=str(data["journal"]).strip().upper(),
+        date=day,
+        label=str(data["libelle"]).strip(),
+        reference=str(reference).strip() if reference else None,
+        lines=rules.parse_lines(data["lignes"], currency),
+    )
+
+
+def create_entry(
+    session: Session,
+    company: CompanyContext,
+    draft: rules.EntryDraft,
+    user_id: int,
+    *,
+    post: bool,
+    reversal_of_id: int | None = None,
+) -> models.Entry:
+    """Save ``draft`` (checked as a draft, or fully when ``post``), then post it if asked."""
+    if not draft.label:
+        raise InvalidInput("Le libellé de l'écriture est obligatoire.", field="libelle")
+    journal = _journal(session, company.id, draft.journal)
+    accounts = _accounts(session, company.id, (ln.account for ln in draft.lines))
+    rules.check_lines(draft.lines, {c: a for c, (_, a) in accounts.items()}, posting=post)
+    period, fy = _check_date(session, company.id, draft.date)
+    entry = models.Entry(
+        company_id=company.id,
+        journal_id=journal.id,
+        fiscal_year_id=fy.id,
+        period_id=period.id,
+        entry_date=draft.date,
+        label=draft.label,
+        reference=draft.reference,
+        status=models.DRAFT,
+        total=to_minor(rules.totals(draft.lines)[0], company.currency),
+        created_by_id=user_id,
+        reversal_of_id=reversal_of_id,
+    )
+    session.add(entry)
+    session.flush()
+    session.execute(
+        insert(models.Line),
+        [
+            {
+                "entry_id": entry.id,
+                "line_no": index + 1,
+                "account_id": accounts[line.account][0],
+                "label": line.label[:255],
+                "debit": to_minor(line.debit, company.currency),
+                "credit": to_minor(line.credit, company.currency),
+                "partner": line.partner,
+            }
+            for index, line in enumerate(draft.lines)
+        ],
+    )
+    if post:
+        _post(session, company, entry, journal, fy, user_id)
+    return entry
+
+
+def get_entry(session: Session, company_id: int, entry_id: int) -> models.Entry:
+    """One entry of the company, with its lines and their accounts."""
+    entry = session.scalars(
+        select(models.Entry)
+        .options(selectinload(models.Entry.lines).selectinload(models.Line.account))
+        .where(models.Entry.id == entry_id, models.Entry.company_id == company_id)
+    ).one_or_none()
+    if entry is None:
+        raise NotFound(f"Écriture introuvable : {entry_id}.", field="id")
+    return entry
+
+
+def _lock_entry(session: Session, company_id: int, entry_id: int) -> models.Entry:
+    """The entry, row-locked so two requests cannot post or delete it at once."""
+    entry = session.scalars(
+        select(models.Entry)
+        .where(models.Entry.id == entry_id, models.Entry.company_id == company_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if entry is None:
+        raise NotFound(f"Écriture introuvable : {entry_id}.", field="id")
+    return entry
+
+
+def _stored_lines(session: Session, entry_id: int, currency: str) -> list[rules.LineDraft]:
+    """The saved lines of an entry, as the ledger checks them."""
+    rows = session.execute(
+        select(models.Account.code, models.Line.label, models.Line.debit, models.Line.credit, models.Line.partner)
+        .join(models.Account, models.Account.id == models.Line.account_id)
+        .where(models.Line.entry_id == entry_id)
+        .order_by(models.Line.line_no)
+    ).all()
+    return [
+        rules.LineDraft(r.code, r.label, from_minor(r.debit, currency), from_minor(r.credit, currency), r.partner)
+        for r in rows
+    ]
+
+
+def post_draft(session: Session, company: CompanyContext, entry_id: int, user_id: int) -> models.Entry:
+    """Post a draft: full checks, then a number, a link in the chain and the balances."""
+    entry = _lock_entry(session, company.id, entry_id)
+    if entry.status == models.POSTED:
+        raise Conflict(f"L'écriture {entry.number} est déjà validée.", field="statut")
+    drafts = _stored_lines(session, entry.id, company.currency)
+    accounts = _accounts(session, company.id, (d.account for d in drafts))
+    rules.check_lines(drafts, {c: a for c, (_, a) in accounts.items()}, posting=True)
+    period, fy = _check_date(session, company.id, entry.entry_date)
+    entry.period_id, entry.fiscal_year_id = period.id, fy.id
+    journal = session.get_one(models.Journal, entry.journal_id)
+    _post(session, company, entry, journal, fy, user_id)
+    return entry
+
+
+def _post(
+    session: Session,
+    company: CompanyContext,
+    entry: models.Entry,
+    journal: models.Journal,
+    fy: models.FiscalYear,
+    user_id: int,
+) -> None:
+    """Number, chain and post a checked entry whose lines are written; update balances.
+
+    Locks are taken in one order (company chain, then journal counter), so concurrent
+    postings queue instead of deadlocking; both are held until commit.
+    """
+    chain = session.scalars(
+        select(models.LedgerChain)
+        .where(models.LedgerChain.company_id == company.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    counter = session.scalars(
+        select(models.JournalCounter)
+        .where(models.JournalCounter.journal_id == journal.id, models.JournalCounter.fiscal_year_id == fy.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if counter is None:  # a journal or year made outside the services; safe under the chain lock
+        counter = models.JournalCounter(journal_id=journal.id, fiscal_year_id=fy.id, last_number=0)
+        session.add(counter)
+    counter.last_number += 1
+    number = format_number(journal.code, fy.code, counter.last_number)
+
+    rows = session.execute(
+        select(models.Line.account_id, models.Account.code, models.Line.label, models.Line.debit,
+               models.Line.credit, models.Line.partner)
+        .join(models.Account, models.Account.id == models.Line.account_id)
+        .where(models.Line.entry_id == entry.id)
+        .order_by(models.Line.line_no)
+    ).all()
+    reversal_of = None
+    if entry.reversal_of_id is not None:
+        reversal_of = session.scalar(select(models.Entry.number).where(models.Entry.id == entry.reversal_of_id))
+    sealed = ChainEntry(
+        company_id=company.id,
+        journal=journal.code,
+        number=number,
+        date=entry.entry_date.isoformat(),
+        label=entry.label,
+        reference=entry.reference,
+        currency=company.currency,
+        lines=[ChainLine(r.code, r.label, r.debit, r.credit, r.partner) for r in rows],
+        reversal_of=reversal_of,
+    )
+    chain.last_seq += 1
+    chain.last_hash = link(chain.last_hash, sealed)
+
+    entry.status = models.POSTED
+    entry.sequence = counter.last_number
+    entry.number = number
+    entry.chain_seq = chain.last_seq
+    entry.hash = chain.last_hash
+    entry.total = sum(r.debit for r in rows)
+    entry.posted_at = dt.datetime.now(dt.timezone.utc)
+    entry.posted_by_id = user_id
+    movements: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for r in rows:
+        movements[r.account_id][0] += r.debit
+        movements[r.account_id][1] += r.credit
+    add_to_balances(session, company.id, fy.id, entry.period_id, journal.id, movements)
+    session.flush()
+
+
+def add_to_balances(
+    session: Session,
+    company_id: int,
+    fiscal_year_id: int,
+    period_id: int,
+    journal_id: int,
+    movements: Mapping[int, Sequence[int]],
+) -> None:
+    """Add posted movements (account id → [debit, credit]) to the balance table, one upsert."""
+    values = [
+        {
+            "account_id": account_id,
+            "period_id": period_id,
+            "journal_id": journal_id,
+            "company_id": company_id,
+            "fiscal_year_id": fiscal_year_id,
+            "debit": amounts[0],
+            "credit": amounts[1],
+        }
+        for account_id, amounts in sorted(movements.items())
+    ]
+    dialect = session.get_bind().dialect.name
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(models.AccountBalance).values(values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["account_id", "period_id", "journal_id"],
+        set_={
+            "debit": models.AccountBalance.debit + stmt.excluded.debit,
+            "credit": models.AccountBalance.credit + stmt.excluded.credit,
+        },
+    )
+    session.execute(stmt)
+
+
+def delete_draft(session: Session, company_id: int, entry_id: int) -> None:
+    """Delete a draft; a posted entry is never deleted (409: reverse it instead)."""
+    entry = _lock_entry(session, company_id, entry_id)
+    if entry.status == models.POSTED:
+        raise Conflict(
+            f"L'écriture {entry.number} est validée : elle ne se supprime pas, elle s'extourne.",
+            field="statut",
+        )
+    session.delete(entry)
+    session.flush()
+
+
+def reverse_entry(
+    session: Session,
+    company: CompanyContext,
+    entry_id: int,
+    user_id: int,
+    day: dt.date | None = None,
+    label: str | None = None,
+) -> models.Entry:
+    """Post the reversal of a posted entry: same journal, debit and credit swapped."""
+    original = _lock_entry(session, company.id, entry_id)
+    if original.status != models.POSTED:
+        raise Conflict("Seule une écriture validée s'extourne ; un brouillon se supprime.", field="statut")
+    already = session.scalar(select(models.Entry.number).where(models.Entry.reversal_of_id == original.id))
+    if already is not None:
+        raise Conflict(f"L'écriture {original.number} est déjà extournée par {already}.", field="id")
+    journal = session.get_one(models.Journal, original.journal_id)
+    drafts = rules.reversed_lines(_stored_lines(session, original.id, company.currency))
+    draft = rules.EntryDraft(
+        journal=journal.code,
+        date=day or original.entry_date,
+        label=(label or f"Extourne de {original.number} : {original.label}")[:255],
+        reference=original.reference,
+        lines=drafts,
+    )
+    return create_entry(session, company, draft, user_id, post=True, reversal_of_id=original.id)

@@ -1,0 +1,76 @@
+"""First configuration of WiseBook: company, fiscal year, chart, journals, first admin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..db import models
+from ..ledger.errors import Conflict, InvalidInput
+from . import books, users
+
+
+@dataclass(frozen=True)
+class SetupResult:
+    """What setup made, or found already made."""
+
+    company_id: int
+    fiscal_year: str
+    admin_email: str
+    created: bool
+
+
+def setup(
+    session: Session,
+    *,
+    company_name: str,
+    country: str,
+    currency: str | None,
+    fiscal_year: int,
+    admin_email: str,
+    admin_password: str,
+) -> SetupResult:
+    """What the setup wizard does. Idempotent: the same call again changes nothing."""
+    email = users.check_email(admin_email)
+    users.check_password(admin_password)
+    company = session.scalars(
+        select(models.Company).where(models.Company.name == company_name.strip())
+    ).one_or_none()
+    created = company is None
+    if company is None:
+        company = books.create_company(session, company_name, country, currency)
+    elif company.country != country.strip().upper() or (currency and company.currency != currency.upper()):
+        raise Conflict(
+            f"La société « {company.name} » existe déjà avec le pays {company.country} "
+            f"et la devise {company.currency}.",
+            field="societe",
+        )
+    fy_code = str(fiscal_year)
+    fy = session.scalars(
+        select(models.FiscalYear).where(
+            models.FiscalYear.company_id == company.id, models.FiscalYear.code == fy_code
+        )
+    ).one_or_none()
+    if fy is None:
+        books.create_fiscal_year(session, company.id, fiscal_year)
+        created = True
+    user = users.find_by_email(session, email)
+    if user is None:
+        user = users.create_user(session, email, admin_password, superuser=True)
+        created = True
+    elif users.authenticate(session, email, admin_password) is None:
+        raise InvalidInput(
+            f"L'utilisateur {email} existe déjà avec un autre mot de passe.", field="admin_email"
+        )
+    if session.get(models.Membership, (user.id, company.id)) is None:
+        books.add_member(session, company.id, user.id, "admin")
+        created = True
+    session.flush()
+    return SetupResult(company.id, fy_code, email, created)
+
+
+def is_done(session: Session) -> bool:
+    """Whether a company exists (the wizard's start page then sends users to log in)."""
+    return session.scalars(select(models.Company.id).limit(1)).first() is not None

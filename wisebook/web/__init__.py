@@ -1,0 +1,25 @@
+"""The HTTP face of WiseBook: JSON API, pages, errors, security. Nothing imports it but ``main``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyramid_retry import mark_error_retryable
+
+from ..services.idempotency import KeyInFlight
+
+
+def includeme(config: Any) -> None:
+    """Register the web layer, in order: renderers, tweens, errors, security, routes and views."""
+    config.include(".renderers")
+    config.include(".limits")
+    config.include(".problems")
+    config.include(".security")
+    config.include(".routes")
+    config.include(".api.meta")
+    config.include(".api.auth")
+    config.include(".api.books")
+    config.include(".api.entries")
+    config.include(".api.reports")
+    config.include(".ui")
+    mark_error_retryable(KeyInFlight)  # the retry finds the first request's stored answer

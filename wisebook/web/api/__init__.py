@@ -1,0 +1,160 @@
+"""JSON API helpers: reading bodies against the OpenAPI contract, query parameters, idempotency."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+from pyramid.request import Request
+from pyramid.response import Response
+
+from ...ledger.errors import FieldError, InvalidInput
+from ...services import idempotency
+from ..problems import BadRequest
+
+
+@cache
+def spec() -> dict[str, Any]:
+    """The OpenAPI document served at /api/v1/openapi.json; request schemas come from it."""
+    text = resources.files(__package__).joinpath("openapi.json").read_text(encoding="utf-8")
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
+@cache
+def validator(schema_name: str) -> Draft202012Validator:
+    """A JSON Schema validator for one schema of the contract's components."""
+    document = spec()
+    if schema_name not in document["components"]["schemas"]:
+        raise KeyError(schema_name)
+    root = {"$ref": f"#/components/schemas/{schema_name}", "components": document["components"]}
+    return Draft202012Validator(root)
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"constante JSON non permise : {name}")
+
+
+def _field(error: ValidationError) -> str:
+    path = ""
+    for part in error.absolute_path:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path or "corps"
+
+
+def _message(error: ValidationError) -> tuple[str, str]:
+    """A French message for one schema error, and the field it concerns."""
+    field, kind, value = _field(error), error.validator, error.validator_value
+    if kind == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else "?"
+        return (f"{field}.{missing}" if field != "corps" else missing), "Champ obligatoire."
+    if kind == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        name = extra[0] if extra else "?"
+        return (f"{field}.{name}" if field != "corps" else name), "Champ inconnu."
+    if kind == "type":
+        names = {"string": "une chaîne", "integer": "un entier", "number": "un nombre",
+                 "boolean": "un booléen", "array": "une liste", "object": "un objet", "null": "null"}
+        wanted = value if isinstance(value, list) else [value]
+        return field, "Type invalide : " + " ou ".join(names.get(w, w) for w in wanted) + " attendu."
+    if kind == "oneOf":
+        return field, "Montant invalide : une chaîne décimale (« 1250.50 ») ou un nombre positif attendu."
+    if kind in ("minLength", "minItems"):
+        return field, ("Ne peut pas être vide." if value == 1 else f"Au moins {value} éléments.")
+    if kind in ("maxLength", "maxItems"):
+        return field, f"Trop long : {value} au plus."
+    if kind in ("minimum", "maximum"):
+        return field, f"Valeur hors limites ({'minimum' if kind == 'minimum' else 'maximum'} {value})."
+    if kind == "enum":
+        return field, "Valeur non permise : " + ", ".join(map(str, value)) + "."
+    if kind == "pattern":
+        return field, "Format invalide."
+    return field, "Valeur invalide."
+
+
+def json_body(request: Request, schema_name: str, *, optional: bool = False) -> dict[str, Any]:
+    """The request's JSON object, validated against ``schema_name``; 400/415/422 otherwise.
+
+    Numbers are read as ``Decimal`` (never float), so amounts sent as JSON numbers stay exact.
+    """
+    raw = request.body
+    if optional and not raw.strip():
+        data: Any = {}
+    else:
+        if request.content_type not in ("application/json", "") and not request.content_type.endswith("+json"):
+            raise BadRequest(415, "Envoyez du JSON (Content-Type: application/json).")
+        try:
+            data = json.loads(raw.decode("utf-8"), parse_float=Decimal, parse_constant=_reject_constant)
+        except UnicodeDecodeError:
+            raise BadRequest(400, "Le corps n'est pas de l'UTF-8 valide.") from None
+        except (ValueError, RecursionError) as exc:
+            raise BadRequest(400, f"JSON mal formé : {exc}.") from None
+    errors = sorted(validator(schema_name).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        seen: dict[str, str] = {}
+        for error in errors:
+            field, message = _message(error)
+            seen.setdefault(field, message)
+        raise InvalidInput(
+            "La requête ne respecte pas le contrat de l'API.",
+            errors=[FieldError(f, m) for f, m in seen.items()],
+        )
+    return data  # type: ignore[no-any-return]
+
+
+def query_date(request: Request, name: str) -> dt.date | None:
+    """A date query parameter (AAAA-MM-JJ), or None."""
+    raw = request.params.get(name)
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput("Date invalide (AAAA-MM-JJ attendu).", field=name) from None
+
+
+def query_int(request: Request, name: str, default: int | None = None) -> int | None:
+    """An integer query parameter, or ``default``."""
+    raw = request.params.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.strip().lstrip("-").isdigit() or len(raw) > 12:
+        raise InvalidInput("Entier attendu.", field=name)
+    return int(raw)
+
+
+def json_response(body: Any, status: int = 200) -> Response:
+    """A JSON response rendered with the application's renderer."""
+    from pyramid.renderers import render
+
+    text = render("json", body)
+    return Response(text, status=status, content_type="application/json", charset="utf-8")
+
+
+def idempotent(view: Callable[[Request], Response]) -> Callable[[Request], Response]:
+    """Honour ``Idempotency-Key`` on a POST view: the first answer is stored and replayed."""
+
+    def wrapper(request: Request) -> Response:
+        key = request.headers.get("Idempotency-Key")
+        identity = request.wisebook_identity
+        if key is None or identity is None:
+            return view(request)
+        fingerprint = idempotency.request_fingerprint(request.method, request.path_qs, request.body)
+        found = idempotency.begin(request.db, identity.user_id, key, fingerprint)
+        if isinstance(found, idempotency.Replay):
+            response = Response(found.body, status=found.status, content_type="application/json", charset="utf-8")
+            response.headers["Idempotent-Replayed"] = "true"
+            return response
+        response = view(request)
+        idempotency.finish(found, response.status_code, response.text)
+        return response
+
+    wrapper.__doc__ = view.__doc__
+    wrapper.__name__ = view.__name__
+    return wrapper

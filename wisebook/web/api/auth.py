@@ -1,0 +1,76 @@
+"""Login and logout."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyramid.request import Request
+from pyramid.response import Response
+
+from ...ledger.errors import InvalidInput
+from ...services import auth, books, users
+from ..problems import problem
+from ..security import COOKIE_NAME
+from . import json_body, json_response
+
+
+def login_help(request: Request) -> dict[str, Any]:
+    """How to log in (GET answers 200 so that smoke tests with ``curl -f`` pass)."""
+    return {
+        "methode": "POST",
+        "corps": {"email": "adresse e-mail", "password": "mot de passe", "societe": "id (facultatif)"},
+        "reponse": {"token": "jeton à envoyer en « Authorization: Bearer … »", "expire_le": "date ISO"},
+    }
+
+
+def login(request: Request) -> Response:
+    """Check the password (argon2id) and issue a revocable token; also set the session cookie."""
+    data = json_body(request, "Connexion")
+    user = users.authenticate(request.db, data["email"], data["password"])
+    if user is None:
+        return problem(401, "Adresse e-mail ou mot de passe incorrect.", code="identifiants")
+    company = books.company_for_user(request.db, user.id, data.get("societe"))
+    if data.get("societe") is not None and company is None:
+        raise InvalidInput("Vous n'êtes pas membre de cette société.", field="societe")
+    settings = request.registry.wisebook_settings
+    token, expires = auth.issue_token(
+        request.db, user.id, company.id if company else None, settings.jwt_secret_key, settings.token_ttl_seconds
+    )
+    response = json_response(
+        {
+            "token": token,
+            "expire_le": expires,
+            "utilisateur": {"id": user.id, "email": user.email, "langue": user.language},
+            "societe": {"id": company.id, "nom": company.name, "role": company.role} if company else None,
+        }
+    )
+    response.set_cookie(
+        COOKIE_NAME,
+        token,
+        max_age=settings.token_ttl_seconds,
+        httponly=True,
+        samesite="Lax",
+        secure=request.scheme == "https",
+        path="/",
+    )
+    return response
+
+
+def logout(request: Request) -> Response:
+    """Revoke the caller's token at once (needs a valid token, no company role)."""
+    identity = request.wisebook_identity
+    if identity is None:
+        return problem(
+            401, "Jeton absent, expiré ou révoqué.", headers={"WWW-Authenticate": 'Bearer realm="wisebook"'}
+        )
+    auth.revoke_token(request.db, identity.jti)
+    response = Response(status=204)
+    response.delete_cookie(COOKIE_NAME, path="/")
+    return response
+
+
+def includeme(config: Any) -> None:
+    """Login is public; logout needs a valid token."""
+    config.add_view(login_help, route_name="login", request_method="GET", renderer="json")
+    config.add_view(login, route_name="login", request_method="POST")
+    config.add_view(logout, route_name="logout", request_method="POST")

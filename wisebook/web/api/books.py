@@ -1,0 +1,67 @@
+"""Chart of accounts, journals, fiscal years."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyramid.request import Request
+from pyramid.response import Response
+
+from ...services import books
+from ...services.permissions import Permission
+from . import json_body, json_response, presenters, query_int
+
+
+def list_accounts(request: Request) -> dict[str, Any]:
+    """The chart, filtered by ``classe`` and ``q`` (number prefix or words of the label)."""
+    account_class = query_int(request, "classe")
+    rows = books.list_accounts(request.db, request.company.id, account_class, request.params.get("q"))
+    return {"resultats": [presenters.account(a) for a in rows], "suivant": None}
+
+
+def add_account(request: Request) -> Response:
+    """Add a sub-account under an existing account."""
+    data = json_body(request, "SousCompte")
+    account = books.add_sub_account(request.db, request.company.id, data["numero"], data["libelle"])
+    return json_response(presenters.account(account), status=201)
+
+
+def list_journals(request: Request) -> dict[str, Any]:
+    """The journals."""
+    return {"resultats": [presenters.journal(j) for j in books.list_journals(request.db, request.company.id)],
+            "suivant": None}
+
+
+def add_journal(request: Request) -> Response:
+    """Create a journal."""
+    data = json_body(request, "JournalSaisie")
+    journal = books.create_journal(request.db, request.company.id, data["code"], data["libelle"], data["type"])
+    return json_response(presenters.journal(journal), status=201)
+
+
+def list_fiscal_years(request: Request) -> dict[str, Any]:
+    """The fiscal years and their periods."""
+    years = books.list_fiscal_years(request.db, request.company.id)
+    return {"resultats": [presenters.fiscal_year(fy) for fy in years], "suivant": None}
+
+
+def add_fiscal_year(request: Request) -> Response:
+    """Open a fiscal year of twelve months."""
+    data = json_body(request, "ExerciceSaisie")
+    fy = books.create_fiscal_year(request.db, request.company.id, data["annee"], data.get("mois_debut", 1))
+    request.db.refresh(fy)
+    return json_response(presenters.fiscal_year(fy), status=201)
+
+
+def includeme(config: Any) -> None:
+    """Reading needs READ; changing the frame needs CONFIGURE."""
+    config.add_view(list_accounts, route_name="accounts", request_method="GET", renderer="json",
+                    permission=Permission.READ)
+    config.add_view(add_account, route_name="accounts", request_method="POST", permission=Permission.CONFIGURE)
+    config.add_view(list_journals, route_name="journals", request_method="GET", renderer="json",
+                    permission=Permission.READ)
+    config.add_view(add_journal, route_name="journals", request_method="POST", permission=Permission.CONFIGURE)
+    config.add_view(list_fiscal_years, route_name="fiscal_years", request_method="GET", renderer="json",
+                    permission=Permission.READ)
+    config.add_view(add_fiscal_year, route_name="fiscal_years", request_method="POST",
+                    permission=Permission.CONFIGURE)

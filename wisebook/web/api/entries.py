@@ -1,0 +1,107 @@
+"""Entries: list, create (draft or posted), read, post, reverse, delete a draft."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyramid.request import Request
+from pyramid.response import Response
+from sqlalchemy import select
+
+from ...db import models
+from ...ledger.errors import InvalidInput
+from ...services import browse, posting
+from ...services.permissions import ROLE_PERMISSIONS, Permission
+from ..problems import problem
+from . import idempotent, json_body, json_response, presenters, query_date, query_int
+
+
+def _present(request: Request, entries: list[models.Entry]) -> list[dict[str, Any]]:
+    """Entries as JSON, with journal codes and fiscal year codes looked up once."""
+    company = request.company
+    journals = dict(request.db.execute(
+        select(models.Journal.id, models.Journal.code).where(models.Journal.company_id == company.id)).all())
+    years = dict(request.db.execute(
+        select(models.FiscalYear.id, models.FiscalYear.code).where(models.FiscalYear.company_id == company.id)
+    ).all())
+    return [presenters.entry(e, company.currency, journals[e.journal_id], years[e.fiscal_year_id]) for e in entries]
+
+
+def _one(request: Request, entry_id: int, status: int = 200) -> Response:
+    request.db.expire_all()
+    entry = posting.get_entry(request.db, request.company.id, entry_id)
+    return json_response(_present(request, [entry])[0], status=status)
+
+
+def list_entries(request: Request) -> dict[str, Any]:
+    """A page of entries, filtered by journal, dates, account and status."""
+    filters = browse.EntryFilter(
+        journal=request.params.get("journal") or None,
+        start=query_date(request, "du"),
+        end=query_date(request, "au"),
+        account=request.params.get("compte") or None,
+        status=request.params.get("statut") or None,
+    )
+    rows, following = browse.list_entries(
+        request.db, request.company.id, filters, query_int(request, "limite", 100) or 100,
+        request.params.get("apres"),
+    )
+    return {"resultats": _present(request, rows), "suivant": following}
+
+
+@idempotent
+def create_entry(request: Request) -> Response:
+    """Save a draft, or post at once with ``"valider": true`` (needs the posting permission)."""
+    data = json_body(request, "EcritureSaisie")
+    post = bool(data.get("valider", False))
+    if post and Permission.POST not in ROLE_PERMISSIONS[request.company.role]:
+        return problem(403, "Votre rôle permet de saisir des brouillons, pas de valider.")
+    draft = posting.parse_draft(data, request.company.currency)
+    entry = posting.create_entry(request.db, request.company, draft, request.wisebook_identity.user_id, post=post)
+    return _one(request, entry.id, status=201)
+
+
+def get_entry(request: Request) -> Response:
+    """One entry with its lines."""
+    return _one(request, int(request.matchdict["id"]))
+
+
+def post_entry(request: Request) -> Response:
+    """Post a draft: it gets its number."""
+    entry = posting.post_draft(request.db, request.company, int(request.matchdict["id"]),
+                               request.wisebook_identity.user_id)
+    return _one(request, entry.id)
+
+
+@idempotent
+def reverse_entry(request: Request) -> Response:
+    """Post the reversal of a posted entry (optionally at another date)."""
+    data = json_body(request, "Extourne", optional=True)
+    day = None
+    if data.get("date_comptable"):
+        import datetime as dt
+
+        try:
+            day = dt.date.fromisoformat(data["date_comptable"])
+        except ValueError:
+            raise InvalidInput("Date invalide (AAAA-MM-JJ attendu).", field="date_comptable") from None
+    reversal = posting.reverse_entry(request.db, request.company, int(request.matchdict["id"]),
+                                     request.wisebook_identity.user_id, day, data.get("libelle"))
+    return _one(request, reversal.id, status=201)
+
+
+def delete_entry(request: Request) -> Response:
+    """Delete a draft; a posted entry answers 409."""
+    posting.delete_draft(request.db, request.company.id, int(request.matchdict["id"]))
+    return Response(status=204)
+
+
+def includeme(config: Any) -> None:
+    """Reading needs READ, drafts DRAFT, posting and reversal POST."""
+    config.add_view(list_entries, route_name="entries", request_method="GET", renderer="json",
+                    permission=Permission.READ)
+    config.add_view(create_entry, route_name="entries", request_method="POST", permission=Permission.DRAFT)
+    config.add_view(get_entry, route_name="entry", request_method="GET", permission=Permission.READ)
+    config.add_view(delete_entry, route_name="entry", request_method="DELETE", permission=Permission.DRAFT)
+    config.add_view(post_entry, route_name="entry_post", request_method="POST", permission=Permission.POST)
+    config.add_view(reverse_entry, route_name="entry_reverse", request_method="POST", permission=Permission.POST)

@@ -1,0 +1,86 @@
+"""How the books look in JSON: French field names, amounts as exact strings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...db import models
+from ...ledger.balances import BalanceRow
+from ...ledger.money import to_json
+
+
+def entry(e: models.Entry, currency: str, journal_code: str, fiscal_year: str) -> dict[str, Any]:
+    """An entry with its lines."""
+    return {
+        "id": e.id,
+        "journal": journal_code,
+        "numero": e.number,
+        "statut": e.status,
+        "date_comptable": e.entry_date,
+        "libelle": e.label,
+        "piece": e.reference,
+        "exercice": fiscal_year,
+        "devise": currency,
+        "total": to_json(e.total, currency),
+        "extourne_de": e.reversal_of_id,
+        "hash": e.hash,
+        "cree_le": e.created_at,
+        "validee_le": e.posted_at,
+        "lignes": [
+            {
+                "compte": ln.account.code,
+                "libelle_compte": ln.account.label,
+                "libelle": ln.label,
+                "debit": to_json(ln.debit, currency),
+                "credit": to_json(ln.credit, currency),
+                "tiers": ln.partner,
+            }
+            for ln in e.lines
+        ],
+    }
+
+
+def account(a: models.Account) -> dict[str, Any]:
+    """An account of the chart."""
+    return {
+        "numero": a.code,
+        "libelle": a.label,
+        "classe": a.account_class,
+        "nature": a.nature,
+        "lettrable": a.lettrable,
+        "imputable": a.postable,
+    }
+
+
+def journal(j: models.Journal) -> dict[str, Any]:
+    """A journal."""
+    return {"code": j.code, "libelle": j.label, "type": j.kind}
+
+
+def fiscal_year(fy: models.FiscalYear) -> dict[str, Any]:
+    """A fiscal year with its periods."""
+    return {
+        "id": fy.id,
+        "code": fy.code,
+        "debut": fy.start_date,
+        "fin": fy.end_date,
+        "statut": fy.status,
+        "periodes": [
+            {"numero": p.number, "debut": p.start_date, "fin": p.end_date, "verrouillee": p.locked}
+            for p in fy.periods
+        ],
+    }
+
+
+def balance_row(row: BalanceRow, currency: str) -> dict[str, Any]:
+    """One account of the six-column balance."""
+    return {
+        "compte": row.account,
+        "libelle": row.label,
+        "ouverture_debit": to_json(row.opening_debit, currency),
+        "ouverture_credit": to_json(row.opening_credit, currency),
+        "debit": to_json(row.debit, currency),
+        "credit": to_json(row.credit, currency),
+        "solde_debiteur": to_json(row.closing_debit, currency),
+        "solde_crediteur": to_json(row.closing_credit, currency),
+    }

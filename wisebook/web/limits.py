@@ -1,0 +1,40 @@
+"""Request body limit: a body over the configured size is refused with 413 before it is read."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+from pyramid.request import Request
+from pyramid.response import Response
+
+from .problems import problem
+
+BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def body_limit_tween_factory(handler: Callable[[Request], Response], registry: Any) -> Callable[[Request], Response]:
+    """A tween that refuses oversized bodies, including chunked ones without a length."""
+    limit = registry.wisebook_settings.max_body_bytes
+
+    def tween(request: Request) -> Response:
+        if request.method in BODY_METHODS:
+            too_big = problem(413, f"Le corps de la requête dépasse {limit // (1024 * 1024)} Mo.")
+            if request.content_length is not None:
+                if request.content_length > limit:
+                    return too_big
+            elif request.is_body_readable:
+                data = request.body_file_raw.read(limit + 1)
+                if len(data) > limit:
+                    return too_big
+                request.body_file_raw = io.BytesIO(data)
+                request.content_length = len(data)
+        return handler(request)
+
+    return tween
+
+
+def includeme(config: Any) -> None:
+    """Install the body limit first, before anything reads the body."""
+    config.add_tween("wisebook.web.limits.body_limit_tween_factory", over="pyramid_tm.tm_tween_factory")

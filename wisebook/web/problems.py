@@ -1,0 +1,118 @@
+"""One error contract (RFC 9457 problem details) for every error on every path."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from pyramid.httpexceptions import HTTPException
+from pyramid.request import Request
+from pyramid.response import Response
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from ..ledger.errors import FieldError, LedgerError
+
+log = logging.getLogger(__name__)
+
+PROBLEM_TYPE = "https://wisebook.app/problemes/"
+TITLES = {
+    400: "Requête invalide",
+    401: "Authentification requise",
+    403: "Accès refusé",
+    404: "Introuvable",
+    405: "Méthode non permise",
+    406: "Format non disponible",
+    409: "Conflit",
+    413: "Requête trop volumineuse",
+    415: "Type de contenu non pris en charge",
+    422: "Données invalides",
+    429: "Trop de requêtes",
+    500: "Erreur interne",
+    503: "Service indisponible",
+}
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    title: str | None = None,
+    code: str | None = None,
+    errors: Sequence[FieldError] = (),
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """A problem+json response."""
+    body = {
+        "type": PROBLEM_TYPE + (code or str(status)),
+        "title": title or TITLES.get(status, "Erreur"),
+        "status": status,
+        "detail": detail,
+        "erreurs": [{"champ": e.field, "message": e.message} for e in errors],
+    }
+    response = Response(
+        body=json.dumps(body, ensure_ascii=False).encode("utf-8"),
+        status=status,
+        content_type="application/problem+json",
+        charset="utf-8",
+    )
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+class BadRequest(Exception):
+    """A request the API cannot read (malformed JSON, wrong content type…)."""
+
+    def __init__(self, status: int, detail: str, errors: Sequence[FieldError] = ()):
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.errors = list(errors)
+
+
+def ledger_error_view(exc: LedgerError, request: Request) -> Response:
+    """A rule of the books was broken: 404, 409 or 422 with the fields at fault."""
+    return problem(exc.status, exc.message, title=exc.title, code=exc.code, errors=exc.errors)
+
+
+def bad_request_view(exc: BadRequest, request: Request) -> Response:
+    """The request itself is unreadable."""
+    return problem(exc.status, exc.detail, errors=exc.errors)
+
+
+def http_exception_view(exc: HTTPException, request: Request) -> Response:
+    """Pyramid's own HTTP errors (404, 405…) as problems; redirects pass through."""
+    if exc.code < 400:
+        return exc
+    detail = {
+        404: f"Aucune ressource à l'adresse {request.path}.",
+        405: f"La méthode {request.method} n'est pas permise ici.",
+    }.get(exc.code, exc.detail or exc.explanation or exc.title)
+    headers = {k: v for k, v in exc.headers.items() if k in ("WWW-Authenticate", "Allow", "Retry-After")}
+    return problem(exc.code, str(detail), headers=headers)
+
+
+def integrity_error_view(exc: IntegrityError, request: Request) -> Response:
+    """The database refused a write the services let through (a race, or a guard): 409."""
+    log.warning("integrity error on %s %s: %s", request.method, request.path, exc.orig)
+    return problem(409, "L'opération contredit l'état des livres ; rien n'a été écrit.", code="conflit")
+
+
+def internal_error_view(exc: Exception, request: Request) -> Response:
+    """Anything unexpected: logged with its traceback, answered without it."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        log.error("database connection lost on %s %s", request.method, request.path)
+        return problem(503, "La base de données est momentanément indisponible.")
+    log.exception("unexpected error on %s %s", request.method, request.path)
+    return problem(500, "Une erreur interne est survenue ; rien n'a été écrit.")
+
+
+def includeme(config: Any) -> None:
+    """Register the exception views, most specific first."""
+    config.add_exception_view(ledger_error_view, context=LedgerError)
+    config.add_exception_view(bad_request_view, context=BadRequest)
+    config.add_exception_view(http_exception_view, context=HTTPException)
+    config.add_exception_view(integrity_error_view, context=IntegrityError)
+    config.add_exception_view(internal_error_view, context=Exception)

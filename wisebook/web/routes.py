@@ -1,0 +1,25 @@
+"""Every route of WiseBook (DESIGN §6); views attach to them in their own modules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+API = "/api/v1"
+
+
+def includeme(config: Any) -> None:
+    """Declare the routes."""
+    config.add_route("home", "/")
+    config.add_route("setup", "/assistant/")
+    config.add_route("health", "/health/")
+    config.add_route("openapi", f"{API}/openapi.json")
+    config.add_route("login", f"{API}/auth/login/")
+    config.add_route("logout", f"{API}/auth/logout/")
+    config.add_route("accounts", f"{API}/comptes/")
+    config.add_route("journals", f"{API}/journaux/")
+    config.add_route("fiscal_years", f"{API}/exercices/")
+    config.add_route("entries", f"{API}/ecritures/")
+    config.add_route("entry", f"{API}/ecritures/{{id:\\d+}}/")
+    config.add_route("entry_post", f"{API}/ecritures/{{id:\\d+}}/validation/")
+    config.add_route("entry_reverse", f"{API}/ecritures/{{id:\\d+}}/extourne/")
+    config.add_route("report_balance", f"{API}/rapports/balance/")

@@ -1,0 +1,105 @@
+"""Who is calling (Bearer token or session cookie) and what their role lets them do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyramid.security import Allowed, Denied
+from pyramid.httpexceptions import HTTPForbidden
+from pyramid.request import Request
+from pyramid.response import Response
+
+from ..ledger.errors import NotFound
+from ..services import auth, books
+from ..services.permissions import ROLE_PERMISSIONS, Permission
+from .problems import problem
+
+COOKIE_NAME = "wisebook_jeton"
+
+
+def _token(request: Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    # The browser session cookie is accepted for reading only until CSRF protection lands.
+    if request.method in ("GET", "HEAD"):
+        return request.cookies.get(COOKIE_NAME)
+    return None
+
+
+class SecurityPolicy:
+    """Pyramid 2 security policy: token identity, permissions from the company role."""
+
+    def identity(self, request: Request) -> auth.Identity | None:
+        """The caller's identity, checked once per request."""
+        return request.wisebook_identity  # type: ignore[no-any-return]
+
+    def authenticated_userid(self, request: Request) -> int | None:
+        """The caller's user id, if authenticated."""
+        identity = self.identity(request)
+        return identity.user_id if identity else None
+
+    def permits(self, request: Request, context: Any, permission: str) -> Allowed | Denied:
+        """Allowed when the caller's role in the current company grants ``permission``."""
+        if self.identity(request) is None:
+            return Denied("non authentifié")
+        company = request.company
+        if company is None:
+            return Denied("aucune société")
+        if Permission(permission) in ROLE_PERMISSIONS[company.role]:
+            return Allowed(f"rôle {company.role}")
+        return Denied(f"le rôle {company.role} n'a pas la permission {permission}")
+
+    def remember(self, request: Request, userid: Any, **kw: Any) -> list[tuple[str, str]]:
+        """Tokens are issued by the login view, not remembered here."""
+        return []
+
+    def forget(self, request: Request, **kw: Any) -> list[tuple[str, str]]:
+        """Logout revokes the token in the login view."""
+        return []
+
+
+def _identity(request: Request) -> auth.Identity | None:
+    token = _token(request)
+    if not token:
+        return None
+    return auth.check_token(request.db, token, request.registry.wisebook_settings.jwt_secret_key)
+
+
+def _company(request: Request) -> books.CompanyContext | None:
+    """The company of the request: ``X-Societe``, else the token's, else the user's first."""
+    identity = request.wisebook_identity
+    if identity is None:
+        return None
+    header = request.headers.get("X-Societe")
+    wanted: int | None = identity.company_id
+    if header is not None:
+        if not header.strip().isdigit():
+            raise NotFound("Société introuvable.", field="X-Societe")
+        wanted = int(header)
+    context = books.company_for_user(request.db, identity.user_id, wanted)
+    if context is None and header is not None:
+        raise NotFound("Société introuvable.", field="X-Societe")
+    return context
+
+
+def forbidden_view(exc: HTTPForbidden, request: Request) -> Response:
+    """401 with a Bearer challenge when anonymous, 403 when the role lacks the permission."""
+    if request.wisebook_identity is None:
+        return problem(
+            401,
+            "Connectez-vous : envoyez « Authorization: Bearer <jeton> » (POST /api/v1/auth/login/).",
+            headers={"WWW-Authenticate": 'Bearer realm="wisebook"'},
+        )
+    if request.company is None:
+        return problem(403, "Vous n'êtes membre d'aucune société.")
+    return problem(403, "Votre rôle dans cette société ne permet pas cette action.")
+
+
+def includeme(config: Any) -> None:
+    """Install the policy, the request helpers and the forbidden view."""
+    config.set_security_policy(SecurityPolicy())
+    config.add_request_method(_identity, "wisebook_identity", reify=True)
+    config.add_request_method(_company, "company", reify=True)
+    config.add_forbidden_view(forbidden_view)
