@@ -191,7 +191,9 @@ class Entry(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     posted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     posted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    lines: Mapped[list[Line]] = relationship(order_by="Line.line_no", back_populates="entry")
+    lines: Mapped[list[Line]] = relationship(
+        order_by="Line.line_no", back_populates="entry", cascade="all, delete-orphan", passive_deletes=True
+    )
     __table_args__ = (
         CheckConstraint("status IN ('brouillon', 'validee')", name="status"),
         CheckConstraint(

@@ -43,8 +43,7 @@ def list_entries(request: Request) -> dict[str, Any]:
         status=request.params.get("statut") or None,
     )
     rows, following = browse.list_entries(
-        request.db, request.company.id, filters, query_int(request, "limite", 100) or 100,
-        request.params.get("apres"),
+        request.db, request.company.id, filters, query_int(request, "limite", 100) or 0, request.params.get("apres"),
     )
     return {"resultats": _present(request, rows), "suivant": following}
 

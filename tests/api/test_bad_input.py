@@ -1,0 +1,197 @@
+"""Every bad input named by the foundation issue: a clear 4xx problem, and nothing written."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import sale
+from wisebook.db import models
+
+
+@pytest.fixture
+def counts(engine):
+    def read():
+        with engine.connect() as conn:
+            return tuple(
+                conn.execute(select(func.count()).select_from(t)).scalar_one()
+                for t in (models.Entry, models.Line, models.AccountBalance, models.IdempotencyKey)
+            )
+
+    return read
+
+
+def assert_problem(response, status, field=None, words=""):
+    assert response.status_int == status
+    assert response.content_type == "application/problem+json"
+    body = response.json
+    assert body["status"] == status and body["title"] and body["type"]
+    text = body["detail"] + " ".join(e["message"] for e in body["erreurs"])
+    assert words in text, text
+    if field is not None:
+        assert field in [e["champ"] for e in body["erreurs"]], body["erreurs"]
+    return body
+
+
+def with_lines(*lines, **extra):
+    body = sale(**extra)
+    body["lignes"] = list(lines)
+    return body
+
+
+BAD_ENTRIES = {
+    "missing field": ({k: v for k, v in sale().items() if k != "libelle"}, "libelle", "obligatoire"),
+    "wrong type": (sale(lignes="beaucoup"), "lignes", "Type invalide"),
+    "unknown field": (sale(montant_total="1"), "montant_total", "inconnu"),
+    "unknown journal": (sale(journal="XYZ"), "journal", "Journal inconnu"),
+    "unknown account": (with_lines({"compte": "4999", "debit": "10"}, {"compte": "7011", "credit": "10"}),
+                        "lignes[0].compte", "Compte inconnu"),
+    "class-only account": (with_lines({"compte": "41", "debit": "10"}, {"compte": "7011", "credit": "10"}),
+                           "lignes[0].compte", "regroupement"),
+    "heading account": (with_lines({"compte": "411", "debit": "10"}, {"compte": "7011", "credit": "10"}),
+                        "lignes[0].compte", "regroupement"),
+    "unbalanced": (with_lines({"compte": "4111", "debit": "100"}, {"compte": "7011", "credit": "90"}),
+                   "lignes", "déséquilibrée"),
+    "one line": (with_lines({"compte": "4111", "debit": "100"}), "lignes", "au moins deux lignes"),
+    "debit and credit": (with_lines({"compte": "4111", "debit": "100", "credit": "100"},
+                                    {"compte": "7011", "credit": "0"}), "lignes[0]", "pas les deux"),
+    "negative amount": (with_lines({"compte": "4111", "debit": "-100"}, {"compte": "7011", "credit": "-100"}),
+                        "lignes[0].debit", "Montant invalide"),
+    "negative number": (with_lines({"compte": "4111", "debit": -100}, {"compte": "7011", "credit": -100}),
+                        "lignes[0].debit", "Montant invalide"),
+    "zero amount": (with_lines({"compte": "4111", "debit": "0"}, {"compte": "7011", "credit": "0"}),
+                    "lignes[0]", "non nul"),
+    "too many decimals": (with_lines({"compte": "4111", "debit": "100.5"}, {"compte": "7011", "credit": "100.5"}),
+                          "lignes[0].debit", "Trop de décimales"),
+    "too many decimals as a number": (with_lines({"compte": "4111", "debit": 100.5}, {"compte": "7011", "credit": 100.5}),
+                                      "lignes[0].debit", "Trop de décimales"),
+    "date outside any fiscal year": (sale(day="2030-01-15"), "date_comptable", "Aucun exercice"),
+    "impossible date": (sale(day="2026-02-30"), "date_comptable", "Date invalide"),
+    "injection in the account": (with_lines({"compte": "4111' OR '1'='1", "debit": "1"}, {"compte": "7011", "credit": "1"}),
+                                 "lignes[0].compte", "Format invalide"),
+    "injection in the journal": (sale(journal="VTE';--"), "journal", ""),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_ENTRIES))
+def test_bad_entry_is_refused_and_nothing_written(api, counts, case):
+    body, field, words = BAD_ENTRIES[case]
+    before = counts()
+    response = api.post("/api/v1/ecritures/", body, status="*")
+    assert 400 <= response.status_int < 500
+    assert_problem(response, 422, field, words)
+    assert counts() == before
+
+
+def test_malformed_json_is_a_400(api, counts):
+    before = counts()
+    response = api.post_raw("/api/v1/ecritures/", b'{"journal": "VTE",')
+    assert_problem(response, 400, words="JSON mal formé")
+    assert counts() == before
+
+
+def test_non_json_content_type_is_a_415(api):
+    assert_problem(api.post_raw("/api/v1/ecritures/", b"journal=VTE", "application/x-www-form-urlencoded"), 415)
+
+
+def test_nan_is_not_an_amount(api):
+    response = api.post_raw("/api/v1/ecritures/", b'{"journal":"VTE","date_comptable":"2026-01-15","libelle":"x",'
+                            b'"lignes":[{"compte":"4111","debit":NaN},{"compte":"7011","credit":1}]}')
+    assert_problem(response, 400)
+
+
+def test_oversized_body_is_a_413(api, counts):
+    before = counts()
+    body = sale()
+    body["libelle"] = "x" * (70 * 1024)
+    response = api.post("/api/v1/ecritures/", body)
+    assert_problem(response, 413)
+    assert counts() == before
+
+
+def test_date_in_a_locked_period_is_refused(api, engine, books, counts):
+    with engine.begin() as conn:
+        conn.execute(models.Period.__table__.update().where(models.Period.number == 1).values(locked=True))
+    before = counts()
+    assert_problem(api.post("/api/v1/ecritures/", sale(day="2026-01-15")), 422, "date_comptable", "verrouillée")
+    assert counts() == before
+
+
+def test_date_in_a_closed_fiscal_year_is_refused(api, engine, counts):
+    with engine.begin() as conn:
+        conn.execute(models.FiscalYear.__table__.update().values(status="cloture"))
+    before = counts()
+    assert_problem(api.post("/api/v1/ecritures/", sale()), 422, "date_comptable", "clôturé")
+    assert counts() == before
+
+
+def test_posting_an_already_posted_entry_is_a_409(api, counts):
+    entry = api.post("/api/v1/ecritures/", sale(), status=201).json
+    before = counts()
+    assert_problem(api.post(f"/api/v1/ecritures/{entry['id']}/validation/"), 409, words="déjà validée")
+    assert counts() == before
+
+
+def test_deleting_a_posted_entry_is_a_409(api, counts):
+    entry = api.post("/api/v1/ecritures/", sale(), status=201).json
+    before = counts()
+    assert_problem(api.delete(f"/api/v1/ecritures/{entry['id']}/"), 409, words="extourne")
+    assert counts() == before
+    assert api.get(f"/api/v1/ecritures/{entry['id']}/").json["numero"] == "VTE-2026-000001"
+
+
+def test_changing_a_posted_entry_is_not_possible(api):
+    entry = api.post("/api/v1/ecritures/", sale(), status=201).json
+    for method in ("put", "patch"):
+        response = getattr(api.testapp, method + "_json")(
+            f"/api/v1/ecritures/{entry['id']}/", {"libelle": "changé"}, headers=api.headers(), status="*"
+        )
+        assert response.status_int in (404, 405, 409)
+        assert response.content_type == "application/problem+json"
+    assert api.get(f"/api/v1/ecritures/{entry['id']}/").json["libelle"] == "Facture client"
+
+
+def test_reversing_twice_is_a_409(api):
+    entry = api.post("/api/v1/ecritures/", sale(), status=201).json
+    api.post(f"/api/v1/ecritures/{entry['id']}/extourne/", status=201)
+    assert_problem(api.post(f"/api/v1/ecritures/{entry['id']}/extourne/"), 409, words="déjà extournée")
+
+
+def test_reversing_a_draft_is_a_409(api):
+    draft = api.post("/api/v1/ecritures/", sale(post=False), status=201).json
+    assert_problem(api.post(f"/api/v1/ecritures/{draft['id']}/extourne/"), 409)
+
+
+def test_unknown_entry_is_a_404(api):
+    assert_problem(api.get("/api/v1/ecritures/999999/", status=404), 404)
+
+
+def test_unknown_path_is_a_problem_404(api):
+    assert_problem(api.get("/api/v1/nulle-part/", status=404), 404)
+
+
+def test_wrong_method_is_a_problem_405_or_404(api):
+    response = api.delete("/api/v1/journaux/")
+    assert response.status_int in (404, 405)
+    assert response.content_type == "application/problem+json"
+
+
+def test_bad_query_parameters_are_422(api):
+    assert_problem(api.get("/api/v1/ecritures/", status=422, du="hier"), 422, "du")
+    assert_problem(api.get("/api/v1/ecritures/", status=422, limite="0"), 422, "limite")
+    assert_problem(api.get("/api/v1/ecritures/", status=422, apres="!!!"), 422, "apres")
+    assert_problem(api.get("/api/v1/rapports/balance/", status=404, exercice="1999"), 404, "exercice")
+    assert_problem(api.get("/api/v1/rapports/balance/", status=422, du="2025-12-01"), 422, "du")
+
+
+def test_without_a_token_the_api_answers_401(testapp, books):
+    response = testapp.get("/api/v1/ecritures/", status=401)
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert response.content_type == "application/problem+json"
+    testapp.get("/api/v1/ecritures/", headers={"Authorization": "Bearer abc.def.ghi"}, status=401)
+
+
+def test_wrong_password_is_a_401_without_saying_which_part_was_wrong(testapp, books):
+    wrong_password = testapp.post_json("/api/v1/auth/login/", {"email": books.admin_email, "password": "nope"}, status=401)
+    unknown_user = testapp.post_json("/api/v1/auth/login/", {"email": "x@y.ci", "password": "nope"}, status=401)
+    assert wrong_password.json["detail"] == unknown_user.json["detail"]

@@ -1,0 +1,198 @@
+"""Fixtures: the real migrations on SQLite and on PostgreSQL, a configured company, an API client.
+
+Each test starts from empty tables (truncated after the test) rather than a rolled-back
+savepoint: PostgreSQL's deferred balance trigger fires only at a real COMMIT, the concurrency
+tests need real commits, and pyramid_tm commits as it does in production.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import webtest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from wisebook import make_config
+from wisebook import settings as settings_module
+from wisebook.db import make_engine, migrate
+from wisebook.db.meta import Base
+from wisebook.services import setup as setup_service
+
+PG_ADMIN_URL = os.environ.get("WISEBOOK_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_TEST_DB = f"wisebook_test_{os.getpid()}"
+ADMIN_EMAIL = "comptable@exemple.ci"
+ADMIN_PASSWORD = "motdepasse-solide-2026"
+
+
+def pytest_addoption(parser: Any) -> None:
+    parser.addoption("--db", default="sqlite,postgresql", help="backends to run the DB tests on")
+
+
+def pytest_generate_tests(metafunc: Any) -> None:
+    if "backend" in metafunc.fixturenames:
+        metafunc.parametrize("backend", metafunc.config.getoption("--db").split(","), scope="session")
+
+
+def _secrets() -> dict[str, str]:
+    return {name: secrets.token_urlsafe(40) for name in settings_module.SECRET_NAMES}
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test run, dropped at the end."""
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_TEST_DB}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{PG_TEST_DB}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{PG_TEST_DB}"
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_TEST_DB}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def backend_settings(backend: str, tmp_path_factory: Any, request: Any) -> settings_module.Settings:
+    """Settings for one backend; the data dir is a fresh temporary folder."""
+    data_dir: Path = tmp_path_factory.mktemp(f"data-{backend}")
+    overrides: dict[str, Any] = {"wisebook_data_dir": str(data_dir), **_secrets()}
+    if backend == "postgresql":
+        overrides["database_url"] = request.getfixturevalue("pg_url")
+    return settings_module.load(overrides, environ={})
+
+
+@pytest.fixture(scope="session")
+def migrated_engine(backend_settings: settings_module.Settings) -> Iterator[Engine]:
+    """The engine of one backend, with the real Alembic migrations applied once."""
+    engine = make_engine(backend_settings, pool_size=30, max_overflow=10) if not backend_settings.embedded \
+        else make_engine(backend_settings)
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def _empty(engine: Engine) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def engine(migrated_engine: Engine) -> Iterator[Engine]:
+    """The migrated engine, emptied after each test."""
+    yield migrated_engine
+    _empty(migrated_engine)
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A plain session for arranging and inspecting data (commit explicitly)."""
+    with Session(engine) as s:
+        yield s
+
+
+@dataclass
+class Books:
+    company_id: int
+    admin_email: str
+    admin_password: str
+
+
+@pytest.fixture
+def books(engine: Engine) -> Books:
+    """A company set up as the wizard does: CI, XOF, fiscal year 2026, SYSCOHADA chart, admin."""
+    with Session(engine) as s, s.begin():
+        result = setup_service.setup(
+            s, company_name="Société Test SARL", country="CI", currency="XOF", fiscal_year=2026,
+            admin_email=ADMIN_EMAIL, admin_password=ADMIN_PASSWORD,
+        )
+    return Books(result.company_id, ADMIN_EMAIL, ADMIN_PASSWORD)
+
+
+@pytest.fixture
+def app(engine: Engine, backend_settings: settings_module.Settings) -> Any:
+    """The WSGI application on the test engine."""
+    overrides = {
+        "wisebook_data_dir": str(backend_settings.data_dir),
+        "database_url": backend_settings.database_url,
+        "secret_key": backend_settings.secret_key,
+        "jwt_secret_key": backend_settings.jwt_secret_key,
+        "webhook_secret": backend_settings.webhook_secret,
+        "wisebook_max_body_bytes": 64 * 1024,
+    }
+    config = make_config(overrides, engine=engine)
+    return config.make_wsgi_app()
+
+
+class Api:
+    """A webtest client that speaks JSON with a Bearer token."""
+
+    def __init__(self, testapp: webtest.TestApp, token: str | None = None):
+        self.testapp = testapp
+        self.token = token
+
+    def headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        headers.update(extra or {})
+        return headers
+
+    def get(self, url: str, status: int | str = 200, **params: Any) -> Any:
+        return self.testapp.get(url, params=params or None, headers=self.headers(), status=status)
+
+    def post(self, url: str, body: Any = None, status: int | str = "*", headers: dict[str, str] | None = None) -> Any:
+        if body is None:
+            return self.testapp.post(url, headers=self.headers(headers), status=status)
+        return self.testapp.post_json(url, body, headers=self.headers(headers), status=status)
+
+    def post_raw(self, url: str, raw: bytes, content_type: str = "application/json", status: int | str = "*") -> Any:
+        return self.testapp.post(url, raw, headers=self.headers({"Content-Type": content_type}), status=status)
+
+    def delete(self, url: str, status: int | str = "*") -> Any:
+        return self.testapp.delete(url, headers=self.headers(), status=status)
+
+
+@pytest.fixture
+def testapp(app: Any) -> webtest.TestApp:
+    return webtest.TestApp(app)
+
+
+def login(testapp: webtest.TestApp, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD) -> str:
+    response = testapp.post_json("/api/v1/auth/login/", {"email": email, "password": password}, status=200)
+    return str(response.json["token"])
+
+
+@pytest.fixture
+def api(testapp: webtest.TestApp, books: Books) -> Api:
+    """An API client logged in as the company's admin."""
+    return Api(testapp, login(testapp))
+
+
+def sale(amount: int = 118000, day: str = "2026-01-15", journal: str = "VTE", post: bool = True, **extra: Any) -> dict[str, Any]:
+    """A sale with VAT at 18 %: 411 debit, 701 and 443 credit."""
+    vat = amount * 18 // 118
+    body: dict[str, Any] = {
+        "journal": journal,
+        "date_comptable": day,
+        "libelle": "Facture client",
+        "piece": "FA-001",
+        "lignes": [
+            {"compte": "4111", "libelle": "Client Kouassi", "debit": str(amount), "tiers": "C001"},
+            {"compte": "7011", "libelle": "Ventes", "credit": str(amount - vat)},
+            {"compte": "4431", "libelle": "TVA 18 %", "credit": str(vat)},
+        ],
+        "valider": post,
+    }
+    body.update(extra)
+    return body
