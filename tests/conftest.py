@@ -38,7 +38,10 @@ def pytest_addoption(parser: Any) -> None:
 
 def pytest_generate_tests(metafunc: Any) -> None:
     if "backend" in metafunc.fixturenames:
-        metafunc.parametrize("backend", metafunc.config.getoption("--db").split(","), scope="session")
+        backends = metafunc.config.getoption("--db").split(",")
+        if metafunc.definition.get_closest_marker("postgresql"):
+            backends = ["postgresql"]  # a PostgreSQL feature: triggers, row locks under load
+        metafunc.parametrize("backend", backends, scope="session")
 
 
 def _secrets() -> dict[str, str]:
