@@ -75,8 +75,11 @@ def backend_settings(backend: str, tmp_path_factory: Any, request: Any) -> setti
 @pytest.fixture(scope="session")
 def migrated_engine(backend_settings: settings_module.Settings) -> Iterator[Engine]:
     """The engine of one backend, with the real Alembic migrations applied once."""
-    engine = make_engine(backend_settings, pool_size=30, max_overflow=10) if not backend_settings.embedded \
+    engine = (
+        make_engine(backend_settings, pool_size=30, max_overflow=10)
+        if not backend_settings.embedded
         else make_engine(backend_settings)
+    )
     migrate.upgrade(engine)
     yield engine
     engine.dispose()
@@ -118,8 +121,13 @@ def books(engine: Engine) -> Books:
     """A company set up as the wizard does: CI, XOF, fiscal year 2026, SYSCOHADA chart, admin."""
     with Session(engine) as s, s.begin():
         result = setup_service.setup(
-            s, company_name="Société Test SARL", country="CI", currency="XOF", fiscal_year=2026,
-            admin_email=ADMIN_EMAIL, admin_password=ADMIN_PASSWORD,
+            s,
+            company_name="Société Test SARL",
+            country="CI",
+            currency="XOF",
+            fiscal_year=2026,
+            admin_email=ADMIN_EMAIL,
+            admin_password=ADMIN_PASSWORD,
         )
     return Books(result.company_id, ADMIN_EMAIL, ADMIN_PASSWORD)
 
@@ -154,13 +162,19 @@ class Api:
     def get(self, url: str, status: int | str = 200, **params: Any) -> Any:
         return self.testapp.get(url, params=params or None, headers=self.headers(), status=status)
 
-    def post(self, url: str, body: Any = None, status: int | str = "*", headers: dict[str, str] | None = None) -> Any:
+    def post(
+        self, url: str, body: Any = None, status: int | str = "*", headers: dict[str, str] | None = None
+    ) -> Any:
         if body is None:
             return self.testapp.post(url, headers=self.headers(headers), status=status)
         return self.testapp.post_json(url, body, headers=self.headers(headers), status=status)
 
-    def post_raw(self, url: str, raw: bytes, content_type: str = "application/json", status: int | str = "*") -> Any:
-        return self.testapp.post(url, raw, headers=self.headers({"Content-Type": content_type}), status=status)
+    def post_raw(
+        self, url: str, raw: bytes, content_type: str = "application/json", status: int | str = "*"
+    ) -> Any:
+        return self.testapp.post(
+            url, raw, headers=self.headers({"Content-Type": content_type}), status=status
+        )
 
     def delete(self, url: str, status: int | str = "*") -> Any:
         return self.testapp.delete(url, headers=self.headers(), status=status)
@@ -182,7 +196,9 @@ def api(testapp: webtest.TestApp, books: Books) -> Api:
     return Api(testapp, login(testapp))
 
 
-def sale(amount: int = 118000, day: str = "2026-01-15", journal: str = "VTE", post: bool = True, **extra: Any) -> dict[str, Any]:
+def sale(
+    amount: int = 118000, day: str = "2026-01-15", journal: str = "VTE", post: bool = True, **extra: Any
+) -> dict[str, Any]:
     """A sale with VAT at 18 %: 411 debit, 701 and 443 credit."""
     vat = amount * 18 // 118
     body: dict[str, Any] = {

@@ -26,4 +26,5 @@ def make_config(overrides: Mapping[str, Any] | None = None, engine: Engine | Non
 
 def main(global_config: Mapping[str, Any] | None = None, **settings: Any) -> Router:
     """The WSGI application factory (``wisebook:main``)."""
-    return make_config(settings).make_wsgi_app()  # type: ignore[no-any-return]
+    app: Router = make_config(settings).make_wsgi_app()
+    return app

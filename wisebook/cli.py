@@ -111,20 +111,28 @@ def serve(host: str, port: int, threads: int) -> None:
 @click.option("--admin-email", required=True)
 @click.option("--admin-password-stdin", is_flag=True, help="Lire le mot de passe sur l'entrée standard.")
 @explained
-def setup(societe: str, pays: str, devise: str | None, exercice: int, admin_email: str,
-          admin_password_stdin: bool) -> None:
+def setup(
+    societe: str, pays: str, devise: str | None, exercice: int, admin_email: str, admin_password_stdin: bool
+) -> None:
     """Configurer WiseBook sans navigateur (idempotent)."""
     from .services import setup as setup_service
 
     password = _read_password(admin_password_stdin)
     with _session() as session:
         result = setup_service.setup(
-            session, company_name=societe, country=pays, currency=devise, fiscal_year=exercice,
-            admin_email=admin_email, admin_password=password,
+            session,
+            company_name=societe,
+            country=pays,
+            currency=devise,
+            fiscal_year=exercice,
+            admin_email=admin_email,
+            admin_password=password,
         )
     state = "configurée" if result.created else "déjà configurée, rien à changer"
-    click.echo(f"société « {societe} » {state} (id {result.company_id}, exercice {result.fiscal_year}, "
-               f"administrateur {result.admin_email})")
+    click.echo(
+        f"société « {societe} » {state} (id {result.company_id}, exercice {result.fiscal_year}, "
+        f"administrateur {result.admin_email})"
+    )
 
 
 @main.command()

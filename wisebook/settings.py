@@ -151,8 +151,12 @@ def load(overrides: Mapping[str, object] | None = None, environ: Mapping[str, st
         webhook_secret=secret_values["WEBHOOK_SECRET"],
         log_level=level,
         sentry_dsn=env.get("SENTRY_DSN") or None,
-        max_body_bytes=_int("WISEBOOK_MAX_BODY_BYTES")(env.get("WISEBOOK_MAX_BODY_BYTES", str(10 * 1024 * 1024))),
-        token_ttl_seconds=_int("WISEBOOK_TOKEN_TTL_SECONDS")(env.get("WISEBOOK_TOKEN_TTL_SECONDS", str(8 * 3600))),
+        max_body_bytes=_int("WISEBOOK_MAX_BODY_BYTES")(
+            env.get("WISEBOOK_MAX_BODY_BYTES", str(10 * 1024 * 1024))
+        ),
+        token_ttl_seconds=_int("WISEBOOK_TOKEN_TTL_SECONDS")(
+            env.get("WISEBOOK_TOKEN_TTL_SECONDS", str(8 * 3600))
+        ),
         db_pool_size=_int("WISEBOOK_DB_POOL_SIZE")(env.get("WISEBOOK_DB_POOL_SIZE", "10")),
         debug=_bool(env.get("WISEBOOK_DEBUG", "")),
     )

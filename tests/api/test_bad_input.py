@@ -44,31 +44,64 @@ BAD_ENTRIES = {
     "wrong type": (sale(lignes="beaucoup"), "lignes", "Type invalide"),
     "unknown field": (sale(montant_total="1"), "montant_total", "inconnu"),
     "unknown journal": (sale(journal="XYZ"), "journal", "Journal inconnu"),
-    "unknown account": (with_lines({"compte": "4999", "debit": "10"}, {"compte": "7011", "credit": "10"}),
-                        "lignes[0].compte", "Compte inconnu"),
-    "class-only account": (with_lines({"compte": "41", "debit": "10"}, {"compte": "7011", "credit": "10"}),
-                           "lignes[0].compte", "regroupement"),
-    "heading account": (with_lines({"compte": "411", "debit": "10"}, {"compte": "7011", "credit": "10"}),
-                        "lignes[0].compte", "regroupement"),
-    "unbalanced": (with_lines({"compte": "4111", "debit": "100"}, {"compte": "7011", "credit": "90"}),
-                   "lignes", "déséquilibrée"),
+    "unknown account": (
+        with_lines({"compte": "4999", "debit": "10"}, {"compte": "7011", "credit": "10"}),
+        "lignes[0].compte",
+        "Compte inconnu",
+    ),
+    "class-only account": (
+        with_lines({"compte": "41", "debit": "10"}, {"compte": "7011", "credit": "10"}),
+        "lignes[0].compte",
+        "regroupement",
+    ),
+    "heading account": (
+        with_lines({"compte": "411", "debit": "10"}, {"compte": "7011", "credit": "10"}),
+        "lignes[0].compte",
+        "regroupement",
+    ),
+    "unbalanced": (
+        with_lines({"compte": "4111", "debit": "100"}, {"compte": "7011", "credit": "90"}),
+        "lignes",
+        "déséquilibrée",
+    ),
     "one line": (with_lines({"compte": "4111", "debit": "100"}), "lignes", "au moins deux lignes"),
-    "debit and credit": (with_lines({"compte": "4111", "debit": "100", "credit": "100"},
-                                    {"compte": "7011", "credit": "0"}), "lignes[0]", "pas les deux"),
-    "negative amount": (with_lines({"compte": "4111", "debit": "-100"}, {"compte": "7011", "credit": "-100"}),
-                        "lignes[0].debit", "Montant invalide"),
-    "negative number": (with_lines({"compte": "4111", "debit": -100}, {"compte": "7011", "credit": -100}),
-                        "lignes[0].debit", "Montant invalide"),
-    "zero amount": (with_lines({"compte": "4111", "debit": "0"}, {"compte": "7011", "credit": "0"}),
-                    "lignes[0]", "non nul"),
-    "too many decimals": (with_lines({"compte": "4111", "debit": "100.5"}, {"compte": "7011", "credit": "100.5"}),
-                          "lignes[0].debit", "Trop de décimales"),
-    "too many decimals as a number": (with_lines({"compte": "4111", "debit": 100.5}, {"compte": "7011", "credit": 100.5}),
-                                      "lignes[0].debit", "Trop de décimales"),
+    "debit and credit": (
+        with_lines({"compte": "4111", "debit": "100", "credit": "100"}, {"compte": "7011", "credit": "0"}),
+        "lignes[0]",
+        "pas les deux",
+    ),
+    "negative amount": (
+        with_lines({"compte": "4111", "debit": "-100"}, {"compte": "7011", "credit": "-100"}),
+        "lignes[0].debit",
+        "Montant invalide",
+    ),
+    "negative number": (
+        with_lines({"compte": "4111", "debit": -100}, {"compte": "7011", "credit": -100}),
+        "lignes[0].debit",
+        "Montant invalide",
+    ),
+    "zero amount": (
+        with_lines({"compte": "4111", "debit": "0"}, {"compte": "7011", "credit": "0"}),
+        "lignes[0]",
+        "non nul",
+    ),
+    "too many decimals": (
+        with_lines({"compte": "4111", "debit": "100.5"}, {"compte": "7011", "credit": "100.5"}),
+        "lignes[0].debit",
+        "Trop de décimales",
+    ),
+    "too many decimals as a number": (
+        with_lines({"compte": "4111", "debit": 100.5}, {"compte": "7011", "credit": 100.5}),
+        "lignes[0].debit",
+        "Trop de décimales",
+    ),
     "date outside any fiscal year": (sale(day="2030-01-15"), "date_comptable", "Aucun exercice"),
     "impossible date": (sale(day="2026-02-30"), "date_comptable", "Date invalide"),
-    "injection in the account": (with_lines({"compte": "4111' OR '1'='1", "debit": "1"}, {"compte": "7011", "credit": "1"}),
-                                 "lignes[0].compte", "Format invalide"),
+    "injection in the account": (
+        with_lines({"compte": "4111' OR '1'='1", "debit": "1"}, {"compte": "7011", "credit": "1"}),
+        "lignes[0].compte",
+        "Format invalide",
+    ),
     "injection in the journal": (sale(journal="VTE';--"), "journal", ""),
 }
 
@@ -91,12 +124,17 @@ def test_malformed_json_is_a_400(api, counts):
 
 
 def test_non_json_content_type_is_a_415(api):
-    assert_problem(api.post_raw("/api/v1/ecritures/", b"journal=VTE", "application/x-www-form-urlencoded"), 415)
+    assert_problem(
+        api.post_raw("/api/v1/ecritures/", b"journal=VTE", "application/x-www-form-urlencoded"), 415
+    )
 
 
 def test_nan_is_not_an_amount(api):
-    response = api.post_raw("/api/v1/ecritures/", b'{"journal":"VTE","date_comptable":"2026-01-15","libelle":"x",'
-                            b'"lignes":[{"compte":"4111","debit":NaN},{"compte":"7011","credit":1}]}')
+    response = api.post_raw(
+        "/api/v1/ecritures/",
+        b'{"journal":"VTE","date_comptable":"2026-01-15","libelle":"x",'
+        b'"lignes":[{"compte":"4111","debit":NaN},{"compte":"7011","credit":1}]}',
+    )
     assert_problem(response, 400)
 
 
@@ -113,7 +151,9 @@ def test_date_in_a_locked_period_is_refused(api, engine, books, counts):
     with engine.begin() as conn:
         conn.execute(models.Period.__table__.update().where(models.Period.number == 1).values(locked=True))
     before = counts()
-    assert_problem(api.post("/api/v1/ecritures/", sale(day="2026-01-15")), 422, "date_comptable", "verrouillée")
+    assert_problem(
+        api.post("/api/v1/ecritures/", sale(day="2026-01-15")), 422, "date_comptable", "verrouillée"
+    )
     assert counts() == before
 
 
@@ -192,6 +232,10 @@ def test_without_a_token_the_api_answers_401(testapp, books):
 
 
 def test_wrong_password_is_a_401_without_saying_which_part_was_wrong(testapp, books):
-    wrong_password = testapp.post_json("/api/v1/auth/login/", {"email": books.admin_email, "password": "nope"}, status=401)
-    unknown_user = testapp.post_json("/api/v1/auth/login/", {"email": "x@y.ci", "password": "nope"}, status=401)
+    wrong_password = testapp.post_json(
+        "/api/v1/auth/login/", {"email": books.admin_email, "password": "nope"}, status=401
+    )
+    unknown_user = testapp.post_json(
+        "/api/v1/auth/login/", {"email": "x@y.ci", "password": "nope"}, status=401
+    )
     assert wrong_password.json["detail"] == unknown_user.json["detail"]

@@ -34,7 +34,10 @@ def test_chart_lists_the_full_syscohada_chart(api):
     by_code = {a["numero"]: a for a in accounts}
     assert by_code["4111"]["imputable"] and by_code["4111"]["lettrable"]
     assert not by_code["411"]["imputable"]
-    assert [a["numero"] for a in api.get("/api/v1/comptes/", q="521").json["resultats"]][:2] == ["521", "5211"]
+    assert [a["numero"] for a in api.get("/api/v1/comptes/", q="521").json["resultats"]][:2] == [
+        "521",
+        "5211",
+    ]
     assert all(a["classe"] == 6 for a in api.get("/api/v1/comptes/", classe="6").json["resultats"])
 
 
@@ -51,21 +54,41 @@ def test_posting_entries_gives_gapless_numbers_per_journal_and_a_right_trial_bal
     for i in range(3):
         numbers.append(api.post("/api/v1/ecritures/", sale(100000 + i * 1000), status=201).json["numero"])
     purchase = {
-        "journal": "ACH", "date_comptable": "2026-02-03", "libelle": "Facture fournisseur",
-        "lignes": [{"compte": "6011", "debit": "50000"}, {"compte": "4452", "debit": "9000"},
-                   {"compte": "4011", "credit": "59000", "tiers": "F001"}], "valider": True,
+        "journal": "ACH",
+        "date_comptable": "2026-02-03",
+        "libelle": "Facture fournisseur",
+        "lignes": [
+            {"compte": "6011", "debit": "50000"},
+            {"compte": "4452", "debit": "9000"},
+            {"compte": "4011", "credit": "59000", "tiers": "F001"},
+        ],
+        "valider": True,
     }
     bank = {
-        "journal": "BQ", "date_comptable": "2026-02-20", "libelle": "Règlement client",
-        "lignes": [{"compte": "5211", "debit": "100000"}, {"compte": "4111", "credit": "100000"}], "valider": True,
+        "journal": "BQ",
+        "date_comptable": "2026-02-20",
+        "libelle": "Règlement client",
+        "lignes": [{"compte": "5211", "debit": "100000"}, {"compte": "4111", "credit": "100000"}],
+        "valider": True,
     }
     misc = {
-        "journal": "OD", "date_comptable": "2026-03-31", "libelle": "Frais bancaires",
-        "lignes": [{"compte": "6311", "debit": 2500}, {"compte": "5211", "credit": 2500}], "valider": True,
+        "journal": "OD",
+        "date_comptable": "2026-03-31",
+        "libelle": "Frais bancaires",
+        "lignes": [{"compte": "6311", "debit": 2500}, {"compte": "5211", "credit": 2500}],
+        "valider": True,
     }
-    numbers += [api.post("/api/v1/ecritures/", body, status=201).json["numero"] for body in (purchase, bank, misc)]
-    assert numbers == ["VTE-2026-000001", "VTE-2026-000002", "VTE-2026-000003",
-                       "ACH-2026-000001", "BQ-2026-000001", "OD-2026-000001"]
+    numbers += [
+        api.post("/api/v1/ecritures/", body, status=201).json["numero"] for body in (purchase, bank, misc)
+    ]
+    assert numbers == [
+        "VTE-2026-000001",
+        "VTE-2026-000002",
+        "VTE-2026-000003",
+        "ACH-2026-000001",
+        "BQ-2026-000001",
+        "OD-2026-000001",
+    ]
 
     first = api.get("/api/v1/ecritures/", journal="VTE").json["resultats"][0]
     reversal = api.post(f"/api/v1/ecritures/{first['id']}/extourne/", status=201).json
@@ -107,17 +130,29 @@ def test_balance_of_a_range_puts_earlier_months_in_the_opening(api):
     api.post("/api/v1/ecritures/", sale(118000, day="2026-01-10"), status=201)
     api.post("/api/v1/ecritures/", sale(236000, day="2026-02-14"), status=201)
     api.post("/api/v1/ecritures/", sale(59000, day="2026-02-20"), status=201)
-    rows = {r["compte"]: r for r in api.get("/api/v1/rapports/balance/", du="2026-02-15", au="2026-02-28").json["lignes"]}
+    rows = {
+        r["compte"]: r
+        for r in api.get("/api/v1/rapports/balance/", du="2026-02-15", au="2026-02-28").json["lignes"]
+    }
     client = rows["4111"]
-    assert (client["ouverture_debit"], client["debit"], client["solde_debiteur"]) == ("354000", "59000", "413000")
-    whole_feb = {r["compte"]: r for r in api.get("/api/v1/rapports/balance/", du="2026-02-01", au="2026-02-28").json["lignes"]}
+    assert (client["ouverture_debit"], client["debit"], client["solde_debiteur"]) == (
+        "354000",
+        "59000",
+        "413000",
+    )
+    whole_feb = {
+        r["compte"]: r
+        for r in api.get("/api/v1/rapports/balance/", du="2026-02-01", au="2026-02-28").json["lignes"]
+    }
     assert (whole_feb["4111"]["ouverture_debit"], whole_feb["4111"]["debit"]) == ("118000", "295000")
 
 
 def test_draft_then_post_then_list_by_status(api):
     draft = api.post("/api/v1/ecritures/", sale(post=False), status=201).json
     assert draft["statut"] == "brouillon" and draft["numero"] is None
-    assert [e["id"] for e in api.get("/api/v1/ecritures/", statut="brouillon").json["resultats"]] == [draft["id"]]
+    assert [e["id"] for e in api.get("/api/v1/ecritures/", statut="brouillon").json["resultats"]] == [
+        draft["id"]
+    ]
     posted = api.post(f"/api/v1/ecritures/{draft['id']}/validation/", status=200).json
     assert posted["statut"] == "validee" and posted["numero"] == "VTE-2026-000001"
     assert api.get("/api/v1/ecritures/", statut="brouillon").json["resultats"] == []
@@ -149,7 +184,9 @@ def test_entries_list_is_keyset_paginated_and_filtered(api):
 
 
 def test_a_sub_account_takes_entries_and_its_parent_no_longer_does(api):
-    created = api.post("/api/v1/comptes/", {"numero": "41110001", "libelle": "Client Kouassi"}, status=201).json
+    created = api.post(
+        "/api/v1/comptes/", {"numero": "41110001", "libelle": "Client Kouassi"}, status=201
+    ).json
     assert created["imputable"] and created["classe"] == 4
     body = sale()
     body["lignes"][0]["compte"] = "41110001"

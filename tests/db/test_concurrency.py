@@ -30,7 +30,9 @@ def test_twenty_threads_posting_fifty_entries_each_get_numbers_one_to_a_thousand
         start.wait()
         for i in range(PER_THREAD):
             amount = 1180 * (n * PER_THREAD + i + 1)
-            response = client.post_json("/api/v1/ecritures/", sale(amount=amount), headers=headers, status="*")
+            response = client.post_json(
+                "/api/v1/ecritures/", sale(amount=amount), headers=headers, status="*"
+            )
             if response.status_int != 201:
                 errors.append(f"{response.status_int} {response.text[:200]}")
 
@@ -67,7 +69,9 @@ def test_concurrent_retries_with_one_idempotency_key_make_one_entry(app, books, 
         client = webtest.TestApp(app)
         start.wait()
         response = client.post_json(
-            "/api/v1/ecritures/", sale(), status="*",
+            "/api/v1/ecritures/",
+            sale(),
+            status="*",
             headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "same-invoice"},
         )
         statuses.append(response.status_int)

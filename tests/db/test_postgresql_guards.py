@@ -35,12 +35,16 @@ def test_the_database_refuses_to_change_a_posted_entry(api, engine, statement):
 def test_the_database_refuses_to_post_an_unbalanced_entry_at_commit(api, engine):
     draft = api.post("/api/v1/ecritures/", sale(post=False), status=201).json["id"]
     with engine.begin() as conn:
-        conn.execute(text("UPDATE lines SET credit = credit + 1 WHERE entry_id = :id AND credit > 0 AND line_no = 2"),
-                     {"id": draft})
+        conn.execute(
+            text("UPDATE lines SET credit = credit + 1 WHERE entry_id = :id AND credit > 0 AND line_no = 2"),
+            {"id": draft},
+        )
     with pytest.raises(IntegrityError) as refused, engine.begin() as conn:
         conn.execute(
-            text("UPDATE entries SET status = 'validee', number = 'X', hash = 'h', sequence = 1, chain_seq = 1 "
-                 "WHERE id = :id"),
+            text(
+                "UPDATE entries SET status = 'validee', number = 'X', hash = 'h', sequence = 1, chain_seq = 1 "
+                "WHERE id = :id"
+            ),
             {"id": draft},
         )
     # Raised at COMMIT by the deferred trigger (psycopg2 decodes commit-time messages as ASCII,
@@ -54,7 +58,9 @@ def test_check_constraints_refuse_negative_and_double_sided_lines(api, engine):
     for values in ("-1, 0", "5, 5", "0, 0"):
         with pytest.raises(IntegrityError), engine.begin() as conn:
             conn.execute(
-                text("INSERT INTO lines (entry_id, line_no, account_id, label, debit, credit) "
-                     f"SELECT :id, 50, account_id, '', {values} FROM lines WHERE entry_id = :id LIMIT 1"),
+                text(
+                    "INSERT INTO lines (entry_id, line_no, account_id, label, debit, credit) "
+                    f"SELECT :id, 50, account_id, '', {values} FROM lines WHERE entry_id = :id LIMIT 1"
+                ),
                 {"id": draft},
             )

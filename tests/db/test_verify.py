@@ -21,11 +21,19 @@ def run_ctl(settings, *args, stdin=""):
         "JWT_SECRET_KEY": settings.jwt_secret_key,
         "WEBHOOK_SECRET": settings.webhook_secret,
     }
-    return subprocess.run([sys.executable, "-m", "wisebook.cli", *args], input=stdin, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "wisebook.cli", *args],
+        input=stdin,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
-def test_verify_passes_on_sound_books_and_fails_after_tampering(app, books, engine, backend_settings, backend):
+def test_verify_passes_on_sound_books_and_fails_after_tampering(
+    app, books, engine, backend_settings, backend
+):
     client = webtest.TestApp(app)
     headers = {"Authorization": f"Bearer {login(client)}"}
     for amount in (118000, 59000, 236000):
@@ -38,13 +46,21 @@ def test_verify_passes_on_sound_books_and_fails_after_tampering(app, books, engi
     if backend == "postgresql":  # the trigger forbids the tampering; a superuser can disable it
         with engine.begin() as conn:
             conn.execute(text("ALTER TABLE lines DISABLE TRIGGER lines_posted_immutable"))
-            conn.execute(text("UPDATE lines SET debit = debit + 1000 WHERE line_no = 1 AND entry_id = "
-                              "(SELECT min(id) FROM entries)"))
+            conn.execute(
+                text(
+                    "UPDATE lines SET debit = debit + 1000 WHERE line_no = 1 AND entry_id = "
+                    "(SELECT min(id) FROM entries)"
+                )
+            )
             conn.execute(text("ALTER TABLE lines ENABLE TRIGGER lines_posted_immutable"))
     else:
         with engine.begin() as conn:
-            conn.execute(text("UPDATE lines SET debit = debit + 1000 WHERE line_no = 1 AND entry_id = "
-                              "(SELECT min(id) FROM entries)"))
+            conn.execute(
+                text(
+                    "UPDATE lines SET debit = debit + 1000 WHERE line_no = 1 AND entry_id = "
+                    "(SELECT min(id) FROM entries)"
+                )
+            )
     bad = run_ctl(backend_settings, "verify")
     assert bad.returncode == 1
     assert "chaîne rompue à l'écriture VTE-2026-000001" in bad.stderr
@@ -52,8 +68,18 @@ def test_verify_passes_on_sound_books_and_fails_after_tampering(app, books, engi
 
 
 def test_setup_cli_is_idempotent_and_explains_bad_input(engine, backend_settings):
-    args = ["setup", "--societe", "Kouassi & Fils SA", "--pays", "SN", "--exercice", "2026",
-            "--admin-email", "admin@kouassi.sn", "--admin-password-stdin"]
+    args = [
+        "setup",
+        "--societe",
+        "Kouassi & Fils SA",
+        "--pays",
+        "SN",
+        "--exercice",
+        "2026",
+        "--admin-email",
+        "admin@kouassi.sn",
+        "--admin-password-stdin",
+    ]
     first = run_ctl(backend_settings, *args, stdin="un-mot-de-passe-long\n")
     assert first.returncode == 0, first.stderr
     assert "configurée" in first.stdout

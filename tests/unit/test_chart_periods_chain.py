@@ -47,7 +47,7 @@ def test_a_fiscal_year_has_twelve_monthly_periods():
     assert len(periods) == 12
     assert periods[1].start == dt.date(2026, 2, 1) and periods[1].end == dt.date(2026, 2, 28)
     assert periods[-1].end == dt.date(2026, 12, 31)
-    july_start, july_end = fiscal_year_bounds(2026, start_month=7)
+    _, july_end = fiscal_year_bounds(2026, start_month=7)
     assert july_end == dt.date(2027, 6, 30)
 
 
@@ -58,8 +58,16 @@ def test_numbers_are_zero_padded_and_ordered(n):
 
 
 def _entry(amount=100, label="Vente"):
-    return ChainEntry(1, "VTE", "VTE-2026-000001", "2026-01-15", label, None, "XOF",
-                      [ChainLine("4111", "", amount, 0), ChainLine("7011", "", 0, amount)])
+    return ChainEntry(
+        1,
+        "VTE",
+        "VTE-2026-000001",
+        "2026-01-15",
+        label,
+        None,
+        "XOF",
+        [ChainLine("4111", "", amount, 0), ChainLine("7011", "", 0, amount)],
+    )
 
 
 def test_any_change_to_a_sealed_entry_changes_its_hash():

@@ -34,8 +34,11 @@ def messages(exc):
 
 
 def test_balanced_entry_with_two_or_more_lines_passes():
-    check_lines([line("4111", "118000"), line("7011", credit="100000"), line("4431", credit="18000")],
-                ACCOUNTS, posting=True)
+    check_lines(
+        [line("4111", "118000"), line("7011", credit="100000"), line("4431", credit="18000")],
+        ACCOUNTS,
+        posting=True,
+    )
 
 
 def test_one_line_entry_is_refused():
@@ -93,9 +96,16 @@ def test_date_must_fall_in_an_open_unlocked_period():
 amounts = st.integers(min_value=1, max_value=10**12).map(Decimal)
 
 
-@given(st.lists(st.tuples(st.sampled_from(["4111", "7011", "4431"]), amounts, st.booleans()), min_size=1, max_size=20))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["4111", "7011", "4431"]), amounts, st.booleans()), min_size=1, max_size=20
+    )
+)
 def test_an_entry_posts_if_and_only_if_it_balances(raw):
-    lines = [line(code, debit=str(a) if is_debit else "0", credit="0" if is_debit else str(a)) for code, a, is_debit in raw]
+    lines = [
+        line(code, debit=str(a) if is_debit else "0", credit="0" if is_debit else str(a))
+        for code, a, is_debit in raw
+    ]
     debit, credit = totals(lines)
     try:
         check_lines(lines, ACCOUNTS, posting=True)
@@ -105,7 +115,9 @@ def test_an_entry_posts_if_and_only_if_it_balances(raw):
     assert accepted == (debit == credit and len(lines) >= 2)
 
 
-@given(st.lists(st.tuples(st.sampled_from(["4111", "7011"]), amounts, st.booleans()), min_size=2, max_size=20))
+@given(
+    st.lists(st.tuples(st.sampled_from(["4111", "7011"]), amounts, st.booleans()), min_size=2, max_size=20)
+)
 def test_a_reversal_cancels_the_entry_account_by_account(raw):
     lines = [line(code, debit=str(a) if d else "0", credit="0" if d else str(a)) for code, a, d in raw]
     net: dict[str, Decimal] = {}

@@ -52,7 +52,7 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 def get_tm_session(factory: sessionmaker[Session], transaction_manager: Any, request: Any = None) -> Session:
     """A session joined to ``transaction_manager``: committed or aborted with the request."""
-    session = factory(info={"request": request})
+    session: Session = factory(info={"request": request})
     zope.sqlalchemy.register(session, transaction_manager=transaction_manager)
     return session
 
@@ -70,10 +70,7 @@ def includeme(config: Any) -> None:
     config.registry.db_factory = factory
 
     def dbsession(request: Any) -> Session:
-        session = request.environ.get("app.dbsession")  # tests may hand one in
-        if session is None:
-            session = get_tm_session(factory, request.tm, request=request)
-        return session
+        return get_tm_session(factory, request.tm, request=request)
 
     config.add_request_method(dbsession, "db", reify=True)
 

@@ -16,7 +16,6 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -28,7 +27,7 @@ ROLES = ("admin", "comptable", "assistant", "lecteur", "auditeur")
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 class User(Base):
@@ -60,14 +59,10 @@ class Membership(Base):
 
     __tablename__ = "memberships"
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    company_id: Mapped[int] = mapped_column(
-        ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True
-    )
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True)
     role: Mapped[str] = mapped_column(String(20))
     __table_args__ = (
-        CheckConstraint(
-            "role IN ('admin', 'comptable', 'assistant', 'lecteur', 'auditeur')", name="role"
-        ),
+        CheckConstraint("role IN ('admin', 'comptable', 'assistant', 'lecteur', 'auditeur')", name="role"),
         Index("ix_memberships_company_id", "company_id"),
     )
 
@@ -242,9 +237,7 @@ class AccountBalance(Base):
     fiscal_year_id: Mapped[int] = mapped_column(ForeignKey("fiscal_years.id", ondelete="CASCADE"))
     debit: Mapped[int] = mapped_column(BigInteger, default=0)
     credit: Mapped[int] = mapped_column(BigInteger, default=0)
-    __table_args__ = (
-        Index("ix_account_balances_company_id_fiscal_year_id", "company_id", "fiscal_year_id"),
-    )
+    __table_args__ = (Index("ix_account_balances_company_id_fiscal_year_id", "company_id", "fiscal_year_id"),)
 
 
 class IdempotencyKey(Base):

@@ -55,9 +55,7 @@ def check_code(code: str, field: str = "compte") -> str:
     if not isinstance(code, str) or not code.isdigit() or not code.isascii():
         raise InvalidInput("Le numéro de compte ne contient que des chiffres.", field=field)
     if not 1 <= len(code) <= MAX_CODE_LENGTH:
-        raise InvalidInput(
-            f"Le numéro de compte a de 1 à {MAX_CODE_LENGTH} chiffres.", field=field
-        )
+        raise InvalidInput(f"Le numéro de compte a de 1 à {MAX_CODE_LENGTH} chiffres.", field=field)
     if code[0] == "0":
         raise InvalidInput("La classe d'un compte va de 1 à 9.", field=field)
     return code

@@ -47,9 +47,7 @@ def canonical(entry: ChainEntry) -> bytes:
         "piece": entry.reference,
         "devise": entry.currency,
         "extourne_de": entry.reversal_of,
-        "lignes": [
-            [ln.account, ln.label, ln.debit, ln.credit, ln.partner] for ln in entry.lines
-        ],
+        "lignes": [[ln.account, ln.label, ln.debit, ln.credit, ln.partner] for ln in entry.lines],
     }
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 

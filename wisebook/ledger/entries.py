@@ -72,9 +72,7 @@ def totals(lines: Sequence[LineDraft]) -> tuple[Decimal, Decimal]:
     return sum((ln.debit for ln in lines), ZERO), sum((ln.credit for ln in lines), ZERO)
 
 
-def check_lines(
-    lines: Sequence[LineDraft], accounts: Mapping[str, Account], *, posting: bool
-) -> None:
+def check_lines(lines: Sequence[LineDraft], accounts: Mapping[str, Account], *, posting: bool) -> None:
     """Line rules; when ``posting``, also at least two lines and debit total = credit total."""
     errors: list[FieldError] = []
     if len(lines) > MAX_LINES:
@@ -84,13 +82,9 @@ def check_lines(
     for index, line in enumerate(lines):
         where = f"lignes[{index}]"
         if line.debit > 0 and line.credit > 0:
-            errors.append(
-                FieldError(where, "Une ligne porte un débit ou un crédit, pas les deux.")
-            )
+            errors.append(FieldError(where, "Une ligne porte un débit ou un crédit, pas les deux."))
         elif line.debit == 0 and line.credit == 0:
-            errors.append(
-                FieldError(where, "Une ligne porte un montant non nul au débit ou au crédit.")
-            )
+            errors.append(FieldError(where, "Une ligne porte un montant non nul au débit ou au crédit."))
         account = accounts.get(line.account)
         if account is None:
             errors.append(FieldError(f"{where}.compte", f"Compte inconnu : {line.account}."))
@@ -108,8 +102,7 @@ def check_lines(
             errors.append(
                 FieldError(
                     "lignes",
-                    f"Écriture déséquilibrée : débit {debit}, crédit {credit} "
-                    f"(écart {abs(debit - credit)}).",
+                    f"Écriture déséquilibrée : débit {debit}, crédit {credit} (écart {abs(debit - credit)}).",
                 )
             )
     if errors:

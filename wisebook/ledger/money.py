@@ -64,9 +64,7 @@ def parse_amount(value: object, currency: str, field: str = "montant") -> Decima
     places = exponent(currency)
     quantum = Decimal(1).scaleb(-places)
     if amount != amount.quantize(quantum):
-        raise InvalidInput(
-            f"Trop de décimales : la devise {currency} en admet {places}.", field=field
-        )
+        raise InvalidInput(f"Trop de décimales : la devise {currency} en admet {places}.", field=field)
     return amount.quantize(quantum)
 
 

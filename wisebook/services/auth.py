@@ -30,7 +30,7 @@ def issue_token(
     session: Session, user_id: int, company_id: int | None, secret: str, ttl_seconds: int
 ) -> tuple[str, dt.datetime]:
     """A new token for ``user_id``, recorded for revocation; returns it and its expiry."""
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     expires = now + dt.timedelta(seconds=ttl_seconds)
     jti = secrets.token_hex(16)
     session.add(models.AuthToken(jti=jti, user_id=user_id, issued_at=now, expires_at=expires))
@@ -69,7 +69,7 @@ def check_token(session: Session, token: str, secret: str) -> Identity | None:
         user_id=int(claims["sub"]),
         jti=str(claims["jti"]),
         company_id=int(company) if isinstance(company, int) else None,
-        expires_at=dt.datetime.fromtimestamp(int(claims["exp"]), dt.timezone.utc),
+        expires_at=dt.datetime.fromtimestamp(int(claims["exp"]), dt.UTC),
     )
 
 
@@ -78,5 +78,5 @@ def revoke_token(session: Session, jti: str) -> None:
     session.execute(
         update(models.AuthToken)
         .where(models.AuthToken.jti == jti, models.AuthToken.revoked_at.is_(None))
-        .values(revoked_at=dt.datetime.now(dt.timezone.utc))
+        .values(revoked_at=dt.datetime.now(dt.UTC))
     )

@@ -178,7 +178,9 @@ def create_fiscal_year(
         select(models.Journal.id).where(models.Journal.company_id == company_id)
     ).all()
     for journal_id in journal_ids:
-        session.add(models.JournalCounter(journal_id=journal_id, fiscal_year_id=fiscal_year.id, last_number=0))
+        session.add(
+            models.JournalCounter(journal_id=journal_id, fiscal_year_id=fiscal_year.id, last_number=0)
+        )
     session.flush()
     return fiscal_year
 
@@ -219,7 +221,9 @@ def current_fiscal_year(session: Session, company_id: int, today: dt.date | None
     return (open_years or years)[-1]
 
 
-def set_period_lock(session: Session, company_id: int, fiscal_year_ref: str, number: int, locked: bool) -> None:
+def set_period_lock(
+    session: Session, company_id: int, fiscal_year_ref: str, number: int, locked: bool
+) -> None:
     """Lock or unlock one month of a fiscal year."""
     fy = get_fiscal_year(session, company_id, fiscal_year_ref)
     result = session.execute(
@@ -235,7 +239,9 @@ def list_journals(session: Session, company_id: int) -> list[models.Journal]:
     """The company's journals, by code."""
     return list(
         session.scalars(
-            select(models.Journal).where(models.Journal.company_id == company_id).order_by(models.Journal.code)
+            select(models.Journal)
+            .where(models.Journal.company_id == company_id)
+            .order_by(models.Journal.code)
         )
     )
 
@@ -298,10 +304,14 @@ def add_sub_account(session: Session, company_id: int, code: str, label: str) ->
     codes = session.scalars(select(models.Account.code).where(models.Account.company_id == company_id)).all()
     parent_code = chart_rules.check_new_sub_account(code, codes)
     parent = session.scalars(
-        select(models.Account).where(models.Account.company_id == company_id, models.Account.code == parent_code)
+        select(models.Account).where(
+            models.Account.company_id == company_id, models.Account.code == parent_code
+        )
     ).one()
     if parent.postable:
-        used = session.scalars(select(models.Line.id).where(models.Line.account_id == parent.id).limit(1)).first()
+        used = session.scalars(
+            select(models.Line.id).where(models.Line.account_id == parent.id).limit(1)
+        ).first()
         if used is not None:
             raise Conflict(
                 f"Le compte {parent.code} porte déjà des écritures : il ne peut pas recevoir de sous-compte.",

@@ -71,7 +71,9 @@ def list_entries(
             ent.id.in_(
                 select(models.Line.entry_id)
                 .join(models.Account, models.Account.id == models.Line.account_id)
-                .where(models.Account.company_id == company_id, models.Account.code.startswith(filters.account))
+                .where(
+                    models.Account.company_id == company_id, models.Account.code.startswith(filters.account)
+                )
             )
         )
     if after:

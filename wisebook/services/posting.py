@@ -37,9 +37,13 @@ def _accounts(session: Session, company_id: int, codes: Iterable[str]) -> dict[s
     if not wanted:
         return {}
     rows = session.execute(
-        select(models.Account.id, models.Account.code, models.Account.label, models.Account.postable,
-               models.Account.lettrable)
-        .where(models.Account.company_id == company_id, models.Account.code.in_(wanted))
+        select(
+            models.Account.id,
+            models.Account.code,
+            models.Account.label,
+            models.Account.postable,
+            models.Account.lettrable,
+        ).where(models.Account.company_id == company_id, models.Account.code.in_(wanted))
     ).all()
     return {r.code: (r.id, Account(r.code, r.label, r.postable, r.lettrable)) for r in rows}
 
@@ -169,13 +173,17 @@ def _lock_entry(session: Session, company_id: int, entry_id: int) -> models.Entr
 def _stored_lines(session: Session, entry_id: int, currency: str) -> list[rules.LineDraft]:
     """The saved lines of an entry, as the ledger checks them."""
     rows = session.execute(
-        select(models.Account.code, models.Line.label, models.Line.debit, models.Line.credit, models.Line.partner)
+        select(
+            models.Account.code, models.Line.label, models.Line.debit, models.Line.credit, models.Line.partner
+        )
         .join(models.Account, models.Account.id == models.Line.account_id)
         .where(models.Line.entry_id == entry_id)
         .order_by(models.Line.line_no)
     ).all()
     return [
-        rules.LineDraft(r.code, r.label, from_minor(r.debit, currency), from_minor(r.credit, currency), r.partner)
+        rules.LineDraft(
+            r.code, r.label, from_minor(r.debit, currency), from_minor(r.credit, currency), r.partner
+        )
         for r in rows
     ]
 
@@ -227,15 +235,23 @@ def _post(
     number = format_number(journal.code, fy.code, counter.last_number)
 
     rows = session.execute(
-        select(models.Line.account_id, models.Account.code, models.Line.label, models.Line.debit,
-               models.Line.credit, models.Line.partner)
+        select(
+            models.Line.account_id,
+            models.Account.code,
+            models.Line.label,
+            models.Line.debit,
+            models.Line.credit,
+            models.Line.partner,
+        )
         .join(models.Account, models.Account.id == models.Line.account_id)
         .where(models.Line.entry_id == entry.id)
         .order_by(models.Line.line_no)
     ).all()
     reversal_of = None
     if entry.reversal_of_id is not None:
-        reversal_of = session.scalar(select(models.Entry.number).where(models.Entry.id == entry.reversal_of_id))
+        reversal_of = session.scalar(
+            select(models.Entry.number).where(models.Entry.id == entry.reversal_of_id)
+        )
     sealed = ChainEntry(
         company_id=company.id,
         journal=journal.code,
@@ -256,7 +272,7 @@ def _post(
     entry.chain_seq = chain.last_seq
     entry.hash = chain.last_hash
     entry.total = sum(r.debit for r in rows)
-    entry.posted_at = dt.datetime.now(dt.timezone.utc)
+    entry.posted_at = dt.datetime.now(dt.UTC)
     entry.posted_by_id = user_id
     movements: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for r in rows:
@@ -288,7 +304,9 @@ def add_to_balances(
         for account_id, amounts in sorted(movements.items())
     ]
     dialect = session.get_bind().dialect.name
-    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(models.AccountBalance).values(values)
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(models.AccountBalance).values(
+        values
+    )
     stmt = stmt.on_conflict_do_update(
         index_elements=["account_id", "period_id", "journal_id"],
         set_={

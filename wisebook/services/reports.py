@@ -6,7 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..db import models
@@ -81,7 +81,9 @@ def trial_balance(
     for month_start, month_end in cut_months:
         line_opening = or_(ent.entry_date < start, jrn.kind == "a_nouveaux")
         partial = session.execute(
-            select(line.account_id, line_opening.label("opening"), func.sum(line.debit), func.sum(line.credit))
+            select(
+                line.account_id, line_opening.label("opening"), func.sum(line.debit), func.sum(line.credit)
+            )
             .join(ent, ent.id == line.entry_id)
             .join(jrn, jrn.id == ent.journal_id)
             .where(
@@ -95,14 +97,18 @@ def trial_balance(
         for account_id, opening, debit, credit in partial:
             _add(sums[account_id], bool(opening), int(debit or 0), int(credit or 0))
 
-    accounts = {
-        r.id: (r.code, r.label)
-        for r in session.execute(
-            select(models.Account.id, models.Account.code, models.Account.label).where(
-                models.Account.id.in_(list(sums))
+    accounts = (
+        {
+            r.id: (r.code, r.label)
+            for r in session.execute(
+                select(models.Account.id, models.Account.code, models.Account.label).where(
+                    models.Account.id.in_(list(sums))
+                )
             )
-        )
-    } if sums else {}
+        }
+        if sums
+        else {}
+    )
     rows = []
     for account_id, (od, oc, d, c) in sums.items():
         opening_debit, opening_credit = opening_columns(od, oc)

@@ -14,13 +14,18 @@ from ..ledger.chain import GENESIS, ChainEntry, ChainLine, link
 
 def verify_company(session: Session, company_id: int) -> list[str]:
     """Every problem found in a company's books (empty when all is sound)."""
-    return [*verify_chain(session, company_id), *verify_numbering(session, company_id),
-            *verify_balances(session, company_id)]
+    return [
+        *verify_chain(session, company_id),
+        *verify_numbering(session, company_id),
+        *verify_balances(session, company_id),
+    ]
 
 
 def verify_all(session: Session) -> dict[str, list[str]]:
     """Problems per company name."""
-    companies = session.execute(select(models.Company.id, models.Company.name).order_by(models.Company.id)).all()
+    companies = session.execute(
+        select(models.Company.id, models.Company.name).order_by(models.Company.id)
+    ).all()
     return {name: verify_company(session, cid) for cid, name in companies}
 
 
@@ -37,9 +42,7 @@ def _posted_lines(session: Session, company_id: int) -> Iterator[tuple[models.En
     )
     entries = {
         e.id: e
-        for e in session.scalars(
-            select(ent).where(ent.company_id == company_id, ent.status == models.POSTED)
-        )
+        for e in session.scalars(select(ent).where(ent.company_id == company_id, ent.status == models.POSTED))
     }
     current: int | None = None
     lines: list[ChainLine] = []
@@ -58,19 +61,27 @@ def _posted_lines(session: Session, company_id: int) -> Iterator[tuple[models.En
 def verify_chain(session: Session, company_id: int) -> list[str]:
     """Recompute every link of the chain; report the first entry whose hash no longer holds."""
     company = session.get_one(models.Company, company_id)
-    journals = dict(session.execute(select(models.Journal.id, models.Journal.code)).all())
-    numbers = dict(
-        session.execute(
+    journals: dict[int, str] = {
+        r.id: r.code
+        for r in session.execute(
+            select(models.Journal.id, models.Journal.code).where(models.Journal.company_id == company_id)
+        )
+    }
+    numbers: dict[int, str | None] = {
+        r.id: r.number
+        for r in session.execute(
             select(models.Entry.id, models.Entry.number).where(
                 models.Entry.company_id == company_id, models.Entry.status == models.POSTED
             )
-        ).all()
-    )
+        )
+    }
     problems: list[str] = []
     previous, expected_seq = GENESIS, 1
     for entry, lines in _posted_lines(session, company_id):
         if entry.chain_seq != expected_seq:
-            problems.append(f"chaîne : rang {entry.chain_seq} trouvé, {expected_seq} attendu ({entry.number})")
+            problems.append(
+                f"chaîne : rang {entry.chain_seq} trouvé, {expected_seq} attendu ({entry.number})"
+            )
         sealed = ChainEntry(
             company_id=company_id,
             journal=journals[entry.journal_id],
@@ -84,7 +95,9 @@ def verify_chain(session: Session, company_id: int) -> list[str]:
         )
         recomputed = link(previous, sealed)
         if recomputed != entry.hash:
-            problems.append(f"chaîne rompue à l'écriture {entry.number} : elle a été modifiée après validation")
+            problems.append(
+                f"chaîne rompue à l'écriture {entry.number} : elle a été modifiée après validation"
+            )
             return problems
         previous, expected_seq = recomputed, expected_seq + 1
     head = session.get(models.LedgerChain, company_id)
@@ -97,8 +110,13 @@ def verify_numbering(session: Session, company_id: int) -> list[str]:
     """Numbers run 1..n without gap or duplicate in each journal and fiscal year."""
     ent = models.Entry
     rows = session.execute(
-        select(ent.journal_id, ent.fiscal_year_id, func.count(), func.count(func.distinct(ent.sequence)),
-               func.max(ent.sequence))
+        select(
+            ent.journal_id,
+            ent.fiscal_year_id,
+            func.count(),
+            func.count(func.distinct(ent.sequence)),
+            func.max(ent.sequence),
+        )
         .where(ent.company_id == company_id, ent.status == models.POSTED)
         .group_by(ent.journal_id, ent.fiscal_year_id)
     ).all()
@@ -135,7 +153,12 @@ def verify_balances(session: Session, company_id: int) -> list[str]:
         if debit or credit:
             from_table[(account_id, period_id, journal_id)] = (int(debit), int(credit))
     problems = []
-    codes = dict(session.execute(select(models.Account.id, models.Account.code)).all())
+    codes: dict[int, str] = {
+        r.id: r.code
+        for r in session.execute(
+            select(models.Account.id, models.Account.code).where(models.Account.company_id == company_id)
+        )
+    }
     for key in sorted(set(from_lines) | set(from_table)):
         if from_lines.get(key, (0, 0)) != from_table.get(key, (0, 0)):
             problems.append(

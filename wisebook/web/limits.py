@@ -14,7 +14,9 @@ from .problems import problem
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-def body_limit_tween_factory(handler: Callable[[Request], Response], registry: Any) -> Callable[[Request], Response]:
+def body_limit_tween_factory(
+    handler: Callable[[Request], Response], registry: Any
+) -> Callable[[Request], Response]:
     """A tween that refuses oversized bodies, including chunked ones without a length."""
     limit = registry.wisebook_settings.max_body_bytes
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pyramid.security import Allowed, Denied
 from pyramid.httpexceptions import HTTPForbidden
 from pyramid.request import Request
 from pyramid.response import Response
+from pyramid.security import Allowed, Denied
 
 from ..ledger.errors import NotFound
 from ..services import auth, books

@@ -21,8 +21,12 @@ h1{{font-size:1.6rem}}a{{color:#0b5cad}}</style></head>
 
 
 def _page(title: str, body: str, status: int = 200) -> Response:
-    return Response(PAGE.format(title=html.escape(title), body=body), status=status,
-                    content_type="text/html", charset="utf-8")
+    return Response(
+        PAGE.format(title=html.escape(title), body=body),
+        status=status,
+        content_type="text/html",
+        charset="utf-8",
+    )
 
 
 def home(request: Request) -> Response:
@@ -40,13 +44,15 @@ def home(request: Request) -> Response:
 def setup_start(request: Request) -> Response:
     """The setup wizard's first step: how to configure the company (the full wizard comes later)."""
     if setup.is_done(request.db):
-        return _page("Assistant de configuration",
-                     '<p>WiseBook est déjà configuré. <a href="/">Retour à l\'accueil</a>.</p>')
+        return _page(
+            "Assistant de configuration",
+            '<p>WiseBook est déjà configuré. <a href="/">Retour à l\'accueil</a>.</p>',
+        )
     return _page(
         "Bienvenue dans WiseBook",
         "<p>Première étape : créer la société, son premier exercice, le plan comptable SYSCOHADA, "
         "les journaux et le premier administrateur. Depuis le serveur :</p>"
-        "<pre>wisebook-ctl setup --societe \"Ma Société SARL\" --pays CI --devise XOF \\\n"
+        '<pre>wisebook-ctl setup --societe "Ma Société SARL" --pays CI --devise XOF \\\n'
         "  --exercice 2026 --admin-email comptable@exemple.ci --admin-password-stdin</pre>"
         "<p>Puis connectez-vous par l'API : <code>POST /api/v1/auth/login/</code>.</p>",
     )

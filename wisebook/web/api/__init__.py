@@ -59,8 +59,15 @@ def _message(error: ValidationError) -> tuple[str, str]:
         name = extra[0] if extra else "?"
         return (f"{field}.{name}" if field != "corps" else name), "Champ inconnu."
     if kind == "type":
-        names = {"string": "une chaîne", "integer": "un entier", "number": "un nombre",
-                 "boolean": "un booléen", "array": "une liste", "object": "un objet", "null": "null"}
+        names = {
+            "string": "une chaîne",
+            "integer": "un entier",
+            "number": "un nombre",
+            "boolean": "un booléen",
+            "array": "une liste",
+            "object": "un objet",
+            "null": "null",
+        }
         wanted = value if isinstance(value, list) else [value]
         return field, "Type invalide : " + " ou ".join(names.get(w, w) for w in wanted) + " attendu."
     if kind == "oneOf":
@@ -87,7 +94,9 @@ def json_body(request: Request, schema_name: str, *, optional: bool = False) -> 
     if optional and not raw.strip():
         data: Any = {}
     else:
-        if request.content_type not in ("application/json", "") and not request.content_type.endswith("+json"):
+        if request.content_type not in ("application/json", "") and not request.content_type.endswith(
+            "+json"
+        ):
             raise BadRequest(415, "Envoyez du JSON (Content-Type: application/json).")
         try:
             data = json.loads(raw.decode("utf-8"), parse_float=Decimal, parse_constant=_reject_constant)
@@ -148,7 +157,9 @@ def idempotent(view: Callable[[Request], Response]) -> Callable[[Request], Respo
         fingerprint = idempotency.request_fingerprint(request.method, request.path_qs, request.body)
         found = idempotency.begin(request.db, identity.user_id, key, fingerprint)
         if isinstance(found, idempotency.Replay):
-            response = Response(found.body, status=found.status, content_type="application/json", charset="utf-8")
+            response = Response(
+                found.body, status=found.status, content_type="application/json", charset="utf-8"
+            )
             response.headers["Idempotent-Replayed"] = "true"
             return response
         response = view(request)

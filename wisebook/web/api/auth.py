@@ -34,7 +34,11 @@ def login(request: Request) -> Response:
         raise InvalidInput("Vous n'êtes pas membre de cette société.", field="societe")
     settings = request.registry.wisebook_settings
     token, expires = auth.issue_token(
-        request.db, user.id, company.id if company else None, settings.jwt_secret_key, settings.token_ttl_seconds
+        request.db,
+        user.id,
+        company.id if company else None,
+        settings.jwt_secret_key,
+        settings.token_ttl_seconds,
     )
     response = json_response(
         {

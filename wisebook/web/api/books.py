@@ -28,14 +28,18 @@ def add_account(request: Request) -> Response:
 
 def list_journals(request: Request) -> dict[str, Any]:
     """The journals."""
-    return {"resultats": [presenters.journal(j) for j in books.list_journals(request.db, request.company.id)],
-            "suivant": None}
+    return {
+        "resultats": [presenters.journal(j) for j in books.list_journals(request.db, request.company.id)],
+        "suivant": None,
+    }
 
 
 def add_journal(request: Request) -> Response:
     """Create a journal."""
     data = json_body(request, "JournalSaisie")
-    journal = books.create_journal(request.db, request.company.id, data["code"], data["libelle"], data["type"])
+    journal = books.create_journal(
+        request.db, request.company.id, data["code"], data["libelle"], data["type"]
+    )
     return json_response(presenters.journal(journal), status=201)
 
 
@@ -55,13 +59,33 @@ def add_fiscal_year(request: Request) -> Response:
 
 def includeme(config: Any) -> None:
     """Reading needs READ; changing the frame needs CONFIGURE."""
-    config.add_view(list_accounts, route_name="accounts", request_method="GET", renderer="json",
-                    permission=Permission.READ)
-    config.add_view(add_account, route_name="accounts", request_method="POST", permission=Permission.CONFIGURE)
-    config.add_view(list_journals, route_name="journals", request_method="GET", renderer="json",
-                    permission=Permission.READ)
-    config.add_view(add_journal, route_name="journals", request_method="POST", permission=Permission.CONFIGURE)
-    config.add_view(list_fiscal_years, route_name="fiscal_years", request_method="GET", renderer="json",
-                    permission=Permission.READ)
-    config.add_view(add_fiscal_year, route_name="fiscal_years", request_method="POST",
-                    permission=Permission.CONFIGURE)
+    config.add_view(
+        list_accounts,
+        route_name="accounts",
+        request_method="GET",
+        renderer="json",
+        permission=Permission.READ,
+    )
+    config.add_view(
+        add_account, route_name="accounts", request_method="POST", permission=Permission.CONFIGURE
+    )
+    config.add_view(
+        list_journals,
+        route_name="journals",
+        request_method="GET",
+        renderer="json",
+        permission=Permission.READ,
+    )
+    config.add_view(
+        add_journal, route_name="journals", request_method="POST", permission=Permission.CONFIGURE
+    )
+    config.add_view(
+        list_fiscal_years,
+        route_name="fiscal_years",
+        request_method="GET",
+        renderer="json",
+        permission=Permission.READ,
+    )
+    config.add_view(
+        add_fiscal_year, route_name="fiscal_years", request_method="POST", permission=Permission.CONFIGURE
+    )

@@ -19,12 +19,22 @@ from . import idempotent, json_body, json_response, presenters, query_date, quer
 def _present(request: Request, entries: list[models.Entry]) -> list[dict[str, Any]]:
     """Entries as JSON, with journal codes and fiscal year codes looked up once."""
     company = request.company
-    journals = dict(request.db.execute(
-        select(models.Journal.id, models.Journal.code).where(models.Journal.company_id == company.id)).all())
-    years = dict(request.db.execute(
-        select(models.FiscalYear.id, models.FiscalYear.code).where(models.FiscalYear.company_id == company.id)
-    ).all())
-    return [presenters.entry(e, company.currency, journals[e.journal_id], years[e.fiscal_year_id]) for e in entries]
+    journals = dict(
+        request.db.execute(
+            select(models.Journal.id, models.Journal.code).where(models.Journal.company_id == company.id)
+        ).all()
+    )
+    years = dict(
+        request.db.execute(
+            select(models.FiscalYear.id, models.FiscalYear.code).where(
+                models.FiscalYear.company_id == company.id
+            )
+        ).all()
+    )
+    return [
+        presenters.entry(e, company.currency, journals[e.journal_id], years[e.fiscal_year_id])
+        for e in entries
+    ]
 
 
 def _one(request: Request, entry_id: int, status: int = 200) -> Response:
@@ -43,7 +53,11 @@ def list_entries(request: Request) -> dict[str, Any]:
         status=request.params.get("statut") or None,
     )
     rows, following = browse.list_entries(
-        request.db, request.company.id, filters, query_int(request, "limite", 100) or 0, request.params.get("apres"),
+        request.db,
+        request.company.id,
+        filters,
+        query_int(request, "limite", 100) or 0,
+        request.params.get("apres"),
     )
     return {"resultats": _present(request, rows), "suivant": following}
 
@@ -56,7 +70,9 @@ def create_entry(request: Request) -> Response:
     if post and Permission.POST not in ROLE_PERMISSIONS[request.company.role]:
         return problem(403, "Votre rôle permet de saisir des brouillons, pas de valider.")
     draft = posting.parse_draft(data, request.company.currency)
-    entry = posting.create_entry(request.db, request.company, draft, request.wisebook_identity.user_id, post=post)
+    entry = posting.create_entry(
+        request.db, request.company, draft, request.wisebook_identity.user_id, post=post
+    )
     return _one(request, entry.id, status=201)
 
 
@@ -67,8 +83,9 @@ def get_entry(request: Request) -> Response:
 
 def post_entry(request: Request) -> Response:
     """Post a draft: it gets its number."""
-    entry = posting.post_draft(request.db, request.company, int(request.matchdict["id"]),
-                               request.wisebook_identity.user_id)
+    entry = posting.post_draft(
+        request.db, request.company, int(request.matchdict["id"]), request.wisebook_identity.user_id
+    )
     return _one(request, entry.id)
 
 
@@ -84,8 +101,14 @@ def reverse_entry(request: Request) -> Response:
             day = dt.date.fromisoformat(data["date_comptable"])
         except ValueError:
             raise InvalidInput("Date invalide (AAAA-MM-JJ attendu).", field="date_comptable") from None
-    reversal = posting.reverse_entry(request.db, request.company, int(request.matchdict["id"]),
-                                     request.wisebook_identity.user_id, day, data.get("libelle"))
+    reversal = posting.reverse_entry(
+        request.db,
+        request.company,
+        int(request.matchdict["id"]),
+        request.wisebook_identity.user_id,
+        day,
+        data.get("libelle"),
+    )
     return _one(request, reversal.id, status=201)
 
 
@@ -97,10 +120,13 @@ def delete_entry(request: Request) -> Response:
 
 def includeme(config: Any) -> None:
     """Reading needs READ, drafts DRAFT, posting and reversal POST."""
-    config.add_view(list_entries, route_name="entries", request_method="GET", renderer="json",
-                    permission=Permission.READ)
+    config.add_view(
+        list_entries, route_name="entries", request_method="GET", renderer="json", permission=Permission.READ
+    )
     config.add_view(create_entry, route_name="entries", request_method="POST", permission=Permission.DRAFT)
     config.add_view(get_entry, route_name="entry", request_method="GET", permission=Permission.READ)
     config.add_view(delete_entry, route_name="entry", request_method="DELETE", permission=Permission.DRAFT)
     config.add_view(post_entry, route_name="entry_post", request_method="POST", permission=Permission.POST)
-    config.add_view(reverse_entry, route_name="entry_reverse", request_method="POST", permission=Permission.POST)
+    config.add_view(
+        reverse_entry, route_name="entry_reverse", request_method="POST", permission=Permission.POST
+    )

@@ -17,8 +17,14 @@ def balance(request: Request) -> dict[str, Any]:
     """Balance of a fiscal year (``exercice``, default the current one) between ``du`` and ``au``."""
     company = request.company
     ref = request.params.get("exercice")
-    fy = books.get_fiscal_year(request.db, company.id, ref) if ref else books.current_fiscal_year(request.db, company.id)
-    tb = reports.trial_balance(request.db, company.id, fy, query_date(request, "du"), query_date(request, "au"))
+    fy = (
+        books.get_fiscal_year(request.db, company.id, ref)
+        if ref
+        else books.current_fiscal_year(request.db, company.id)
+    )
+    tb = reports.trial_balance(
+        request.db, company.id, fy, query_date(request, "du"), query_date(request, "au")
+    )
     total = presenters.balance_row(totals(tb.rows), company.currency)
     debit_balances, credit_balances = closing_totals(tb.rows)
     total["solde_debiteur"] = to_json(debit_balances, company.currency)
@@ -37,5 +43,10 @@ def balance(request: Request) -> dict[str, Any]:
 
 def includeme(config: Any) -> None:
     """Reports need READ."""
-    config.add_view(balance, route_name="report_balance", request_method="GET", renderer="json",
-                    permission=Permission.READ)
+    config.add_view(
+        balance,
+        route_name="report_balance",
+        request_method="GET",
+        renderer="json",
+        permission=Permission.READ,
+    )
