@@ -189,6 +189,8 @@ class Entry(Base):
     lines: Mapped[list[Line]] = relationship(
         order_by="Line.line_no", back_populates="entry", cascade="all, delete-orphan", passive_deletes=True
     )
+    journal: Mapped[Journal] = relationship()
+    fiscal_year: Mapped[FiscalYear] = relationship()
     __table_args__ = (
         CheckConstraint("status IN ('brouillon', 'validee')", name="status"),
         CheckConstraint(

@@ -8,10 +8,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from ..db import models
 from ..ledger.errors import InvalidInput
+from .posting import ENTRY_GRAPH
 
 MAX_PAGE = 500
 
@@ -51,7 +52,7 @@ def list_entries(
     ent = models.Entry
     query = (
         select(ent)
-        .options(selectinload(ent.lines).selectinload(models.Line.account))
+        .options(*ENTRY_GRAPH)
         .where(ent.company_id == company_id)
     )
     if filters.journal:

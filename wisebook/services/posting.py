@@ -7,9 +7,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..db import models
 from ..ledger import entries as rules
@@ -31,21 +31,21 @@ def _journal(session: Session, company_id: int, code: str) -> models.Journal:
     return journal
 
 
-def _accounts(session: Session, company_id: int, codes: Iterable[str]) -> dict[str, tuple[int, Account]]:
-    """The accounts named, by code: their id and what the ledger needs to check a line."""
+def _accounts(session: Session, company_id: int, codes: Iterable[str]) -> dict[str, models.Account]:
+    """The accounts named, by code."""
     wanted = sorted({c for c in codes if c})
     if not wanted:
         return {}
-    rows = session.execute(
-        select(
-            models.Account.id,
-            models.Account.code,
-            models.Account.label,
-            models.Account.postable,
-            models.Account.lettrable,
-        ).where(models.Account.company_id == company_id, models.Account.code.in_(wanted))
-    ).all()
-    return {r.code: (r.id, Account(r.code, r.label, r.postable, r.lettrable)) for r in rows}
+    rows = session.scalars(
+        select(models.Account).where(models.Account.company_id == company_id, models.Account.code.in_(wanted))
+    )
+    return {a.code: a for a in rows}
+
+
+def _check_lines(lines: Sequence[rules.LineDraft], accounts: Mapping[str, models.Account], posting: bool) -> None:
+    rules.check_lines(
+        lines, {c: Account(a.code, a.label, a.postable, a.lettrable) for c, a in accounts.items()}, posting=posting
+    )
 
 
 def _period(
@@ -108,12 +108,12 @@ def create_entry(
         raise InvalidInput("Le libellé de l'écriture est obligatoire.", field="libelle")
     journal = _journal(session, company.id, draft.journal)
     accounts = _accounts(session, company.id, (ln.account for ln in draft.lines))
-    rules.check_lines(draft.lines, {c: a for c, (_, a) in accounts.items()}, posting=post)
+    _check_lines(draft.lines, accounts, posting=post)
     period, fy = _check_date(session, company.id, draft.date)
     entry = models.Entry(
         company_id=company.id,
-        journal_id=journal.id,
-        fiscal_year_id=fy.id,
+        journal=journal,
+        fiscal_year=fy,
         period_id=period.id,
         entry_date=draft.date,
         label=draft.label,
@@ -122,34 +122,38 @@ def create_entry(
         total=to_minor(rules.totals(draft.lines)[0], company.currency),
         created_by_id=user_id,
         reversal_of_id=reversal_of_id,
-    )
-    session.add(entry)
-    session.flush()
-    session.execute(
-        insert(models.Line),
-        [
-            {
-                "entry_id": entry.id,
-                "line_no": index + 1,
-                "account_id": accounts[line.account][0],
-                "label": line.label[:255],
-                "debit": to_minor(line.debit, company.currency),
-                "credit": to_minor(line.credit, company.currency),
-                "partner": line.partner,
-            }
+        lines=[
+            models.Line(
+                line_no=index + 1,
+                account=accounts[line.account],
+                label=line.label[:255],
+                debit=to_minor(line.debit, company.currency),
+                credit=to_minor(line.credit, company.currency),
+                partner=line.partner,
+            )
             for index, line in enumerate(draft.lines)
         ],
     )
+    session.add(entry)
+    session.flush()
     if post:
-        _post(session, company, entry, journal, fy, user_id)
+        _post(session, company, entry, user_id)
     return entry
+
+
+#: What presenting an entry needs, loaded with it.
+ENTRY_GRAPH = (
+    selectinload(models.Entry.lines).joinedload(models.Line.account),
+    joinedload(models.Entry.journal),
+    joinedload(models.Entry.fiscal_year),
+)
 
 
 def get_entry(session: Session, company_id: int, entry_id: int) -> models.Entry:
     """One entry of the company, with its lines and their accounts."""
     entry = session.scalars(
         select(models.Entry)
-        .options(selectinload(models.Entry.lines).selectinload(models.Line.account))
+        .options(*ENTRY_GRAPH)
         .where(models.Entry.id == entry_id, models.Entry.company_id == company_id)
     ).one_or_none()
     if entry is None:
@@ -161,8 +165,9 @@ def _lock_entry(session: Session, company_id: int, entry_id: int) -> models.Entr
     """The entry, row-locked so two requests cannot post or delete it at once."""
     entry = session.scalars(
         select(models.Entry)
+        .options(*ENTRY_GRAPH)
         .where(models.Entry.id == entry_id, models.Entry.company_id == company_id)
-        .with_for_update()
+        .with_for_update(of=models.Entry)
         .execution_options(populate_existing=True)
     ).one_or_none()
     if entry is None:
@@ -170,21 +175,13 @@ def _lock_entry(session: Session, company_id: int, entry_id: int) -> models.Entr
     return entry
 
 
-def _stored_lines(session: Session, entry_id: int, currency: str) -> list[rules.LineDraft]:
+def _stored_lines(entry: models.Entry, currency: str) -> list[rules.LineDraft]:
     """The saved lines of an entry, as the ledger checks them."""
-    rows = session.execute(
-        select(
-            models.Account.code, models.Line.label, models.Line.debit, models.Line.credit, models.Line.partner
-        )
-        .join(models.Account, models.Account.id == models.Line.account_id)
-        .where(models.Line.entry_id == entry_id)
-        .order_by(models.Line.line_no)
-    ).all()
     return [
         rules.LineDraft(
-            r.code, r.label, from_minor(r.debit, currency), from_minor(r.credit, currency), r.partner
+            ln.account.code, ln.label, from_minor(ln.debit, currency), from_minor(ln.credit, currency), ln.partner
         )
-        for r in rows
+        for ln in entry.lines
     ]
 
 
@@ -193,65 +190,41 @@ def post_draft(session: Session, company: CompanyContext, entry_id: int, user_id
     entry = _lock_entry(session, company.id, entry_id)
     if entry.status == models.POSTED:
         raise Conflict(f"L'écriture {entry.number} est déjà validée.", field="statut")
-    drafts = _stored_lines(session, entry.id, company.currency)
-    accounts = _accounts(session, company.id, (d.account for d in drafts))
-    rules.check_lines(drafts, {c: a for c, (_, a) in accounts.items()}, posting=True)
+    drafts = _stored_lines(entry, company.currency)
+    _check_lines(drafts, {ln.account.code: ln.account for ln in entry.lines}, posting=True)
     period, fy = _check_date(session, company.id, entry.entry_date)
-    entry.period_id, entry.fiscal_year_id = period.id, fy.id
-    journal = session.get_one(models.Journal, entry.journal_id)
-    _post(session, company, entry, journal, fy, user_id)
+    entry.period_id, entry.fiscal_year = period.id, fy
+    _post(session, company, entry, user_id)
     return entry
 
 
-def _post(
-    session: Session,
-    company: CompanyContext,
-    entry: models.Entry,
-    journal: models.Journal,
-    fy: models.FiscalYear,
-    user_id: int,
-) -> None:
-    """Number, chain and post a checked entry whose lines are written; update balances.
+def _post(session: Session, company: CompanyContext, entry: models.Entry, user_id: int) -> None:
+    """Number, chain and post a checked entry whose lines are written; update the balances.
 
-    Locks are taken in one order (company chain, then journal counter), so concurrent
-    postings queue instead of deadlocking; both are held until commit.
+    Locks are taken in one order (company chain, then journal counter) and as late as
+    possible: what follows them until commit is a few statements, no reads for display.
     """
-    chain = session.scalars(
-        select(models.LedgerChain)
+    journal, fy = entry.journal, entry.fiscal_year
+    chain = session.execute(
+        select(models.LedgerChain.last_seq, models.LedgerChain.last_hash)
         .where(models.LedgerChain.company_id == company.id)
         .with_for_update()
-        .execution_options(populate_existing=True)
     ).one()
-    counter = session.scalars(
-        select(models.JournalCounter)
+    sequence = session.scalar(
+        update(models.JournalCounter)
         .where(models.JournalCounter.journal_id == journal.id, models.JournalCounter.fiscal_year_id == fy.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one_or_none()
-    if counter is None:  # a journal or year made outside the services; safe under the chain lock
-        counter = models.JournalCounter(journal_id=journal.id, fiscal_year_id=fy.id, last_number=0)
-        session.add(counter)
-    counter.last_number += 1
-    number = format_number(journal.code, fy.code, counter.last_number)
-
-    rows = session.execute(
-        select(
-            models.Line.account_id,
-            models.Account.code,
-            models.Line.label,
-            models.Line.debit,
-            models.Line.credit,
-            models.Line.partner,
+        .values(last_number=models.JournalCounter.last_number + 1)
+        .returning(models.JournalCounter.last_number)
+    )
+    if sequence is None:  # a journal or year made outside the services; safe under the chain lock
+        sequence = 1
+        session.execute(
+            insert(models.JournalCounter).values(journal_id=journal.id, fiscal_year_id=fy.id, last_number=1)
         )
-        .join(models.Account, models.Account.id == models.Line.account_id)
-        .where(models.Line.entry_id == entry.id)
-        .order_by(models.Line.line_no)
-    ).all()
+    number = format_number(journal.code, fy.code, sequence)
     reversal_of = None
     if entry.reversal_of_id is not None:
-        reversal_of = session.scalar(
-            select(models.Entry.number).where(models.Entry.id == entry.reversal_of_id)
-        )
+        reversal_of = session.scalar(select(models.Entry.number).where(models.Entry.id == entry.reversal_of_id))
     sealed = ChainEntry(
         company_id=company.id,
         journal=journal.code,
@@ -260,26 +233,29 @@ def _post(
         label=entry.label,
         reference=entry.reference,
         currency=company.currency,
-        lines=[ChainLine(r.code, r.label, r.debit, r.credit, r.partner) for r in rows],
+        lines=[ChainLine(ln.account.code, ln.label, ln.debit, ln.credit, ln.partner) for ln in entry.lines],
         reversal_of=reversal_of,
     )
-    chain.last_seq += 1
-    chain.last_hash = link(chain.last_hash, sealed)
-
+    chain_seq, chain_hash = chain.last_seq + 1, link(chain.last_hash, sealed)
+    session.execute(
+        update(models.LedgerChain)
+        .where(models.LedgerChain.company_id == company.id)
+        .values(last_seq=chain_seq, last_hash=chain_hash)
+    )
     entry.status = models.POSTED
-    entry.sequence = counter.last_number
+    entry.sequence = sequence
     entry.number = number
-    entry.chain_seq = chain.last_seq
-    entry.hash = chain.last_hash
-    entry.total = sum(r.debit for r in rows)
+    entry.chain_seq = chain_seq
+    entry.hash = chain_hash
+    entry.total = sum(ln.debit for ln in entry.lines)
     entry.posted_at = dt.datetime.now(dt.UTC)
     entry.posted_by_id = user_id
     movements: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for r in rows:
-        movements[r.account_id][0] += r.debit
-        movements[r.account_id][1] += r.credit
-    add_to_balances(session, company.id, fy.id, entry.period_id, journal.id, movements)
+    for ln in entry.lines:
+        movements[ln.account_id][0] += ln.debit
+        movements[ln.account_id][1] += ln.credit
     session.flush()
+    add_to_balances(session, company.id, fy.id, entry.period_id, journal.id, movements)
 
 
 def add_to_balances(
@@ -344,10 +320,9 @@ def reverse_entry(
     already = session.scalar(select(models.Entry.number).where(models.Entry.reversal_of_id == original.id))
     if already is not None:
         raise Conflict(f"L'écriture {original.number} est déjà extournée par {already}.", field="id")
-    journal = session.get_one(models.Journal, original.journal_id)
-    drafts = rules.reversed_lines(_stored_lines(session, original.id, company.currency))
+    drafts = rules.reversed_lines(_stored_lines(original, company.currency))
     draft = rules.EntryDraft(
-        journal=journal.code,
+        journal=original.journal.code,
         date=day or original.entry_date,
         label=(label or f"Extourne de {original.number} : {original.label}")[:255],
         reference=original.reference,

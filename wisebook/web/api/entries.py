@@ -6,7 +6,6 @@ from typing import Any
 
 from pyramid.request import Request
 from pyramid.response import Response
-from sqlalchemy import select
 
 from ...db import models
 from ...ledger.errors import InvalidInput
@@ -16,31 +15,9 @@ from ..problems import problem
 from . import idempotent, json_body, json_response, presenters, query_date, query_int
 
 
-def _present(request: Request, entries: list[models.Entry]) -> list[dict[str, Any]]:
-    """Entries as JSON, with journal codes and fiscal year codes looked up once."""
-    company = request.company
-    journals = dict(
-        request.db.execute(
-            select(models.Journal.id, models.Journal.code).where(models.Journal.company_id == company.id)
-        ).all()
-    )
-    years = dict(
-        request.db.execute(
-            select(models.FiscalYear.id, models.FiscalYear.code).where(
-                models.FiscalYear.company_id == company.id
-            )
-        ).all()
-    )
-    return [
-        presenters.entry(e, company.currency, journals[e.journal_id], years[e.fiscal_year_id])
-        for e in entries
-    ]
-
-
-def _one(request: Request, entry_id: int, status: int = 200) -> Response:
-    request.db.expire_all()
-    entry = posting.get_entry(request.db, request.company.id, entry_id)
-    return json_response(_present(request, [entry])[0], status=status)
+def _present(request: Request, entry: models.Entry, status: int = 200) -> Response:
+    """One entry as JSON, from what is already loaded (no query while posting locks are held)."""
+    return json_response(presenters.entry(entry, request.company.currency), status=status)
 
 
 def list_entries(request: Request) -> dict[str, Any]:
@@ -59,7 +36,8 @@ def list_entries(request: Request) -> dict[str, Any]:
         query_int(request, "limite", 100) or 0,
         request.params.get("apres"),
     )
-    return {"resultats": _present(request, rows), "suivant": following}
+    currency = request.company.currency
+    return {"resultats": [presenters.entry(e, currency) for e in rows], "suivant": following}
 
 
 @idempotent
@@ -73,12 +51,12 @@ def create_entry(request: Request) -> Response:
     entry = posting.create_entry(
         request.db, request.company, draft, request.wisebook_identity.user_id, post=post
     )
-    return _one(request, entry.id, status=201)
+    return _present(request, entry, status=201)
 
 
 def get_entry(request: Request) -> Response:
     """One entry with its lines."""
-    return _one(request, int(request.matchdict["id"]))
+    return _present(request, posting.get_entry(request.db, request.company.id, int(request.matchdict["id"])))
 
 
 def post_entry(request: Request) -> Response:
@@ -86,7 +64,7 @@ def post_entry(request: Request) -> Response:
     entry = posting.post_draft(
         request.db, request.company, int(request.matchdict["id"]), request.wisebook_identity.user_id
     )
-    return _one(request, entry.id)
+    return _present(request, entry)
 
 
 @idempotent
@@ -109,7 +87,7 @@ def reverse_entry(request: Request) -> Response:
         day,
         data.get("libelle"),
     )
-    return _one(request, reversal.id, status=201)
+    return _present(request, reversal, status=201)
 
 
 def delete_entry(request: Request) -> Response:

@@ -9,17 +9,17 @@ from ...ledger.balances import BalanceRow
 from ...ledger.money import to_json
 
 
-def entry(e: models.Entry, currency: str, journal_code: str, fiscal_year: str) -> dict[str, Any]:
-    """An entry with its lines."""
+def entry(e: models.Entry, currency: str) -> dict[str, Any]:
+    """An entry with its lines (loaded with ``posting.ENTRY_GRAPH``)."""
     return {
         "id": e.id,
-        "journal": journal_code,
+        "journal": e.journal.code,
         "numero": e.number,
         "statut": e.status,
         "date_comptable": e.entry_date,
         "libelle": e.label,
         "piece": e.reference,
-        "exercice": fiscal_year,
+        "exercice": e.fiscal_year.code,
         "devise": currency,
         "total": to_json(e.total, currency),
         "extourne_de": e.reversal_of_id,
