@@ -178,13 +178,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_journals')),
     sa.UniqueConstraint('company_id', 'code', name=op.f('uq_journals_company_id_code'))
     )
-    op.create_table('ledger_chains',
-    sa.Column('company_id', sa.Integer(), nullable=False),
-    sa.Column('last_seq', sa.BigInteger(), nullable=False),
-    sa.Column('last_hash', sa.String(length=64), nullable=False),
-    sa.ForeignKeyConstraint(['company_id'], ['companies.id'], name=op.f('fk_ledger_chains_company_id_companies'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('company_id', name=op.f('pk_ledger_chains'))
-    )
     op.create_table('memberships',
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('company_id', sa.Integer(), nullable=False),
@@ -199,6 +192,7 @@ def upgrade() -> None:
     sa.Column('journal_id', sa.Integer(), nullable=False),
     sa.Column('fiscal_year_id', sa.Integer(), nullable=False),
     sa.Column('last_number', sa.Integer(), nullable=False),
+    sa.Column('last_hash', sa.String(length=64), nullable=False),
     sa.ForeignKeyConstraint(['fiscal_year_id'], ['fiscal_years.id'], name=op.f('fk_journal_counters_fiscal_year_id_fiscal_years'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['journal_id'], ['journals.id'], name=op.f('fk_journal_counters_journal_id_journals'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('journal_id', 'fiscal_year_id', name=op.f('pk_journal_counters'))
@@ -243,7 +237,6 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('sequence', sa.Integer(), nullable=True),
     sa.Column('number', sa.String(length=40), nullable=True),
-    sa.Column('chain_seq', sa.BigInteger(), nullable=True),
     sa.Column('hash', sa.String(length=64), nullable=True),
     sa.Column('total', sa.BigInteger(), nullable=False),
     sa.Column('reversal_of_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
@@ -251,7 +244,7 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('posted_by_id', sa.Integer(), nullable=True),
     sa.Column('posted_at', sa.DateTime(timezone=True), nullable=True),
-    sa.CheckConstraint("status = 'brouillon' OR (number IS NOT NULL AND hash IS NOT NULL AND sequence IS NOT NULL AND chain_seq IS NOT NULL)", name=op.f('ck_entries_posted_is_numbered')),
+    sa.CheckConstraint("status = 'brouillon' OR (number IS NOT NULL AND hash IS NOT NULL AND sequence IS NOT NULL)", name=op.f('ck_entries_posted_is_numbered')),
     sa.CheckConstraint("status IN ('brouillon', 'validee')", name=op.f('ck_entries_status')),
     sa.ForeignKeyConstraint(['company_id'], ['companies.id'], name=op.f('fk_entries_company_id_companies')),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_entries_created_by_id_users')),
@@ -261,7 +254,6 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['posted_by_id'], ['users.id'], name=op.f('fk_entries_posted_by_id_users')),
     sa.ForeignKeyConstraint(['reversal_of_id'], ['entries.id'], name=op.f('fk_entries_reversal_of_id_entries')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_entries')),
-    sa.UniqueConstraint('company_id', 'chain_seq', name='uq_entries_chain_seq'),
     sa.UniqueConstraint('journal_id', 'fiscal_year_id', 'sequence', name='uq_entries_sequence'),
     sa.UniqueConstraint('reversal_of_id', name='uq_entries_reversal_of_id')
     )
@@ -307,7 +299,6 @@ def downgrade() -> None:
     op.drop_table('journal_counters')
     op.drop_index('ix_memberships_company_id', table_name='memberships')
     op.drop_table('memberships')
-    op.drop_table('ledger_chains')
     op.drop_table('journals')
     op.drop_table('idempotency_keys')
     op.drop_table('fiscal_years')

@@ -42,8 +42,7 @@ def test_the_database_refuses_to_post_an_unbalanced_entry_at_commit(api, engine)
     with pytest.raises(IntegrityError) as refused, engine.begin() as conn:
         conn.execute(
             text(
-                "UPDATE entries SET status = 'validee', number = 'X', hash = 'h', sequence = 1, chain_seq = 1 "
-                "WHERE id = :id"
+                "UPDATE entries SET status = 'validee', number = 'X', hash = 'h', sequence = 1 WHERE id = :id"
             ),
             {"id": draft},
         )

@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..ledger.chain import GENESIS
 from .meta import Base, BigId
 
 DRAFT = "brouillon"
@@ -144,7 +145,8 @@ class Journal(Base):
 
 
 class JournalCounter(Base):
-    """Last number given in a journal for a fiscal year; row-locked while posting."""
+    """Last number given in a journal for a fiscal year, and the head of that journal's hash
+    chain; row-locked while posting, so numbers stay gapless and the chain linear."""
 
     __tablename__ = "journal_counters"
     journal_id: Mapped[int] = mapped_column(ForeignKey("journals.id", ondelete="CASCADE"), primary_key=True)
@@ -152,15 +154,7 @@ class JournalCounter(Base):
         ForeignKey("fiscal_years.id", ondelete="CASCADE"), primary_key=True
     )
     last_number: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class LedgerChain(Base):
-    """Head of a company's hash chain of posted entries; row-locked while posting."""
-
-    __tablename__ = "ledger_chains"
-    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True)
-    last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
-    last_hash: Mapped[str] = mapped_column(String(64))
+    last_hash: Mapped[str] = mapped_column(String(64), default=GENESIS)
 
 
 class Entry(Base):
@@ -178,7 +172,6 @@ class Entry(Base):
     status: Mapped[str] = mapped_column(String(10), default="brouillon")
     sequence: Mapped[int | None] = mapped_column(Integer)
     number: Mapped[str | None] = mapped_column(String(40))
-    chain_seq: Mapped[int | None] = mapped_column(BigInteger)
     hash: Mapped[str | None] = mapped_column(String(64))
     total: Mapped[int] = mapped_column(BigInteger, default=0)
     reversal_of_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id"))
@@ -194,12 +187,10 @@ class Entry(Base):
     __table_args__ = (
         CheckConstraint("status IN ('brouillon', 'validee')", name="status"),
         CheckConstraint(
-            "status = 'brouillon' OR (number IS NOT NULL AND hash IS NOT NULL "
-            "AND sequence IS NOT NULL AND chain_seq IS NOT NULL)",
+            "status = 'brouillon' OR (number IS NOT NULL AND hash IS NOT NULL AND sequence IS NOT NULL)",
             name="posted_is_numbered",
         ),
         UniqueConstraint("journal_id", "fiscal_year_id", "sequence", name="uq_entries_sequence"),
-        UniqueConstraint("company_id", "chain_seq", name="uq_entries_chain_seq"),
         UniqueConstraint("reversal_of_id", name="uq_entries_reversal_of_id"),
         Index("ix_entries_company_id_entry_date_id", "company_id", "entry_date", "id"),
         Index("ix_entries_journal_id_entry_date", "journal_id", "entry_date"),

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 from ..data.syscohada import chart as official_chart
 from ..db import models
 from ..ledger import accounts as chart_rules
-from ..ledger.chain import GENESIS
 from ..ledger.errors import Conflict, InvalidInput, NotFound
 from ..ledger.money import CURRENCIES
 from ..ledger.periods import fiscal_year_bounds, monthly_periods
@@ -112,7 +111,6 @@ def create_company(session: Session, name: str, country: str, currency: str | No
     company = models.Company(name=name, country=country, currency=currency)
     session.add(company)
     session.flush()
-    session.add(models.LedgerChain(company_id=company.id, last_seq=0, last_hash=GENESIS))
     load_chart(session, company.id)
     for code, label, kind in DEFAULT_JOURNALS:
         session.add(models.Journal(company_id=company.id, code=code, label=label, kind=kind))

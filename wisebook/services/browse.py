@@ -50,11 +50,7 @@ def list_entries(
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"La limite va de 1 à {MAX_PAGE}.", field="limite")
     ent = models.Entry
-    query = (
-        select(ent)
-        .options(*ENTRY_GRAPH)
-        .where(ent.company_id == company_id)
-    )
+    query = select(ent).options(*ENTRY_GRAPH).where(ent.company_id == company_id)
     if filters.journal:
         query = query.join(models.Journal, models.Journal.id == ent.journal_id).where(
             models.Journal.code == filters.journal.upper()

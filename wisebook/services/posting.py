@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -42,9 +42,13 @@ def _accounts(session: Session, company_id: int, codes: Iterable[str]) -> dict[s
     return {a.code: a for a in rows}
 
 
-def _check_lines(lines: Sequence[rules.LineDraft], accounts: Mapping[str, models.Account], posting: bool) -> None:
+def _check_lines(
+    lines: Sequence[rules.LineDraft], accounts: Mapping[str, models.Account], posting: bool
+) -> None:
     rules.check_lines(
-        lines, {c: Account(a.code, a.label, a.postable, a.lettrable) for c, a in accounts.items()}, posting=posting
+        lines,
+        {c: Account(a.code, a.label, a.postable, a.lettrable) for c, a in accounts.items()},
+        posting=posting,
     )
 
 
@@ -179,7 +183,11 @@ def _stored_lines(entry: models.Entry, currency: str) -> list[rules.LineDraft]:
     """The saved lines of an entry, as the ledger checks them."""
     return [
         rules.LineDraft(
-            ln.account.code, ln.label, from_minor(ln.debit, currency), from_minor(ln.credit, currency), ln.partner
+            ln.account.code,
+            ln.label,
+            from_minor(ln.debit, currency),
+            from_minor(ln.credit, currency),
+            ln.partner,
         )
         for ln in entry.lines
     ]
@@ -201,30 +209,25 @@ def post_draft(session: Session, company: CompanyContext, entry_id: int, user_id
 def _post(session: Session, company: CompanyContext, entry: models.Entry, user_id: int) -> None:
     """Number, chain and post a checked entry whose lines are written; update the balances.
 
-    Locks are taken in one order (company chain, then journal counter) and as late as
-    possible: what follows them until commit is a few statements, no reads for display.
+    The one lock is the journal counter row, taken by an UPDATE … RETURNING as late as
+    possible and held until commit: numbers stay gapless and each journal's hash chain
+    linear, while postings into other journals commit in parallel.
     """
     journal, fy = entry.journal, entry.fiscal_year
-    chain = session.execute(
-        select(models.LedgerChain.last_seq, models.LedgerChain.last_hash)
-        .where(models.LedgerChain.company_id == company.id)
-        .with_for_update()
-    ).one()
-    sequence = session.scalar(
-        update(models.JournalCounter)
-        .where(models.JournalCounter.journal_id == journal.id, models.JournalCounter.fiscal_year_id == fy.id)
-        .values(last_number=models.JournalCounter.last_number + 1)
-        .returning(models.JournalCounter.last_number)
-    )
-    if sequence is None:  # a journal or year made outside the services; safe under the chain lock
-        sequence = 1
-        session.execute(
-            insert(models.JournalCounter).values(journal_id=journal.id, fiscal_year_id=fy.id, last_number=1)
-        )
+    counter = models.JournalCounter
+    where = (counter.journal_id == journal.id, counter.fiscal_year_id == fy.id)
+    bump = update(counter).where(*where).values(last_number=counter.last_number + 1)
+    head = session.execute(bump.returning(counter.last_number, counter.last_hash)).one_or_none()
+    if head is None:  # a journal or year made outside the services
+        _insert_ignore(session, counter, journal_id=journal.id, fiscal_year_id=fy.id, last_number=0)
+        head = session.execute(bump.returning(counter.last_number, counter.last_hash)).one()
+    sequence, previous_hash = head
     number = format_number(journal.code, fy.code, sequence)
     reversal_of = None
     if entry.reversal_of_id is not None:
-        reversal_of = session.scalar(select(models.Entry.number).where(models.Entry.id == entry.reversal_of_id))
+        reversal_of = session.scalar(
+            select(models.Entry.number).where(models.Entry.id == entry.reversal_of_id)
+        )
     sealed = ChainEntry(
         company_id=company.id,
         journal=journal.code,
@@ -236,16 +239,11 @@ def _post(session: Session, company: CompanyContext, entry: models.Entry, user_i
         lines=[ChainLine(ln.account.code, ln.label, ln.debit, ln.credit, ln.partner) for ln in entry.lines],
         reversal_of=reversal_of,
     )
-    chain_seq, chain_hash = chain.last_seq + 1, link(chain.last_hash, sealed)
-    session.execute(
-        update(models.LedgerChain)
-        .where(models.LedgerChain.company_id == company.id)
-        .values(last_seq=chain_seq, last_hash=chain_hash)
-    )
+    chain_hash = link(previous_hash, sealed)
+    session.execute(update(counter).where(*where).values(last_hash=chain_hash))
     entry.status = models.POSTED
     entry.sequence = sequence
     entry.number = number
-    entry.chain_seq = chain_seq
     entry.hash = chain_hash
     entry.total = sum(ln.debit for ln in entry.lines)
     entry.posted_at = dt.datetime.now(dt.UTC)
@@ -256,6 +254,15 @@ def _post(session: Session, company: CompanyContext, entry: models.Entry, user_i
         movements[ln.account_id][1] += ln.credit
     session.flush()
     add_to_balances(session, company.id, fy.id, entry.period_id, journal.id, movements)
+
+
+def _dialect_insert(session: Session) -> Any:
+    """The INSERT … ON CONFLICT construct of the session's database."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def _insert_ignore(session: Session, model: Any, **values: Any) -> None:
+    session.execute(_dialect_insert(session)(model).values(**values).on_conflict_do_nothing())
 
 
 def add_to_balances(
@@ -279,10 +286,7 @@ def add_to_balances(
         }
         for account_id, amounts in sorted(movements.items())
     ]
-    dialect = session.get_bind().dialect.name
-    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(models.AccountBalance).values(
-        values
-    )
+    stmt = _dialect_insert(session)(models.AccountBalance).values(values)
     stmt = stmt.on_conflict_do_update(
         index_elements=["account_id", "period_id", "journal_id"],
         set_={

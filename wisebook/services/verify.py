@@ -30,36 +30,33 @@ def verify_all(session: Session) -> dict[str, list[str]]:
 
 
 def _posted_lines(session: Session, company_id: int) -> Iterator[tuple[models.Entry, list[ChainLine]]]:
-    """Posted entries in chain order with their lines, streamed in one query."""
+    """Posted entries in chain order (journal, fiscal year, number) with their lines, streamed."""
     ent, line, acc = models.Entry, models.Line, models.Account
+    order = (ent.journal_id, ent.fiscal_year_id, ent.sequence)
+    entries = session.scalars(
+        select(ent).where(ent.company_id == company_id, ent.status == models.POSTED).order_by(*order)
+    ).all()
     rows = session.execute(
         select(ent.id, acc.code, line.label, line.debit, line.credit, line.partner)
         .join(line, line.entry_id == ent.id)
         .join(acc, acc.id == line.account_id)
         .where(ent.company_id == company_id, ent.status == models.POSTED)
-        .order_by(ent.chain_seq, line.line_no)
+        .order_by(*order, line.line_no)
         .execution_options(yield_per=5000)
     )
-    entries = {
-        e.id: e
-        for e in session.scalars(select(ent).where(ent.company_id == company_id, ent.status == models.POSTED))
-    }
-    current: int | None = None
-    lines: list[ChainLine] = []
+    by_entry: dict[int, list[ChainLine]] = defaultdict(list)
+    position = 0
     for entry_id, code, label, debit, credit, partner in rows:
-        if entry_id != current and current is not None:
-            yield entries.pop(current), lines
-            lines = []
-        current = entry_id
-        lines.append(ChainLine(code, label, debit, credit, partner))
-    if current is not None:
-        yield entries.pop(current), lines
-    for orphan in sorted(entries.values(), key=lambda e: e.chain_seq or 0):
-        yield orphan, []
+        while entries[position].id != entry_id:  # an entry whose lines were all removed
+            yield entries[position], by_entry.pop(entries[position].id, [])
+            position += 1
+        by_entry[entry_id].append(ChainLine(code, label, debit, credit, partner))
+    for entry in entries[position:]:
+        yield entry, by_entry.pop(entry.id, [])
 
 
 def verify_chain(session: Session, company_id: int) -> list[str]:
-    """Recompute every link of the chain; report the first entry whose hash no longer holds."""
+    """Recompute every link of each journal's chain; report the first entry that no longer holds."""
     company = session.get_one(models.Company, company_id)
     journals: dict[int, str] = {
         r.id: r.code
@@ -75,13 +72,13 @@ def verify_chain(session: Session, company_id: int) -> list[str]:
             )
         )
     }
+    heads: dict[tuple[int, int], str] = {}
     problems: list[str] = []
-    previous, expected_seq = GENESIS, 1
+    broken: set[tuple[int, int]] = set()
     for entry, lines in _posted_lines(session, company_id):
-        if entry.chain_seq != expected_seq:
-            problems.append(
-                f"chaîne : rang {entry.chain_seq} trouvé, {expected_seq} attendu ({entry.number})"
-            )
+        chain = (entry.journal_id, entry.fiscal_year_id)
+        if chain in broken:
+            continue
         sealed = ChainEntry(
             company_id=company_id,
             journal=journals[entry.journal_id],
@@ -93,16 +90,26 @@ def verify_chain(session: Session, company_id: int) -> list[str]:
             lines=lines,
             reversal_of=numbers.get(entry.reversal_of_id) if entry.reversal_of_id else None,
         )
-        recomputed = link(previous, sealed)
+        recomputed = link(heads.get(chain, GENESIS), sealed)
         if recomputed != entry.hash:
             problems.append(
                 f"chaîne rompue à l'écriture {entry.number} : elle a été modifiée après validation"
             )
-            return problems
-        previous, expected_seq = recomputed, expected_seq + 1
-    head = session.get(models.LedgerChain, company_id)
-    if head is None or head.last_hash != previous or head.last_seq != expected_seq - 1:
-        problems.append("chaîne : la tête de chaîne ne correspond pas à la dernière écriture validée")
+            broken.add(chain)
+            continue
+        heads[chain] = recomputed
+    counters = session.execute(
+        select(models.JournalCounter)
+        .join(models.Journal, models.Journal.id == models.JournalCounter.journal_id)
+        .where(models.Journal.company_id == company_id)
+    ).scalars()
+    for counter in counters:
+        chain = (counter.journal_id, counter.fiscal_year_id)
+        if chain not in broken and counter.last_hash != heads.get(chain, GENESIS):
+            problems.append(
+                f"chaîne du journal {journals[counter.journal_id]} : la tête ne correspond pas à la "
+                "dernière écriture validée"
+            )
     return problems
 
 
