@@ -20,16 +20,18 @@ def body_limit_tween_factory(
     """A tween that refuses oversized bodies, including chunked ones without a length."""
     limit = registry.wisebook_settings.max_body_bytes
 
+    def too_big() -> Response:
+        return problem(413, f"Le corps de la requête dépasse {limit // (1024 * 1024)} Mo.")
+
     def tween(request: Request) -> Response:
         if request.method in BODY_METHODS:
-            too_big = problem(413, f"Le corps de la requête dépasse {limit // (1024 * 1024)} Mo.")
             if request.content_length is not None:
                 if request.content_length > limit:
-                    return too_big
+                    return too_big()
             elif request.is_body_readable:
                 data = request.body_file_raw.read(limit + 1)
                 if len(data) > limit:
-                    return too_big
+                    return too_big()
                 request.body_file_raw = io.BytesIO(data)
                 request.content_length = len(data)
         return handler(request)
