@@ -76,3 +76,12 @@ def test_any_change_to_a_sealed_entry_changes_its_hash():
     assert link(GENESIS, _entry(amount=101)) != sealed
     assert link(GENESIS, _entry(label="Vente.")) != sealed
     assert link("1" * 64, _entry()) != sealed
+
+
+def test_balance_totals_sum_balances_per_side_not_the_net_of_all_accounts():
+    from wisebook.ledger.balances import BalanceRow, totals
+
+    rows = [BalanceRow("4111", "Clients", 0, 0, 118000, 0), BalanceRow("7011", "Ventes", 0, 0, 0, 118000)]
+    line = totals(rows)
+    assert (line.debit, line.credit) == (118000, 118000)
+    assert (line.closing_debit, line.closing_credit) == (118000, 118000)

@@ -39,20 +39,26 @@ def opening_columns(debit: int, credit: int) -> tuple[int, int]:
     return max(net, 0), max(-net, 0)
 
 
-def totals(rows: Iterable[BalanceRow]) -> BalanceRow:
-    """The totals line: every column summed."""
+@dataclass(frozen=True)
+class BalanceTotals:
+    """The totals line of the balance: each column summed, balances summed per side."""
+
+    opening_debit: int
+    opening_credit: int
+    debit: int
+    credit: int
+    closing_debit: int
+    closing_credit: int
+
+
+def totals(rows: Iterable[BalanceRow]) -> BalanceTotals:
+    """The totals line: balanced books give debit = credit in every pair of columns."""
     rows = list(rows)
-    return BalanceRow(
-        account="",
-        label="Totaux",
+    return BalanceTotals(
         opening_debit=sum(r.opening_debit for r in rows),
         opening_credit=sum(r.opening_credit for r in rows),
         debit=sum(r.debit for r in rows),
         credit=sum(r.credit for r in rows),
+        closing_debit=sum(r.closing_debit for r in rows),
+        closing_credit=sum(r.closing_credit for r in rows),
     )
-
-
-def closing_totals(rows: Iterable[BalanceRow]) -> tuple[int, int]:
-    """Sum of closing debit balances and of closing credit balances."""
-    rows = list(rows)
-    return sum(r.closing_debit for r in rows), sum(r.closing_credit for r in rows)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...db import models
-from ...ledger.balances import BalanceRow
+from ...ledger.balances import BalanceRow, BalanceTotals
 from ...ledger.money import to_json
 
 
@@ -72,11 +72,11 @@ def fiscal_year(fy: models.FiscalYear) -> dict[str, Any]:
     }
 
 
-def balance_row(row: BalanceRow, currency: str) -> dict[str, Any]:
-    """One account of the six-column balance."""
+def balance_row(row: BalanceRow | BalanceTotals, currency: str) -> dict[str, Any]:
+    """One account of the six-column balance, or its totals line (no account then)."""
+    named = {"compte": row.account, "libelle": row.label} if isinstance(row, BalanceRow) else {}
     return {
-        "compte": row.account,
-        "libelle": row.label,
+        **named,
         "ouverture_debit": to_json(row.opening_debit, currency),
         "ouverture_credit": to_json(row.opening_credit, currency),
         "debit": to_json(row.debit, currency),

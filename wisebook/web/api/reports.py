@@ -6,8 +6,7 @@ from typing import Any
 
 from pyramid.request import Request
 
-from ...ledger.balances import closing_totals, totals
-from ...ledger.money import to_json
+from ...ledger.balances import totals
 from ...services import books, reports
 from ...services.permissions import Permission
 from . import presenters, query_date
@@ -25,19 +24,13 @@ def balance(request: Request) -> dict[str, Any]:
     tb = reports.trial_balance(
         request.db, company.id, fy, query_date(request, "du"), query_date(request, "au")
     )
-    total = presenters.balance_row(totals(tb.rows), company.currency)
-    debit_balances, credit_balances = closing_totals(tb.rows)
-    total["solde_debiteur"] = to_json(debit_balances, company.currency)
-    total["solde_crediteur"] = to_json(credit_balances, company.currency)
-    total.pop("compte")
-    total.pop("libelle")
     return {
         "exercice": tb.fiscal_year,
         "du": tb.start,
         "au": tb.end,
         "devise": company.currency,
         "lignes": [presenters.balance_row(r, company.currency) for r in tb.rows],
-        "totaux": total,
+        "totaux": presenters.balance_row(totals(tb.rows), company.currency),
     }
 
 
