@@ -22,6 +22,14 @@ class Period:
         return self.start <= day <= self.end
 
 
+def parse_date(text: str, field: str) -> dt.date:
+    """An ISO date (AAAA-MM-JJ) typed by a user; anything else is an input error on ``field``."""
+    try:
+        return dt.date.fromisoformat(str(text))
+    except ValueError:
+        raise InvalidInput("Date invalide (AAAA-MM-JJ attendu).", field=field) from None
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """The first day of the month ``months`` after ``day``'s month (``day`` is a 1st)."""
     index = day.year * 12 + day.month - 1 + months

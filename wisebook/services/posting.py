@@ -18,7 +18,7 @@ from ..ledger.chain import ChainEntry, ChainLine, link
 from ..ledger.errors import Conflict, InvalidInput, NotFound
 from ..ledger.money import from_minor, to_minor
 from ..ledger.numbering import format_number
-from ..ledger.periods import Period
+from ..ledger.periods import Period, parse_date
 from .books import CompanyContext
 
 
@@ -84,10 +84,7 @@ def _check_date(session: Session, company_id: int, day: dt.date) -> tuple[models
 
 def parse_draft(data: Mapping[str, Any], currency: str) -> rules.EntryDraft:
     """An ``EntryDraft`` from the API's validated JSON (amounts parsed exactly)."""
-    try:
-        day = dt.date.fromisoformat(str(data["date_comptable"]))
-    except ValueError:
-        raise InvalidInput("Date invalide (AAAA-MM-JJ attendu).", field="date_comptable") from None
+    day = parse_date(data["date_comptable"], "date_comptable")
     reference = data.get("piece")
     return rules.EntryDraft(
         journal=str(data["journal"]).strip().upper(),

@@ -16,6 +16,7 @@ from pyramid.request import Request
 from pyramid.response import Response
 
 from ...ledger.errors import FieldError, InvalidInput
+from ...ledger.periods import parse_date
 from ...services import idempotency
 from ..problems import BadRequest
 
@@ -120,12 +121,7 @@ def json_body(request: Request, schema_name: str, *, optional: bool = False) -> 
 def query_date(request: Request, name: str) -> dt.date | None:
     """A date query parameter (AAAA-MM-JJ), or None."""
     raw = request.params.get(name)
-    if not raw:
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput("Date invalide (AAAA-MM-JJ attendu).", field=name) from None
+    return parse_date(raw, name) if raw else None
 
 
 def query_int(request: Request, name: str, default: int | None = None) -> int | None:

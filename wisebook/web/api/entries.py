@@ -8,7 +8,7 @@ from pyramid.request import Request
 from pyramid.response import Response
 
 from ...db import models
-from ...ledger.errors import InvalidInput
+from ...ledger.periods import parse_date
 from ...services import browse, posting
 from ...services.permissions import ROLE_PERMISSIONS, Permission
 from ..problems import problem
@@ -71,14 +71,7 @@ def post_entry(request: Request) -> Response:
 def reverse_entry(request: Request) -> Response:
     """Post the reversal of a posted entry (optionally at another date)."""
     data = json_body(request, "Extourne", optional=True)
-    day = None
-    if data.get("date_comptable"):
-        import datetime as dt
-
-        try:
-            day = dt.date.fromisoformat(data["date_comptable"])
-        except ValueError:
-            raise InvalidInput("Date invalide (AAAA-MM-JJ attendu).", field="date_comptable") from None
+    day = parse_date(data["date_comptable"], "date_comptable") if data.get("date_comptable") else None
     reversal = posting.reverse_entry(
         request.db,
         request.company,
