@@ -203,6 +203,23 @@ def post_draft(session: Session, company: CompanyContext, entry_id: int, user_id
     return entry
 
 
+def sealed_form(
+    entry: models.Entry, journal_code: str, currency: str, lines: list[ChainLine], reversal_of: str | None
+) -> ChainEntry:
+    """What the hash chain seals of a numbered entry: one definition for posting and verify."""
+    return ChainEntry(
+        company_id=entry.company_id,
+        journal=journal_code,
+        number=entry.number or "",
+        date=entry.entry_date.isoformat(),
+        label=entry.label,
+        reference=entry.reference,
+        currency=currency,
+        lines=lines,
+        reversal_of=reversal_of,
+    )
+
+
 def _post(session: Session, company: CompanyContext, entry: models.Entry, user_id: int) -> None:
     """Number, chain and post a checked entry whose lines are written; update the balances.
 
@@ -225,22 +242,12 @@ def _post(session: Session, company: CompanyContext, entry: models.Entry, user_i
         reversal_of = session.scalar(
             select(models.Entry.number).where(models.Entry.id == entry.reversal_of_id)
         )
-    sealed = ChainEntry(
-        company_id=company.id,
-        journal=journal.code,
-        number=number,
-        date=entry.entry_date.isoformat(),
-        label=entry.label,
-        reference=entry.reference,
-        currency=company.currency,
-        lines=[ChainLine(ln.account.code, ln.label, ln.debit, ln.credit, ln.partner) for ln in entry.lines],
-        reversal_of=reversal_of,
-    )
-    chain_hash = link(previous_hash, sealed)
+    entry.number = number
+    lines = [ChainLine(ln.account.code, ln.label, ln.debit, ln.credit, ln.partner) for ln in entry.lines]
+    chain_hash = link(previous_hash, sealed_form(entry, journal.code, company.currency, lines, reversal_of))
     session.execute(update(counter).where(*where).values(last_hash=chain_hash))
     entry.status = models.POSTED
     entry.sequence = sequence
-    entry.number = number
     entry.hash = chain_hash
     entry.total = sum(ln.debit for ln in entry.lines)
     entry.posted_at = dt.datetime.now(dt.UTC)

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..db import models
-from ..ledger.chain import GENESIS, ChainEntry, ChainLine, link
+from ..ledger.chain import GENESIS, ChainLine, link
+from .posting import sealed_form
 
 
 def verify_company(session: Session, company_id: int) -> list[str]:
@@ -29,19 +30,29 @@ def verify_all(session: Session) -> dict[str, list[str]]:
     return {name: verify_company(session, cid) for cid, name in companies}
 
 
-def _posted_lines(session: Session, company_id: int) -> Iterator[tuple[models.Entry, list[ChainLine]]]:
-    """Posted entries in chain order (journal, fiscal year, number) with their lines, streamed."""
+def _chain_order(session: Session, company_id: int) -> list[models.Entry]:
+    """Posted entries in chain order: journal, fiscal year, number."""
+    ent = models.Entry
+    return list(
+        session.scalars(
+            select(ent)
+            .where(ent.company_id == company_id, ent.status == models.POSTED)
+            .order_by(ent.journal_id, ent.fiscal_year_id, ent.sequence)
+        )
+    )
+
+
+def _with_lines(
+    session: Session, company_id: int, entries: list[models.Entry]
+) -> Iterator[tuple[models.Entry, list[ChainLine]]]:
+    """Each entry with its sealed lines, the lines streamed in one query in the same order."""
     ent, line, acc = models.Entry, models.Line, models.Account
-    order = (ent.journal_id, ent.fiscal_year_id, ent.sequence)
-    entries = session.scalars(
-        select(ent).where(ent.company_id == company_id, ent.status == models.POSTED).order_by(*order)
-    ).all()
     rows = session.execute(
         select(ent.id, acc.code, line.label, line.debit, line.credit, line.partner)
         .join(line, line.entry_id == ent.id)
         .join(acc, acc.id == line.account_id)
         .where(ent.company_id == company_id, ent.status == models.POSTED)
-        .order_by(*order, line.line_no)
+        .order_by(ent.journal_id, ent.fiscal_year_id, ent.sequence, line.line_no)
         .execution_options(yield_per=5000)
     )
     by_entry: dict[int, list[ChainLine]] = defaultdict(list)
@@ -64,32 +75,17 @@ def verify_chain(session: Session, company_id: int) -> list[str]:
             select(models.Journal.id, models.Journal.code).where(models.Journal.company_id == company_id)
         )
     }
-    numbers: dict[int, str | None] = {
-        r.id: r.number
-        for r in session.execute(
-            select(models.Entry.id, models.Entry.number).where(
-                models.Entry.company_id == company_id, models.Entry.status == models.POSTED
-            )
-        )
-    }
+    entries = _chain_order(session, company_id)
+    numbers = {e.id: e.number for e in entries}
     heads: dict[tuple[int, int], str] = {}
     problems: list[str] = []
     broken: set[tuple[int, int]] = set()
-    for entry, lines in _posted_lines(session, company_id):
+    for entry, lines in _with_lines(session, company_id, entries):
         chain = (entry.journal_id, entry.fiscal_year_id)
         if chain in broken:
             continue
-        sealed = ChainEntry(
-            company_id=company_id,
-            journal=journals[entry.journal_id],
-            number=entry.number or "",
-            date=entry.entry_date.isoformat(),
-            label=entry.label,
-            reference=entry.reference,
-            currency=company.currency,
-            lines=lines,
-            reversal_of=numbers.get(entry.reversal_of_id) if entry.reversal_of_id else None,
-        )
+        reversal_of = numbers.get(entry.reversal_of_id) if entry.reversal_of_id else None
+        sealed = sealed_form(entry, journals[entry.journal_id], company.currency, lines, reversal_of)
         recomputed = link(heads.get(chain, GENESIS), sealed)
         if recomputed != entry.hash:
             problems.append(
