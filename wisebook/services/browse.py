@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..db import models
 from ..ledger.errors import InvalidInput
-from .posting import ENTRY_GRAPH
+from .posting import ENTRY_GRAPH, EntryRecord, record
 
 MAX_PAGE = 500
 
@@ -45,7 +45,7 @@ def decode_cursor(cursor: str) -> tuple[dt.date, int]:
 
 def list_entries(
     session: Session, company_id: int, filters: EntryFilter, limit: int, after: str | None
-) -> tuple[list[models.Entry], str | None]:
+) -> tuple[list[EntryRecord], str | None]:
     """A page of entries in date order, and the cursor of the next page (or None)."""
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"La limite va de 1 à {MAX_PAGE}.", field="limite")
@@ -81,4 +81,4 @@ def list_entries(
     if len(rows) > limit:
         rows = rows[:limit]
         following = encode_cursor(rows[-1].entry_date, rows[-1].id)
-    return rows, following
+    return [record(e) for e in rows], following

@@ -1,13 +1,19 @@
-"""Entries: save a draft, post it (number, chain, balances), reverse it, delete a draft."""
+"""Entries: save a draft, post it (number, chain, balances), reverse it, delete a draft.
+
+The posting path speaks SQL through Core statements and returns plain records: the ORM's
+unit of work cost more CPU than everything else a posting does, and the records are what
+the API shows anyway.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -22,29 +28,106 @@ from ..ledger.periods import Period, parse_date
 from .books import CompanyContext
 
 
-def _journal(session: Session, company_id: int, code: str) -> models.Journal:
-    journal = session.scalars(
-        select(models.Journal).where(models.Journal.company_id == company_id, models.Journal.code == code)
+@dataclass(frozen=True)
+class LineRecord:
+    """A saved line, amounts in minor units."""
+
+    account_id: int
+    account: str
+    account_label: str
+    label: str
+    debit: int
+    credit: int
+    partner: str | None
+
+
+@dataclass(frozen=True)
+class EntryRecord:
+    """A saved entry as the books show it, with the ids posting needs."""
+
+    id: int
+    company_id: int
+    journal_id: int
+    journal: str
+    fiscal_year_id: int
+    fiscal_year: str
+    period_id: int
+    number: str | None
+    status: str
+    entry_date: dt.date
+    label: str
+    reference: str | None
+    total: int
+    reversal_of_id: int | None
+    hash: str | None
+    created_at: dt.datetime
+    posted_at: dt.datetime | None
+    lines: tuple[LineRecord, ...]
+
+
+#: What reading an entry as a record needs, loaded with it.
+ENTRY_GRAPH = (
+    selectinload(models.Entry.lines).joinedload(models.Line.account),
+    joinedload(models.Entry.journal),
+    joinedload(models.Entry.fiscal_year),
+)
+
+
+def record(entry: models.Entry) -> EntryRecord:
+    """The record of an entry loaded with ``ENTRY_GRAPH``."""
+    return EntryRecord(
+        id=entry.id,
+        company_id=entry.company_id,
+        journal_id=entry.journal_id,
+        journal=entry.journal.code,
+        fiscal_year_id=entry.fiscal_year_id,
+        fiscal_year=entry.fiscal_year.code,
+        period_id=entry.period_id,
+        number=entry.number,
+        status=entry.status,
+        entry_date=entry.entry_date,
+        label=entry.label,
+        reference=entry.reference,
+        total=entry.total,
+        reversal_of_id=entry.reversal_of_id,
+        hash=entry.hash,
+        created_at=entry.created_at,
+        posted_at=entry.posted_at,
+        lines=tuple(
+            LineRecord(
+                ln.account_id, ln.account.code, ln.account.label, ln.label, ln.debit, ln.credit, ln.partner
+            )
+            for ln in entry.lines
+        ),
+    )
+
+
+def _journal(session: Session, company_id: int, code: str) -> Row[Any]:
+    journal = session.execute(
+        select(models.Journal.id, models.Journal.code).where(
+            models.Journal.company_id == company_id, models.Journal.code == code
+        )
     ).one_or_none()
     if journal is None:
         raise InvalidInput(f"Journal inconnu : {code}.", field="journal")
     return journal
 
 
-def _accounts(session: Session, company_id: int, codes: Iterable[str]) -> dict[str, models.Account]:
-    """The accounts named, by code."""
+def _accounts(session: Session, company_id: int, codes: Iterable[str]) -> dict[str, Row[Any]]:
+    """The accounts named, by code: id, code, label, postable, lettrable."""
     wanted = sorted({c for c in codes if c})
     if not wanted:
         return {}
-    rows = session.scalars(
-        select(models.Account).where(models.Account.company_id == company_id, models.Account.code.in_(wanted))
+    acc = models.Account
+    rows = session.execute(
+        select(acc.id, acc.code, acc.label, acc.postable, acc.lettrable).where(
+            acc.company_id == company_id, acc.code.in_(wanted)
+        )
     )
-    return {a.code: a for a in rows}
+    return {r.code: r for r in rows}
 
 
-def _check_lines(
-    lines: Sequence[rules.LineDraft], accounts: Mapping[str, models.Account], posting: bool
-) -> None:
+def _check_lines(lines: Sequence[rules.LineDraft], accounts: Mapping[str, Row[Any]], posting: bool) -> None:
     rules.check_lines(
         lines,
         {c: Account(a.code, a.label, a.postable, a.lettrable) for c, a in accounts.items()},
@@ -52,34 +135,33 @@ def _check_lines(
     )
 
 
-def _period(
-    session: Session, company_id: int, day: dt.date
-) -> tuple[models.Period, models.FiscalYear] | None:
-    row = session.execute(
-        select(models.Period, models.FiscalYear)
-        .join(models.FiscalYear, models.FiscalYear.id == models.Period.fiscal_year_id)
-        .where(
-            models.FiscalYear.company_id == company_id,
-            models.Period.start_date <= day,
-            models.Period.end_date >= day,
+def _check_date(session: Session, company_id: int, day: dt.date) -> Row[Any]:
+    """The open, unlocked period of ``day`` with its fiscal year's id and code."""
+    per, fy = models.Period, models.FiscalYear
+    found = session.execute(
+        select(
+            per.id,
+            per.number,
+            per.start_date,
+            per.end_date,
+            per.locked,
+            fy.id.label("fiscal_year_id"),
+            fy.code.label("fiscal_year"),
+            fy.status.label("fiscal_year_status"),
         )
+        .join(fy, fy.id == per.fiscal_year_id)
+        .where(fy.company_id == company_id, per.start_date <= day, per.end_date >= day)
     ).one_or_none()
-    return None if row is None else (row[0], row[1])
-
-
-def _check_date(session: Session, company_id: int, day: dt.date) -> tuple[models.Period, models.FiscalYear]:
-    found = _period(session, company_id, day)
     if found is None:
         rules.check_date(day, None, False, None)
         raise AssertionError("unreachable")
-    period, fy = found
     rules.check_date(
         day,
-        Period(period.number, period.start_date, period.end_date, period.locked),
-        fy.status == "ouvert",
-        fy.code,
+        Period(found.number, found.start_date, found.end_date, found.locked),
+        found.fiscal_year_status == "ouvert",
+        found.fiscal_year,
     )
-    return period, fy
+    return found
 
 
 def parse_draft(data: Mapping[str, Any], currency: str) -> rules.EntryDraft:
@@ -103,54 +185,85 @@ def create_entry(
     *,
     post: bool,
     reversal_of_id: int | None = None,
-) -> models.Entry:
+) -> EntryRecord:
     """Save ``draft`` (checked as a draft, or fully when ``post``), then post it if asked."""
     if not draft.label:
         raise InvalidInput("Le libellé de l'écriture est obligatoire.", field="libelle")
     journal = _journal(session, company.id, draft.journal)
     accounts = _accounts(session, company.id, (ln.account for ln in draft.lines))
     _check_lines(draft.lines, accounts, posting=post)
-    period, fy = _check_date(session, company.id, draft.date)
-    entry = models.Entry(
+    period = _check_date(session, company.id, draft.date)
+    lines = tuple(
+        LineRecord(
+            account_id=accounts[ln.account].id,
+            account=ln.account,
+            account_label=accounts[ln.account].label,
+            label=ln.label[:255],
+            debit=to_minor(ln.debit, company.currency),
+            credit=to_minor(ln.credit, company.currency),
+            partner=ln.partner,
+        )
+        for ln in draft.lines
+    )
+    created = dt.datetime.now(dt.UTC)
+    total = sum(ln.debit for ln in lines)
+    entry_id = session.execute(
+        insert(models.Entry)
+        .values(
+            company_id=company.id,
+            journal_id=journal.id,
+            fiscal_year_id=period.fiscal_year_id,
+            period_id=period.id,
+            entry_date=draft.date,
+            label=draft.label,
+            reference=draft.reference,
+            status=models.DRAFT,
+            total=total,
+            created_by_id=user_id,
+            created_at=created,
+            reversal_of_id=reversal_of_id,
+        )
+        .returning(models.Entry.id)
+    ).scalar_one()
+    session.execute(
+        insert(models.Line),
+        [
+            {
+                "entry_id": entry_id,
+                "line_no": index,
+                "account_id": ln.account_id,
+                "label": ln.label,
+                "debit": ln.debit,
+                "credit": ln.credit,
+                "partner": ln.partner,
+            }
+            for index, ln in enumerate(lines, start=1)
+        ],
+    )
+    saved = EntryRecord(
+        id=entry_id,
         company_id=company.id,
-        journal=journal,
-        fiscal_year=fy,
+        journal_id=journal.id,
+        journal=journal.code,
+        fiscal_year_id=period.fiscal_year_id,
+        fiscal_year=period.fiscal_year,
         period_id=period.id,
+        number=None,
+        status=models.DRAFT,
         entry_date=draft.date,
         label=draft.label,
         reference=draft.reference,
-        status=models.DRAFT,
-        total=to_minor(rules.totals(draft.lines)[0], company.currency),
-        created_by_id=user_id,
+        total=total,
         reversal_of_id=reversal_of_id,
-        lines=[
-            models.Line(
-                line_no=index + 1,
-                account=accounts[line.account],
-                label=line.label[:255],
-                debit=to_minor(line.debit, company.currency),
-                credit=to_minor(line.credit, company.currency),
-                partner=line.partner,
-            )
-            for index, line in enumerate(draft.lines)
-        ],
+        hash=None,
+        created_at=created,
+        posted_at=None,
+        lines=lines,
     )
-    session.add(entry)
-    session.flush()
-    if post:
-        _post(session, company, entry, user_id)
-    return entry
+    return _post(session, company, saved, user_id) if post else saved
 
 
-#: What presenting an entry needs, loaded with it.
-ENTRY_GRAPH = (
-    selectinload(models.Entry.lines).joinedload(models.Line.account),
-    joinedload(models.Entry.journal),
-    joinedload(models.Entry.fiscal_year),
-)
-
-
-def get_entry(session: Session, company_id: int, entry_id: int) -> models.Entry:
+def get_entry(session: Session, company_id: int, entry_id: int) -> EntryRecord:
     """One entry of the company, with its lines and their accounts."""
     entry = session.scalars(
         select(models.Entry)
@@ -159,7 +272,7 @@ def get_entry(session: Session, company_id: int, entry_id: int) -> models.Entry:
     ).one_or_none()
     if entry is None:
         raise NotFound(f"Écriture introuvable : {entry_id}.", field="id")
-    return entry
+    return record(entry)
 
 
 def _lock_entry(session: Session, company_id: int, entry_id: int) -> models.Entry:
@@ -176,88 +289,124 @@ def _lock_entry(session: Session, company_id: int, entry_id: int) -> models.Entr
     return entry
 
 
-def _stored_lines(entry: models.Entry, currency: str) -> list[rules.LineDraft]:
-    """The saved lines of an entry, as the ledger checks them."""
+def _as_drafts(lines: Iterable[LineRecord], currency: str) -> list[rules.LineDraft]:
+    """Saved lines as the ledger checks them."""
     return [
         rules.LineDraft(
-            ln.account.code,
-            ln.label,
-            from_minor(ln.debit, currency),
-            from_minor(ln.credit, currency),
-            ln.partner,
+            ln.account, ln.label, from_minor(ln.debit, currency), from_minor(ln.credit, currency), ln.partner
         )
-        for ln in entry.lines
+        for ln in lines
     ]
 
 
-def post_draft(session: Session, company: CompanyContext, entry_id: int, user_id: int) -> models.Entry:
+def post_draft(session: Session, company: CompanyContext, entry_id: int, user_id: int) -> EntryRecord:
     """Post a draft: full checks, then a number, a link in the chain and the balances."""
     entry = _lock_entry(session, company.id, entry_id)
     if entry.status == models.POSTED:
         raise Conflict(f"L'écriture {entry.number} est déjà validée.", field="statut")
-    drafts = _stored_lines(entry, company.currency)
-    _check_lines(drafts, {ln.account.code: ln.account for ln in entry.lines}, posting=True)
-    period, fy = _check_date(session, company.id, entry.entry_date)
-    entry.period_id, entry.fiscal_year = period.id, fy
-    _post(session, company, entry, user_id)
-    return entry
+    saved = record(entry)
+    accounts = _accounts(session, company.id, (ln.account for ln in saved.lines))
+    _check_lines(_as_drafts(saved.lines, company.currency), accounts, posting=True)
+    period = _check_date(session, company.id, saved.entry_date)
+    saved = replace(
+        saved, period_id=period.id, fiscal_year_id=period.fiscal_year_id, fiscal_year=period.fiscal_year
+    )
+    return _post(session, company, saved, user_id)
 
 
 def sealed_form(
-    entry: models.Entry, journal_code: str, currency: str, lines: list[ChainLine], reversal_of: str | None
+    *,
+    company_id: int,
+    journal: str,
+    number: str,
+    entry_date: dt.date,
+    label: str,
+    reference: str | None,
+    currency: str,
+    lines: Sequence[ChainLine],
+    reversal_of: str | None,
 ) -> ChainEntry:
     """What the hash chain seals of a numbered entry: one definition for posting and verify."""
     return ChainEntry(
-        company_id=entry.company_id,
-        journal=journal_code,
-        number=entry.number or "",
-        date=entry.entry_date.isoformat(),
-        label=entry.label,
-        reference=entry.reference,
+        company_id=company_id,
+        journal=journal,
+        number=number,
+        date=entry_date.isoformat(),
+        label=label,
+        reference=reference,
         currency=currency,
         lines=lines,
         reversal_of=reversal_of,
     )
 
 
-def _post(session: Session, company: CompanyContext, entry: models.Entry, user_id: int) -> None:
+def _post(session: Session, company: CompanyContext, entry: EntryRecord, user_id: int) -> EntryRecord:
     """Number, chain and post a checked entry whose lines are written; update the balances.
 
     The one lock is the journal counter row, taken by an UPDATE … RETURNING as late as
     possible and held until commit: numbers stay gapless and each journal's hash chain
     linear, while postings into other journals commit in parallel.
     """
-    journal, fy = entry.journal, entry.fiscal_year
     counter = models.JournalCounter
-    where = (counter.journal_id == journal.id, counter.fiscal_year_id == fy.id)
+    where = (counter.journal_id == entry.journal_id, counter.fiscal_year_id == entry.fiscal_year_id)
     bump = update(counter).where(*where).values(last_number=counter.last_number + 1)
     head = session.execute(bump.returning(counter.last_number, counter.last_hash)).one_or_none()
     if head is None:  # a journal or year made outside the services
-        _insert_ignore(session, counter, journal_id=journal.id, fiscal_year_id=fy.id, last_number=0)
+        _insert_ignore(
+            session, counter, journal_id=entry.journal_id, fiscal_year_id=entry.fiscal_year_id, last_number=0
+        )
         head = session.execute(bump.returning(counter.last_number, counter.last_hash)).one()
     sequence, previous_hash = head
-    number = format_number(journal.code, fy.code, sequence)
+    number = format_number(entry.journal, entry.fiscal_year, sequence)
     reversal_of = None
     if entry.reversal_of_id is not None:
         reversal_of = session.scalar(
             select(models.Entry.number).where(models.Entry.id == entry.reversal_of_id)
         )
-    entry.number = number
-    lines = [ChainLine(ln.account.code, ln.label, ln.debit, ln.credit, ln.partner) for ln in entry.lines]
-    chain_hash = link(previous_hash, sealed_form(entry, journal.code, company.currency, lines, reversal_of))
+    chain_hash = link(
+        previous_hash,
+        sealed_form(
+            company_id=company.id,
+            journal=entry.journal,
+            number=number,
+            entry_date=entry.entry_date,
+            label=entry.label,
+            reference=entry.reference,
+            currency=company.currency,
+            lines=[ChainLine(ln.account, ln.label, ln.debit, ln.credit, ln.partner) for ln in entry.lines],
+            reversal_of=reversal_of,
+        ),
+    )
     session.execute(update(counter).where(*where).values(last_hash=chain_hash))
-    entry.status = models.POSTED
-    entry.sequence = sequence
-    entry.hash = chain_hash
-    entry.total = sum(ln.debit for ln in entry.lines)
-    entry.posted_at = dt.datetime.now(dt.UTC)
-    entry.posted_by_id = user_id
+    posted = replace(
+        entry,
+        status=models.POSTED,
+        number=number,
+        hash=chain_hash,
+        total=sum(ln.debit for ln in entry.lines),
+        posted_at=dt.datetime.now(dt.UTC),
+    )
+    session.execute(
+        update(models.Entry)
+        .where(models.Entry.id == entry.id)
+        .values(
+            status=posted.status,
+            sequence=sequence,
+            number=number,
+            hash=chain_hash,
+            total=posted.total,
+            period_id=entry.period_id,
+            fiscal_year_id=entry.fiscal_year_id,
+            posted_at=posted.posted_at,
+            posted_by_id=user_id,
+        )
+    )
     movements: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for ln in entry.lines:
         movements[ln.account_id][0] += ln.debit
         movements[ln.account_id][1] += ln.credit
-    session.flush()
-    add_to_balances(session, company.id, fy.id, entry.period_id, journal.id, movements)
+    add_to_balances(session, company.id, entry.fiscal_year_id, entry.period_id, entry.journal_id, movements)
+    return posted
 
 
 def _dialect_insert(session: Session) -> Any:
@@ -277,7 +426,11 @@ def add_to_balances(
     journal_id: int,
     movements: Mapping[int, Sequence[int]],
 ) -> None:
-    """Add posted movements (account id → [debit, credit]) to the balance table, one upsert."""
+    """Add posted movements (account id → [debit, credit]) to the balance table, one upsert.
+
+    Sent as an executemany of one fixed statement, so SQLAlchemy compiles it once per process
+    (a multi-VALUES statement of varying length would be compiled anew at every posting).
+    """
     values = [
         {
             "account_id": account_id,
@@ -290,7 +443,7 @@ def add_to_balances(
         }
         for account_id, amounts in sorted(movements.items())
     ]
-    stmt = _dialect_insert(session)(models.AccountBalance).values(values)
+    stmt = _dialect_insert(session)(models.AccountBalance)
     stmt = stmt.on_conflict_do_update(
         index_elements=["account_id", "period_id", "journal_id"],
         set_={
@@ -298,7 +451,7 @@ def add_to_balances(
             "credit": models.AccountBalance.credit + stmt.excluded.credit,
         },
     )
-    session.execute(stmt)
+    session.execute(stmt, values)
 
 
 def delete_draft(session: Session, company_id: int, entry_id: int) -> None:
@@ -320,20 +473,19 @@ def reverse_entry(
     user_id: int,
     day: dt.date | None = None,
     label: str | None = None,
-) -> models.Entry:
+) -> EntryRecord:
     """Post the reversal of a posted entry: same journal, debit and credit swapped."""
-    original = _lock_entry(session, company.id, entry_id)
+    original = record(_lock_entry(session, company.id, entry_id))
     if original.status != models.POSTED:
         raise Conflict("Seule une écriture validée s'extourne ; un brouillon se supprime.", field="statut")
     already = session.scalar(select(models.Entry.number).where(models.Entry.reversal_of_id == original.id))
     if already is not None:
         raise Conflict(f"L'écriture {original.number} est déjà extournée par {already}.", field="id")
-    drafts = rules.reversed_lines(_stored_lines(original, company.currency))
     draft = rules.EntryDraft(
-        journal=original.journal.code,
+        journal=original.journal,
         date=day or original.entry_date,
         label=(label or f"Extourne de {original.number} : {original.label}")[:255],
         reference=original.reference,
-        lines=drafts,
+        lines=rules.reversed_lines(_as_drafts(original.lines, company.currency)),
     )
     return create_entry(session, company, draft, user_id, post=True, reversal_of_id=original.id)

@@ -85,7 +85,17 @@ def verify_chain(session: Session, company_id: int) -> list[str]:
         if chain in broken:
             continue
         reversal_of = numbers.get(entry.reversal_of_id) if entry.reversal_of_id else None
-        sealed = sealed_form(entry, journals[entry.journal_id], company.currency, lines, reversal_of)
+        sealed = sealed_form(
+            company_id=company_id,
+            journal=journals[entry.journal_id],
+            number=entry.number or "",
+            entry_date=entry.entry_date,
+            label=entry.label,
+            reference=entry.reference,
+            currency=company.currency,
+            lines=lines,
+            reversal_of=reversal_of,
+        )
         recomputed = link(heads.get(chain, GENESIS), sealed)
         if recomputed != entry.hash:
             problems.append(

@@ -7,7 +7,6 @@ from typing import Any
 from pyramid.request import Request
 from pyramid.response import Response
 
-from ...db import models
 from ...ledger.periods import parse_date
 from ...services import browse, posting
 from ...services.permissions import ROLE_PERMISSIONS, Permission
@@ -15,7 +14,7 @@ from ..problems import problem
 from . import idempotent, json_body, json_response, presenters, query_date, query_int
 
 
-def _present(request: Request, entry: models.Entry, status: int = 200) -> Response:
+def _present(request: Request, entry: posting.EntryRecord, status: int = 200) -> Response:
     """One entry as JSON, from what is already loaded (no query while posting locks are held)."""
     return json_response(presenters.entry(entry, request.company.currency), status=status)
 

@@ -7,19 +7,20 @@ from typing import Any
 from ...db import models
 from ...ledger.balances import BalanceRow, BalanceTotals
 from ...ledger.money import to_json
+from ...services.posting import EntryRecord
 
 
-def entry(e: models.Entry, currency: str) -> dict[str, Any]:
-    """An entry with its lines (loaded with ``posting.ENTRY_GRAPH``)."""
+def entry(e: EntryRecord, currency: str) -> dict[str, Any]:
+    """An entry with its lines."""
     return {
         "id": e.id,
-        "journal": e.journal.code,
+        "journal": e.journal,
         "numero": e.number,
         "statut": e.status,
         "date_comptable": e.entry_date,
         "libelle": e.label,
         "piece": e.reference,
-        "exercice": e.fiscal_year.code,
+        "exercice": e.fiscal_year,
         "devise": currency,
         "total": to_json(e.total, currency),
         "extourne_de": e.reversal_of_id,
@@ -28,8 +29,8 @@ def entry(e: models.Entry, currency: str) -> dict[str, Any]:
         "validee_le": e.posted_at,
         "lignes": [
             {
-                "compte": ln.account.code,
-                "libelle_compte": ln.account.label,
+                "compte": ln.account,
+                "libelle_compte": ln.account_label,
                 "libelle": ln.label,
                 "debit": to_json(ln.debit, currency),
                 "credit": to_json(ln.credit, currency),
