@@ -197,7 +197,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--entries", type=int, default=5000, help="entries to post in all")
     parser.add_argument("--processes", type=int, default=2, help="waitress processes (the appliance runs 2)")
-    parser.add_argument("--threads", type=int, default=8, help="waitress threads per process")
+    parser.add_argument(
+        "--threads", type=int, default=2, help="waitress threads per process (2 measured best on 2 cores)"
+    )
     parser.add_argument("--pgbench-seconds", type=int, default=15)
     parser.add_argument(
         "--driver",

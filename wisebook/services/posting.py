@@ -225,20 +225,21 @@ def create_entry(
         )
         .returning(models.Entry.id)
     ).scalar_one()
-    session.execute(
-        insert(models.Line),
-        [
-            {
-                "entry_id": entry_id,
-                "line_no": index,
-                "account_id": ln.account_id,
-                "label": ln.label,
-                "debit": ln.debit,
-                "credit": ln.credit,
-                "partner": ln.partner,
-            }
-            for index, ln in enumerate(lines, start=1)
-        ],
+    session.execute(  # one multi-row INSERT (an executemany would be a round trip per line)
+        insert(models.Line).values(
+            [
+                {
+                    "entry_id": entry_id,
+                    "line_no": index,
+                    "account_id": ln.account_id,
+                    "label": ln.label,
+                    "debit": ln.debit,
+                    "credit": ln.credit,
+                    "partner": ln.partner,
+                }
+                for index, ln in enumerate(lines, start=1)
+            ]
+        )
     )
     saved = EntryRecord(
         id=entry_id,
@@ -428,8 +429,7 @@ def add_to_balances(
 ) -> None:
     """Add posted movements (account id → [debit, credit]) to the balance table, one upsert.
 
-    Sent as an executemany of one fixed statement, so SQLAlchemy compiles it once per process
-    (a multi-VALUES statement of varying length would be compiled anew at every posting).
+    One multi-row statement: an executemany would cost a round trip per account.
     """
     values = [
         {
@@ -443,7 +443,7 @@ def add_to_balances(
         }
         for account_id, amounts in sorted(movements.items())
     ]
-    stmt = _dialect_insert(session)(models.AccountBalance)
+    stmt = _dialect_insert(session)(models.AccountBalance).values(values)
     stmt = stmt.on_conflict_do_update(
         index_elements=["account_id", "period_id", "journal_id"],
         set_={
@@ -451,7 +451,7 @@ def add_to_balances(
             "credit": models.AccountBalance.credit + stmt.excluded.credit,
         },
     )
-    session.execute(stmt, values)
+    session.execute(stmt)
 
 
 def delete_draft(session: Session, company_id: int, entry_id: int) -> None:
