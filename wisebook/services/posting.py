@@ -315,32 +315,6 @@ def post_draft(session: Session, company: CompanyContext, entry_id: int, user_id
     return _post(session, company, saved, user_id)
 
 
-def sealed_form(
-    *,
-    company_id: int,
-    journal: str,
-    number: str,
-    entry_date: dt.date,
-    label: str,
-    reference: str | None,
-    currency: str,
-    lines: Sequence[ChainLine],
-    reversal_of: str | None,
-) -> ChainEntry:
-    """What the hash chain seals of a numbered entry: one definition for posting and verify."""
-    return ChainEntry(
-        company_id=company_id,
-        journal=journal,
-        number=number,
-        date=entry_date.isoformat(),
-        label=label,
-        reference=reference,
-        currency=currency,
-        lines=lines,
-        reversal_of=reversal_of,
-    )
-
-
 def _post(session: Session, company: CompanyContext, entry: EntryRecord, user_id: int) -> EntryRecord:
     """Number, chain and post a checked entry whose lines are written; update the balances.
 
@@ -366,11 +340,11 @@ def _post(session: Session, company: CompanyContext, entry: EntryRecord, user_id
         )
     chain_hash = link(
         previous_hash,
-        sealed_form(
+        ChainEntry(
             company_id=company.id,
             journal=entry.journal,
             number=number,
-            entry_date=entry.entry_date,
+            date=entry.entry_date.isoformat(),
             label=entry.label,
             reference=entry.reference,
             currency=company.currency,

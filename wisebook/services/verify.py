@@ -9,8 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..db import models
-from ..ledger.chain import GENESIS, ChainLine, link
-from .posting import sealed_form
+from ..ledger.chain import GENESIS, ChainEntry, ChainLine, link
 
 
 def verify_company(session: Session, company_id: int) -> list[str]:
@@ -85,11 +84,11 @@ def verify_chain(session: Session, company_id: int) -> list[str]:
         if chain in broken:
             continue
         reversal_of = numbers.get(entry.reversal_of_id) if entry.reversal_of_id else None
-        sealed = sealed_form(
+        sealed = ChainEntry(
             company_id=company_id,
             journal=journals[entry.journal_id],
             number=entry.number or "",
-            entry_date=entry.entry_date,
+            date=entry.entry_date.isoformat(),
             label=entry.label,
             reference=entry.reference,
             currency=company.currency,
