@@ -23,3 +23,6 @@ def includeme(config: Any) -> None:
     config.add_route("entry_post", f"{API}/ecritures/{{id:\\d+}}/validation/")
     config.add_route("entry_reverse", f"{API}/ecritures/{{id:\\d+}}/extourne/")
     config.add_route("report_balance", f"{API}/rapports/balance/")
+    config.add_route("report_bilan", f"{API}/rapports/bilan/")
+    config.add_route("report_compte_de_resultat", f"{API}/rapports/compte-de-resultat/")
+    config.add_route("report_flux_de_tresorerie", f"{API}/rapports/flux-de-tresorerie/")

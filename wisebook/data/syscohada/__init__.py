@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from ...ledger.statements import StatementDef, parse_statement
+
 
 @dataclass(frozen=True)
 class ChartRow:
@@ -35,3 +37,32 @@ def chart() -> tuple[ChartRow, ...]:
         for r in csv.DictReader(io.StringIO(text))
     ]
     return tuple(sorted(rows, key=lambda r: (len(r.code), r.code)))
+
+
+@dataclass(frozen=True)
+class Statements:
+    """The four statement files, parsed."""
+
+    actif: StatementDef
+    passif: StatementDef
+    resultat: StatementDef
+    flux: StatementDef
+
+
+STATEMENT_FILES = {
+    "actif": "bilan_actif.csv",
+    "passif": "bilan_passif.csv",
+    "resultat": "compte_resultat.csv",
+    "flux": "flux_tresorerie.csv",
+}
+
+
+@cache
+def statements() -> Statements:
+    """The SYSCOHADA statements' line → account mapping (see ``wisebook.ledger.statements``)."""
+    files = resources.files(__package__)
+    parsed = {
+        key: parse_statement(key, files.joinpath(name).read_text(encoding="utf-8"))
+        for key, name in STATEMENT_FILES.items()
+    }
+    return Statements(**parsed)

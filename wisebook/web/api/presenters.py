@@ -8,6 +8,7 @@ from ...db import models
 from ...ledger.balances import BalanceRow, BalanceTotals
 from ...ledger.money import to_json
 from ...services.posting import EntryRecord
+from ...services.statements import Statement
 
 
 def entry(e: EntryRecord, currency: str) -> dict[str, Any]:
@@ -84,4 +85,29 @@ def balance_row(row: BalanceRow | BalanceTotals, currency: str) -> dict[str, Any
         "credit": to_json(row.credit, currency),
         "solde_debiteur": to_json(row.closing_debit, currency),
         "solde_crediteur": to_json(row.closing_credit, currency),
+    }
+
+
+def statement(s: Statement, currency: str) -> dict[str, Any]:
+    """A SYSCOHADA statement: its lines with N and N-1 amounts, then its controls."""
+    lines = []
+    for section, current, previous in s.sections:
+        for code, value in current.lines.items():
+            line: dict[str, Any] = {"code": code, "libelle": value.label, "type": value.kind}
+            if len(s.sections) > 1:
+                line["section"] = section
+            if section == "actif":
+                line["brut"] = to_json(value.gross, currency)
+                line["amortissements"] = to_json(value.depreciation, currency)
+            line["net"] = to_json(value.net, currency)
+            line["net_precedent"] = to_json(previous.lines[code].net if previous else 0, currency)
+            lines.append(line)
+    return {
+        "exercice": s.fiscal_year,
+        "du": s.start,
+        "au": s.end,
+        "devise": currency,
+        "lignes": lines,
+        "controles": [{"nom": c.name, "ok": c.ok, "ecart": to_json(c.gap, currency)} for c in s.controls],
+        "comptes_non_classes": list(s.unplaced),
     }
