@@ -22,8 +22,8 @@ def posted(api):
         "DELETE FROM entries WHERE id = :id",
         "UPDATE lines SET debit = debit + 1 WHERE entry_id = :id AND debit > 0",
         "DELETE FROM lines WHERE entry_id = :id",
-        "INSERT INTO lines (entry_id, line_no, account_id, label, debit, credit) "
-        "SELECT :id, 99, account_id, '', 1, 0 FROM lines WHERE entry_id = :id LIMIT 1",
+        "INSERT INTO lines (entry_id, line_no, account_id, label, debit, credit, entry_date) "
+        "SELECT :id, 99, account_id, '', 1, 0, entry_date FROM lines WHERE entry_id = :id LIMIT 1",
     ],
 )
 def test_the_database_refuses_to_change_a_posted_entry(api, engine, statement):
@@ -58,8 +58,8 @@ def test_check_constraints_refuse_negative_and_double_sided_lines(api, engine):
         with pytest.raises(IntegrityError), engine.begin() as conn:
             conn.execute(
                 text(
-                    "INSERT INTO lines (entry_id, line_no, account_id, label, debit, credit) "
-                    f"SELECT :id, 50, account_id, '', {values} FROM lines WHERE entry_id = :id LIMIT 1"
+                    "INSERT INTO lines (entry_id, line_no, account_id, label, debit, credit, entry_date) "
+                    f"SELECT :id, 50, account_id, '', {values}, entry_date FROM lines WHERE entry_id = :id LIMIT 1"
                 ),
                 {"id": draft},
             )

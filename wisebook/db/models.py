@@ -209,13 +209,14 @@ class Line(Base):
     debit: Mapped[int] = mapped_column(BigInteger, default=0)
     credit: Mapped[int] = mapped_column(BigInteger, default=0)
     partner: Mapped[str | None] = mapped_column(String(100))
+    entry_date: Mapped[dt.date] = mapped_column(Date)  # the entry's, for the grand livre's index
     entry: Mapped[Entry] = relationship(back_populates="lines")
     account: Mapped[Account] = relationship()
     __table_args__ = (
         CheckConstraint("debit >= 0 AND credit >= 0", name="amounts_positive"),
         CheckConstraint("(debit > 0 AND credit = 0) OR (credit > 0 AND debit = 0)", name="debit_xor_credit"),
         UniqueConstraint("entry_id", "line_no"),
-        Index("ix_lines_account_id_entry_id", "account_id", "entry_id"),
+        Index("ix_lines_account_id_entry_date_entry_id", "account_id", "entry_date", "entry_id", "id"),
     )
 
 

@@ -236,6 +236,7 @@ def create_entry(
                     "debit": ln.debit,
                     "credit": ln.credit,
                     "partner": ln.partner,
+                    "entry_date": draft.date,
                 }
                 for index, ln in enumerate(lines, start=1)
             ]

@@ -1,0 +1,82 @@
+"""Migrations carry existing books forward: an appliance upgrade keeps every posted line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from tests.conftest import PG_ADMIN_URL, PG_TEST_DB
+from wisebook.db import migrate
+from wisebook.services import setup as setup_service
+
+ENTRY = """
+INSERT INTO entries (company_id, journal_id, fiscal_year_id, period_id, entry_date, label, status,
+                     total, created_at)
+SELECT c.id, j.id, f.id, p.id, '2026-03-14', 'Vente', 'brouillon', 100, CURRENT_TIMESTAMP
+  FROM companies c, journals j, fiscal_years f, periods p
+ WHERE j.company_id = c.id AND j.code = 'VTE' AND f.company_id = c.id AND p.fiscal_year_id = f.id
+   AND p.number = 3
+"""
+LINE = """
+INSERT INTO lines (entry_id, line_no, account_id, label, debit, credit)
+SELECT e.id, :no, a.id, '', :debit, :credit FROM entries e, accounts a WHERE a.code = :code
+"""
+
+
+@pytest.fixture
+def blank_engine(backend: str, tmp_path: Any) -> Iterator[Engine]:
+    """An empty database of the backend, apart from the suite's."""
+    if backend == "sqlite":
+        engine = create_engine(f"sqlite:///{tmp_path / 'upgrade.sqlite'}")
+        yield engine
+        engine.dispose()
+        return
+    name = f"{PG_TEST_DB}_upgrade"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = create_engine(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}")
+    yield engine
+    engine.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_0002_dates_the_lines_of_books_kept_under_0001(blank_engine):
+    migrate.upgrade(blank_engine, "0001")
+    with Session(blank_engine) as s, s.begin():
+        setup_service.setup(
+            s,
+            company_name="Ancienne SARL",
+            country="SN",
+            currency="XOF",
+            fiscal_year=2026,
+            admin_email="a@example.com",
+            admin_password="mot de passe solide",
+        )
+    with blank_engine.begin() as conn:
+        conn.execute(text(ENTRY))
+        conn.execute(text(LINE), {"no": 1, "debit": 100, "credit": 0, "code": "4111"})
+        conn.execute(text(LINE), {"no": 2, "debit": 0, "credit": 100, "code": "7011"})
+        conn.execute(
+            text(
+                "UPDATE entries SET status = 'validee', number = 'VTE-2026-000001', hash = 'h', sequence = 1"
+            )
+        )
+
+    migrate.upgrade(blank_engine)
+
+    with blank_engine.connect() as conn:
+        dates = conn.execute(text("SELECT DISTINCT entry_date FROM lines")).scalars().all()
+    assert [str(d) for d in dates] == ["2026-03-14"]
+    if blank_engine.dialect.name == "postgresql":  # the guard is back on after the backfill
+        with pytest.raises(DBAPIError, match="validée"), blank_engine.begin() as conn:
+            conn.execute(text("UPDATE lines SET label = 'changé'"))
