@@ -98,3 +98,28 @@ def check_new_sub_account(code: str, existing: Iterable[str]) -> str:
             field="numero",
         )
     return parent
+
+
+def parse_account_range(text: str, field: str = "comptes") -> tuple[str, str]:
+    """``"401-411"`` (or one account, ``"4111"``) → the range's two ends; else InvalidInput.
+
+    An account is in the range when its number, cut to each end's length, falls between them:
+    ``40-41`` takes every account of 40 and 41, ``4111`` takes 4111 and its sub-accounts.
+    """
+    parts = [p.strip() for p in text.split("-")]
+    if len(parts) == 1:
+        parts = parts * 2
+    if len(parts) != 2 or not all(p.isdigit() and 1 <= len(p) <= 12 for p in parts):
+        raise InvalidInput(
+            f"Plage de comptes invalide : {text!r}. Écrivez un compte (4111) ou une plage (401-411).",
+            field=field,
+        )
+    low, high = parts
+    if low[: len(high)] > high[: len(low)]:
+        raise InvalidInput(f"Plage de comptes à l'envers : {low} vient après {high}.", field=field)
+    return low, high
+
+
+def in_range(code: str, low: str, high: str) -> bool:
+    """Whether ``code`` lies in the range [low, high] as ``parse_account_range`` reads it."""
+    return code[: len(low)] >= low and code[: len(high)] <= high

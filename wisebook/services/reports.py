@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
+import json
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, literal, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from ..db import models
+from ..ledger.accounts import in_range
 from ..ledger.balances import BalanceRow, opening_columns
 from ..ledger.errors import InvalidInput
 
@@ -36,16 +42,7 @@ def trial_balance(
     Whole months come from the balance table; a month cut by ``start`` or ``end`` is read from
     its posted lines (one grouped query per cut month, at most two).
     """
-    start = start or fy.start_date
-    end = end or fy.end_date
-    if start > end:
-        raise InvalidInput("La date de début suit la date de fin.", field="du")
-    if start < fy.start_date or end > fy.end_date:
-        raise InvalidInput(
-            f"La période demandée sort de l'exercice {fy.code} "
-            f"({fy.start_date:%d/%m/%Y} – {fy.end_date:%d/%m/%Y}).",
-            field="du" if start < fy.start_date else "au",
-        )
+    start, end = _range(fy, start, end)
     sums: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # od, oc, d, c
 
     bal, per, jrn = models.AccountBalance, models.Period, models.Journal
@@ -122,3 +119,293 @@ def _add(target: list[int], opening: bool, debit: int, credit: int) -> None:
     offset = 0 if opening else 2
     target[offset] += debit
     target[offset + 1] += credit
+
+
+@dataclass(frozen=True)
+class BalanceFilter:
+    """What the balance shows: an account range, a class, only accounts not settled."""
+
+    accounts: tuple[str, str] | None = None
+    account_class: int | None = None
+    unsettled_only: bool = False
+
+    def keep(self, row: BalanceRow) -> bool:
+        if self.accounts and not in_range(row.account, *self.accounts):
+            return False
+        if self.account_class is not None and row.account[:1] != str(self.account_class):
+            return False
+        return not (self.unsettled_only and row.net == 0)
+
+
+def filtered(tb: TrialBalance, keep: BalanceFilter) -> TrialBalance:
+    """The balance with only the rows the filter keeps (its totals are theirs)."""
+    return TrialBalance(tb.fiscal_year, tb.start, tb.end, [r for r in tb.rows if keep.keep(r)])
+
+
+# --- grand livre ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    """A row of the grand livre: an account's opening, or one of its posted lines."""
+
+    account: str
+    account_label: str
+    date: dt.date
+    journal: str | None
+    number: str | None
+    label: str
+    debit: int
+    credit: int
+    balance: int  # running, debit minus credit
+    entry_id: int = 0
+    line_id: int = 0
+
+
+OPENING_LABEL = "Solde d'ouverture"
+
+
+def _ledger_cursor(row: LedgerRow) -> str:
+    raw = json.dumps([row.account, row.date.isoformat(), row.entry_id, row.line_id, row.balance])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _read_ledger_cursor(cursor: str) -> tuple[str, dt.date, int, int, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        code, day, entry_id, line_id, balance = json.loads(raw)
+        return str(code), dt.date.fromisoformat(day), int(entry_id), int(line_id), int(balance)
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise InvalidInput("Curseur de pagination invalide.", field="apres") from None
+
+
+def _ledger_lines(session: Session, account_id: int, start: dt.date, end: dt.date) -> Select[Any]:
+    line, ent, jrn = models.Line, models.Entry, models.Journal
+    return (
+        select(
+            line.id,
+            line.entry_date,
+            line.entry_id,
+            line.label,
+            line.debit,
+            line.credit,
+            ent.number,
+            ent.label.label("entry_label"),
+            jrn.code,
+        )
+        .join(ent, ent.id == line.entry_id)
+        .join(jrn, jrn.id == ent.journal_id)
+        .where(
+            line.account_id == account_id,
+            line.entry_date >= start,
+            line.entry_date <= end,
+            ent.status == models.POSTED,
+            jrn.kind != "a_nouveaux",
+        )
+        .order_by(line.entry_date, line.entry_id, line.id)
+    )
+
+
+def general_ledger(
+    session: Session,
+    company_id: int,
+    fy: models.FiscalYear,
+    start: dt.date | None,
+    end: dt.date | None,
+    accounts: tuple[str, str] | None,
+    limit: int | None,
+    after: str | None = None,
+) -> tuple[list[LedgerRow], str | None]:
+    """A page of the grand livre (every row when ``limit`` is None) and the next page's cursor.
+
+    Accounts come in number order, each opening on its balance before ``start`` (earlier months
+    and à-nouveaux, as in the balance), then its posted lines in date order with a running
+    balance. An account with neither opening nor movement is left out.
+    """
+    rows = list(iter_general_ledger(session, company_id, fy, start, end, accounts, after, limit))
+    if limit is not None and len(rows) > limit:
+        return rows[:limit], _ledger_cursor(rows[limit - 1])
+    return rows, None
+
+
+def iter_general_ledger(
+    session: Session,
+    company_id: int,
+    fy: models.FiscalYear,
+    start: dt.date | None,
+    end: dt.date | None,
+    accounts: tuple[str, str] | None,
+    after: str | None = None,
+    limit: int | None = None,
+) -> Iterator[LedgerRow]:
+    """The grand livre's rows from ``after`` on; one more than ``limit`` tells a page follows."""
+    tb = trial_balance(session, company_id, fy, start, end)
+    resume = _read_ledger_cursor(after) if after else None
+    chosen = [
+        r
+        for r in tb.rows
+        if (accounts is None or in_range(r.account, *accounts)) and (resume is None or r.account >= resume[0])
+    ]
+    ids: dict[str, int] = {}
+    if chosen:
+        found = session.execute(
+            select(models.Account.code, models.Account.id).where(
+                models.Account.company_id == company_id,
+                models.Account.code.in_([r.account for r in chosen]),
+            )
+        )
+        ids = {code: account_id for code, account_id in found}
+    budget = None if limit is None else limit + 1
+    line = models.Line
+    for row in chosen:
+        if budget is not None and budget <= 0:
+            return
+        resuming = resume is not None and row.account == resume[0]
+        if resuming:
+            assert resume is not None
+            balance = resume[4]
+        else:
+            balance = row.opening_debit - row.opening_credit
+            yield LedgerRow(
+                row.account,
+                row.label,
+                tb.start,
+                None,
+                None,
+                OPENING_LABEL,
+                row.opening_debit,
+                row.opening_credit,
+                balance,
+            )
+            if budget is not None:
+                budget -= 1
+        if row.debit == 0 and row.credit == 0:
+            continue
+        query = _ledger_lines(session, ids[row.account], tb.start, tb.end)
+        if resuming:
+            assert resume is not None
+            query = query.where(
+                tuple_(line.entry_date, line.entry_id, line.id)
+                > tuple_(literal(resume[1]), literal(resume[2]), literal(resume[3]))
+            )
+        if budget is not None:
+            query = query.limit(budget)
+        result = session.execute(query.execution_options(yield_per=2000))
+        for line_id, day, entry_id, label, debit, credit, number, entry_label, journal in result:
+            balance += debit - credit
+            yield LedgerRow(
+                row.account,
+                row.label,
+                day,
+                journal,
+                number,
+                label or entry_label,
+                debit,
+                credit,
+                balance,
+                entry_id,
+                line_id,
+            )
+            if budget is not None:
+                budget -= 1
+
+
+# --- journals -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JournalLine:
+    """A line of the journal report: its entry's date, number and label with the line."""
+
+    date: dt.date
+    journal: str
+    number: str
+    entry_label: str
+    reference: str | None
+    account: str
+    label: str
+    debit: int
+    credit: int
+
+
+def iter_journal(
+    session: Session,
+    company_id: int,
+    fy: models.FiscalYear,
+    start: dt.date | None,
+    end: dt.date | None,
+    journal: str | None,
+) -> Iterator[JournalLine]:
+    """Every posted line of a journal (or all journals) in date and number order, streamed."""
+    start, end = _range(fy, start, end)
+    line, ent, jrn, acc = models.Line, models.Entry, models.Journal, models.Account
+    query = (
+        select(
+            ent.entry_date,
+            jrn.code,
+            ent.number,
+            ent.label,
+            ent.reference,
+            acc.code,
+            line.label,
+            line.debit,
+            line.credit,
+        )
+        .join(ent, ent.id == line.entry_id)
+        .join(jrn, jrn.id == ent.journal_id)
+        .join(acc, acc.id == line.account_id)
+        .where(
+            ent.company_id == company_id,
+            ent.status == models.POSTED,
+            ent.entry_date >= start,
+            ent.entry_date <= end,
+        )
+        .order_by(jrn.code, ent.entry_date, ent.sequence, line.line_no)
+    )
+    if journal:
+        query = query.where(jrn.code == journal.upper())
+    for row in session.execute(query.execution_options(yield_per=2000)):
+        yield JournalLine(*row)
+
+
+@dataclass(frozen=True)
+class JournalMonth:
+    """A row of the centralisateur: one journal's totals for one month."""
+
+    journal: str
+    journal_label: str
+    month: dt.date
+    debit: int
+    credit: int
+
+
+def centralising_journal(
+    session: Session, company_id: int, fy: models.FiscalYear, journal: str | None = None
+) -> list[JournalMonth]:
+    """Totals per journal and month of an exercice, from the balance table."""
+    bal, per, jrn = models.AccountBalance, models.Period, models.Journal
+    query = (
+        select(jrn.code, jrn.label, per.start_date, func.sum(bal.debit), func.sum(bal.credit))
+        .join(per, per.id == bal.period_id)
+        .join(jrn, jrn.id == bal.journal_id)
+        .where(bal.company_id == company_id, bal.fiscal_year_id == fy.id)
+        .group_by(jrn.code, jrn.label, per.start_date)
+        .order_by(jrn.code, per.start_date)
+    )
+    if journal:
+        query = query.where(jrn.code == journal.upper())
+    return [JournalMonth(c, lbl, m, int(d or 0), int(cr or 0)) for c, lbl, m, d, cr in session.execute(query)]
+
+
+def _range(fy: models.FiscalYear, start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
+    start = start or fy.start_date
+    end = end or fy.end_date
+    if start > end:
+        raise InvalidInput("La date de début suit la date de fin.", field="du")
+    if start < fy.start_date or end > fy.end_date:
+        raise InvalidInput(
+            f"La période demandée sort de l'exercice {fy.code} "
+            f"({fy.start_date:%d/%m/%Y} – {fy.end_date:%d/%m/%Y}).",
+            field="du" if start < fy.start_date else "au",
+        )
+    return start, end

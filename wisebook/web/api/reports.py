@@ -1,15 +1,27 @@
-"""Reports: the six-column trial balance (more with the reports issue)."""
+"""Reports: balance, grand livre, journal, centralisateur, SYSCOHADA statements; JSON or files."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from pyramid.request import Request
+from pyramid.response import Response
 
+from ...ledger.accounts import parse_account_range
 from ...ledger.balances import totals
+from ...ledger.errors import InvalidInput
+from ...ledger.money import to_json
 from ...services import books, reports, statements
 from ...services.permissions import Permission
-from . import presenters, query_date
+from .. import exports
+from ..exports import Column
+from . import presenters, query_date, query_int
+
+STATEMENT_TITLES = {
+    "bilan": "BILAN",
+    "compte-de-resultat": "COMPTE DE RÉSULTAT",
+    "flux-de-tresorerie": "TABLEAU DES FLUX DE TRÉSORERIE",
+}
 
 
 def _fiscal_year(request: Request) -> Any:
@@ -23,49 +35,337 @@ def _fiscal_year(request: Request) -> Any:
     )
 
 
-def balance(request: Request) -> dict[str, Any]:
-    """Balance of a fiscal year (``exercice``, default the current one) between ``du`` and ``au``."""
+def _accounts(request: Request) -> tuple[str, str] | None:
+    raw = request.params.get("comptes") or request.params.get("compte")
+    return (
+        parse_account_range(raw, field="comptes" if "comptes" in request.params else "compte")
+        if raw
+        else None
+    )
+
+
+def _flag(request: Request, name: str) -> bool:
+    raw = request.params.get(name, "").lower()
+    if raw in ("", "0", "false", "non"):
+        return False
+    if raw in ("1", "true", "oui"):
+        return True
+    raise InvalidInput("Valeur attendue : 1 ou 0.", field=name)
+
+
+def _filename(request: Request, kind: str, fy: Any) -> str:
+    return f"{kind}-{fy.code}-societe{request.company.id}"
+
+
+def balance(request: Request) -> Any:
+    """Six-column balance of an exercice (``exercice``, ``du``, ``au``), filtered by ``comptes``
+    (a range: ``401-411``), ``classe`` and ``non_soldes``."""
+    fmt = exports.requested_format(request)
     company = request.company
     fy = _fiscal_year(request)
-    tb = reports.trial_balance(
-        request.db, company.id, fy, query_date(request, "du"), query_date(request, "au")
+    klass = query_int(request, "classe")
+    if klass is not None and not 1 <= klass <= 9:
+        raise InvalidInput("La classe va de 1 à 9.", field="classe")
+    keep = reports.BalanceFilter(_accounts(request), klass, _flag(request, "non_soldes"))
+    tb = reports.filtered(
+        reports.trial_balance(
+            request.db, company.id, fy, query_date(request, "du"), query_date(request, "au")
+        ),
+        keep,
     )
+    total = totals(tb.rows)
+    if fmt != "json":
+        columns = [
+            Column("Compte"),
+            Column("Libellé"),
+            *(
+                Column(h, "amount")
+                for h in (
+                    "Ouverture débit",
+                    "Ouverture crédit",
+                    "Débit",
+                    "Crédit",
+                    "Solde débiteur",
+                    "Solde créditeur",
+                )
+            ),
+        ]
+        rows: list[tuple[Any, ...]] = [
+            (
+                r.account,
+                r.label,
+                r.opening_debit,
+                r.opening_credit,
+                r.debit,
+                r.credit,
+                r.closing_debit,
+                r.closing_credit,
+            )
+            for r in tb.rows
+        ]
+        rows.append(
+            (
+                "",
+                "TOTAUX",
+                total.opening_debit,
+                total.opening_credit,
+                total.debit,
+                total.credit,
+                total.closing_debit,
+                total.closing_credit,
+            )
+        )
+        return exports.tabular(
+            fmt, _filename(request, "balance", fy), "Balance", columns, rows, company.currency
+        )
     return {
         "exercice": tb.fiscal_year,
         "du": tb.start,
         "au": tb.end,
         "devise": company.currency,
         "lignes": [presenters.balance_row(r, company.currency) for r in tb.rows],
-        "totaux": presenters.balance_row(totals(tb.rows), company.currency),
+        "totaux": presenters.balance_row(total, company.currency),
     }
 
 
-def statement(request: Request) -> dict[str, Any]:
-    """Bilan, compte de résultat or flux de trésorerie (the route's ``kind``) of an exercice."""
+LEDGER_COLUMNS = [
+    Column("Compte"),
+    Column("Libellé du compte"),
+    Column("Date", "date"),
+    Column("Journal"),
+    Column("Numéro"),
+    Column("Libellé"),
+    Column("Débit", "amount"),
+    Column("Crédit", "amount"),
+    Column("Solde", "amount"),
+]
+
+
+def general_ledger(request: Request) -> Any:
+    """The grand livre: per account, its opening then its lines with a running balance."""
+    fmt = exports.requested_format(request)
     company = request.company
     fy = _fiscal_year(request)
+    accounts = _accounts(request)
+    start, end = query_date(request, "du"), query_date(request, "au")
+    if fmt != "json":
+        rows = (
+            (r.account, r.account_label, r.date, r.journal, r.number, r.label, r.debit, r.credit, r.balance)
+            for r in reports.iter_general_ledger(request.db, company.id, fy, start, end, accounts)
+        )
+        return exports.tabular(
+            fmt, _filename(request, "grand-livre", fy), "Grand livre", LEDGER_COLUMNS, rows, company.currency
+        )
+    limit = query_int(request, "limite", 100)
+    assert limit is not None
+    if not 1 <= limit <= 1000:
+        raise InvalidInput("La limite va de 1 à 1000.", field="limite")
+    page, cursor = reports.general_ledger(
+        request.db, company.id, fy, start, end, accounts, limit, request.params.get("apres")
+    )
+    cur = company.currency
+    return {
+        "exercice": fy.code,
+        "devise": cur,
+        "resultats": [
+            {
+                "compte": r.account,
+                "libelle_compte": r.account_label,
+                "date": r.date,
+                "journal": r.journal,
+                "numero": r.number,
+                "libelle": r.label,
+                "debit": to_json(r.debit, cur),
+                "credit": to_json(r.credit, cur),
+                "solde": to_json(r.balance, cur),
+            }
+            for r in page
+        ],
+        "suivant": cursor,
+    }
+
+
+def journal_report(request: Request) -> Any:
+    """Posted lines of a journal (``journal``, else every journal) in date and number order."""
+    fmt = exports.requested_format(request)
+    company = request.company
+    fy = _fiscal_year(request)
+    code = request.params.get("journal")
+    if code and code.upper() not in {j.code for j in books.list_journals(request.db, company.id)}:
+        raise InvalidInput(f"Journal inconnu : {code}.", field="journal")
+    lines = reports.iter_journal(
+        request.db, company.id, fy, query_date(request, "du"), query_date(request, "au"), code
+    )
+    if fmt != "json":
+        columns = [
+            Column("Date", "date"),
+            Column("Journal"),
+            Column("Numéro"),
+            Column("Libellé de l'écriture"),
+            Column("Pièce"),
+            Column("Compte"),
+            Column("Libellé"),
+            Column("Débit", "amount"),
+            Column("Crédit", "amount"),
+        ]
+        return exports.tabular(
+            fmt,
+            _filename(request, "journal", fy),
+            "Journal",
+            columns,
+            (
+                (
+                    ln.date,
+                    ln.journal,
+                    ln.number,
+                    ln.entry_label,
+                    ln.reference,
+                    ln.account,
+                    ln.label,
+                    ln.debit,
+                    ln.credit,
+                )
+                for ln in lines
+            ),
+            company.currency,
+        )
+    cur = company.currency
+    out, debit, credit = [], 0, 0
+    limit = 20_000
+    for ln in lines:
+        if len(out) == limit:
+            raise InvalidInput(
+                f"Plus de {limit} lignes : réduisez la période ou demandez format=csv ou xlsx.", field="du"
+            )
+        debit += ln.debit
+        credit += ln.credit
+        out.append(
+            {
+                "date": ln.date,
+                "journal": ln.journal,
+                "numero": ln.number,
+                "libelle_ecriture": ln.entry_label,
+                "piece": ln.reference,
+                "compte": ln.account,
+                "libelle": ln.label,
+                "debit": to_json(ln.debit, cur),
+                "credit": to_json(ln.credit, cur),
+            }
+        )
+    return {
+        "exercice": fy.code,
+        "devise": cur,
+        "lignes": out,
+        "totaux": {"debit": to_json(debit, cur), "credit": to_json(credit, cur)},
+    }
+
+
+def centralising_journal(request: Request) -> Any:
+    """The centralisateur: debit and credit per journal and month of an exercice."""
+    fmt = exports.requested_format(request)
+    company = request.company
+    fy = _fiscal_year(request)
+    rows = reports.centralising_journal(request.db, company.id, fy, request.params.get("journal"))
+    cur = company.currency
+    if fmt != "json":
+        columns = [
+            Column("Journal"),
+            Column("Libellé"),
+            Column("Mois"),
+            Column("Débit", "amount"),
+            Column("Crédit", "amount"),
+        ]
+        data = [(r.journal, r.journal_label, r.month.strftime("%m/%Y"), r.debit, r.credit) for r in rows]
+        data.append(("", "TOTAUX", "", sum(r.debit for r in rows), sum(r.credit for r in rows)))
+        return exports.tabular(
+            fmt, _filename(request, "centralisateur", fy), "Centralisateur", columns, data, cur
+        )
+    return {
+        "exercice": fy.code,
+        "devise": cur,
+        "lignes": [
+            {
+                "journal": r.journal,
+                "libelle": r.journal_label,
+                "mois": r.month.strftime("%Y-%m"),
+                "debit": to_json(r.debit, cur),
+                "credit": to_json(r.credit, cur),
+            }
+            for r in rows
+        ],
+        "totaux": {
+            "debit": to_json(sum(r.debit for r in rows), cur),
+            "credit": to_json(sum(r.credit for r in rows), cur),
+        },
+    }
+
+
+def statement(request: Request) -> Any:
+    """Bilan, compte de résultat or flux de trésorerie (the route's ``kind``) of an exercice."""
+    fmt = exports.requested_format(request, exports.FORMATS)
+    company = request.company
+    fy = _fiscal_year(request)
+    kind = request.matched_route.name.removeprefix("report_").replace("_", "-")
     found = statements.financial_statements(
         request.db, company.id, fy, query_date(request, "du"), query_date(request, "au")
-    )
-    return presenters.statement(
-        found[request.matched_route.name.removeprefix("report_").replace("_", "-")], company.currency
+    )[kind]
+    if fmt == "json":
+        return presenters.statement(found, company.currency)
+    filename = _filename(request, kind, fy)
+    if fmt == "pdf":
+        return _statement_pdf(request, found, filename)
+    actif = any(name == "actif" for name, _, _ in found.sections)
+    columns = [Column("Réf"), Column("Libellé"), Column("Section")]
+    if actif:
+        columns += [Column("Brut", "amount"), Column("Amortissements et dépréciations", "amount")]
+    columns += [Column(f"Net {fy.code}", "amount"), Column("Net exercice précédent", "amount")]
+    rows = []
+    for name, current, previous in found.sections:
+        for code, v in current.lines.items():
+            before = previous.lines[code].net if previous else 0
+            amounts = [v.gross, v.depreciation] if actif else []
+            if actif and name != "actif":
+                amounts = [None, None]
+            rows.append((code, v.label, name, *amounts, v.net, before))
+    return exports.tabular(fmt, filename, STATEMENT_TITLES[kind].title(), columns, rows, company.currency)
+
+
+def _statement_pdf(request: Request, found: statements.Statement, filename: str) -> Response:
+    tables = []
+    for name, current, previous in found.sections:
+        actif = name == "actif"
+        headers = ["Réf", "Libellé"]
+        headers += ["Brut", "Amort./Dépréc.", "Net N", "Net N-1"] if actif else ["Net N", "Net N-1"]
+        rows = []
+        for code, v in current.lines.items():
+            before = previous.lines[code].net if previous else 0
+            values = [v.gross, v.depreciation, v.net, before] if actif else [v.net, before]
+            rows.append((code, v.label, values, v.kind == "total"))
+        title = {"actif": "ACTIF", "passif": "PASSIF"}.get(name, "")
+        tables.append(exports.PdfTable(title, headers, rows))
+    return exports.statement_pdf(
+        filename,
+        request.company.name,
+        f"{STATEMENT_TITLES[found.kind]} AU {found.end:%d/%m/%Y}",
+        f"Exercice {found.fiscal_year} du {found.start:%d/%m/%Y} au {found.end:%d/%m/%Y}",
+        request.company.currency,
+        tables,
+        [(c.name, c.ok) for c in found.controls],
     )
 
 
 def includeme(config: Any) -> None:
     """Reports need READ."""
-    for name in ("bilan", "compte_de_resultat", "flux_de_tresorerie"):
+    views = {
+        "report_balance": balance,
+        "report_grand_livre": general_ledger,
+        "report_journal": journal_report,
+        "report_centralisateur": centralising_journal,
+        "report_bilan": statement,
+        "report_compte_de_resultat": statement,
+        "report_flux_de_tresorerie": statement,
+    }
+    for route, view in views.items():
         config.add_view(
-            statement,
-            route_name=f"report_{name}",
-            request_method="GET",
-            renderer="json",
-            permission=Permission.READ,
+            view, route_name=route, request_method="GET", renderer="json", permission=Permission.READ
         )
-    config.add_view(
-        balance,
-        route_name="report_balance",
-        request_method="GET",
-        renderer="json",
-        permission=Permission.READ,
-    )

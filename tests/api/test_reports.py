@@ -1,0 +1,192 @@
+"""Balance filters, grand livre, journals and the exports of every report."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.api.test_statements import first_year
+from wisebook.db import models
+
+BALANCE = "/api/v1/rapports/balance/"
+LEDGER = "/api/v1/rapports/grand-livre/"
+JOURNAL = "/api/v1/rapports/journal/"
+CENTRAL = "/api/v1/rapports/centralisateur/"
+
+
+def test_balance_filters_by_range_class_and_unsettled(api):
+    first_year(api)
+    every = api.get(BALANCE, exercice="2026").json
+    codes = [r["compte"] for r in every["lignes"]]
+    assert codes == sorted(codes) and "4811" in codes  # 4811 was settled within the year
+    assert every["totaux"]["debit"] == every["totaux"]["credit"]
+    tiers = api.get(BALANCE, exercice="2026", comptes="40-41").json
+    assert [r["compte"] for r in tiers["lignes"]] == ["4011", "4111"]
+    assert tiers["totaux"]["solde_debiteur"] == "1180000" and tiers["totaux"]["solde_crediteur"] == "1180000"
+    class6 = api.get(BALANCE, exercice="2026", classe="6").json
+    assert [r["compte"] for r in class6["lignes"]] == ["6011", "6222", "6611", "6813"]
+    unsettled = [r["compte"] for r in api.get(BALANCE, exercice="2026", non_soldes="1").json["lignes"]]
+    assert "4811" not in unsettled and "422" not in unsettled and "5211" in unsettled
+
+
+def test_grand_livre_opens_each_account_then_runs_its_balance(api):
+    first_year(api)
+    page = api.get(LEDGER, exercice="2026", comptes="5211").json
+    rows = page["resultats"]
+    assert page["suivant"] is None
+    assert rows[0]["libelle"] == "Solde d'ouverture" and rows[0]["solde"] == "0"
+    assert [(r["date"], r["journal"], r["debit"], r["credit"], r["solde"]) for r in rows[1:]] == [
+        ("2026-01-02", "BQ", "10000000", "0", "10000000"),
+        ("2026-02-10", "BQ", "0", "3540000", "6460000"),
+        ("2026-04-05", "BQ", "0", "1180000", "5280000"),
+        ("2026-07-15", "BQ", "4720000", "0", "10000000"),
+        ("2026-12-31", "BQ", "0", "1200000", "8800000"),
+        ("2026-12-31", "BQ", "0", "1500000", "7300000"),
+    ]
+    assert all(r["numero"].startswith("BQ-2026-") for r in rows[1:])
+
+
+def test_grand_livre_opening_of_a_range_holds_the_earlier_months(api):
+    first_year(api)
+    rows = api.get(LEDGER, exercice="2026", comptes="5211", du="2026-07-01").json["resultats"]
+    assert rows[0]["solde"] == "5280000" and rows[0]["date"] == "2026-07-01"
+    assert rows[-1]["solde"] == "7300000"
+
+
+def test_grand_livre_pages_follow_each_other_across_accounts(api):
+    first_year(api)
+    whole = api.get(LEDGER, exercice="2026", limite="1000").json["resultats"]
+    pages, cursor = [], None
+    while True:
+        params = {"exercice": "2026", "limite": "4"}
+        if cursor:
+            params["apres"] = cursor
+        page = api.get(LEDGER, **params).json
+        assert len(page["resultats"]) <= 4
+        pages.extend(page["resultats"])
+        cursor = page["suivant"]
+        if not cursor:
+            break
+    assert pages == whole
+    accounts = [r["compte"] for r in whole]
+    assert accounts == sorted(accounts)
+    # The last row of each account carries the account's closing balance of the balance report.
+    closing = {r["compte"]: r["solde"] for r in whole}
+    balance = {
+        r["compte"]: str(int(r["solde_debiteur"]) - int(r["solde_crediteur"]))
+        for r in api.get(BALANCE, exercice="2026").json["lignes"]
+    }
+    assert closing == balance
+
+
+def test_journal_report_and_centralisateur(api):
+    first_year(api)
+    sales = api.get(JOURNAL, exercice="2026", journal="VTE").json
+    assert [(ln["compte"], ln["debit"], ln["credit"]) for ln in sales["lignes"]] == [
+        ("4111", "5900000", "0"),
+        ("7011", "0", "5000000"),
+        ("4431", "0", "900000"),
+    ]
+    assert sales["totaux"] == {"debit": "5900000", "credit": "5900000"}
+    central = api.get(CENTRAL, exercice="2026").json
+    months = {(r["journal"], r["mois"]): (r["debit"], r["credit"]) for r in central["lignes"]}
+    assert months[("VTE", "2026-06")] == ("5900000", "5900000")
+    assert months[("BQ", "2026-12")] == ("2700000", "2700000")
+    assert central["totaux"]["debit"] == central["totaux"]["credit"]
+    every = api.get(JOURNAL, exercice="2026").json
+    assert every["totaux"]["debit"] == central["totaux"]["debit"]
+
+
+def _csv(response):
+    assert response.content_type == "text/csv"
+    assert response.body.startswith(b"\xef\xbb\xbf")  # Excel reads the accents right with a BOM
+    return list(csv.reader(io.StringIO(response.body.decode("utf-8-sig")), delimiter=";"))
+
+
+def test_balance_and_grand_livre_export_to_csv_and_xlsx(api):
+    first_year(api)
+    rows = _csv(api.get(BALANCE, exercice="2026", format="csv"))
+    assert rows[0][:3] == ["Compte", "Libellé", "Ouverture débit"]
+    assert rows[-1][1] == "TOTAUX" and rows[-1][4] == rows[-1][5]
+    response = api.get(BALANCE, exercice="2026", format="xlsx")
+    assert "attachment" in response.headers["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.body), read_only=True).active
+    values = list(sheet.iter_rows(values_only=True))
+    bank = next(v for v in values if v[0] == "5211")
+    assert bank[4] == 14_720_000 and isinstance(bank[4], int)  # a number, exact, not text
+    ledger = _csv(api.get(LEDGER, exercice="2026", comptes="5211", format="csv"))
+    assert ledger[1][2] == "01/01/2026" and ledger[-1][-1] == "7300000"
+
+
+def test_amounts_with_cents_keep_them_exactly(api, session, books):
+    company = session.get(models.Company, books.company_id)
+    company.currency = "EUR"
+    session.commit()
+    api.post(
+        "/api/v1/ecritures/",
+        {
+            "journal": "VTE",
+            "date_comptable": "2026-03-01",
+            "libelle": "Vente",
+            "lignes": [
+                {"compte": "4111", "debit": "1234.56"},
+                {"compte": "7011", "credit": "1234.56"},
+            ],
+            "valider": True,
+        },
+        status=201,
+    )
+    rows = _csv(api.get(BALANCE, exercice="2026", format="csv"))
+    assert next(r for r in rows if r[0] == "4111")[4] == "1234,56"
+    sheet = load_workbook(io.BytesIO(api.get(BALANCE, exercice="2026", format="xlsx").body)).active
+    cell = next(row[4] for row in sheet.iter_rows() if row[0].value == "4111")
+    assert Decimal(str(cell.value)) == Decimal("1234.56") and cell.number_format == "#,##0.00"
+
+
+def test_statements_export_to_pdf_csv_and_xlsx(api):
+    first_year(api)
+    pdf = api.get("/api/v1/rapports/bilan/", exercice="2026", format="pdf")
+    assert pdf.content_type == "application/pdf" and pdf.body.startswith(b"%PDF")
+    assert b"/Count 1" in pdf.body or b"/Count 2" in pdf.body
+    rows = _csv(api.get("/api/v1/rapports/compte-de-resultat/", exercice="2026", format="csv"))
+    assert ["XI", "RESULTAT NET", "resultat", "-300000", "0"] in rows
+    sheet = load_workbook(
+        io.BytesIO(api.get("/api/v1/rapports/bilan/", exercice="2026", format="xlsx").body)
+    ).active
+    bz = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "BZ")
+    assert bz[3:] == (11_480_000, 600_000, 10_880_000, 0)
+
+
+@pytest.mark.parametrize(
+    ("url", "params", "field"),
+    [
+        (BALANCE, {"format": "docx"}, "format"),
+        (BALANCE, {"format": "pdf"}, "format"),  # PDF is for the statements
+        (BALANCE, {"comptes": "41-40"}, "comptes"),
+        (BALANCE, {"comptes": "abc"}, "comptes"),
+        (BALANCE, {"comptes": "1-2-3"}, "comptes"),
+        (BALANCE, {"classe": "12"}, "classe"),
+        (BALANCE, {"non_soldes": "peut-être"}, "non_soldes"),
+        (BALANCE, {"du": "2026-05-01", "au": "2026-04-01"}, "du"),
+        (BALANCE, {"au": "2027-01-31"}, "au"),
+        (LEDGER, {"apres": "pas-un-curseur"}, "apres"),
+        (LEDGER, {"limite": "0"}, "limite"),
+        (LEDGER, {"comptes": "5-4"}, "comptes"),
+        (JOURNAL, {"journal": "ZZZ"}, "journal"),
+        (CENTRAL, {"format": "html"}, "format"),
+    ],
+)
+def test_bad_report_parameters_are_problems(api, url, params, field):
+    response = api.get(url, status=422, exercice="2026", **params)
+    assert response.content_type == "application/problem+json"
+    assert [e["champ"] for e in response.json["erreurs"]] == [field]
+
+
+def test_an_unknown_exercice_is_a_404_for_every_report(api):
+    for url in (BALANCE, LEDGER, JOURNAL, CENTRAL):
+        response = api.get(url, status=404, exercice="1999")
+        assert response.content_type == "application/problem+json"

@@ -1,0 +1,272 @@
+"""Report exports: CSV and XLSX for every report, PDF for the financial statements.
+
+Rows are written to a temporary file as they come from the database (``yield_per``), then the
+file is streamed back: memory stays flat however many lines the report has. Amounts are
+exact numbers of the currency's precision (``Decimal``), never floats: ``1234,50`` in the CSV
+(the decimal comma French spreadsheets read), numeric cells with a ``# ##0`` format in XLSX.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import IO, Any
+
+from babel.numbers import format_decimal
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from pyramid.request import Request
+from pyramid.response import FileIter, Response
+
+from ..ledger.errors import InvalidInput
+from ..ledger.money import CURRENCIES, from_minor
+
+FORMATS = ("json", "csv", "xlsx", "pdf")
+TABULAR = ("csv", "xlsx")
+CHUNK = 64 * 1024
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of an export: its header and what it holds (text, date, amount or number)."""
+
+    header: str
+    kind: str = "text"
+
+
+def requested_format(request: Request, allowed: Sequence[str] = ("json", "csv", "xlsx")) -> str:
+    """The ``format`` parameter, checked against what this report offers."""
+    fmt = request.params.get("format", "json").lower()
+    if fmt not in allowed:
+        raise InvalidInput(
+            f"Format inconnu ou indisponible pour ce rapport : {fmt!r}. Formats possibles : {', '.join(allowed)}.",
+            field="format",
+        )
+    return fmt
+
+
+def _file_response(handle: IO[bytes], fmt: str, filename: str) -> Response:
+    handle.seek(0)
+    response = Response(content_type=CONTENT_TYPES[fmt].split(";")[0])
+    if fmt == "csv":
+        response.charset = "utf-8"
+    response.app_iter = FileIter(handle, CHUNK)
+    response.content_disposition = f'attachment; filename="{filename}.{fmt}"'
+    handle.seek(0, 2)
+    response.content_length = handle.tell()
+    handle.seek(0)
+    return response
+
+
+def tabular(
+    fmt: str,
+    filename: str,
+    title: str,
+    columns: Sequence[Column],
+    rows: Iterable[Sequence[Any]],
+    currency: str,
+) -> Response:
+    """A CSV or XLSX file of ``rows``; amounts in the rows are integer minor units."""
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the FileIter once sent
+    kinds = [c.kind for c in columns]
+    if fmt == "csv":
+        _write_csv(handle, columns, rows, kinds, currency)
+    else:
+        _write_xlsx(handle, title, columns, rows, kinds, currency)
+    return _file_response(handle, fmt, filename)
+
+
+def _write_csv(
+    handle: IO[bytes],
+    columns: Sequence[Column],
+    rows: Iterable[Sequence[Any]],
+    kinds: list[str],
+    currency: str,
+) -> None:
+    import io
+
+    text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="", write_through=False)
+    writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
+    writer.writerow([c.header for c in columns])
+    places = CURRENCIES.get(currency, 2)
+    amount_columns = [i for i, k in enumerate(kinds) if k == "amount"]
+    date_columns = [i for i, k in enumerate(kinds) if k == "date"]
+    for row in rows:
+        out = list(row)
+        for i in amount_columns:
+            value = out[i]
+            if value is not None:
+                out[i] = _csv_amount(value, places)
+        for i in date_columns:
+            if out[i] is not None:
+                out[i] = out[i].strftime("%d/%m/%Y")
+        writer.writerow(out)
+    text.flush()
+    text.detach()
+
+
+def _csv_amount(minor: int, places: int) -> str:
+    if places == 0:
+        return str(minor)
+    sign = "-" if minor < 0 else ""
+    units, cents = divmod(abs(minor), 10**places)
+    return f"{sign}{units},{cents:0{places}d}"
+
+
+def _write_xlsx(
+    handle: IO[bytes],
+    title: str,
+    columns: Sequence[Column],
+    rows: Iterable[Sequence[Any]],
+    kinds: list[str],
+    currency: str,
+) -> None:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title[:31])
+    places = CURRENCIES.get(currency, 2)
+    number_format = "#,##0" if places == 0 else "#,##0." + "0" * places
+    for i, column in enumerate(columns):
+        if column.kind in ("amount", "date"):
+            sheet.column_dimensions[chr(ord("A") + i)].width = 16
+        elif column.header.lower().startswith("libell"):
+            sheet.column_dimensions[chr(ord("A") + i)].width = 40
+    bold = Font(bold=True)
+    header = []
+    for column in columns:
+        cell = WriteOnlyCell(sheet, value=column.header)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    amount_columns = [i for i, k in enumerate(kinds) if k == "amount"]
+    date_columns = [i for i, k in enumerate(kinds) if k == "date"]
+    for row in rows:
+        out: list[Any] = list(row)
+        for i in amount_columns:
+            if out[i] is not None:
+                cell = WriteOnlyCell(sheet, value=from_minor(out[i], currency))
+                cell.number_format = number_format
+                out[i] = cell
+        for i in date_columns:
+            if out[i] is not None:
+                cell = WriteOnlyCell(sheet, value=out[i])
+                cell.number_format = "DD/MM/YYYY"
+                out[i] = cell
+        sheet.append(out)
+    book.save(handle)
+
+
+# --- PDF ------------------------------------------------------------------------------------
+
+_LATIN1 = str.maketrans(
+    {
+        "\u202f": "\u00a0",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2019": "'",
+        "\u2026": "...",
+        "\u0153": "oe",
+        "\u2212": "-",
+    }
+)
+
+
+def _latin1(text: str) -> str:
+    """The PDF's core fonts speak Latin-1: map the few typographic characters outside it."""
+    return text.translate(_LATIN1).encode("latin-1", "replace").decode("latin-1")
+
+
+def french_amount(minor: int, currency: str) -> str:
+    """``1234567`` → ``1 234 567`` (French grouping from CLDR), with the currency's decimals."""
+    places = CURRENCIES.get(currency, 2)
+    value: Decimal = from_minor(minor, currency)
+    pattern = "#,##0" if places == 0 else "#,##0." + "0" * places
+    return format_decimal(value, format=pattern, locale="fr_FR")
+
+
+@dataclass(frozen=True)
+class PdfTable:
+    """A table of a statement: its title, column headers and rows (code, label, amounts, bold)."""
+
+    title: str
+    headers: Sequence[str]
+    rows: Sequence[tuple[str, str, Sequence[int], bool]]
+
+
+def statement_pdf(
+    filename: str,
+    company: str,
+    title: str,
+    subtitle: str,
+    currency: str,
+    tables: Sequence[PdfTable],
+    controls: Sequence[tuple[str, bool]],
+) -> Response:
+    """A statement as an A4 PDF: company header, line codes, French amounts, page numbers."""
+    from fpdf import FPDF
+
+    generated = dt.datetime.now().strftime("%d/%m/%Y %H:%M")
+
+    class Document(FPDF):  # type: ignore[misc]
+        def header(self) -> None:
+            self.set_font("Helvetica", "B", 11)
+            self.cell(0, 6, _latin1(company), new_x="LMARGIN", new_y="NEXT")
+            self.set_font("Helvetica", "B", 13)
+            self.cell(0, 7, _latin1(title), new_x="LMARGIN", new_y="NEXT")
+            self.set_font("Helvetica", "", 9)
+            self.cell(0, 5, _latin1(f"{subtitle} - montants en {currency}"), new_x="LMARGIN", new_y="NEXT")
+            self.ln(2)
+
+        def footer(self) -> None:
+            self.set_y(-12)
+            self.set_font("Helvetica", "", 8)
+            self.cell(0, 5, _latin1(f"WiseBook - édité le {generated}"), align="L")
+            self.cell(0, 5, f"Page {self.page_no()}/{{nb}}", align="R")
+
+    pdf = Document(orientation="portrait", unit="mm", format="A4")
+    pdf.alias_nb_pages()
+    pdf.set_auto_page_break(auto=True, margin=16)
+    pdf.add_page()
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+    for table in tables:
+        amounts = len(table.headers) - 2
+        amount_w = 27 if amounts > 2 else 32
+        code_w = 11
+        label_w = width - code_w - amounts * amount_w
+        pdf.set_font("Helvetica", "B", 10)
+        pdf.cell(0, 7, _latin1(table.title), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", "B", 8)
+        pdf.set_fill_color(230, 230, 230)
+        for i, head in enumerate(table.headers):
+            w = code_w if i == 0 else label_w if i == 1 else amount_w
+            pdf.cell(w, 6, _latin1(head), border=1, align="C" if i != 1 else "L", fill=True)
+        pdf.ln()
+        for code, label, values, bold in table.rows:
+            pdf.set_font("Helvetica", "B" if bold else "", 8)
+            pdf.cell(code_w, 5, code, border=1, align="C")
+            text = _latin1(label)
+            while pdf.get_string_width(text) > label_w - 2 and len(text) > 4:
+                text = text[:-4] + "..."
+            pdf.cell(label_w, 5, text, border=1)
+            for value in values:
+                pdf.cell(amount_w, 5, _latin1(french_amount(value, currency)), border=1, align="R")
+            pdf.ln()
+        pdf.ln(4)
+    if controls:
+        pdf.set_font("Helvetica", "B", 9)
+        pdf.cell(0, 6, "Contrôles", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", "", 8)
+        for name, ok in controls:
+            pdf.cell(0, 5, _latin1(f"{'OK' if ok else 'ÉCART'} - {name}"), new_x="LMARGIN", new_y="NEXT")
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the FileIter once sent
+    handle.write(bytes(pdf.output()))
+    return _file_response(handle, "pdf", filename)
