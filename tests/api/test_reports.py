@@ -190,3 +190,32 @@ def test_an_unknown_exercice_is_a_404_for_every_report(api):
     for url in (BALANCE, LEDGER, JOURNAL, CENTRAL):
         response = api.get(url, status=404, exercice="1999")
         assert response.content_type == "application/problem+json"
+
+
+def test_dashboard_month_by_month_for_both_exercices(api):
+    from tests.api.test_statements import second_year
+
+    first_year(api)
+    second_year(api)
+    board = api.get("/api/v1/dashboard/", exercice="2027").json
+    assert board["devise"] == "XOF"
+    current, previous = board["exercices"]
+    assert (current["exercice"], previous["exercice"]) == ("2027", "2026")
+    assert len(current["mois"]) == 12 and current["mois"][0]["mois"] == "2027-01"
+    assert current["annee"] == {
+        "tresorerie": "8750000",
+        "creances_clients": "1180000",
+        "dettes_fournisseurs": "0",
+        "chiffre_affaires": "6000000",
+        "charges": "5700000",  # 2 500 000 − 500 000 + 1 200 000 + 1 800 000 + 100 000 + 600 000
+        "resultat": "300000",
+    }
+    assert previous["annee"]["resultat"] == "-300000" and previous["annee"]["charges"] == "5300000"
+    june = previous["mois"][5]
+    assert (june["mois"], june["chiffre_affaires"], june["creances_clients"]) == (
+        "2026-06",
+        "5000000",
+        "5900000",
+    )
+    assert current["mois"][0]["tresorerie"] == "9300000"  # 7 300 000 carried + the loan
+    assert sum(int(m["resultat"]) for m in current["mois"]) == 300_000

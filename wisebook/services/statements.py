@@ -117,7 +117,7 @@ def _uncovered(
     return gaps
 
 
-class _Books:
+class Positions:
     """The company's fiscal years and their sums, with positions derived from them."""
 
     def __init__(self, session: Session, company_id: int, fy: models.FiscalYear, end: dt.date) -> None:
@@ -236,7 +236,7 @@ def financial_statements(
 ) -> dict[str, Statement]:
     """The three statements of ``fy`` up to ``end`` (default its last day), N-1 beside N."""
     end = _bounds(fy, start, end)
-    books = _Books(session, company_id, fy, end)
+    books = Positions(session, company_id, fy, end)
     m = mapping()
     previous = books.previous(fy)
 

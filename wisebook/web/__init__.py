@@ -21,5 +21,6 @@ def includeme(config: Any) -> None:
     config.include(".api.books")
     config.include(".api.entries")
     config.include(".api.reports")
+    config.include(".api.dashboard")
     config.include(".ui")
     mark_error_retryable(KeyInFlight)  # the retry finds the first request's stored answer

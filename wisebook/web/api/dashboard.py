@@ -1,0 +1,41 @@
+"""GET /api/v1/dashboard/: trésorerie, créances, dettes, chiffre d'affaires, charges, résultat."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyramid.request import Request
+
+from ...ledger.money import to_json
+from ...services import dashboard as service
+from ...services.permissions import Permission
+from .reports import _fiscal_year
+
+
+def dashboard(request: Request) -> dict[str, Any]:
+    """Month by month for the exercice (``exercice``, default the current one) and the previous."""
+    company = request.company
+    cur = company.currency
+    years = service.dashboard(request.db, company.id, _fiscal_year(request))
+
+    def amounts(values: dict[str, int]) -> dict[str, str]:
+        return {name: to_json(v, cur) for name, v in values.items()}
+
+    return {
+        "devise": cur,
+        "exercices": [
+            {
+                "exercice": y.fiscal_year,
+                "annee": amounts(y.year),
+                "mois": [{"mois": m.month.strftime("%Y-%m"), **amounts(m.values)} for m in y.months],
+            }
+            for y in years
+        ],
+    }
+
+
+def includeme(config: Any) -> None:
+    """The dashboard needs READ."""
+    config.add_view(
+        dashboard, route_name="dashboard", request_method="GET", renderer="json", permission=Permission.READ
+    )
