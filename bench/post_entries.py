@@ -14,45 +14,18 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
-import secrets
 import shutil
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+from common import CTL, PASSWORD, ROOT, fresh_database, psql, server_env, start_server
+from common import login as log_in
+
 DB_NAME = "wisebook_bench"
-PASSWORD = "bench-mot-de-passe-2026"
-
-
-def psql(sql: str, db: str = "postgres") -> None:
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", db, "-q", "-c", sql], check=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_ready(port: int, timeout: float = 60) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/health/")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"server on port {port} did not start")
 
 
 def pgbench_tps(clients: int, seconds: int) -> float:
@@ -215,20 +188,8 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    psql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-    psql(f"CREATE DATABASE {DB_NAME}")
-    data_dir = Path(tempfile.mkdtemp(prefix="wisebook-bench-"))
-    env = {
-        **os.environ,
-        "DATABASE_URL": PG_ADMIN.rsplit("/", 1)[0] + f"/{DB_NAME}",
-        "WISEBOOK_DATA_DIR": str(data_dir),
-        "SECRET_KEY": secrets.token_urlsafe(40),
-        "JWT_SECRET_KEY": secrets.token_urlsafe(40),
-        "WEBHOOK_SECRET": secrets.token_urlsafe(40),
-        "LOG_LEVEL": "WARNING",
-        "WISEBOOK_DB_POOL_SIZE": str(args.threads),
-    }
-    ctl = [sys.executable, "-m", "wisebook.cli"]
+    env = server_env(fresh_database(DB_NAME), args.threads)
+    ctl = CTL
     subprocess.run(
         [
             *ctl,
@@ -250,28 +211,13 @@ def main() -> None:
         capture_output=True,
         cwd=ROOT,
     )
-    ports = [free_port() for _ in range(args.processes)]
-    servers = [
-        subprocess.Popen(
-            [*ctl, "serve", "--port", str(p), "--threads", str(args.threads)],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for p in ports
-    ]
+    servers, ports = [], []
     try:
-        for p in ports:
-            wait_ready(p)
-        conn = http.client.HTTPConnection("127.0.0.1", ports[0])
-        conn.request(
-            "POST",
-            "/api/v1/auth/login/",
-            json.dumps({"email": "bench@exemple.ci", "password": PASSWORD}),
-            {"Content-Type": "application/json"},
-        )
-        token = json.loads(conn.getresponse().read())["token"]
+        for _ in range(args.processes):
+            server, port = start_server(env, args.threads)
+            servers.append(server)
+            ports.append(port)
+        token = log_in(ports[0])
 
         latencies: list[float] = []
         failures: list[str] = []
@@ -341,7 +287,7 @@ def main() -> None:
     print(f"verify after the run: exit {check.returncode} ({(check.stdout or check.stderr).strip()})")
     print_baseline(args.clients, args.pgbench_seconds)
     psql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-    shutil.rmtree(data_dir, ignore_errors=True)
+    shutil.rmtree(env["WISEBOOK_DATA_DIR"], ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,92 @@
+"""What the benchmarks share: a scratch PostgreSQL database, the web server, HTTP helpers."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+PASSWORD = "bench-mot-de-passe-2026"
+ADMIN_EMAIL = "bench@exemple.ci"
+CTL = [sys.executable, "-m", "wisebook.cli"]
+
+
+def psql(sql: str, db: str = "postgres") -> None:
+    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", db, "-q", "-c", sql], check=True)
+
+
+def database_url(name: str) -> str:
+    return PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+
+
+def fresh_database(name: str) -> str:
+    """Drop and create a scratch database; its URL."""
+    psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    psql(f"CREATE DATABASE {name} ENCODING 'UTF8' TEMPLATE template0")
+    return database_url(name)
+
+
+def server_env(url: str, pool_size: int = 2) -> dict[str, str]:
+    """The environment the web processes run with, as the appliance would give it."""
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "WISEBOOK_DATA_DIR": tempfile.mkdtemp(prefix="wisebook-bench-"),
+        "SECRET_KEY": secrets.token_urlsafe(40),
+        "JWT_SECRET_KEY": secrets.token_urlsafe(40),
+        "WEBHOOK_SECRET": secrets.token_urlsafe(40),
+        "LOG_LEVEL": "WARNING",
+        "WISEBOOK_DB_POOL_SIZE": str(pool_size),
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_ready(port: int, timeout: float = 60) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/health/")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"server on port {port} did not start")
+
+
+def start_server(env: dict[str, str], threads: int = 2) -> tuple[subprocess.Popen[bytes], int]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [*CTL, "serve", "--port", str(port), "--threads", str(threads)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_ready(port)
+    return proc, port
+
+
+def login(port: int, email: str = ADMIN_EMAIL, password: str = PASSWORD) -> str:
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    conn.request(
+        "POST",
+        "/api/v1/auth/login/",
+        json.dumps({"email": email, "password": password}),
+        {"Content-Type": "application/json"},
+    )
+    return str(json.loads(conn.getresponse().read())["token"])
