@@ -1,5 +1,6 @@
 """Lines carry their entry's date: the grand livre reads an account's lines in date order
-from one index, without sorting an account's whole history.
+from one index, without sorting an account's whole history, and a report cut inside a month
+reads that month's lines by date instead of scanning every line.
 
 A line's date never differs from its entry's: drafts are not edited (only posted or
 deleted) and posted entries never change.
@@ -33,10 +34,12 @@ def upgrade() -> None:
         batch.create_index(
             'ix_lines_account_id_entry_date_entry_id', ['account_id', 'entry_date', 'entry_id', 'id'], unique=False
         )
+        batch.create_index('ix_lines_entry_date', ['entry_date'], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('lines') as batch:
+        batch.drop_index('ix_lines_entry_date')
         batch.drop_index('ix_lines_account_id_entry_date_entry_id')
         batch.create_index('ix_lines_account_id_entry_id', ['account_id', 'entry_id'], unique=False)
         batch.drop_column('entry_date')

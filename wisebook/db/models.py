@@ -217,6 +217,7 @@ class Line(Base):
         CheckConstraint("(debit > 0 AND credit = 0) OR (credit > 0 AND debit = 0)", name="debit_xor_credit"),
         UniqueConstraint("entry_id", "line_no"),
         Index("ix_lines_account_id_entry_date_entry_id", "account_id", "entry_date", "entry_id", "id"),
+        Index("ix_lines_entry_date", "entry_date"),
     )
 
 

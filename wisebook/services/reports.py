@@ -9,9 +9,9 @@ import json
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Select, and_, func, literal, or_, select, tuple_
+from sqlalchemy import Select, and_, func, literal, or_, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from ..db import models
@@ -88,6 +88,8 @@ def trial_balance(
                 ent.status == models.POSTED,
                 ent.entry_date >= month_start,
                 ent.entry_date <= min(month_end, end),
+                line.entry_date >= month_start,  # the lines' own date index narrows the scan
+                line.entry_date <= min(month_end, end),
             )
             .group_by(line.account_id, line_opening)
         )
@@ -145,9 +147,11 @@ def filtered(tb: TrialBalance, keep: BalanceFilter) -> TrialBalance:
 # --- grand livre ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LedgerRow:
-    """A row of the grand livre: an account's opening, or one of its posted lines."""
+class LedgerRow(NamedTuple):
+    """A row of the grand livre: an account's opening, or one of its posted lines.
+
+    A named tuple rather than a dataclass: exports build millions of them.
+    """
 
     account: str
     account_label: str
@@ -179,8 +183,10 @@ def _read_ledger_cursor(cursor: str) -> tuple[str, dt.date, int, int, int]:
         raise InvalidInput("Curseur de pagination invalide.", field="apres") from None
 
 
-def _ledger_lines(session: Session, account_id: int, start: dt.date, end: dt.date) -> Select[Any]:
+def _ledger_lines(account_ids: list[int], start: dt.date, end: dt.date) -> Select[Any]:
+    """Posted lines of some accounts between two dates, à-nouveaux left to the opening."""
     line, ent, jrn = models.Line, models.Entry, models.Journal
+    which = line.account_id == account_ids[0] if len(account_ids) == 1 else line.account_id.in_(account_ids)
     return (
         select(
             line.id,
@@ -196,13 +202,12 @@ def _ledger_lines(session: Session, account_id: int, start: dt.date, end: dt.dat
         .join(ent, ent.id == line.entry_id)
         .join(jrn, jrn.id == ent.journal_id)
         .where(
-            line.account_id == account_id,
+            which,
             line.entry_date >= start,
             line.entry_date <= end,
             ent.status == models.POSTED,
             jrn.kind != "a_nouveaux",
         )
-        .order_by(line.entry_date, line.entry_id, line.id)
     )
 
 
@@ -255,6 +260,9 @@ def iter_general_ledger(
             )
         )
         ids = {code: account_id for code, account_id in found}
+    if limit is None and resume is None:
+        yield from _whole_ledger(session, tb, chosen, ids)
+        return
     budget = None if limit is None else limit + 1
     line = models.Line
     for row in chosen:
@@ -281,7 +289,9 @@ def iter_general_ledger(
                 budget -= 1
         if row.debit == 0 and row.credit == 0:
             continue
-        query = _ledger_lines(session, ids[row.account], tb.start, tb.end)
+        query = _ledger_lines([ids[row.account]], tb.start, tb.end).order_by(
+            line.entry_date, line.entry_id, line.id
+        )
         if resuming:
             assert resume is not None
             query = query.where(
@@ -290,7 +300,7 @@ def iter_general_ledger(
             )
         if budget is not None:
             query = query.limit(budget)
-        result = session.execute(query.execution_options(yield_per=2000))
+        result = session.connection().execute(query.execution_options(yield_per=2000))
         for line_id, day, entry_id, label, debit, credit, number, entry_label, journal in result:
             balance += debit - credit
             yield LedgerRow(
@@ -308,6 +318,61 @@ def iter_general_ledger(
             )
             if budget is not None:
                 budget -= 1
+
+
+def _whole_ledger(
+    session: Session, tb: TrialBalance, chosen: list[BalanceRow], ids: dict[str, int]
+) -> Iterator[LedgerRow]:
+    """Every row of the grand livre from one ordered scan of the range's lines (exports).
+
+    A query per account, as pages use, would scan the range once per account; an export
+    reads every line anyway, so one sorted stream merged with the openings is cheaper.
+    """
+    moving = [ids[r.account] for r in chosen if r.debit or r.credit]
+    lines: Iterator[Any] = iter(())
+    if moving:
+        line, acc = models.Line, models.Account
+        query = (
+            _ledger_lines(moving, tb.start, tb.end)
+            .add_columns(acc.code)
+            .join(acc, acc.id == line.account_id)
+            .order_by(acc.code, line.entry_date, line.entry_id, line.id)
+        )
+        connection = session.connection()
+        if connection.dialect.name == "postgresql":  # sort the year's lines in memory, not on disk
+            connection.execute(text("SET LOCAL work_mem = '64MB'"))
+        lines = iter(connection.execute(query.execution_options(yield_per=5000)))
+    pending = next(lines, None)
+    for row in chosen:
+        balance = row.opening_debit - row.opening_credit
+        yield LedgerRow(
+            row.account,
+            row.label,
+            tb.start,
+            None,
+            None,
+            OPENING_LABEL,
+            row.opening_debit,
+            row.opening_credit,
+            balance,
+        )
+        while pending is not None and pending[-1] == row.account:
+            line_id, day, entry_id, label, debit, credit, number, entry_label, journal, _code = pending
+            balance += debit - credit
+            yield LedgerRow(
+                row.account,
+                row.label,
+                day,
+                journal,
+                number,
+                label or entry_label,
+                debit,
+                credit,
+                balance,
+                entry_id,
+                line_id,
+            )
+            pending = next(lines, None)
 
 
 # --- journals -------------------------------------------------------------------------------
@@ -364,7 +429,7 @@ def iter_journal(
     )
     if journal:
         query = query.where(jrn.code == journal.upper())
-    for row in session.execute(query.execution_options(yield_per=2000)):
+    for row in session.connection().execute(query.execution_options(yield_per=5000)):
         yield JournalLine(*row)
 
 

@@ -86,7 +86,12 @@ def sums(session: Session, company_id: int, start: dt.date, end: dt.date) -> dic
     gaps = _uncovered(start, end, [(p.start_date, p.end_date) for p in periods])
     if gaps:
         ent, line = models.Entry, models.Line
-        in_gap = or_(*(and_(ent.entry_date >= a, ent.entry_date <= b) for a, b in gaps))
+        in_gap = or_(
+            *(
+                and_(ent.entry_date >= a, ent.entry_date <= b, line.entry_date >= a, line.entry_date <= b)
+                for a, b in gaps
+            )
+        )
         rows = session.execute(
             select(acc.code, ent.fiscal_year_id, is_an, func.sum(line.debit), func.sum(line.credit))
             .join(ent, ent.id == line.entry_id)

@@ -8,8 +8,10 @@ exact numbers of the currency's precision (``Decimal``), never floats: ``1234,50
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
+import io
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -93,23 +95,27 @@ def _write_csv(
     kinds: list[str],
     currency: str,
 ) -> None:
-    import io
-
-    text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="", write_through=False)
+    handle.write(codecs.BOM_UTF8)  # Excel reads the accents right only with it
+    text = io.TextIOWrapper(handle, encoding="utf-8", newline="", write_through=False)
     writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
     writer.writerow([c.header for c in columns])
     places = CURRENCIES.get(currency, 2)
     amount_columns = [i for i, k in enumerate(kinds) if k == "amount"]
     date_columns = [i for i, k in enumerate(kinds) if k == "date"]
+    dates: dict[dt.date, str] = {}  # a year has 366 dates, a ledger millions of lines
     for row in rows:
         out = list(row)
         for i in amount_columns:
             value = out[i]
             if value is not None:
-                out[i] = _csv_amount(value, places)
+                out[i] = str(value) if places == 0 else _csv_amount(value, places)
         for i in date_columns:
-            if out[i] is not None:
-                out[i] = out[i].strftime("%d/%m/%Y")
+            day = out[i]
+            if day is not None:
+                shown = dates.get(day)
+                if shown is None:
+                    shown = dates[day] = day.strftime("%d/%m/%Y")
+                out[i] = shown
         writer.writerow(out)
     text.flush()
     text.detach()

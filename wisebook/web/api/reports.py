@@ -149,9 +149,9 @@ def general_ledger(request: Request) -> Any:
     accounts = _accounts(request)
     start, end = query_date(request, "du"), query_date(request, "au")
     if fmt != "json":
+        width = len(LEDGER_COLUMNS)  # a LedgerRow starts with the exported columns, in order
         rows = (
-            (r.account, r.account_label, r.date, r.journal, r.number, r.label, r.debit, r.credit, r.balance)
-            for r in reports.iter_general_ledger(request.db, company.id, fy, start, end, accounts)
+            r[:width] for r in reports.iter_general_ledger(request.db, company.id, fy, start, end, accounts)
         )
         return exports.tabular(
             fmt, _filename(request, "grand-livre", fy), "Grand livre", LEDGER_COLUMNS, rows, company.currency
