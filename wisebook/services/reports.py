@@ -197,7 +197,7 @@ def _ledger_lines(account_ids: list[int], start: dt.date, end: dt.date) -> Selec
             line.credit,
             ent.number,
             ent.label.label("entry_label"),
-            jrn.code,
+            jrn.code.label("journal"),
         )
         .join(ent, ent.id == line.entry_id)
         .join(jrn, jrn.id == ent.journal_id)
@@ -274,17 +274,7 @@ def iter_general_ledger(
             balance = resume[4]
         else:
             balance = row.opening_debit - row.opening_credit
-            yield LedgerRow(
-                row.account,
-                row.label,
-                tb.start,
-                None,
-                None,
-                OPENING_LABEL,
-                row.opening_debit,
-                row.opening_credit,
-                balance,
-            )
+            yield _opening_row(row, tb.start)
             if budget is not None:
                 budget -= 1
         if row.debit == 0 and row.credit == 0:
@@ -301,23 +291,35 @@ def iter_general_ledger(
         if budget is not None:
             query = query.limit(budget)
         result = session.connection().execute(query.execution_options(yield_per=2000))
-        for line_id, day, entry_id, label, debit, credit, number, entry_label, journal in result:
-            balance += debit - credit
-            yield LedgerRow(
-                row.account,
-                row.label,
-                day,
-                journal,
-                number,
-                label or entry_label,
-                debit,
-                credit,
-                balance,
-                entry_id,
-                line_id,
-            )
+        for fetched in result:
+            balance += fetched.debit - fetched.credit
+            yield _line_row(row, fetched, balance)
             if budget is not None:
                 budget -= 1
+
+
+def _opening_row(row: BalanceRow, start: dt.date) -> LedgerRow:
+    net = row.opening_debit - row.opening_credit
+    return LedgerRow(
+        row.account, row.label, start, None, None, OPENING_LABEL, row.opening_debit, row.opening_credit, net
+    )
+
+
+def _line_row(row: BalanceRow, fetched: Any, balance: int) -> LedgerRow:
+    """A fetched line (see ``_ledger_lines``) as a grand livre row, after ``balance``."""
+    return LedgerRow(
+        row.account,
+        row.label,
+        fetched.entry_date,
+        fetched.journal,
+        fetched.number,
+        fetched.label or fetched.entry_label,
+        fetched.debit,
+        fetched.credit,
+        balance,
+        fetched.entry_id,
+        fetched.id,
+    )
 
 
 def _whole_ledger(
@@ -334,7 +336,7 @@ def _whole_ledger(
         line, acc = models.Line, models.Account
         query = (
             _ledger_lines(moving, tb.start, tb.end)
-            .add_columns(acc.code)
+            .add_columns(acc.code.label("account_code"))
             .join(acc, acc.id == line.account_id)
             .order_by(acc.code, line.entry_date, line.entry_id, line.id)
         )
@@ -345,33 +347,10 @@ def _whole_ledger(
     pending = next(lines, None)
     for row in chosen:
         balance = row.opening_debit - row.opening_credit
-        yield LedgerRow(
-            row.account,
-            row.label,
-            tb.start,
-            None,
-            None,
-            OPENING_LABEL,
-            row.opening_debit,
-            row.opening_credit,
-            balance,
-        )
-        while pending is not None and pending[-1] == row.account:
-            line_id, day, entry_id, label, debit, credit, number, entry_label, journal, _code = pending
-            balance += debit - credit
-            yield LedgerRow(
-                row.account,
-                row.label,
-                day,
-                journal,
-                number,
-                label or entry_label,
-                debit,
-                credit,
-                balance,
-                entry_id,
-                line_id,
-            )
+        yield _opening_row(row, tb.start)
+        while pending is not None and pending.account_code == row.account:
+            balance += pending.debit - pending.credit
+            yield _line_row(row, pending, balance)
             pending = next(lines, None)
 
 
