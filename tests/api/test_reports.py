@@ -219,3 +219,56 @@ def test_dashboard_month_by_month_for_both_exercices(api):
     )
     assert current["mois"][0]["tresorerie"] == "9300000"  # 7 300 000 carried + the loan
     assert sum(int(m["resultat"]) for m in current["mois"]) == 300_000
+
+
+@pytest.mark.postgresql
+def test_postgresql_copy_writes_the_same_csv_as_the_python_writer(api, session, books):
+    """CSV exports on PostgreSQL come from COPY; they must match the portable writer byte for byte."""
+    from wisebook.services import books as books_service
+    from wisebook.services import reports
+    from wisebook.web import exports
+    from wisebook.web.api.reports import JOURNAL_COLUMNS, LEDGER_COLUMNS
+
+    first_year(api)
+    company = session.get(models.Company, books.company_id)
+    company.currency = "EUR"  # cents, to compare the decimal comma too
+    session.commit()
+    api.post(
+        "/api/v1/ecritures/",
+        {
+            "journal": "VTE",
+            "date_comptable": "2026-03-01",
+            "libelle": 'Vente "spéciale"; avec séparateur',
+            "lignes": [{"compte": "4111", "debit": "1234.05"}, {"compte": "7011", "credit": "1234.05"}],
+            "valider": True,
+        },
+        status=201,
+    )
+    fy = books_service.get_fiscal_year(session, books.company_id, "2026")
+    ledger = reports.general_ledger_for_copy(session, books.company_id, fy, None, None, None)
+    copied = exports.copy_csv(session, "gl", LEDGER_COLUMNS, ledger, "EUR").body
+    written = exports.tabular(
+        "csv",
+        "gl",
+        "GL",
+        LEDGER_COLUMNS,
+        (
+            r[: len(LEDGER_COLUMNS)]
+            for r in reports.iter_general_ledger(session, books.company_id, fy, None, None, None)
+        ),
+        "EUR",
+    ).body
+    assert copied.splitlines()[:3] == written.splitlines()[:3]
+    assert copied == written
+    journal = reports.journal_for_copy(books.company_id, fy, None, None, None)
+    copied = exports.copy_csv(session, "j", JOURNAL_COLUMNS, journal, "EUR").body
+    written = exports.tabular(
+        "csv",
+        "j",
+        "J",
+        JOURNAL_COLUMNS,
+        reports.iter_journal(session, books.company_id, fy, None, None, None),
+        "EUR",
+    ).body
+    assert copied == written
+    assert b'"Vente ""sp\xc3\xa9ciale""; avec s\xc3\xa9parateur"' in copied

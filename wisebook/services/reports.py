@@ -11,7 +11,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, and_, func, literal, or_, select, text, tuple_
+from sqlalchemy import (
+    BigInteger,
+    CompoundSelect,
+    Select,
+    String,
+    and_,
+    column,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    text,
+    tuple_,
+    values,
+)
 from sqlalchemy.orm import Session
 
 from ..db import models
@@ -190,6 +205,7 @@ def _ledger_lines(account_ids: list[int], start: dt.date, end: dt.date) -> Selec
     return (
         select(
             line.id,
+            line.account_id,
             line.entry_date,
             line.entry_id,
             line.label,
@@ -357,8 +373,7 @@ def _whole_ledger(
 # --- journals -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class JournalLine:
+class JournalLine(NamedTuple):
     """A line of the journal report: its entry's date, number and label with the line."""
 
     date: dt.date
@@ -372,15 +387,9 @@ class JournalLine:
     credit: int
 
 
-def iter_journal(
-    session: Session,
-    company_id: int,
-    fy: models.FiscalYear,
-    start: dt.date | None,
-    end: dt.date | None,
-    journal: str | None,
-) -> Iterator[JournalLine]:
-    """Every posted line of a journal (or all journals) in date and number order, streamed."""
+def _journal_query(
+    company_id: int, fy: models.FiscalYear, start: dt.date | None, end: dt.date | None, journal: str | None
+) -> Select[Any]:
     start, end = _range(fy, start, end)
     line, ent, jrn, acc = models.Line, models.Entry, models.Journal, models.Account
     query = (
@@ -406,10 +415,104 @@ def iter_journal(
         )
         .order_by(jrn.code, ent.entry_date, ent.sequence, line.line_no)
     )
-    if journal:
-        query = query.where(jrn.code == journal.upper())
+    return query.where(jrn.code == journal.upper()) if journal else query
+
+
+def iter_journal(
+    session: Session,
+    company_id: int,
+    fy: models.FiscalYear,
+    start: dt.date | None,
+    end: dt.date | None,
+    journal: str | None,
+) -> Iterator[JournalLine]:
+    """Every posted line of a journal (or all journals) in date and number order, streamed."""
+    query = _journal_query(company_id, fy, start, end, journal)
     for row in session.connection().execute(query.execution_options(yield_per=5000)):
         yield JournalLine(*row)
+
+
+def journal_for_copy(
+    company_id: int, fy: models.FiscalYear, start: dt.date | None, end: dt.date | None, journal: str | None
+) -> Select[Any]:
+    """The journal report's query, for PostgreSQL's COPY (the caller formats the columns)."""
+    return _journal_query(company_id, fy, start, end, journal)
+
+
+def general_ledger_for_copy(
+    session: Session,
+    company_id: int,
+    fy: models.FiscalYear,
+    start: dt.date | None,
+    end: dt.date | None,
+    accounts: tuple[str, str] | None,
+) -> Select[Any] | None:
+    """The whole grand livre as one query (openings, lines, running balance by a window), for
+    PostgreSQL's COPY; None when there is nothing to show.
+
+    Columns: account, account label, date, journal, number, label, debit, credit, balance.
+    """
+    tb = trial_balance(session, company_id, fy, start, end)
+    chosen = [r for r in tb.rows if accounts is None or in_range(r.account, *accounts)]
+    if not chosen:
+        return None
+    opening = values(
+        column("code", String),
+        column("account_label", String),
+        column("opening_debit", BigInteger),
+        column("opening_credit", BigInteger),
+        name="opening",
+    ).data([(r.account, r.label, r.opening_debit, r.opening_credit) for r in chosen])
+    acc = models.Account
+    moving = session.scalars(
+        select(acc.id).where(
+            acc.company_id == company_id, acc.code.in_([r.account for r in chosen if r.debit or r.credit])
+        )
+    ).all()
+    openings = select(
+        opening.c.code,
+        opening.c.account_label,
+        literal(tb.start).label("day"),
+        null().label("journal"),
+        null().label("number"),
+        literal(OPENING_LABEL).label("label"),
+        opening.c.opening_debit.label("debit"),
+        opening.c.opening_credit.label("credit"),
+        literal(0).label("rank"),
+        literal(0).label("entry_id"),
+        literal(0).label("line_id"),
+    )
+    rows: Select[Any] | CompoundSelect[Any] = openings
+    if moving:
+        fetched = _ledger_lines(list(moving), tb.start, tb.end).subquery()
+        rows = openings.union_all(
+            select(
+                acc.code,
+                acc.label,
+                fetched.c.entry_date,
+                fetched.c.journal,
+                fetched.c.number,
+                func.coalesce(func.nullif(fetched.c.label, ""), fetched.c.entry_label),
+                fetched.c.debit,
+                fetched.c.credit,
+                literal(1),
+                fetched.c.entry_id,
+                fetched.c.id,
+            ).join(acc, acc.id == fetched.c.account_id)
+        )
+    every = rows.subquery()
+    order = (every.c.rank, every.c.day, every.c.entry_id, every.c.line_id)
+    return select(
+        every.c.code,
+        every.c.account_label,
+        every.c.day,
+        every.c.journal,
+        every.c.number,
+        every.c.label,
+        every.c.debit,
+        every.c.credit,
+        func.sum(every.c.debit - every.c.credit).over(partition_by=every.c.code, order_by=order),
+    ).order_by(every.c.code, *order)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from pyramid.request import Request
 from pyramid.response import FileIter, Response
+from sqlalchemy import Numeric, Select, Text, cast, func, text
+from sqlalchemy.orm import Session
 
 from ..ledger.errors import InvalidInput
 from ..ledger.money import CURRENCIES, from_minor
@@ -88,6 +90,46 @@ def tabular(
     return _file_response(handle, fmt, filename)
 
 
+def copy_csv(
+    session: Session, filename: str, columns: Sequence[Column], query: Select[Any], currency: str
+) -> Response:
+    """A CSV file written by PostgreSQL's COPY from ``query`` (its columns in ``columns``' order).
+
+    PostgreSQL formats dates and amounts itself, as the Python writer does, at several times
+    its speed; the file streams into a temporary file in chunks, so memory stays flat.
+    """
+    places = CURRENCIES.get(currency, 2)
+
+    def shown(expression: Any, kind: str) -> Any:
+        if kind == "date":
+            return func.to_char(expression, "DD/MM/YYYY")
+        if kind == "amount":
+            if places == 0:
+                return cast(expression, Text)
+            exact = func.round(cast(expression, Numeric) / 10**places, places)
+            return func.replace(cast(exact, Text), ".", ",")
+        return func.nullif(expression, "")  # COPY quotes an empty string (""), Python writes nothing
+
+    formatted = query.with_only_columns(
+        *(shown(c, col.kind) for c, col in zip(query.selected_columns, columns, strict=True)),
+        maintain_column_froms=True,
+    )
+    connection = session.connection()
+    sql = str(formatted.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the FileIter once sent
+    handle.write(codecs.BOM_UTF8)
+    handle.write((";".join(c.header for c in columns) + "\n").encode())
+    connection.execute(text("SET LOCAL work_mem = '64MB'"))  # sort in memory, not on disk
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.copy_expert(
+            f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, DELIMITER ';', ENCODING 'UTF8')", handle
+        )
+    finally:
+        cursor.close()
+    return _file_response(handle, "csv", filename)
+
+
 def _write_csv(
     handle: IO[bytes],
     columns: Sequence[Column],
@@ -97,7 +139,7 @@ def _write_csv(
 ) -> None:
     handle.write(codecs.BOM_UTF8)  # Excel reads the accents right only with it
     text = io.TextIOWrapper(handle, encoding="utf-8", newline="", write_through=False)
-    writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
+    writer = csv.writer(text, delimiter=";", lineterminator="\n")  # as PostgreSQL's COPY writes
     writer.writerow([c.header for c in columns])
     places = CURRENCIES.get(currency, 2)
     amount_columns = [i for i, k in enumerate(kinds) if k == "amount"]

@@ -141,6 +141,24 @@ LEDGER_COLUMNS = [
 ]
 
 
+JOURNAL_COLUMNS = [
+    Column("Date", "date"),
+    Column("Journal"),
+    Column("Numéro"),
+    Column("Libellé de l'écriture"),
+    Column("Pièce"),
+    Column("Compte"),
+    Column("Libellé"),
+    Column("Débit", "amount"),
+    Column("Crédit", "amount"),
+]
+
+
+def _postgresql(request: Request) -> bool:
+    """Whether the books are on PostgreSQL (whose COPY writes CSV exports fastest)."""
+    return bool(request.db.get_bind().dialect.name == "postgresql")
+
+
 def general_ledger(request: Request) -> Any:
     """The grand livre: per account, its opening then its lines with a running balance."""
     fmt = exports.requested_format(request)
@@ -148,6 +166,11 @@ def general_ledger(request: Request) -> Any:
     fy = _fiscal_year(request)
     accounts = _accounts(request)
     start, end = query_date(request, "du"), query_date(request, "au")
+    if fmt == "csv" and _postgresql(request):
+        query = reports.general_ledger_for_copy(request.db, company.id, fy, start, end, accounts)
+        if query is not None:
+            filename = _filename(request, "grand-livre", fy)
+            return exports.copy_csv(request.db, filename, LEDGER_COLUMNS, query, company.currency)
     if fmt != "json":
         width = len(LEDGER_COLUMNS)  # a LedgerRow starts with the exported columns, in order
         rows = (
@@ -197,36 +220,20 @@ def journal_report(request: Request) -> Any:
         request.db, company.id, fy, query_date(request, "du"), query_date(request, "au"), code
     )
     if fmt != "json":
-        columns = [
-            Column("Date", "date"),
-            Column("Journal"),
-            Column("Numéro"),
-            Column("Libellé de l'écriture"),
-            Column("Pièce"),
-            Column("Compte"),
-            Column("Libellé"),
-            Column("Débit", "amount"),
-            Column("Crédit", "amount"),
-        ]
+        columns = JOURNAL_COLUMNS
+        if fmt == "csv" and _postgresql(request):
+            query = reports.journal_for_copy(
+                company.id, fy, query_date(request, "du"), query_date(request, "au"), code
+            )
+            return exports.copy_csv(
+                request.db, _filename(request, "journal", fy), columns, query, company.currency
+            )
         return exports.tabular(
             fmt,
             _filename(request, "journal", fy),
             "Journal",
             columns,
-            (
-                (
-                    ln.date,
-                    ln.journal,
-                    ln.number,
-                    ln.entry_label,
-                    ln.reference,
-                    ln.account,
-                    ln.label,
-                    ln.debit,
-                    ln.credit,
-                )
-                for ln in lines
-            ),
+            lines,  # a JournalLine holds the exported columns, in order
             company.currency,
         )
     cur = company.currency
