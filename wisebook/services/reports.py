@@ -54,8 +54,8 @@ def trial_balance(
 ) -> TrialBalance:
     """Opening (earlier months of the year and à-nouveaux), movements and balances per account.
 
-    Whole months come from the balance table; a month cut by ``start`` or ``end`` is read from
-    its posted lines (one grouped query per cut month, at most two).
+    Whole months come from the balance table; a month cut by ``start`` or ``end`` from the
+    table and the lines of its shorter parts (see ``_add_cut_month``).
     """
     start, end = _range(fy, start, end)
     sums: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # od, oc, d, c
@@ -82,34 +82,15 @@ def trial_balance(
         _add(sums[account_id], bool(opening), int(debit or 0), int(credit or 0))
 
     cut_months = session.execute(
-        select(per.start_date, per.end_date).where(
+        select(per.id, per.start_date, per.end_date).where(
             per.fiscal_year_id == fy.id,
             per.start_date <= end,
             per.end_date >= start,
             or_(per.start_date < start, per.end_date > end),
         )
     ).all()
-    ent, line = models.Entry, models.Line
-    for month_start, month_end in cut_months:
-        line_opening = or_(ent.entry_date < start, jrn.kind == "a_nouveaux")
-        partial = session.execute(
-            select(
-                line.account_id, line_opening.label("opening"), func.sum(line.debit), func.sum(line.credit)
-            )
-            .join(ent, ent.id == line.entry_id)
-            .join(jrn, jrn.id == ent.journal_id)
-            .where(
-                ent.company_id == company_id,
-                ent.status == models.POSTED,
-                ent.entry_date >= month_start,
-                ent.entry_date <= min(month_end, end),
-                line.entry_date >= month_start,  # the lines' own date index narrows the scan
-                line.entry_date <= min(month_end, end),
-            )
-            .group_by(line.account_id, line_opening)
-        )
-        for account_id, opening, debit, credit in partial:
-            _add(sums[account_id], bool(opening), int(debit or 0), int(credit or 0))
+    for period_id, month_start, month_end in cut_months:
+        _add_cut_month(session, company_id, sums, period_id, month_start, month_end, start, end)
 
     accounts = (
         {
@@ -130,6 +111,73 @@ def trial_balance(
         rows.append(BalanceRow(code, label, opening_debit, opening_credit, d, c))
     rows.sort(key=lambda r: r.account)
     return TrialBalance(fy.code, start, end, rows)
+
+
+def _add_cut_month(
+    session: Session,
+    company_id: int,
+    sums: dict[int, list[int]],
+    period_id: int,
+    month_start: dt.date,
+    month_end: dt.date,
+    start: dt.date,
+    end: dt.date,
+) -> None:
+    """Add a month that ``start`` or ``end`` cuts: its days before the range open the balance,
+    its days inside are movements, its days after are left out; à-nouveaux always open.
+
+    The month's totals come from the balance table. Lines are read for the two shortest of
+    the three parts only; the longest is the totals less the other two, so a cut month costs
+    at most half a month of lines, whatever day the cut falls on.
+    """
+    bal, jrn, ent, line = models.AccountBalance, models.Journal, models.Entry, models.Line
+    one_day = dt.timedelta(days=1)
+    parts = {
+        "before": (month_start, min(month_end, start - one_day)),
+        "inside": (max(month_start, start), min(month_end, end)),
+        "after": (max(month_start, end + one_day), month_end),
+    }
+    days = {name: max(0, (b - a).days + 1) for name, (a, b) in parts.items()}
+    derived = max(days, key=lambda name: days[name])
+    found: dict[str, dict[int, list[int]]] = {name: defaultdict(lambda: [0, 0]) for name in parts}
+    for name, (low, high) in parts.items():
+        if name == derived or days[name] == 0:
+            continue
+        rows = session.execute(
+            select(line.account_id, func.sum(line.debit), func.sum(line.credit))
+            .join(ent, ent.id == line.entry_id)
+            .join(jrn, jrn.id == ent.journal_id)
+            .where(
+                ent.company_id == company_id,
+                ent.status == models.POSTED,
+                jrn.kind != "a_nouveaux",
+                ent.entry_date >= low,
+                ent.entry_date <= high,
+                line.entry_date >= low,  # the lines' own date index narrows the scan
+                line.entry_date <= high,
+            )
+            .group_by(line.account_id)
+        )
+        for account_id, debit, credit in rows:
+            found[name][account_id] = [int(debit or 0), int(credit or 0)]
+    is_an = jrn.kind == "a_nouveaux"
+    month = session.execute(
+        select(bal.account_id, is_an, func.sum(bal.debit), func.sum(bal.credit))
+        .join(jrn, jrn.id == bal.journal_id)
+        .where(bal.period_id == period_id, bal.company_id == company_id)
+        .group_by(bal.account_id, is_an)
+    )
+    for account_id, an, debit, credit in month:
+        if an:
+            _add(sums[account_id], True, int(debit or 0), int(credit or 0))
+            continue
+        rest = found[derived][account_id]
+        rest[0] = int(debit or 0) - sum(found[n][account_id][0] for n in parts if n != derived)
+        rest[1] = int(credit or 0) - sum(found[n][account_id][1] for n in parts if n != derived)
+    for name, opening in (("before", True), ("inside", False)):
+        for account_id, (debit, credit) in found[name].items():
+            if debit or credit:
+                _add(sums[account_id], opening, debit, credit)
 
 
 def _add(target: list[int], opening: bool, debit: int, credit: int) -> None:
