@@ -13,15 +13,24 @@ class Permission(StrEnum):
     POST = "validation"
     CONFIGURE = "parametrage"
     VERIFY = "verification"
+    EXPORT = "export"  # reports as CSV, XLSX or PDF files
+    AUDIT = "audit"  # the audit log of every write
     ADMIN = "administration"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "admin": frozenset(Permission),
     "comptable": frozenset(
-        {Permission.READ, Permission.DRAFT, Permission.POST, Permission.CONFIGURE, Permission.VERIFY}
+        {
+            Permission.READ,
+            Permission.DRAFT,
+            Permission.POST,
+            Permission.CONFIGURE,
+            Permission.VERIFY,
+            Permission.EXPORT,
+        }
     ),
     "assistant": frozenset({Permission.READ, Permission.DRAFT}),
     "lecteur": frozenset({Permission.READ}),
-    "auditeur": frozenset({Permission.READ, Permission.VERIFY}),
+    "auditeur": frozenset({Permission.READ, Permission.VERIFY, Permission.EXPORT, Permission.AUDIT}),
 }

@@ -22,6 +22,7 @@ from babel.numbers import format_decimal
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from pyramid.httpexceptions import HTTPForbidden
 from pyramid.request import Request
 from pyramid.response import FileIter, Response
 from sqlalchemy import Numeric, Select, Text, cast, func, text
@@ -29,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from ..ledger.errors import InvalidInput
 from ..ledger.money import CURRENCIES, from_minor
+from ..services.permissions import Permission
 
 FORMATS = ("json", "csv", "xlsx", "pdf")
 TABULAR = ("csv", "xlsx")
@@ -56,6 +58,8 @@ def requested_format(request: Request, allowed: Sequence[str] = ("json", "csv", 
             f"Format inconnu ou indisponible pour ce rapport : {fmt!r}. Formats possibles : {', '.join(allowed)}.",
             field="format",
         )
+    if fmt != "json" and not request.has_permission(Permission.EXPORT):
+        raise HTTPForbidden("export")  # a reader reads on screen; files leave with the right role
     return fmt
 
 

@@ -1,0 +1,213 @@
+"""Who may do what, in which company: every route × every role × own and other company.
+
+The matrix is generated from the application's own view list. A route added without an
+example here, or a protected view without a permission, fails the first test; each role's
+answers are then asserted exactly: the success status where the role's permission allows it,
+403 where it does not, 404 for a company the user is not a member of.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api, login, sale
+from wisebook.services import books as books_service
+from wisebook.services import users
+from wisebook.services.permissions import ROLE_PERMISSIONS, Permission
+
+ROLES = ("admin", "comptable", "assistant", "lecteur", "auditeur")
+PASSWORD = "un mot de passe assez long"
+PUBLIC = {
+    ("health", "GET"),
+    ("home", "GET"),
+    ("setup", "GET"),
+    ("login", "GET"),
+    ("login", "POST"),
+    ("openapi", "GET"),
+}
+#: Needs a valid token, whatever the role (and no company).
+AUTHENTICATED = {("logout", "POST")}
+counter = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Example:
+    """A valid request for a route: its path (made with the admin's client) and body."""
+
+    path: Callable[[Api], str]
+    status: int
+    body: Callable[[], Any] | None = None
+
+
+def draft_id(admin: Api) -> str:
+    return str(admin.post("/api/v1/ecritures/", sale(post=False), status=201).json["id"])
+
+
+def posted_id(admin: Api) -> str:
+    return str(admin.post("/api/v1/ecritures/", sale(), status=201).json["id"])
+
+
+def fixed(path: str) -> Callable[[Api], str]:
+    return lambda _admin: path
+
+
+REPORTS = "/api/v1/rapports"
+EXAMPLES: dict[tuple[str, str], Example] = {
+    ("health", "GET"): Example(fixed("/health/"), 200),
+    ("home", "GET"): Example(fixed("/"), 200),
+    ("setup", "GET"): Example(fixed("/assistant/"), 200),
+    ("openapi", "GET"): Example(fixed("/api/v1/openapi.json"), 200),
+    ("login", "GET"): Example(fixed("/api/v1/auth/login/"), 200),
+    ("login", "POST"): Example(
+        fixed("/api/v1/auth/login/"), 200, lambda: {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
+    ),
+    ("logout", "POST"): Example(fixed("/api/v1/auth/logout/"), 204),
+    ("dashboard", "GET"): Example(fixed("/api/v1/dashboard/"), 200),
+    ("accounts", "GET"): Example(fixed("/api/v1/comptes/"), 200),
+    ("accounts", "POST"): Example(
+        fixed("/api/v1/comptes/"),
+        201,
+        lambda: {"numero": f"6052{next(counter):02d}", "libelle": "Sous-compte"},
+    ),
+    ("journals", "GET"): Example(fixed("/api/v1/journaux/"), 200),
+    ("journals", "POST"): Example(
+        fixed("/api/v1/journaux/"),
+        201,
+        lambda: {"code": f"J{next(counter)}", "libelle": "Journal", "type": "divers"},
+    ),
+    ("fiscal_years", "GET"): Example(fixed("/api/v1/exercices/"), 200),
+    ("fiscal_years", "POST"): Example(
+        fixed("/api/v1/exercices/"), 201, lambda: {"annee": 2030 + next(counter)}
+    ),
+    ("entries", "GET"): Example(fixed("/api/v1/ecritures/"), 200),
+    ("entries", "POST"): Example(fixed("/api/v1/ecritures/"), 201, lambda: sale(post=False)),
+    ("entry", "GET"): Example(lambda admin: f"/api/v1/ecritures/{posted_id(admin)}/", 200),
+    ("entry", "DELETE"): Example(lambda admin: f"/api/v1/ecritures/{draft_id(admin)}/", 204),
+    ("entry_post", "POST"): Example(lambda admin: f"/api/v1/ecritures/{draft_id(admin)}/validation/", 200),
+    ("entry_reverse", "POST"): Example(
+        lambda admin: f"/api/v1/ecritures/{posted_id(admin)}/extourne/", 201, dict
+    ),
+    ("report_balance", "GET"): Example(fixed(f"{REPORTS}/balance/"), 200),
+    ("report_grand_livre", "GET"): Example(fixed(f"{REPORTS}/grand-livre/"), 200),
+    ("report_journal", "GET"): Example(fixed(f"{REPORTS}/journal/"), 200),
+    ("report_centralisateur", "GET"): Example(fixed(f"{REPORTS}/centralisateur/"), 200),
+    ("report_bilan", "GET"): Example(fixed(f"{REPORTS}/bilan/"), 200),
+    ("report_compte_de_resultat", "GET"): Example(fixed(f"{REPORTS}/compte-de-resultat/"), 200),
+    ("report_flux_de_tresorerie", "GET"): Example(fixed(f"{REPORTS}/flux-de-tresorerie/"), 200),
+}
+
+
+def views(app: Any) -> dict[tuple[str, str], str | None]:
+    """Every (route, method) the application serves, with the permission its view requires."""
+    registry = app.registry if hasattr(app, "registry") else app.app.registry
+    introspector = registry.introspector
+    found: dict[tuple[str, str], str | None] = {}
+    for item in introspector.get_category("views"):
+        view = item["introspectable"]
+        if view["route_name"] is None:
+            continue
+        permissions = [r["value"] for r in introspector.related(view) if r.category_name == "permissions"]
+        methods = view["request_methods"] or ("GET",)
+        for method in (methods,) if isinstance(methods, str) else methods:
+            if method == "HEAD":
+                continue
+            found[(view["route_name"], method)] = permissions[0] if permissions else None
+    return found
+
+
+def test_every_route_has_an_example_and_every_private_view_a_permission(app):
+    served = views(app)
+    assert set(served) == set(EXAMPLES), "add the new route to EXAMPLES (and give its view a permission)"
+    for key, permission in served.items():
+        if key in PUBLIC or key in AUTHENTICATED:
+            assert permission is None, key
+        else:
+            assert permission in set(Permission), f"{key} has no permission"
+
+
+@pytest.fixture
+def clients(testapp, engine, books) -> dict[str, Any]:
+    """A client per role in the company, and the id of a company nobody of them belongs to."""
+    with Session(engine) as s, s.begin():
+        for role in ROLES[1:]:
+            user = users.create_user(s, f"{role}@cabinet.ci", PASSWORD)
+            books_service.add_member(s, books.company_id, user.id, role)
+        other = books_service.create_company(s, "Autre Société SA", "SN", None)
+        books_service.create_fiscal_year(s, other.id, 2026)
+        other_id = other.id
+    made = {"admin": Api(testapp, login(testapp))}
+    for role in ROLES[1:]:
+        made[role] = Api(testapp, login(testapp, f"{role}@cabinet.ci", PASSWORD))
+    return {"roles": made, "other": other_id}
+
+
+def expected(key: tuple[str, str], permission: str | None, role: str, own: bool) -> int:
+    example = EXAMPLES[key]
+    if key in PUBLIC or key in AUTHENTICATED:
+        return example.status
+    if not own:
+        return 404
+    return example.status if Permission(permission) in ROLE_PERMISSIONS[role] else 403
+
+
+@pytest.mark.parametrize("own", [True, False], ids=["own-company", "other-company"])
+@pytest.mark.parametrize("role", ROLES)
+def test_permission_matrix(app, clients, role, own):
+    admin = clients["roles"]["admin"]
+    mismatches = []
+    for key, permission in sorted(views(app).items()):
+        if key in AUTHENTICATED:
+            continue  # logout would end the session the other requests need; tested apart
+        example = EXAMPLES[key]
+        client = clients["roles"][role]
+        path = example.path(admin)
+        headers = {} if own else {"X-Societe": str(clients["other"])}
+        body = example.body() if example.body else None
+        route, method = key
+        if method == "GET":
+            response = client.testapp.get(path, headers=client.headers(headers), status="*")
+        elif method == "DELETE":
+            response = client.testapp.delete(path, headers=client.headers(headers), status="*")
+        else:
+            response = client.testapp.post_json(path, body or {}, headers=client.headers(headers), status="*")
+        want = expected(key, permission, role, own)
+        if response.status_int != want:
+            mismatches.append((route, method, want, response.status_int, response.text[:120]))
+    assert mismatches == []
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_any_member_may_log_out(clients, role):
+    client = clients["roles"][role]
+    client.post("/api/v1/auth/logout/", status=204)
+    client.get("/api/v1/comptes/", status=401)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_exports_need_the_export_permission(clients, role):
+    client = clients["roles"][role]
+    want = 200 if Permission.EXPORT in ROLE_PERMISSIONS[role] else 403
+    for fmt in ("csv", "xlsx"):
+        client.get("/api/v1/rapports/balance/", status=want, format=fmt)
+    client.get("/api/v1/rapports/bilan/", status=want, format="pdf")
+    client.get("/api/v1/rapports/balance/", status=200)  # everybody reads on screen
+
+
+def test_another_company_s_entry_is_not_found_from_one_s_own(clients, engine, testapp):
+    """Scoping holds by id too: an entry of company B is 404 through company A's context."""
+    with Session(engine) as s, s.begin():
+        owner = users.create_user(s, "b@exemple.sn", PASSWORD)
+        books_service.add_member(s, clients["other"], owner.id, "admin")
+    other_admin = Api(testapp, login(testapp, "b@exemple.sn", PASSWORD))
+    entry = other_admin.post("/api/v1/ecritures/", sale(post=False), status=201).json["id"]
+    admin = clients["roles"]["admin"]
+    admin.get(f"/api/v1/ecritures/{entry}/", status=404)
+    admin.post(f"/api/v1/ecritures/{entry}/validation/", status=404)
+    admin.delete(f"/api/v1/ecritures/{entry}/", status=404)
+    other_admin.get(f"/api/v1/ecritures/{entry}/", status=200)
