@@ -24,6 +24,7 @@ from wisebook.services.permissions import ROLE_PERMISSIONS, Permission
 ROLES = ("admin", "comptable", "assistant", "lecteur", "auditeur")
 PASSWORD = "un mot de passe assez long"
 PUBLIC = {
+    ("__static/", "GET"),
     ("health", "GET"),
     ("home", "GET"),
     ("setup", "GET"),
@@ -34,6 +35,7 @@ PUBLIC = {
 #: Needs a valid token, whatever the role (and no company).
 AUTHENTICATED = {("logout", "POST")}
 counter = itertools.count(1)
+NO_PERMISSION = "__no_permission_required__"  # Pyramid's mark on the static view
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ def fixed(path: str) -> Callable[[Api], str]:
 
 REPORTS = "/api/v1/rapports"
 EXAMPLES: dict[tuple[str, str], Example] = {
+    ("__static/", "GET"): Example(fixed("/static/wisebook.css"), 200),
     ("health", "GET"): Example(fixed("/health/"), 200),
     ("home", "GET"): Example(fixed("/"), 200),
     ("setup", "GET"): Example(fixed("/assistant/"), 200),
@@ -117,7 +120,8 @@ def views(app: Any) -> dict[tuple[str, str], str | None]:
         for method in (methods,) if isinstance(methods, str) else methods:
             if method == "HEAD":
                 continue
-            found[(view["route_name"], method)] = permissions[0] if permissions else None
+            permission = permissions[0] if permissions else None
+            found[(view["route_name"], method)] = None if permission == NO_PERMISSION else permission
     return found
 
 

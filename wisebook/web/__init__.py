@@ -13,6 +13,7 @@ def includeme(config: Any) -> None:
     """Register the web layer, in order: renderers, tweens, errors, security, routes and views."""
     config.include(".renderers")
     config.include(".limits")
+    config.include(".headers")
     config.include(".problems")
     config.include(".security")
     config.include(".routes")

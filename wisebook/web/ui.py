@@ -14,9 +14,7 @@ from ..services import setup
 PAGE = """<!doctype html>
 <html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} · WiseBook</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:44rem;margin:3rem auto;padding:0 1rem;color:#1c2733;line-height:1.5}}
-code,pre{{background:#f1f4f7;padding:.1rem .3rem;border-radius:3px}}pre{{padding:.8rem;overflow:auto}}
-h1{{font-size:1.6rem}}a{{color:#0b5cad}}</style></head>
+<link rel="stylesheet" href="/static/wisebook.css"></head>
 <body><h1>{title}</h1>{body}</body></html>"""
 
 
@@ -62,3 +60,4 @@ def includeme(config: Any) -> None:
     """Public pages."""
     config.add_view(home, route_name="home", request_method="GET")
     config.add_view(setup_start, route_name="setup", request_method="GET")
+    config.add_static_view("static", "wisebook.web:static", cache_max_age=3600)
