@@ -235,6 +235,15 @@ class AccountBalance(Base):
     __table_args__ = (Index("ix_account_balances_company_id_fiscal_year_id", "company_id", "fiscal_year_id"),)
 
 
+class RateCounter(Base):
+    """Failures of one key (a client address, an account) in the current one-minute window."""
+
+    __tablename__ = "rate_counters"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    window_start: Mapped[int] = mapped_column(BigInteger)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class IdempotencyKey(Base):
     """The first answer to a POST made with an ``Idempotency-Key``, replayed on retry."""
 

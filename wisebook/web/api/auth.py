@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from pyramid.request import Request
 from pyramid.response import Response
 
 from ...ledger.errors import InvalidInput
-from ...services import auth, books, users
+from ...services import auth, books, throttle, users
 from ..problems import problem
 from ..security import COOKIE_NAME
 from . import json_body, json_response
@@ -23,11 +24,39 @@ def login_help(request: Request) -> dict[str, Any]:
     }
 
 
+MAX_FAILURES = 5  # per client address and per account, in a minute
+
+
+def _throttle_keys(request: Request, email: str) -> list[str]:
+    """The counters a login attempt counts against: its client address and the account asked."""
+    account = hashlib.sha256(users.normalize_email(email).encode()).hexdigest()[:32]
+    return [f"connexion:ip:{request.client_addr or 'inconnue'}", f"connexion:compte:{account}"]
+
+
 def login(request: Request) -> Response:
-    """Check the password (argon2id) and issue a revocable token; also set the session cookie."""
+    """Check the password (argon2id) and issue a revocable token; also set the session cookie.
+
+    Five failures in a minute from one address, or against one account, refuse further
+    attempts (429 with Retry-After) until the minute ends, the right password included; an
+    unknown address and a wrong password get the same answer after the same work.
+    """
     data = json_body(request, "Connexion")
+    limiter = request.registry.wisebook_limiter
+    keys = _throttle_keys(request, data["email"])
+    for key in keys:
+        count, left = limiter.count(key)
+        if count >= MAX_FAILURES:
+            return problem(
+                429,
+                f"Trop de tentatives de connexion. Réessayez dans {left} s.",
+                headers={"Retry-After": str(left)},
+                code="trop_de_tentatives",
+            )
     user = users.authenticate(request.db, data["email"], data["password"])
     if user is None:
+        # Counted once the request's own transaction has ended (rolled back, as a refusal is):
+        # the counter must outlive it, and SQLite would wait on the request's write lock.
+        request.add_response_callback(lambda _request, _response: [limiter.fail(k) for k in keys])
         return problem(401, "Adresse e-mail ou mot de passe incorrect.", code="identifiants")
     company = books.company_for_user(request.db, user.id, data.get("societe"))
     if data.get("societe") is not None and company is None:
@@ -74,7 +103,13 @@ def logout(request: Request) -> Response:
 
 
 def includeme(config: Any) -> None:
-    """Login is public; logout needs a valid token."""
+    """Login is public (and throttled); logout needs a valid token."""
+    settings = config.registry.wisebook_settings
+    config.registry.wisebook_limiter = (
+        throttle.RedisLimiter(settings.redis_url)
+        if settings.redis_url
+        else throttle.DatabaseLimiter(config.registry.db_engine)
+    )
     config.add_view(login_help, route_name="login", request_method="GET", renderer="json")
     config.add_view(login, route_name="login", request_method="POST")
     config.add_view(logout, route_name="logout", request_method="POST")
