@@ -29,6 +29,9 @@ def make_engine(settings: Settings, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
+READ_ONLY = "wisebook_read_only"  # execution option: a read-only transaction
+
+
 def _sqlite_setup(engine: Engine) -> None:
     """Foreign keys on, WAL, and BEGIN IMMEDIATE so concurrent writers queue instead of failing."""
 
@@ -44,7 +47,10 @@ def _sqlite_setup(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A read that must not queue behind a writer (the login throttle reads while the
+        # request holds the write lock) asks for a deferred transaction; WAL lets it read.
+        deferred = conn.get_execution_options().get(READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -77,4 +83,4 @@ def includeme(config: Any) -> None:
     config.add_request_method(dbsession, "db", reify=True)
 
 
-__all__ = ["get_tm_session", "make_engine", "session_factory", "transaction"]
+__all__ = ["READ_ONLY", "get_tm_session", "make_engine", "session_factory", "transaction"]

@@ -16,7 +16,7 @@ from sqlalchemy import case, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
-from ..db import models
+from ..db import READ_ONLY, models
 
 WINDOW_SECONDS = 60
 
@@ -48,7 +48,7 @@ class DatabaseLimiter:
 
     def count(self, key: str) -> tuple[int, int]:
         start, left = window(self.clock())
-        with self.engine.connect() as conn:
+        with self.engine.connect().execution_options(**{READ_ONLY: True}) as conn:
             row = conn.execute(
                 select(models.RateCounter.window_start, models.RateCounter.count).where(
                     models.RateCounter.key == key
