@@ -102,3 +102,33 @@ def test_the_redis_limiter_counts_in_windows(clock):
 def test_redis_is_really_there():
     """CI runs the Redis tests against a real server (tests/services.sh starts it)."""
     assert redis.Redis.from_url("redis://127.0.0.1:6379/15").ping()
+
+
+def test_a_password_change_revokes_every_token_of_the_user(testapp, books, clock):
+    from tests.conftest import Api, login
+
+    first = Api(testapp, login(testapp))
+    second = Api(testapp, login(testapp))
+    first.get("/api/v1/comptes/", status=200)
+    wrong = first.post(
+        "/api/v1/auth/mot-de-passe/", {"ancien": "pas le bon", "nouveau": "x" * 12}, status=422
+    )
+    assert wrong.json["erreurs"][0]["champ"] == "ancien"
+    first.post(
+        "/api/v1/auth/mot-de-passe/",
+        {"ancien": ADMIN_PASSWORD, "nouveau": "un-nouveau-secret-2027"},
+        status=204,
+    )
+    first.get("/api/v1/comptes/", status=401)
+    second.get("/api/v1/comptes/", status=401)  # the other device's token too
+    attempt(testapp, ADMIN_EMAIL, ADMIN_PASSWORD, status=401)
+    assert "token" in attempt(testapp, ADMIN_EMAIL, "un-nouveau-secret-2027", status=200).json
+
+
+def test_logout_revokes_the_token_at_once(testapp, books):
+    from tests.conftest import Api, login
+
+    client = Api(testapp, login(testapp))
+    client.post("/api/v1/auth/logout/", status=204)
+    client.get("/api/v1/comptes/", status=401)
+    client.post("/api/v1/auth/logout/", status=401)

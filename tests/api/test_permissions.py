@@ -33,7 +33,7 @@ PUBLIC = {
     ("openapi", "GET"),
 }
 #: Needs a valid token, whatever the role (and no company).
-AUTHENTICATED = {("logout", "POST")}
+AUTHENTICATED = {("logout", "POST"), ("password", "POST")}
 counter = itertools.count(1)
 NO_PERMISSION = "__no_permission_required__"  # Pyramid's mark on the static view
 
@@ -71,6 +71,7 @@ EXAMPLES: dict[tuple[str, str], Example] = {
         fixed("/api/v1/auth/login/"), 200, lambda: {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
     ),
     ("logout", "POST"): Example(fixed("/api/v1/auth/logout/"), 204),
+    ("password", "POST"): Example(fixed("/api/v1/auth/mot-de-passe/"), 204),
     ("dashboard", "GET"): Example(fixed("/api/v1/dashboard/"), 200),
     ("accounts", "GET"): Example(fixed("/api/v1/comptes/"), 200),
     ("accounts", "POST"): Example(

@@ -80,3 +80,13 @@ def revoke_token(session: Session, jti: str) -> None:
         .where(models.AuthToken.jti == jti, models.AuthToken.revoked_at.is_(None))
         .values(revoked_at=dt.datetime.now(dt.UTC))
     )
+
+
+def revoke_all(session: Session, user_id: int) -> int:
+    """Revoke every live token of a user (password change or reset); how many were live."""
+    result = session.execute(
+        update(models.AuthToken)
+        .where(models.AuthToken.user_id == user_id, models.AuthToken.revoked_at.is_(None))
+        .values(revoked_at=dt.datetime.now(dt.UTC))
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

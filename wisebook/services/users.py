@@ -89,3 +89,16 @@ def authenticate(session: Session, email: str, password: str) -> models.User | N
 def count_users(session: Session) -> int:
     """How many users exist (the setup page needs to know whether any does)."""
     return session.scalar(select(func.count()).select_from(models.User)) or 0
+
+
+def change_password(session: Session, user: models.User, current: str, new: str) -> None:
+    """Set a new password after checking the current one (InvalidInput when it is wrong)."""
+    try:
+        HASHER.verify(user.password_hash, current)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        raise InvalidInput("Le mot de passe actuel est incorrect.", field="ancien") from None
+    check_password(new)
+    if current == new:
+        raise InvalidInput("Le nouveau mot de passe doit différer de l'actuel.", field="nouveau")
+    user.password_hash = hash_password(new)
+    session.flush()

@@ -15,6 +15,7 @@ def includeme(config: Any) -> None:
     config.add_route("openapi", f"{API}/openapi.json")
     config.add_route("login", f"{API}/auth/login/")
     config.add_route("logout", f"{API}/auth/logout/")
+    config.add_route("password", f"{API}/auth/mot-de-passe/")
     config.add_route("dashboard", f"{API}/dashboard/")
     config.add_route("accounts", f"{API}/comptes/")
     config.add_route("journals", f"{API}/journaux/")

@@ -8,6 +8,7 @@ from typing import Any
 from pyramid.request import Request
 from pyramid.response import Response
 
+from ...db import models
 from ...ledger.errors import InvalidInput
 from ...services import auth, books, throttle, users
 from ..problems import problem
@@ -102,6 +103,22 @@ def logout(request: Request) -> Response:
     return response
 
 
+def change_password(request: Request) -> Response:
+    """Change one's password; every token of the user is revoked, this one included."""
+    identity = request.wisebook_identity
+    if identity is None:
+        return problem(
+            401, "Jeton absent, expiré ou révoqué.", headers={"WWW-Authenticate": 'Bearer realm="wisebook"'}
+        )
+    data = json_body(request, "ChangementMotDePasse")
+    user = request.db.get(models.User, identity.user_id)
+    users.change_password(request.db, user, data["ancien"], data["nouveau"])
+    auth.revoke_all(request.db, user.id)
+    response = Response(status=204)
+    response.delete_cookie(COOKIE_NAME, path="/")
+    return response
+
+
 def includeme(config: Any) -> None:
     """Login is public (and throttled); logout needs a valid token."""
     settings = config.registry.wisebook_settings
@@ -113,3 +130,4 @@ def includeme(config: Any) -> None:
     config.add_view(login_help, route_name="login", request_method="GET", renderer="json")
     config.add_view(login, route_name="login", request_method="POST")
     config.add_view(logout, route_name="logout", request_method="POST")
+    config.add_view(change_password, route_name="password", request_method="POST")
