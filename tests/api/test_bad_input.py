@@ -239,3 +239,11 @@ def test_wrong_password_is_a_401_without_saying_which_part_was_wrong(testapp, bo
         "/api/v1/auth/login/", {"email": "x@y.ci", "password": "nope"}, status=401
     )
     assert wrong_password.json["detail"] == unknown_user.json["detail"]
+
+
+def test_an_entry_id_past_64_bits_is_not_found_not_an_overflow(api):
+    for path in ("", "validation/", "extourne/"):
+        url = f"/api/v1/ecritures/4040396723867924847034/{path}"
+        response = api.post(url, status=404) if path else api.get(url, status=404)
+        assert response.content_type == "application/problem+json"
+    api.delete("/api/v1/ecritures/999999999999999999/", status=404)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from wisebook.web.api import spec, validator
 
 
@@ -21,7 +23,7 @@ def _api_views(app):
         methods = (methods,) if isinstance(methods, str) else methods
         for method in methods:
             if method != "HEAD":
-                found.add((routes[route].replace("{id:\\d+}", "{id}"), method.lower()))
+                found.add((re.sub(r"\{(\w+):[^/]*\}", r"{\1}", routes[route]), method.lower()))
     return found
 
 

@@ -38,6 +38,15 @@ def validator(schema_name: str) -> Draft202012Validator:
     return Draft202012Validator(root)
 
 
+def _number(text: str) -> Decimal | int:
+    """A JSON number with a fraction or exponent: exact, and an integer when it is one (300.0 is
+    300, as JSON Schema reads it); huge exponents stay Decimal rather than build a huge int."""
+    value = Decimal(text)
+    if value.is_finite() and value.adjusted() < 30 and value == value.to_integral_value():
+        return int(value)
+    return value
+
+
 def _reject_constant(name: str) -> None:
     raise ValueError(f"constante JSON non permise : {name}")
 
@@ -100,7 +109,7 @@ def json_body(request: Request, schema_name: str, *, optional: bool = False) -> 
         ):
             raise BadRequest(415, "Envoyez du JSON (Content-Type: application/json).")
         try:
-            data = json.loads(raw.decode("utf-8"), parse_float=Decimal, parse_constant=_reject_constant)
+            data = json.loads(raw.decode("utf-8"), parse_float=_number, parse_constant=_reject_constant)
         except UnicodeDecodeError:
             raise BadRequest(400, "Le corps n'est pas de l'UTF-8 valide.") from None
         except (ValueError, RecursionError) as exc:
