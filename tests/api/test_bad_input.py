@@ -247,3 +247,19 @@ def test_an_entry_id_past_64_bits_is_not_found_not_an_overflow(api):
         response = api.post(url, status=404) if path else api.get(url, status=404)
         assert response.content_type == "application/problem+json"
     api.delete("/api/v1/ecritures/999999999999999999/", status=404)
+
+
+def test_text_no_database_can_store_is_refused_not_a_500(api):
+    """NUL and lone UTF-16 surrogates: PostgreSQL refuses them in text, so the API does first."""
+    body = {"code": "J9", "libelle": "avec\u0000nul", "type": "divers"}
+    response = api.post("/api/v1/journaux/", body, status=422)
+    assert response.json["erreurs"][0]["champ"] == "libelle"
+    raw = b'{"code": "J8", "libelle": "\\ud968 seul", "type": "divers"}'
+    assert api.post_raw("/api/v1/journaux/", raw, status=422).json["erreurs"][0]["champ"] == "libelle"
+    assert api.testapp.get("/api/v1/comptes/?q=a%00b", headers=api.headers(), status=400).content_type == (
+        "application/problem+json"
+    )
+    broken_utf8 = api.testapp.get("/api/v1/comptes/?q=%F4%86%9A", headers=api.headers(), status="*")
+    assert broken_utf8.status_int in (200, 400), broken_utf8.status
+    listed = api.get("/api/v1/journaux/").json["resultats"]
+    assert not [j for j in listed if j["code"] in ("J9", "J8")]

@@ -73,6 +73,7 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("logout", "POST"): Example(fixed("/api/v1/auth/logout/"), 204),
     ("password", "POST"): Example(fixed("/api/v1/auth/mot-de-passe/"), 204),
     ("dashboard", "GET"): Example(fixed("/api/v1/dashboard/"), 200),
+    ("audit_log", "GET"): Example(fixed("/api/v1/journal-audit/"), 200),
     ("accounts", "GET"): Example(fixed("/api/v1/comptes/"), 200),
     ("accounts", "POST"): Example(
         fixed("/api/v1/comptes/"),

@@ -235,6 +235,23 @@ class AccountBalance(Base):
     __table_args__ = (Index("ix_account_balances_company_id_fiscal_year_id", "company_id", "fiscal_year_id"),)
 
 
+class AuditEntry(Base):
+    """One write that happened: who, when, in which company, what, from where. Append-only."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    method: Mapped[str] = mapped_column(String(10))
+    path: Mapped[str] = mapped_column(String(500))
+    action: Mapped[str] = mapped_column(String(100))  # the route's name
+    target: Mapped[str | None] = mapped_column(String(100))  # the id in the path, if any
+    status: Mapped[int] = mapped_column(Integer)
+    client_addr: Mapped[str | None] = mapped_column(String(64))
+    __table_args__ = (Index("ix_audit_log_company_id_id", "company_id", "id"),)
+
+
 class RateCounter(Base):
     """Failures of one key (a client address, an account) in the current one-minute window."""
 

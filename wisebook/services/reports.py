@@ -474,10 +474,15 @@ def iter_journal(
     end: dt.date | None,
     journal: str | None,
 ) -> Iterator[JournalLine]:
-    """Every posted line of a journal (or all journals) in date and number order, streamed."""
+    """Every posted line of a journal (or all journals) in date and number order, streamed.
+
+    The range is checked at once (not at the first row), so a bad one is refused before any
+    export file is started.
+    """
     query = _journal_query(company_id, fy, start, end, journal)
-    for row in session.connection().execute(query.execution_options(yield_per=5000)):
-        yield JournalLine(*row)
+    return (
+        JournalLine(*row) for row in session.connection().execute(query.execution_options(yield_per=5000))
+    )
 
 
 def journal_for_copy(

@@ -14,6 +14,7 @@ def includeme(config: Any) -> None:
     config.include(".renderers")
     config.include(".limits")
     config.include(".headers")
+    config.include(".audit")
     config.include(".problems")
     config.include(".security")
     config.include(".routes")
@@ -23,5 +24,6 @@ def includeme(config: Any) -> None:
     config.include(".api.entries")
     config.include(".api.reports")
     config.include(".api.dashboard")
+    config.include(".api.audit")
     config.include(".ui")
     mark_error_retryable(KeyInFlight)  # the retry finds the first request's stored answer

@@ -24,6 +24,13 @@ def body_limit_tween_factory(
         return problem(413, f"Le corps de la requête dépasse {limit // (1024 * 1024)} Mo.")
 
     def tween(request: Request) -> Response:
+        try:
+            params = list(request.GET.items())
+        except UnicodeDecodeError:
+            return problem(400, "Paramètres de l'adresse : UTF-8 invalide.")
+        for name, value in params:
+            if "\x00" in name or "\x00" in value or "\x00" in request.path:
+                return problem(400, "Caractère nul refusé dans l'adresse.")
         if request.method in BODY_METHODS:
             if request.content_length is not None:
                 if request.content_length > limit:

@@ -17,6 +17,7 @@ def includeme(config: Any) -> None:
     config.add_route("logout", f"{API}/auth/logout/")
     config.add_route("password", f"{API}/auth/mot-de-passe/")
     config.add_route("dashboard", f"{API}/dashboard/")
+    config.add_route("audit_log", f"{API}/journal-audit/")
     config.add_route("accounts", f"{API}/comptes/")
     config.add_route("journals", f"{API}/journaux/")
     config.add_route("fiscal_years", f"{API}/exercices/")

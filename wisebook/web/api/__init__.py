@@ -47,6 +47,37 @@ def _number(text: str) -> Decimal | int:
     return value
 
 
+def unstorable(text: str) -> bool:
+    """Whether a string holds what no database text column takes: NUL, or a lone surrogate."""
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _unstorable_text(data: Any, path: str = "") -> str | None:
+    """The path of the first string (key or value) that cannot be stored, else None."""
+    if isinstance(data, str):
+        return path if unstorable(data) else None
+    if isinstance(data, dict):
+        for key, value in data.items():
+            here = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and unstorable(key):
+                return path or "corps"
+            found = _unstorable_text(value, here)
+            if found is not None:
+                return found
+    if isinstance(data, list):
+        for index, value in enumerate(data):
+            found = _unstorable_text(value, f"{path}[{index}]")
+            if found is not None:
+                return found
+    return None
+
+
 def _reject_constant(name: str) -> None:
     raise ValueError(f"constante JSON non permise : {name}")
 
@@ -114,6 +145,11 @@ def json_body(request: Request, schema_name: str, *, optional: bool = False) -> 
             raise BadRequest(400, "Le corps n'est pas de l'UTF-8 valide.") from None
         except (ValueError, RecursionError) as exc:
             raise BadRequest(400, f"JSON mal formé : {exc}.") from None
+    bad = _unstorable_text(data)
+    if bad is not None:
+        raise InvalidInput(
+            "Texte invalide : caractère nul ou UTF-16 isolé (non enregistrable).", field=bad or "corps"
+        )
     errors = sorted(validator(schema_name).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         seen: dict[str, str] = {}

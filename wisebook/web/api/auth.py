@@ -11,6 +11,7 @@ from pyramid.response import Response
 from ...db import models
 from ...ledger.errors import InvalidInput
 from ...services import auth, books, throttle, users
+from ..audit import AUDIT_COMPANY, AUDIT_USER
 from ..problems import problem
 from ..security import COOKIE_NAME
 from . import json_body, json_response
@@ -62,6 +63,8 @@ def login(request: Request) -> Response:
     company = books.company_for_user(request.db, user.id, data.get("societe"))
     if data.get("societe") is not None and company is None:
         raise InvalidInput("Vous n'êtes pas membre de cette société.", field="societe")
+    request.environ[AUDIT_USER] = user.id
+    request.environ[AUDIT_COMPANY] = company.id if company else None
     settings = request.registry.wisebook_settings
     token, expires = auth.issue_token(
         request.db,
