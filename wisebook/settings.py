@@ -51,7 +51,9 @@ class Settings:
     log_level: str = "INFO"
     sentry_dsn: str | None = None
     max_body_bytes: int = 10 * 1024 * 1024
-    token_ttl_seconds: int = 8 * 3600
+    token_ttl_seconds: int = 3600
+    session_idle_seconds: int = 30 * 60
+    session_absolute_seconds: int = 12 * 3600
     db_pool_size: int = 10
     debug: bool = False
 
@@ -154,8 +156,12 @@ def load(overrides: Mapping[str, object] | None = None, environ: Mapping[str, st
         max_body_bytes=_int("WISEBOOK_MAX_BODY_BYTES")(
             env.get("WISEBOOK_MAX_BODY_BYTES", str(10 * 1024 * 1024))
         ),
-        token_ttl_seconds=_int("WISEBOOK_TOKEN_TTL_SECONDS")(
-            env.get("WISEBOOK_TOKEN_TTL_SECONDS", str(8 * 3600))
+        token_ttl_seconds=_int("WISEBOOK_TOKEN_TTL_SECONDS")(env.get("WISEBOOK_TOKEN_TTL_SECONDS", "3600")),
+        session_idle_seconds=_int("WISEBOOK_SESSION_IDLE_SECONDS")(
+            env.get("WISEBOOK_SESSION_IDLE_SECONDS", "1800")
+        ),
+        session_absolute_seconds=_int("WISEBOOK_SESSION_ABSOLUTE_SECONDS")(
+            env.get("WISEBOOK_SESSION_ABSOLUTE_SECONDS", str(12 * 3600))
         ),
         db_pool_size=_int("WISEBOOK_DB_POOL_SIZE")(env.get("WISEBOOK_DB_POOL_SIZE", "10")),
         debug=_bool(env.get("WISEBOOK_DEBUG", "")),

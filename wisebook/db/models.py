@@ -79,6 +79,22 @@ class AuthToken(Base):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class BrowserSession(Base):
+    """A browser's server-side session: revocable, with idle and absolute timeouts and a CSRF
+    token. Only the SHA-256 of the cookie's value is stored."""
+
+    __tablename__ = "browser_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    client_addr: Mapped[str | None] = mapped_column(String(64))
+
+
 class FiscalYear(Base):
     """An exercice: open, then closed."""
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 import jwt
 from sqlalchemy import select, update
@@ -24,6 +26,7 @@ class Identity:
     jti: str
     company_id: int | None
     expires_at: dt.datetime
+    session_id: int | None = None  # set when the caller came with a browser session
 
 
 def issue_token(
@@ -83,10 +86,94 @@ def revoke_token(session: Session, jti: str) -> None:
 
 
 def revoke_all(session: Session, user_id: int) -> int:
-    """Revoke every live token of a user (password change or reset); how many were live."""
+    """Revoke every live token and browser session of a user (password change or reset)."""
     result = session.execute(
         update(models.AuthToken)
         .where(models.AuthToken.user_id == user_id, models.AuthToken.revoked_at.is_(None))
+        .values(revoked_at=dt.datetime.now(dt.UTC))
+    )
+    sessions = _revoke_sessions(session, models.BrowserSession.user_id == user_id)
+    return int(result.rowcount) + sessions  # type: ignore[attr-defined]
+
+
+# --- browser sessions ------------------------------------------------------------------------
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class NewSession:
+    """A session just opened: the cookie value (shown once) and its CSRF token."""
+
+    cookie: str
+    csrf: str
+
+
+def open_session(
+    session: Session, user_id: int, company_id: int | None, client_addr: str | None, replaced: str | None
+) -> NewSession:
+    """A new session for a login; the session the browser came with, if any, is revoked
+    (rotation: a session id known before login is worthless after it)."""
+    if replaced:
+        _revoke_sessions(session, models.BrowserSession.token_hash == _digest(replaced))
+    cookie, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    session.add(
+        models.BrowserSession(
+            token_hash=_digest(cookie),
+            user_id=user_id,
+            company_id=company_id,
+            csrf_token=csrf,
+            client_addr=(client_addr or "")[:64] or None,
+        )
+    )
+    session.flush()
+    return NewSession(cookie, csrf)
+
+
+def check_session(session: Session, cookie: str, idle: int, absolute: int) -> tuple[Identity, str] | None:
+    """The identity and CSRF token of a live session, else None. Touches its last use."""
+    row = session.execute(
+        select(models.BrowserSession, models.User.is_active)
+        .join(models.User, models.User.id == models.BrowserSession.user_id)
+        .where(models.BrowserSession.token_hash == _digest(cookie))
+    ).one_or_none()
+    if row is None:
+        return None
+    found, active = row
+    now = dt.datetime.now(dt.UTC)
+    created, seen = _aware(found.created_at), _aware(found.last_seen_at)
+    if found.revoked_at is not None or not active:
+        return None
+    if now - seen > dt.timedelta(seconds=idle) or now - created > dt.timedelta(seconds=absolute):
+        return None
+    if now - seen > dt.timedelta(seconds=60):  # one write a minute at most, not one per request
+        found.last_seen_at = now
+    identity = Identity(
+        user_id=found.user_id,
+        jti="",
+        company_id=found.company_id,
+        expires_at=min(seen + dt.timedelta(seconds=idle), created + dt.timedelta(seconds=absolute)),
+        session_id=found.id,
+    )
+    return identity, found.csrf_token
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """SQLite gives naive datetimes back; they were stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def revoke_session(session: Session, session_id: int) -> None:
+    """End one browser session (logout)."""
+    _revoke_sessions(session, models.BrowserSession.id == session_id)
+
+
+def _revoke_sessions(session: Session, where: Any) -> int:
+    result = session.execute(
+        update(models.BrowserSession)
+        .where(where, models.BrowserSession.revoked_at.is_(None))
         .values(revoked_at=dt.datetime.now(dt.UTC))
     )
     return int(result.rowcount)  # type: ignore[attr-defined]

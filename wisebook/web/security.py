@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
 from pyramid.httpexceptions import HTTPForbidden
@@ -14,17 +15,18 @@ from ..services import auth, books
 from ..services.permissions import ROLE_PERMISSIONS, Permission
 from .problems import problem
 
-COOKIE_NAME = "wisebook_jeton"
+SESSION_COOKIE = "wisebook_session"  # HttpOnly: the server-side session's id
+CSRF_COOKIE = "wisebook_csrf"  # readable by the page's script, sent back in CSRF_HEADER
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_REFUSED = "wisebook.csrf_refused"
 
 
-def _token(request: Request) -> str | None:
+def _bearer(request: Request) -> str | None:
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
-    # The browser session cookie is accepted for reading only until CSRF protection lands.
-    if request.method in ("GET", "HEAD"):
-        return request.cookies.get(COOKIE_NAME)
     return None
 
 
@@ -61,10 +63,27 @@ class SecurityPolicy:
 
 
 def _identity(request: Request) -> auth.Identity | None:
-    token = _token(request)
-    if not token:
+    """A Bearer token (API), else the browser session; an unsafe method from a session must
+    carry the session's CSRF token in ``X-CSRF-Token``, or the caller is nobody."""
+    settings = request.registry.wisebook_settings
+    token = _bearer(request)
+    if token:
+        return auth.check_token(request.db, token, settings.jwt_secret_key)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
         return None
-    return auth.check_token(request.db, token, request.registry.wisebook_settings.jwt_secret_key)
+    found = auth.check_session(
+        request.db, cookie, settings.session_idle_seconds, settings.session_absolute_seconds
+    )
+    if found is None:
+        return None
+    identity, csrf = found
+    if request.method not in SAFE_METHODS:
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not hmac.compare_digest(sent.encode(), csrf.encode()):
+            request.environ[CSRF_REFUSED] = True
+            return None
+    return identity
 
 
 def _company(request: Request) -> books.CompanyContext | None:
@@ -84,9 +103,20 @@ def _company(request: Request) -> books.CompanyContext | None:
     return context
 
 
+def csrf_refused() -> Response:
+    """403 for an unsafe request from a browser session without its CSRF token."""
+    return problem(
+        403,
+        f"Jeton CSRF absent ou invalide : envoyez l'en-tête {CSRF_HEADER} reçu à la connexion.",
+        code="csrf",
+    )
+
+
 def forbidden_view(exc: HTTPForbidden, request: Request) -> Response:
     """401 with a Bearer challenge when anonymous, 403 when the role lacks the permission."""
     if request.wisebook_identity is None:
+        if request.environ.get(CSRF_REFUSED):
+            return csrf_refused()
         return problem(
             401,
             "Connectez-vous : envoyez « Authorization: Bearer <jeton> » (POST /api/v1/auth/login/).",

@@ -13,7 +13,7 @@ from ...ledger.errors import InvalidInput
 from ...services import auth, books, throttle, users
 from ..audit import AUDIT_COMPANY, AUDIT_USER
 from ..problems import problem
-from ..security import COOKIE_NAME
+from ..security import CSRF_COOKIE, CSRF_REFUSED, SESSION_COOKIE, csrf_refused
 from . import json_body, json_response
 
 
@@ -73,53 +73,75 @@ def login(request: Request) -> Response:
         settings.jwt_secret_key,
         settings.token_ttl_seconds,
     )
+    opened = auth.open_session(
+        request.db,
+        user.id,
+        company.id if company else None,
+        request.client_addr,
+        request.cookies.get(SESSION_COOKIE),
+    )
     response = json_response(
         {
             "token": token,
             "expire_le": expires,
+            "csrf": opened.csrf,
             "utilisateur": {"id": user.id, "email": user.email, "langue": user.language},
             "societe": {"id": company.id, "nom": company.name, "role": company.role} if company else None,
         }
     )
+    secure = request.scheme == "https"
+    lifetime = settings.session_absolute_seconds
     response.set_cookie(
-        COOKIE_NAME,
-        token,
-        max_age=settings.token_ttl_seconds,
+        SESSION_COOKIE,
+        opened.cookie,
+        max_age=lifetime,
         httponly=True,
         samesite="Lax",
-        secure=request.scheme == "https",
+        secure=secure,
         path="/",
+    )
+    response.set_cookie(
+        CSRF_COOKIE, opened.csrf, max_age=lifetime, httponly=False, samesite="Strict", secure=secure, path="/"
     )
     return response
 
 
+def _anonymous(request: Request) -> Response:
+    if request.environ.get(CSRF_REFUSED):
+        return csrf_refused()
+    return problem(
+        401, "Jeton absent, expiré ou révoqué.", headers={"WWW-Authenticate": 'Bearer realm="wisebook"'}
+    )
+
+
+def _forget(response: Response) -> Response:
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(CSRF_COOKIE, path="/")
+    return response
+
+
 def logout(request: Request) -> Response:
-    """Revoke the caller's token at once (needs a valid token, no company role)."""
+    """End the caller's browser session or revoke its token, at once (no company role needed)."""
     identity = request.wisebook_identity
     if identity is None:
-        return problem(
-            401, "Jeton absent, expiré ou révoqué.", headers={"WWW-Authenticate": 'Bearer realm="wisebook"'}
-        )
-    auth.revoke_token(request.db, identity.jti)
-    response = Response(status=204)
-    response.delete_cookie(COOKIE_NAME, path="/")
-    return response
+        return _anonymous(request)
+    if identity.session_id is not None:
+        auth.revoke_session(request.db, identity.session_id)
+    else:
+        auth.revoke_token(request.db, identity.jti)
+    return _forget(Response(status=204))
 
 
 def change_password(request: Request) -> Response:
     """Change one's password; every token of the user is revoked, this one included."""
     identity = request.wisebook_identity
     if identity is None:
-        return problem(
-            401, "Jeton absent, expiré ou révoqué.", headers={"WWW-Authenticate": 'Bearer realm="wisebook"'}
-        )
+        return _anonymous(request)
     data = json_body(request, "ChangementMotDePasse")
     user = request.db.get(models.User, identity.user_id)
     users.change_password(request.db, user, data["ancien"], data["nouveau"])
     auth.revoke_all(request.db, user.id)
-    response = Response(status=204)
-    response.delete_cookie(COOKIE_NAME, path="/")
-    return response
+    return _forget(Response(status=204))
 
 
 def includeme(config: Any) -> None:
