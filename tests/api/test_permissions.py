@@ -55,6 +55,12 @@ def posted_id(admin: Api) -> str:
     return str(admin.post("/api/v1/ecritures/", sale(), status=201).json["id"])
 
 
+def key_id(admin: Api) -> str:
+    return str(
+        admin.post("/api/v1/cles-api/", {"nom": "Intégration", "role": "lecteur"}, status=201).json["id"]
+    )
+
+
 def fixed(path: str) -> Callable[[Api], str]:
     return lambda _admin: path
 
@@ -74,6 +80,11 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("password", "POST"): Example(fixed("/api/v1/auth/mot-de-passe/"), 204),
     ("dashboard", "GET"): Example(fixed("/api/v1/dashboard/"), 200),
     ("audit_log", "GET"): Example(fixed("/api/v1/journal-audit/"), 200),
+    ("api_keys", "GET"): Example(fixed("/api/v1/cles-api/"), 200),
+    ("api_keys", "POST"): Example(
+        fixed("/api/v1/cles-api/"), 201, lambda: {"nom": "Caisse", "role": "lecteur"}
+    ),
+    ("api_key", "DELETE"): Example(lambda admin: f"/api/v1/cles-api/{key_id(admin)}/", 204),
     ("accounts", "GET"): Example(fixed("/api/v1/comptes/"), 200),
     ("accounts", "POST"): Example(
         fixed("/api/v1/comptes/"),

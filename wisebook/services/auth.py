@@ -27,6 +27,7 @@ class Identity:
     company_id: int | None
     expires_at: dt.datetime
     session_id: int | None = None  # set when the caller came with a browser session
+    api_key_id: int | None = None  # set when the caller is an integration's API key
 
 
 def issue_token(

@@ -18,6 +18,8 @@ def includeme(config: Any) -> None:
     config.add_route("password", f"{API}/auth/mot-de-passe/")
     config.add_route("dashboard", f"{API}/dashboard/")
     config.add_route("audit_log", f"{API}/journal-audit/")
+    config.add_route("api_keys", f"{API}/cles-api/")
+    config.add_route("api_key", f"{API}/cles-api/{{id:\\d{{1,18}}}}/")
     config.add_route("accounts", f"{API}/comptes/")
     config.add_route("journals", f"{API}/journaux/")
     config.add_route("fiscal_years", f"{API}/exercices/")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 from typing import Any
 
@@ -11,7 +12,7 @@ from pyramid.response import Response
 from pyramid.security import Allowed, Denied
 
 from ..ledger.errors import NotFound
-from ..services import auth, books
+from ..services import api_keys, auth, books
 from ..services.permissions import ROLE_PERMISSIONS, Permission
 from .problems import problem
 
@@ -20,6 +21,7 @@ CSRF_COOKIE = "wisebook_csrf"  # readable by the page's script, sent back in CSR
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_REFUSED = "wisebook.csrf_refused"
+KEY_COMPANY = "wisebook.key_company"
 
 
 def _bearer(request: Request) -> str | None:
@@ -67,6 +69,13 @@ def _identity(request: Request) -> auth.Identity | None:
     carry the session's CSRF token in ``X-CSRF-Token``, or the caller is nobody."""
     settings = request.registry.wisebook_settings
     token = _bearer(request)
+    if token and token.startswith(api_keys.PREFIX):
+        key = api_keys.check_key(request.db, token)
+        if key is None:
+            return None
+        request.environ[KEY_COMPANY] = key.company
+        far = dt.datetime.max.replace(tzinfo=dt.UTC)
+        return auth.Identity(key.created_by_id, "", key.company.id, far, api_key_id=key.key_id)
     if token:
         return auth.check_token(request.db, token, settings.jwt_secret_key)
     cookie = request.cookies.get(SESSION_COOKIE)
@@ -92,6 +101,11 @@ def _company(request: Request) -> books.CompanyContext | None:
     if identity is None:
         return None
     header = request.headers.get("X-Societe")
+    if identity.api_key_id is not None:  # a key works in its one company, with its one role
+        company: books.CompanyContext = request.environ[KEY_COMPANY]
+        if header is not None and header.strip() != str(company.id):
+            raise NotFound("Société introuvable.", field="X-Societe")
+        return company
     wanted: int | None = identity.company_id
     if header is not None:
         if not header.strip().isdigit():

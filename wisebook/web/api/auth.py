@@ -125,6 +125,8 @@ def logout(request: Request) -> Response:
     identity = request.wisebook_identity
     if identity is None:
         return _anonymous(request)
+    if identity.api_key_id is not None:
+        return problem(403, "Une clé d'API ne se déconnecte pas : un administrateur la révoque.")
     if identity.session_id is not None:
         auth.revoke_session(request.db, identity.session_id)
     else:
@@ -137,6 +139,8 @@ def change_password(request: Request) -> Response:
     identity = request.wisebook_identity
     if identity is None:
         return _anonymous(request)
+    if identity.api_key_id is not None:
+        return problem(403, "Une clé d'API n'a pas de mot de passe.")
     data = json_body(request, "ChangementMotDePasse")
     user = request.db.get(models.User, identity.user_id)
     users.change_password(request.db, user, data["ancien"], data["nouveau"])
