@@ -56,6 +56,13 @@ class Settings:
     session_absolute_seconds: int = 12 * 3600
     db_pool_size: int = 10
     debug: bool = False
+    email_host: str | None = None  # no SMTP server: mail is logged as not sent
+    email_port: int = 25
+    email_user: str | None = None
+    email_password: str | None = field(default=None, repr=False)
+    email_from: str = "WiseBook <wisebook@localhost>"
+    email_starttls: bool = False
+    public_url: str = "http://localhost:6543"  # the address links in mail point to
 
     @property
     def embedded(self) -> bool:
@@ -64,7 +71,7 @@ class Settings:
 
     def public(self) -> dict[str, object]:
         """The settings without secrets, safe to log or show."""
-        hidden = {"secret_key", "jwt_secret_key", "webhook_secret"}
+        hidden = {"secret_key", "jwt_secret_key", "webhook_secret", "email_password"}
         out = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in hidden}
         out["database_url"] = _redact_url(self.database_url)
         if self.redis_url:
@@ -165,4 +172,11 @@ def load(overrides: Mapping[str, object] | None = None, environ: Mapping[str, st
         ),
         db_pool_size=_int("WISEBOOK_DB_POOL_SIZE")(env.get("WISEBOOK_DB_POOL_SIZE", "10")),
         debug=_bool(env.get("WISEBOOK_DEBUG", "")),
+        email_host=env.get("EMAIL_HOST") or None,
+        email_port=_int("EMAIL_PORT")(env.get("EMAIL_PORT", "25")),
+        email_user=env.get("EMAIL_USER") or None,
+        email_password=env.get("EMAIL_PASSWORD") or None,
+        email_from=env.get("EMAIL_FROM") or "WiseBook <wisebook@localhost>",
+        email_starttls=_bool(env.get("EMAIL_STARTTLS", "")),
+        public_url=(env.get("WISEBOOK_PUBLIC_URL") or "http://localhost:6543").rstrip("/"),
     )

@@ -24,6 +24,9 @@ from wisebook.services.permissions import ROLE_PERMISSIONS, Permission
 ROLES = ("admin", "comptable", "assistant", "lecteur", "auditeur")
 PASSWORD = "un mot de passe assez long"
 PUBLIC = {
+    ("password_reset", "POST"),
+    ("password_reset_confirm", "POST"),
+    ("invitation_accept", "POST"),
     ("__static/", "GET"),
     ("health", "GET"),
     ("home", "GET"),
@@ -81,6 +84,22 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("dashboard", "GET"): Example(fixed("/api/v1/dashboard/"), 200),
     ("audit_log", "GET"): Example(fixed("/api/v1/journal-audit/"), 200),
     ("api_keys", "GET"): Example(fixed("/api/v1/cles-api/"), 200),
+    ("password_reset", "POST"): Example(
+        fixed("/api/v1/auth/reinitialisation/"), 202, lambda: {"email": "x@y.ci"}
+    ),
+    ("password_reset_confirm", "POST"): Example(
+        fixed("/api/v1/auth/reinitialisation/confirmation/"),
+        422,
+        lambda: {"jeton": "faux", "nouveau": "x" * 12},
+    ),
+    ("invitations", "POST"): Example(
+        fixed("/api/v1/invitations/"),
+        201,
+        lambda: {"email": f"invite{next(counter)}@cabinet.ci", "role": "lecteur"},
+    ),
+    ("invitation_accept", "POST"): Example(
+        fixed("/api/v1/invitations/acceptation/"), 422, lambda: {"jeton": "faux", "password": "x" * 12}
+    ),
     ("api_keys", "POST"): Example(
         fixed("/api/v1/cles-api/"), 201, lambda: {"nom": "Caisse", "role": "lecteur"}
     ),

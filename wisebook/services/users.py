@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import func, select
@@ -102,3 +104,26 @@ def change_password(session: Session, user: models.User, current: str, new: str)
         raise InvalidInput("Le nouveau mot de passe doit différer de l'actuel.", field="nouveau")
     user.password_hash = hash_password(new)
     session.flush()
+
+
+def set_password(session: Session, user: models.User, new: str, *, activate: bool = False) -> None:
+    """Set a password without the old one (reset link, invitation); checks its strength."""
+    check_password(new)
+    user.password_hash = hash_password(new)
+    if activate:
+        user.is_active = True
+    session.flush()
+
+
+def invite(session: Session, email: str) -> tuple[models.User, bool]:
+    """The user with this email, created inactive with no usable password if new; (user, new?)."""
+    existing = find_by_email(session, email)
+    if existing is not None:
+        return existing, False
+    email = check_email(email)
+    user = models.User(
+        email=email, password_hash=hash_password(secrets.token_urlsafe(32)), language="fr", is_active=False
+    )
+    session.add(user)
+    session.flush()
+    return user, True

@@ -7,10 +7,11 @@ from typing import Any
 
 from pyramid.request import Request
 from pyramid.response import Response
+from sqlalchemy.orm import Session
 
 from ...db import models
 from ...ledger.errors import InvalidInput
-from ...services import auth, books, throttle, users
+from ...services import auth, books, mail, throttle, users
 from ..audit import AUDIT_COMPANY, AUDIT_USER
 from ..problems import problem
 from ..security import CSRF_COOKIE, CSRF_REFUSED, SESSION_COOKIE, csrf_refused
@@ -33,6 +34,70 @@ def _throttle_keys(request: Request, email: str) -> list[str]:
     """The counters a login attempt counts against: its client address and the account asked."""
     account = hashlib.sha256(users.normalize_email(email).encode()).hexdigest()[:32]
     return [f"connexion:ip:{request.client_addr or 'inconnue'}", f"connexion:compte:{account}"]
+
+
+def _count_failure(request: Request, keys: list[str], email: str) -> None:
+    """Count a failed login; at the fifth on an existing account, tell its owner by mail."""
+    limiter = request.registry.wisebook_limiter
+    counts = [limiter.fail(key) for key in keys]
+    if counts[-1] != MAX_FAILURES:
+        return
+    with Session(request.registry.db_engine) as session:
+        user = users.find_by_email(session, email) if isinstance(email, str) else None
+        address = user.email if user is not None and user.is_active else None
+    if address is not None:
+        mail.send(
+            request.registry.wisebook_settings,
+            address,
+            "WiseBook : connexions bloquées sur votre compte",
+            f"Cinq tentatives de connexion ont échoué sur votre compte en une minute (dernière depuis "
+            f"l'adresse {request.client_addr}). Les connexions sont refusées jusqu'à la fin de cette "
+            "minute.\n\nSi ce n'était pas vous, changez votre mot de passe et prévenez votre "
+            "administrateur.",
+        )
+
+
+RESET_PURPOSE, RESET_TTL = "reinitialisation", 3600
+
+
+def reset_request(request: Request) -> Response:
+    """Mail a one-use reset link if the account exists; the same 202 either way."""
+    data = json_body(request, "DemandeReinitialisation")
+    limiter = request.registry.wisebook_limiter
+    key = f"reinitialisation:ip:{request.client_addr or 'inconnue'}"
+    count, left = limiter.count(key)
+    if count >= MAX_FAILURES:
+        return problem(429, f"Trop de demandes. Réessayez dans {left} s.", headers={"Retry-After": str(left)})
+    request.add_response_callback(lambda _request, _response: limiter.fail(key))
+    user = users.find_by_email(request.db, data["email"])
+    if user is not None and user.is_active:
+        settings = request.registry.wisebook_settings
+        token = mail.make_link_token(settings.secret_key, RESET_PURPOSE, user, RESET_TTL)
+        mail.send_after_commit(
+            request.tm.get(),
+            settings,
+            user.email,
+            "WiseBook : réinitialisation de votre mot de passe",
+            "Pour choisir un nouveau mot de passe (lien valable une heure, une seule fois) :\n\n"
+            f"{settings.public_url}/reinitialisation/?jeton={token}\n\n"
+            "Jeton pour l'API (POST /api/v1/auth/reinitialisation/confirmation/) :\n"
+            f"{token}\n\nSi vous n'avez rien demandé, ignorez ce courriel.",
+        )
+    return json_response(
+        {"detail": "Si un compte existe à cette adresse, un courriel de réinitialisation part."}, status=202
+    )
+
+
+def reset_confirm(request: Request) -> Response:
+    """Set a new password from a reset link; every token and session of the user ends."""
+    data = json_body(request, "ConfirmationReinitialisation")
+    settings = request.registry.wisebook_settings
+    user = mail.read_link_token(request.db, settings.secret_key, RESET_PURPOSE, data["jeton"])
+    if not user.is_active:
+        raise InvalidInput("Compte désactivé.", field="jeton")
+    users.set_password(request.db, user, data["nouveau"])
+    auth.revoke_all(request.db, user.id)
+    return Response(status=204)
 
 
 def login(request: Request) -> Response:
@@ -58,7 +123,9 @@ def login(request: Request) -> Response:
     if user is None:
         # Counted once the request's own transaction has ended (rolled back, as a refusal is):
         # the counter must outlive it, and SQLite would wait on the request's write lock.
-        request.add_response_callback(lambda _request, _response: [limiter.fail(k) for k in keys])
+        request.add_response_callback(
+            lambda _request, _response: _count_failure(request, keys, data["email"])
+        )
         return problem(401, "Adresse e-mail ou mot de passe incorrect.", code="identifiants")
     company = books.company_for_user(request.db, user.id, data.get("societe"))
     if data.get("societe") is not None and company is None:
@@ -160,3 +227,5 @@ def includeme(config: Any) -> None:
     config.add_view(login, route_name="login", request_method="POST")
     config.add_view(logout, route_name="logout", request_method="POST")
     config.add_view(change_password, route_name="password", request_method="POST")
+    config.add_view(reset_request, route_name="password_reset", request_method="POST")
+    config.add_view(reset_confirm, route_name="password_reset_confirm", request_method="POST")

@@ -1,0 +1,107 @@
+"""Mail through a real local SMTP server (aiosmtpd): reset, invitation, lockout notice."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import socket
+from email import message_from_bytes
+from email.policy import default
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api, login
+
+LINK = re.compile(r"jeton=([A-Za-z0-9_\-]+)")
+
+
+class Inbox:
+    """Every message the SMTP server accepted."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd calls it by this name
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=default)))
+        return "250 OK"
+
+    def token(self, index: int = -1) -> str:
+        body = self.messages[index][1].get_content()
+        return LINK.search(body).group(1)
+
+
+@pytest.fixture
+def inbox(app):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings = app.registry.wisebook_settings
+    app.registry.wisebook_settings = dataclasses.replace(
+        settings, email_host="127.0.0.1", email_port=port, public_url="https://compta.exemple.ci"
+    )
+    yield handler
+    controller.stop()
+    app.registry.wisebook_settings = settings
+
+
+def test_password_reset_by_mail_spends_its_link(testapp, books, inbox):
+    for email in (ADMIN_EMAIL, "personne@exemple.ci"):
+        answer = testapp.post_json("/api/v1/auth/reinitialisation/", {"email": email}, status=202)
+        assert "courriel" in answer.json["detail"]  # the same answer: no enumeration
+    assert len(inbox.messages) == 1
+    recipients, message = inbox.messages[0]
+    assert recipients == [ADMIN_EMAIL] and "réinitialisation" in message["Subject"]
+    assert "https://compta.exemple.ci/reinitialisation/?jeton=" in message.get_content()
+    token = inbox.token()
+    old = Api(testapp, login(testapp))
+    confirm = "/api/v1/auth/reinitialisation/confirmation/"
+    testapp.post_json(confirm, {"jeton": token, "nouveau": "court"}, status=422)
+    testapp.post_json(confirm, {"jeton": token, "nouveau": "le-nouveau-mot-de-passe"}, status=204)
+    again = testapp.post_json(confirm, {"jeton": token, "nouveau": "encore-un-autre-2029"}, status=422)
+    assert again.json["erreurs"][0]["champ"] == "jeton"  # spent by the change
+    old.get("/api/v1/comptes/", status=401)  # tokens revoked
+    login(testapp, ADMIN_EMAIL, "le-nouveau-mot-de-passe")
+
+
+def test_an_invitation_creates_the_user_who_chooses_a_password(api, testapp, inbox):
+    answer = api.post("/api/v1/invitations/", {"email": "Aissata@Cabinet.ci", "role": "auditeur"}, status=201)
+    assert answer.json == {"email": "aissata@cabinet.ci", "role": "auditeur", "nouvel_utilisateur": True}
+    recipients, message = inbox.messages[-1]
+    assert recipients == ["aissata@cabinet.ci"] and "Société Test SARL" in message["Subject"]
+    testapp.post_json(
+        "/api/v1/auth/login/", {"email": "aissata@cabinet.ci", "password": "nimporte-quoi-1"}, status=401
+    )
+    testapp.post_json(
+        "/api/v1/invitations/acceptation/",
+        {"jeton": inbox.token(), "password": "mon-mot-de-passe-2026"},
+        status=204,
+    )
+    auditor = Api(testapp, login(testapp, "aissata@cabinet.ci", "mon-mot-de-passe-2026"))
+    auditor.get("/api/v1/journal-audit/", status=200)
+    auditor.post("/api/v1/journaux/", {"code": "X1", "libelle": "X", "type": "divers"}, status=403)
+    # An existing user is told, and simply gains the role.
+    again = api.post("/api/v1/invitations/", {"email": "aissata@cabinet.ci", "role": "lecteur"}, status=201)
+    assert again.json["nouvel_utilisateur"] is False and "accès" in inbox.messages[-1][1].get_content()
+
+
+def test_no_mail_leaves_for_a_write_that_failed(api, inbox):
+    api.post("/api/v1/invitations/", {"email": "pas-un-email", "role": "lecteur"}, status=422)
+    api.post("/api/v1/invitations/", {"email": "x@exemple.ci", "role": "patron"}, status=422)
+    assert inbox.messages == []
+
+
+def test_the_fifth_failure_tells_the_owner(testapp, books, inbox):
+    for n in range(5):
+        testapp.post_json(
+            "/api/v1/auth/login/",
+            {"email": ADMIN_EMAIL, "password": f"faux-{n}"},
+            extra_environ={"REMOTE_ADDR": f"203.0.113.{n}"},
+            status=401,
+        )
+    assert [m["Subject"] for _, m in inbox.messages] == ["WiseBook : connexions bloquées sur votre compte"]
+    assert "203.0.113.4" in inbox.messages[0][1].get_content()
+    assert ADMIN_PASSWORD not in inbox.messages[0][1].get_content()
