@@ -21,7 +21,7 @@ from ..db import READ_ONLY, models
 WINDOW_SECONDS = 60
 
 
-def window(now: float) -> tuple[int, int]:
+def window(now: float) -> tuple[int, int]:  # float-ok: a clock reading in seconds, not money
     """The current window's start and the whole seconds left until it ends (at least 1)."""
     start = int(now // WINDOW_SECONDS) * WINDOW_SECONDS
     return start, max(1, int(start + WINDOW_SECONDS - now + 0.999))
