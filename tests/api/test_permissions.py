@@ -64,6 +64,11 @@ def key_id(admin: Api) -> str:
     )
 
 
+def hook_id(admin: Api) -> str:
+    body = {"url": "https://erp.exemple.ci/hook", "evenements": ["ecriture.validee"]}
+    return str(admin.post("/api/v1/webhooks/", body, status=201).json["id"])
+
+
 def fixed(path: str) -> Callable[[Api], str]:
     return lambda _admin: path
 
@@ -84,6 +89,13 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("dashboard", "GET"): Example(fixed("/api/v1/dashboard/"), 200),
     ("audit_log", "GET"): Example(fixed("/api/v1/journal-audit/"), 200),
     ("api_keys", "GET"): Example(fixed("/api/v1/cles-api/"), 200),
+    ("webhooks", "GET"): Example(fixed("/api/v1/webhooks/"), 200),
+    ("webhooks", "POST"): Example(
+        fixed("/api/v1/webhooks/"),
+        201,
+        lambda: {"url": "https://erp.exemple.ci/hook", "evenements": ["ecriture.validee"]},
+    ),
+    ("webhook", "DELETE"): Example(lambda admin: f"/api/v1/webhooks/{hook_id(admin)}/", 204),
     ("password_reset", "POST"): Example(
         fixed("/api/v1/auth/reinitialisation/"), 202, lambda: {"email": "x@y.ci"}
     ),

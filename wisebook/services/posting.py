@@ -22,9 +22,10 @@ from ..ledger import entries as rules
 from ..ledger.accounts import Account
 from ..ledger.chain import ChainEntry, ChainLine, link
 from ..ledger.errors import Conflict, InvalidInput, NotFound
-from ..ledger.money import from_minor, to_minor
+from ..ledger.money import from_minor, to_json, to_minor
 from ..ledger.numbering import format_number
 from ..ledger.periods import Period, parse_date
+from . import webhooks
 from .books import CompanyContext
 
 
@@ -382,6 +383,20 @@ def _post(session: Session, company: CompanyContext, entry: EntryRecord, user_id
         movements[ln.account_id][0] += ln.debit
         movements[ln.account_id][1] += ln.credit
     add_to_balances(session, company.id, entry.fiscal_year_id, entry.period_id, entry.journal_id, movements)
+    webhooks.emit(
+        session,
+        company.id,
+        "ecriture.validee",
+        {
+            "id": entry.id,
+            "numero": number,
+            "journal": entry.journal,
+            "date_comptable": entry.entry_date.isoformat(),
+            "libelle": entry.label,
+            "total": to_json(posted.total, company.currency),
+            "devise": company.currency,
+        },
+    )
     return posted
 
 

@@ -27,5 +27,6 @@ def includeme(config: Any) -> None:
     config.include(".api.audit")
     config.include(".api.keys")
     config.include(".api.members")
+    config.include(".api.hooks")
     config.include(".ui")
     mark_error_retryable(KeyInFlight)  # the retry finds the first request's stored answer

@@ -22,6 +22,8 @@ def includeme(config: Any) -> None:
     config.add_route("invitation_accept", f"{API}/invitations/acceptation/")
     config.add_route("dashboard", f"{API}/dashboard/")
     config.add_route("audit_log", f"{API}/journal-audit/")
+    config.add_route("webhooks", f"{API}/webhooks/")
+    config.add_route("webhook", f"{API}/webhooks/{{id:\\d{{1,18}}}}/")
     config.add_route("api_keys", f"{API}/cles-api/")
     config.add_route("api_key", f"{API}/cles-api/{{id:\\d{{1,18}}}}/")
     config.add_route("accounts", f"{API}/comptes/")
