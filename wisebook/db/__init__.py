@@ -8,9 +8,10 @@ import transaction
 import zope.sqlalchemy
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
 
 from ..settings import Settings
+from .meta import COMPANY_KEY, CompanyOwned
 
 
 def make_engine(settings: Settings, **kwargs: Any) -> Engine:
@@ -53,6 +54,24 @@ def _sqlite_setup(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
+def scope_to_company(session: Session, company_id: int) -> None:
+    """From now on, ORM queries of this session see only this company's rows (see CompanyOwned)."""
+    session.info[COMPANY_KEY] = company_id
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _company_criteria(state: ORMExecuteState) -> None:
+    company_id = state.session.info.get(COMPANY_KEY)
+    if company_id is None or not (state.is_select or state.is_update or state.is_delete):
+        return
+    state.statement = state.statement.options(
+        *(
+            with_loader_criteria(owned, lambda cls: cls.company_id == company_id, include_aliases=True)
+            for owned in CompanyOwned.__subclasses__()
+        )
+    )
+
+
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """A session factory bound to ``engine``."""
     return sessionmaker(bind=engine, expire_on_commit=False)
@@ -83,4 +102,4 @@ def includeme(config: Any) -> None:
     config.add_request_method(dbsession, "db", reify=True)
 
 
-__all__ = ["READ_ONLY", "get_tm_session", "make_engine", "session_factory", "transaction"]
+__all__ = ["READ_ONLY", "get_tm_session", "make_engine", "scope_to_company", "session_factory", "transaction"]

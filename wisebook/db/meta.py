@@ -21,3 +21,15 @@ class Base(DeclarativeBase):
     """Base of every table."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class CompanyOwned:
+    """Marks the tables whose rows belong to one company (a ``company_id`` column).
+
+    Once a session is given a company (``scope_to_company``), every ORM query it runs on
+    these tables is limited to that company's rows, whatever the query itself says: a query
+    that forgot its company filter returns nothing of another company's books.
+    """
+
+
+COMPANY_KEY = "wisebook.company_id"

@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..ledger.chain import GENESIS
-from .meta import Base, BigId
+from .meta import Base, BigId, CompanyOwned
 
 DRAFT = "brouillon"
 POSTED = "validee"
@@ -79,7 +79,7 @@ class AuthToken(Base):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class ApiKey(Base):
+class ApiKey(CompanyOwned, Base):
     """A key for an integration: one company, one role; only its SHA-256 is stored."""
 
     __tablename__ = "api_keys"
@@ -114,7 +114,7 @@ class BrowserSession(Base):
     client_addr: Mapped[str | None] = mapped_column(String(64))
 
 
-class FiscalYear(Base):
+class FiscalYear(CompanyOwned, Base):
     """An exercice: open, then closed."""
 
     __tablename__ = "fiscal_years"
@@ -149,7 +149,7 @@ class Period(Base):
     )
 
 
-class Account(Base):
+class Account(CompanyOwned, Base):
     """An account of a company's chart; only leaves (``postable``) take entries."""
 
     __tablename__ = "accounts"
@@ -167,7 +167,7 @@ class Account(Base):
     )
 
 
-class Journal(Base):
+class Journal(CompanyOwned, Base):
     """A journal: ACH, VTE, BQ, CAI, OD, AN…"""
 
     __tablename__ = "journals"
@@ -192,7 +192,7 @@ class JournalCounter(Base):
     last_hash: Mapped[str] = mapped_column(String(64), default=GENESIS)
 
 
-class Entry(Base):
+class Entry(CompanyOwned, Base):
     """An écriture: a draft, then posted (numbered, chained, never changed again)."""
 
     __tablename__ = "entries"
@@ -256,7 +256,7 @@ class Line(Base):
     )
 
 
-class AccountBalance(Base):
+class AccountBalance(CompanyOwned, Base):
     """Posted movements per account, period and journal, kept in the posting transaction."""
 
     __tablename__ = "account_balances"
@@ -270,7 +270,7 @@ class AccountBalance(Base):
     __table_args__ = (Index("ix_account_balances_company_id_fiscal_year_id", "company_id", "fiscal_year_id"),)
 
 
-class AuditEntry(Base):
+class AuditEntry(CompanyOwned, Base):
     """One write that happened: who, when, in which company, what, from where. Append-only."""
 
     __tablename__ = "audit_log"
@@ -287,7 +287,7 @@ class AuditEntry(Base):
     __table_args__ = (Index("ix_audit_log_company_id_id", "company_id", "id"),)
 
 
-class Webhook(Base):
+class Webhook(CompanyOwned, Base):
     """An address told of the company's events (entry posted, fiscal year closed)."""
 
     __tablename__ = "webhooks"

@@ -11,6 +11,7 @@ from pyramid.request import Request
 from pyramid.response import Response
 from pyramid.security import Allowed, Denied
 
+from ..db import scope_to_company
 from ..ledger.errors import NotFound
 from ..services import api_keys, auth, books
 from ..services.permissions import ROLE_PERMISSIONS, Permission
@@ -105,6 +106,7 @@ def _company(request: Request) -> books.CompanyContext | None:
         company: books.CompanyContext = request.environ[KEY_COMPANY]
         if header is not None and header.strip() != str(company.id):
             raise NotFound("Société introuvable.", field="X-Societe")
+        scope_to_company(request.db, company.id)
         return company
     wanted: int | None = identity.company_id
     if header is not None:
@@ -114,6 +116,8 @@ def _company(request: Request) -> books.CompanyContext | None:
     context = books.company_for_user(request.db, identity.user_id, wanted)
     if context is None and header is not None:
         raise NotFound("Société introuvable.", field="X-Societe")
+    if context is not None:
+        scope_to_company(request.db, context.id)
     return context
 
 
