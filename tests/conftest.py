@@ -142,6 +142,8 @@ def app(engine: Engine, backend_settings: settings_module.Settings) -> Any:
         "jwt_secret_key": backend_settings.jwt_secret_key,
         "webhook_secret": backend_settings.webhook_secret,
         "wisebook_max_body_bytes": 64 * 1024,
+        # The suite logs in many users from one test client; the limit has its own test.
+        "wisebook_login_requests_per_minute": 100_000,
     }
     config = make_config(overrides, engine=engine)
     return config.make_wsgi_app()

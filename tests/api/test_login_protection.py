@@ -132,3 +132,20 @@ def test_logout_revokes_the_token_at_once(testapp, books):
     client.post("/api/v1/auth/logout/", status=204)
     client.get("/api/v1/comptes/", status=401)
     client.post("/api/v1/auth/logout/", status=401)
+
+
+def test_an_address_may_ask_to_log_in_five_times_a_minute(testapp, books, clock, app):
+    import dataclasses
+
+    settings = app.registry.wisebook_settings
+    app.registry.wisebook_settings = dataclasses.replace(settings, login_requests_per_minute=5)
+    try:
+        for _ in range(5):
+            attempt(testapp, ADMIN_EMAIL, ADMIN_PASSWORD, address="192.0.2.50", status=200)
+        refused = attempt(testapp, ADMIN_EMAIL, ADMIN_PASSWORD, address="192.0.2.50", status=429)
+        assert refused.headers["Retry-After"] == "60"
+        attempt(testapp, ADMIN_EMAIL, ADMIN_PASSWORD, address="192.0.2.51", status=200)  # another address
+        clock.now += 60
+        attempt(testapp, ADMIN_EMAIL, ADMIN_PASSWORD, address="192.0.2.50", status=200)
+    finally:
+        app.registry.wisebook_settings = settings

@@ -105,10 +105,21 @@ def login(request: Request) -> Response:
 
     Five failures in a minute from one address, or against one account, refuse further
     attempts (429 with Retry-After) until the minute ends, the right password included; an
-    unknown address and a wrong password get the same answer after the same work.
+    unknown address and a wrong password get the same answer after the same work. Any
+    address may also ask at most WISEBOOK_LOGIN_REQUESTS_PER_MINUTE times a minute (5).
     """
-    data = json_body(request, "Connexion")
     limiter = request.registry.wisebook_limiter
+    address_key = f"connexion:requetes:{request.client_addr or 'inconnue'}"
+    count, left = limiter.count(address_key)
+    if count >= request.registry.wisebook_settings.login_requests_per_minute:
+        return problem(
+            429,
+            f"Trop de demandes de connexion depuis cette adresse. Réessayez dans {left} s.",
+            headers={"Retry-After": str(left)},
+            code="trop_de_tentatives",
+        )
+    request.add_response_callback(lambda _request, _response: limiter.fail(address_key))
+    data = json_body(request, "Connexion")
     keys = _throttle_keys(request, data["email"])
     for key in keys:
         count, left = limiter.count(key)
