@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..db import models
 from ..ledger.errors import InvalidInput, NotFound
+from .auth import aware
 from .books import CompanyContext
 
 PREFIX = "wbk_"
@@ -71,15 +72,11 @@ def check_key(session: Session, value: str) -> KeyIdentity | None:
     if key.revoked_at is not None or not hmac.compare_digest(key.key_hash, _digest(secret)):
         return None
     now = dt.datetime.now(dt.UTC)
-    if key.last_used_at is None or now - _aware(key.last_used_at) > dt.timedelta(minutes=1):
+    if key.last_used_at is None or now - aware(key.last_used_at) > dt.timedelta(minutes=1):
         key.last_used_at = now
     return KeyIdentity(
         key.id, CompanyContext(company.id, company.name, company.currency, key.role), key.created_by_id
     )
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def list_keys(session: Session, company_id: int) -> list[models.ApiKey]:

@@ -144,7 +144,7 @@ def check_session(session: Session, cookie: str, idle: int, absolute: int) -> tu
         return None
     found, active = row
     now = dt.datetime.now(dt.UTC)
-    created, seen = _aware(found.created_at), _aware(found.last_seen_at)
+    created, seen = aware(found.created_at), aware(found.last_seen_at)
     if found.revoked_at is not None or not active:
         return None
     if now - seen > dt.timedelta(seconds=idle) or now - created > dt.timedelta(seconds=absolute):
@@ -161,8 +161,8 @@ def check_session(session: Session, cookie: str, idle: int, absolute: int) -> tu
     return identity, found.csrf_token
 
 
-def _aware(moment: dt.datetime) -> dt.datetime:
-    """SQLite gives naive datetimes back; they were stored in UTC."""
+def aware(moment: dt.datetime) -> dt.datetime:
+    """A datetime read back from the database, in UTC (SQLite gives them back naive)."""
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
