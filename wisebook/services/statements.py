@@ -42,6 +42,11 @@ class Control:
     ok: bool
     gap: int = 0
 
+    @classmethod
+    def equal(cls, name: str, left: int, right: int) -> Control:
+        """A control that two amounts agree; the gap is left minus right."""
+        return cls(name, left == right, left - right)
+
 
 @dataclass(frozen=True)
 class Statement:
@@ -264,26 +269,16 @@ def financial_statements(
     placed = Control("Tous les comptes sont classés", not unplaced)
     controls = {
         "bilan": (
-            Control(
-                "Total actif (BZ) = total passif (DZ)",
-                actif["BZ"] == passif["DZ"],
-                actif["BZ"] - passif["DZ"],
-            ),
+            Control.equal("Total actif (BZ) = total passif (DZ)", actif["BZ"], passif["DZ"]),
             placed,
         ),
         "compte-de-resultat": (
-            Control(
-                "Résultat net (XI) = résultat du Bilan (CJ)",
-                result["XI"] == passif["CJ"],
-                result["XI"] - passif["CJ"],
-            ),
+            Control.equal("Résultat net (XI) = résultat du Bilan (CJ)", result["XI"], passif["CJ"]),
             placed,
         ),
         "flux-de-tresorerie": (
-            Control(
-                "Trésorerie nette au 31 décembre (ZH) = trésorerie du Bilan (BT − DT)",
-                flows["ZH"] == net_cash,
-                flows["ZH"] - net_cash,
+            Control.equal(
+                "Trésorerie nette au 31 décembre (ZH) = trésorerie du Bilan (BT − DT)", flows["ZH"], net_cash
             ),
         ),
     }
