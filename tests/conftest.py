@@ -133,7 +133,7 @@ def books(engine: Engine) -> Books:
 
 
 @pytest.fixture
-def app(engine: Engine, backend_settings: settings_module.Settings) -> Any:
+def app(engine: Engine, backend_settings: settings_module.Settings) -> Iterator[Any]:
     """The WSGI application on the test engine."""
     overrides = {
         "wisebook_data_dir": str(backend_settings.data_dir),
@@ -141,12 +141,15 @@ def app(engine: Engine, backend_settings: settings_module.Settings) -> Any:
         "secret_key": backend_settings.secret_key,
         "jwt_secret_key": backend_settings.jwt_secret_key,
         "webhook_secret": backend_settings.webhook_secret,
+        "backup_signing_key": backend_settings.backup_signing_key,
         "wisebook_max_body_bytes": 64 * 1024,
         # The suite logs in many users from one test client; the limit has its own test.
         "wisebook_login_requests_per_minute": 100_000,
     }
     config = make_config(overrides, engine=engine)
-    return config.make_wsgi_app()
+    app = config.make_wsgi_app()
+    yield app
+    app.registry.wisebook_queue.huey.flush()  # the queue's file outlives the test: empty it
 
 
 class Api:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,6 +11,14 @@ from pyramid.router import Router
 from sqlalchemy.engine import Engine
 
 from . import settings as settings_module
+
+
+def version() -> str:
+    """The installed version of WiseBook."""
+    try:
+        return importlib.metadata.version("wisebook")
+    except importlib.metadata.PackageNotFoundError:  # a frozen bundle without metadata
+        return "3.0.0"
 
 
 def make_config(overrides: Mapping[str, Any] | None = None, engine: Engine | None = None) -> Configurator:
@@ -25,6 +34,11 @@ def make_config(overrides: Mapping[str, Any] | None = None, engine: Engine | Non
 
 
 def main(global_config: Mapping[str, Any] | None = None, **settings: Any) -> Router:
-    """The WSGI application factory (``wisebook:main``)."""
+    """The WSGI application factory (``wisebook:main``): logs and error reports set up first."""
+    from .observability import errors, logs
+
+    resolved = settings_module.load(settings)
+    logs.configure(resolved, "web")
+    errors.init(resolved, "web")
     app: Router = make_config(settings).make_wsgi_app()
     return app

@@ -10,6 +10,7 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -83,24 +84,192 @@ def migrate_cmd() -> None:
 migrate_cmd.name = "migrate"
 
 
+def _process(component: str) -> settings_module.Settings:
+    """Settings of a long-running process, with its logs and error reports set up."""
+    from .observability import errors, logs
+
+    resolved = settings_module.load()
+    logs.configure(resolved, component)
+    errors.init(resolved, component)
+    return resolved
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=6543, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+@click.option("--sans-taches", "no_tasks", is_flag=True, help="Ne pas exécuter les tâches de fond ici.")
 @explained
-def serve(host: str, port: int, threads: int) -> None:
-    """Servir WiseBook (profil embarqué : un processus, migrations appliquées au démarrage)."""
+def serve(host: str, port: int, threads: int, no_tasks: bool) -> None:
+    """Servir WiseBook (profil embarqué : un processus, migrations appliquées au démarrage,
+    tâches de fond exécutées dans le même processus)."""
     import waitress
 
     from . import make_config
+    from .tasks import Queue
 
-    resolved = settings_module.load()
-    logging.getLogger().setLevel(resolved.log_level)
+    resolved = _process("web")
     engine = make_engine(resolved)
     migrate.upgrade(engine)
-    app = make_config(engine=engine).make_wsgi_app()
+    config = make_config(engine=engine)
+    queue = config.registry.wisebook_queue = Queue(resolved, engine)
+    app = config.make_wsgi_app()
+    if not no_tasks:
+        queue.start_in_process(workers=resolved.worker_threads)
     click.echo(f"WiseBook sur http://{host}:{port}/ (données : {resolved.data_dir})")
     waitress.serve(app, host=host, port=port, threads=threads, ident="wisebook")
+
+
+@main.command()
+@click.option(
+    "--threads", type=click.IntRange(1, 64), default=None, help="Fils d'exécution (WISEBOOK_WORKER_THREADS)."
+)
+@explained
+def worker(threads: int | None) -> None:
+    """Exécuter les tâches de fond (programme « worker » de supervisor)."""
+    from .tasks import Queue
+
+    resolved = _process("worker")
+    engine = make_engine(resolved)
+    Queue(resolved, engine).run_worker(workers=threads or resolved.worker_threads)
+
+
+@main.command()
+@explained
+def scheduler() -> None:
+    """Planifier les tâches périodiques (programme « scheduler » de supervisor)."""
+    from .tasks import Queue
+
+    resolved = _process("scheduler")
+    engine = make_engine(resolved)
+    Queue(resolved, engine).run_scheduler()
+
+
+@main.command()
+@click.option("--etiquette", default="manuelle", show_default=True, help="Mot ajouté au nom du fichier.")
+@click.option("--s3/--sans-s3", "to_s3", default=True, help="Envoyer aussi vers S3 s'il est configuré.")
+@explained
+def backup(etiquette: str, to_s3: bool) -> None:
+    """Sauvegarder la base maintenant (fichier et manifeste signé dans le dossier des sauvegardes)."""
+    from .services import backups
+
+    if not etiquette.replace("-", "").isalnum():
+        raise click.BadParameter("lettres, chiffres et tirets seulement", param_hint="--etiquette")
+    resolved = settings_module.load()
+    engine = make_engine(resolved)
+    try:
+        made = backups.create(resolved, engine, label=etiquette)
+        removed = backups.prune(resolved)
+        click.echo(
+            f"sauvegarde : {made.path} ({made.manifest['taille']} octets, sha256 {made.manifest['sha256']})"
+        )
+        if removed:
+            click.echo(
+                f"{len(removed)} sauvegarde(s) de plus de {resolved.backup_keep_days} jours supprimée(s)"
+            )
+        if to_s3 and resolved.aws_s3_bucket:
+            key = backups.upload(resolved, made)
+            click.echo(f"envoyée vers s3://{resolved.aws_s3_bucket}/{key}")
+    except backups.BackupError as exc:
+        _fail(str(exc))
+    finally:
+        engine.dispose()
+
+
+@main.command()
+@click.argument("fichier", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Restaurer même si le manifeste ne se vérifie pas.")
+@click.option("--yes", "yes", is_flag=True, help="Ne pas demander de confirmation.")
+@explained
+def restore(fichier: Path, force: bool, yes: bool) -> None:
+    """Remplacer la base par une sauvegarde (une sauvegarde de sécurité est faite d'abord)."""
+    from .services import backups
+
+    resolved = settings_module.load()
+    if not yes:
+        click.confirm(f"Remplacer toute la base par {fichier.name} ?", abort=True)
+    engine = make_engine(resolved)
+    try:
+        done = backups.restore(resolved, engine, fichier, force=force)
+        migrate.upgrade(engine)  # a backup of an older version is brought to this schema
+    except backups.BackupRefused as exc:
+        _fail(f"sauvegarde refusée : {exc} (--force pour passer outre)")
+    except backups.BackupError as exc:
+        _fail(str(exc))
+    finally:
+        engine.dispose()
+    if done.safety is not None:
+        click.echo(f"sauvegarde de sécurité de la base remplacée : {done.safety.path}")
+    state = "vérifiée" if done.verified else "NON vérifiée (--force)"
+    click.echo(f"base restaurée depuis {fichier.name} (sauvegarde {state})")
+
+
+def _health(resolved: settings_module.Settings) -> dict[str, Any]:
+    from .observability import health
+    from .tasks import Queue
+
+    engine = make_engine(resolved)
+    try:
+        return health.report(resolved, engine, Queue(resolved, engine))
+    finally:
+        engine.dispose()
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Réponse en JSON (celle de /health/).")
+def health(as_json: bool) -> None:
+    """Contrôler la santé de l'installation (code 0 : ok ; 1 : dégradée ou hors service)."""
+    import json
+
+    report = _health(settings_module.load())
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+    else:
+        click.echo(f"état : {report['status']} (version {report['version']})")
+        for name, check in report["checks"].items():
+            extra = ", ".join(f"{k}={v}" for k, v in check.items() if k != "status")
+            click.echo(f"  {name:<10} {check['status']:<9} {extra}")
+    sys.exit(0 if report["status"] == "ok" else 1)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Réponse en JSON, pour les scripts.")
+@explained
+def status(as_json: bool) -> None:
+    """Version, profil, base, processus, file de tâches, sauvegardes."""
+    import json
+
+    from . import version
+    from .services import backups
+
+    resolved = settings_module.load()
+    engine = make_engine(resolved)
+    try:
+        revision = migrate.current(engine)
+    except OperationalError:
+        revision = None
+    finally:
+        engine.dispose()
+    report = _health(resolved)
+    last = backups.latest(resolved)
+    state = {
+        "version": version(),
+        "profil": "embarqué" if resolved.embedded else "appliance",
+        "base": {"url": resolved.public()["database_url"], "revision": revision},
+        "file": report["checks"].get("queue"),
+        "processus": {role: report["checks"].get(role) for role in ("worker", "scheduler")},
+        "derniere_sauvegarde": last.path.name if last else None,
+        "sauvegardes": len(backups.listing(resolved)),
+        "sante": report["status"],
+    }
+    if as_json:
+        click.echo(json.dumps(state, ensure_ascii=False, indent=2, default=str))
+        return
+    click.echo(f"WiseBook {state['version']} — profil {state['profil']} — santé : {state['sante']}")
+    click.echo(f"base : {state['base']['url']} (révision {revision or 'aucune'})")
+    for role, check in state["processus"].items():
+        click.echo(f"{role} : {check['status'] if check else 'inconnu'}")
+    click.echo(f"sauvegardes : {state['sauvegardes']}, dernière : {state['derniere_sauvegarde'] or 'aucune'}")
 
 
 @main.command()
@@ -167,6 +336,16 @@ def verify() -> None:
             click.echo(f"{company} : chaîne, numérotation et soldes conformes")
     if failed:
         sys.exit(1)
+
+
+def worker_main() -> None:
+    """``wisebook-worker``: the same as ``wisebook-ctl worker``."""
+    main(["worker", *sys.argv[1:]])
+
+
+def scheduler_main() -> None:
+    """``wisebook-scheduler``: the same as ``wisebook-ctl scheduler``."""
+    main(["scheduler", *sys.argv[1:]])
 
 
 if __name__ == "__main__":

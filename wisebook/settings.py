@@ -35,7 +35,7 @@ def _bool(raw: str) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on", "oui"}
 
 
-SECRET_NAMES = ("SECRET_KEY", "JWT_SECRET_KEY", "WEBHOOK_SECRET")
+SECRET_NAMES = ("SECRET_KEY", "JWT_SECRET_KEY", "WEBHOOK_SECRET", "BACKUP_SIGNING_KEY")
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,7 @@ class Settings:
     secret_key: str = field(repr=False)
     jwt_secret_key: str = field(repr=False)
     webhook_secret: str = field(repr=False)
+    backup_signing_key: str = field(repr=False)
     log_level: str = "INFO"
     sentry_dsn: str | None = None
     max_body_bytes: int = 10 * 1024 * 1024
@@ -64,6 +65,30 @@ class Settings:
     email_from: str = "WiseBook <wisebook@localhost>"
     email_starttls: bool = False
     public_url: str = "http://localhost:6543"  # the address links in mail point to
+    log_format: str = "text"  # text (readable, dev) or json (one object per line, appliance)
+    log_file: Path | None = None  # rotated at 100 MB, 10 files kept; stderr when unset
+    backup_dir: Path | None = None  # default: <data dir>/backups
+    backup_keep_days: int = 30
+    backup_hour: int = 2  # the daily backup's hour (UTC)
+    worker_threads: int = 2
+    queue_name: str = "wisebook"  # Huey's name: its Redis keys (several installations, one Redis)
+    aws_s3_bucket: str | None = None  # backups are uploaded there too when set
+    aws_s3_endpoint_url: str | None = None  # an S3-compatible server (MinIO, Ceph…); AWS when unset
+    aws_access_key_id: str | None = field(default=None, repr=False)
+    aws_secret_access_key: str | None = field(default=None, repr=False)
+    aws_default_region: str = "us-east-1"
+
+    @property
+    def backups(self) -> Path:
+        """Where backups and their manifests are written."""
+        return self.backup_dir or self.data_dir / "backups"
+
+    def secret_values(self) -> list[str]:
+        """Every secret's value, for the log and error filters that must never show them."""
+        values = [self.secret_key, self.jwt_secret_key, self.webhook_secret, self.backup_signing_key]
+        values += [v for v in (self.email_password, self.aws_secret_access_key) if v]
+        values += [p for p in (_url_password(self.database_url), _url_password(self.redis_url or "")) if p]
+        return [v for v in values if len(v) >= 4]
 
     @property
     def embedded(self) -> bool:
@@ -72,7 +97,15 @@ class Settings:
 
     def public(self) -> dict[str, object]:
         """The settings without secrets, safe to log or show."""
-        hidden = {"secret_key", "jwt_secret_key", "webhook_secret", "email_password"}
+        hidden = {
+            "secret_key",
+            "jwt_secret_key",
+            "webhook_secret",
+            "backup_signing_key",
+            "email_password",
+            "aws_access_key_id",
+            "aws_secret_access_key",
+        }
         out = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in hidden}
         out["database_url"] = _redact_url(self.database_url)
         if self.redis_url:
@@ -88,6 +121,14 @@ def _redact_url(url: str) -> str:
         user = creds.split(":", 1)[0]
         return f"{scheme}://{user}:***@{host}"
     return url
+
+
+def _url_password(url: str) -> str | None:
+    """The password in a URL such as redis://:pw@host/0, if any."""
+    if "@" not in url or "://" not in url:
+        return None
+    creds = url.split("://", 1)[1].rsplit("@", 1)[0]
+    return creds.split(":", 1)[1] if ":" in creds else None
 
 
 def _secrets_file(data_dir: Path) -> Path:
@@ -148,6 +189,13 @@ def load(overrides: Mapping[str, object] | None = None, environ: Mapping[str, st
         if len(value) < 32:
             raise SettingsError(f"{name} est trop court (32 caractères au moins)")
 
+    log_format = (env.get("LOG_FORMAT") or "text").lower()
+    if log_format not in {"text", "json"}:
+        raise SettingsError(f"LOG_FORMAT doit valoir text ou json, pas « {log_format} »")
+    backup_hour = _int("WISEBOOK_BACKUP_HOUR")(env.get("WISEBOOK_BACKUP_HOUR", "2"))
+    if backup_hour > 23:
+        raise SettingsError("WISEBOOK_BACKUP_HOUR doit être une heure entre 0 et 23")
+
     level = (env.get("LOG_LEVEL") or "INFO").upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
         raise SettingsError(f"LOG_LEVEL inconnu : {level}")
@@ -159,6 +207,7 @@ def load(overrides: Mapping[str, object] | None = None, environ: Mapping[str, st
         secret_key=secret_values["SECRET_KEY"],
         jwt_secret_key=secret_values["JWT_SECRET_KEY"],
         webhook_secret=secret_values["WEBHOOK_SECRET"],
+        backup_signing_key=secret_values["BACKUP_SIGNING_KEY"],
         log_level=level,
         sentry_dsn=env.get("SENTRY_DSN") or None,
         max_body_bytes=_int("WISEBOOK_MAX_BODY_BYTES")(
@@ -183,4 +232,18 @@ def load(overrides: Mapping[str, object] | None = None, environ: Mapping[str, st
         email_from=env.get("EMAIL_FROM") or "WiseBook <wisebook@localhost>",
         email_starttls=_bool(env.get("EMAIL_STARTTLS", "")),
         public_url=(env.get("WISEBOOK_PUBLIC_URL") or "http://localhost:6543").rstrip("/"),
+        log_format=log_format,
+        log_file=Path(env["LOG_FILE"]) if env.get("LOG_FILE") else None,
+        backup_dir=Path(env["WISEBOOK_BACKUP_DIR"]).resolve() if env.get("WISEBOOK_BACKUP_DIR") else None,
+        backup_keep_days=max(
+            1, _int("WISEBOOK_BACKUP_KEEP_DAYS")(env.get("WISEBOOK_BACKUP_KEEP_DAYS", "30"))
+        ),
+        backup_hour=backup_hour,
+        queue_name=env.get("WISEBOOK_QUEUE_NAME") or "wisebook",
+        worker_threads=max(1, _int("WISEBOOK_WORKER_THREADS")(env.get("WISEBOOK_WORKER_THREADS", "2"))),
+        aws_s3_bucket=env.get("AWS_S3_BUCKET") or env.get("AWS_STORAGE_BUCKET_NAME") or None,
+        aws_s3_endpoint_url=env.get("AWS_S3_ENDPOINT_URL") or None,
+        aws_access_key_id=env.get("AWS_ACCESS_KEY_ID") or None,
+        aws_secret_access_key=env.get("AWS_SECRET_ACCESS_KEY") or None,
+        aws_default_region=env.get("AWS_DEFAULT_REGION") or "us-east-1",
     )

@@ -17,7 +17,7 @@ def _api_views(app):
     for item in introspector.get_category("views"):
         view = item["introspectable"]
         route = view["route_name"]
-        if route is None or not routes.get(route, "").startswith(("/api/", "/health/")):
+        if route is None or not routes.get(route, "").startswith(("/api/", "/health/", "/metrics")):
             continue
         methods = view["request_methods"] or ()
         methods = (methods,) if isinstance(methods, str) else methods

@@ -43,6 +43,7 @@ def test_a_full_scenario_logs_no_secret(testapp, books, app, caplog):
         "SECRET_KEY": settings.secret_key,
         "JWT_SECRET_KEY": settings.jwt_secret_key,
         "WEBHOOK_SECRET": settings.webhook_secret,
+        "BACKUP_SIGNING_KEY": settings.backup_signing_key,
     }
     text = caplog.text
     assert "SELECT" in text  # the SQL log was on: the check below has something to look at
@@ -51,7 +52,7 @@ def test_a_full_scenario_logs_no_secret(testapp, books, app, caplog):
 
 
 SECRET_ASSIGNMENT = re.compile(
-    r"(SECRET_KEY|JWT_SECRET_KEY|WEBHOOK_SECRET|PASSWORD|EMAIL_PASSWORD)\s*[=:]\s*['\"]?([A-Za-z0-9_\-+/]{16,})"
+    r"(SECRET_KEY|JWT_SECRET_KEY|WEBHOOK_SECRET|BACKUP_SIGNING_KEY|AWS_SECRET_ACCESS_KEY|PASSWORD|EMAIL_PASSWORD)\s*[=:]\s*['\"]?([A-Za-z0-9_\-+/]{16,})"
 )
 
 

@@ -29,6 +29,7 @@ PUBLIC = {
     ("invitation_accept", "POST"),
     ("__static/", "GET"),
     ("health", "GET"),
+    ("metrics", "GET"),
     ("home", "GET"),
     ("setup", "GET"),
     ("login", "GET"),
@@ -69,6 +70,17 @@ def hook_id(admin: Api) -> str:
     return str(admin.post("/api/v1/webhooks/", body, status=201).json["id"])
 
 
+def run_id(admin: Api) -> str:
+    """A queued background run of the admin's company."""
+    return str(admin.post("/api/v1/verification/", status=202).json["id"])
+
+
+def revoked_run_id(admin: Api) -> str:
+    found = run_id(admin)
+    admin.post(f"/api/v1/taches/{found}/annulation/", status=200)
+    return found
+
+
 def fixed(path: str) -> Callable[[Api], str]:
     return lambda _admin: path
 
@@ -77,6 +89,14 @@ REPORTS = "/api/v1/rapports"
 EXAMPLES: dict[tuple[str, str], Example] = {
     ("__static/", "GET"): Example(fixed("/static/wisebook.css"), 200),
     ("health", "GET"): Example(fixed("/health/"), 200),
+    ("metrics", "GET"): Example(fixed("/metrics"), 200),
+    ("tasks", "GET"): Example(fixed("/api/v1/taches/"), 200),
+    ("task", "GET"): Example(lambda admin: f"/api/v1/taches/{run_id(admin)}/", 200),
+    ("task_retry", "POST"): Example(lambda admin: f"/api/v1/taches/{revoked_run_id(admin)}/relance/", 202),
+    ("task_revoke", "POST"): Example(lambda admin: f"/api/v1/taches/{run_id(admin)}/annulation/", 200),
+    ("verification", "POST"): Example(fixed("/api/v1/verification/"), 202),
+    # Superusers only (the whole installation): the matrix's admin is the one from setup.
+    ("backups", "POST"): Example(fixed("/api/v1/sauvegardes/"), 202),
     ("home", "GET"): Example(fixed("/"), 200),
     ("setup", "GET"): Example(fixed("/assistant/"), 200),
     ("openapi", "GET"): Example(fixed("/api/v1/openapi.json"), 200),

@@ -11,10 +11,12 @@ from wisebook.db import models
 from wisebook.services import verify
 
 
-def test_health_answers_ok(testapp, books):
+def test_health_without_worker_is_degraded_and_says_why(testapp, books):
     body = testapp.get("/health/", status=200).json
-    assert body["status"] == "ok"
+    assert body["status"] == "degraded"
     assert body["checks"]["database"]["status"] == "ok"
+    failing = {name for name, check in body["checks"].items() if check["status"] != "ok"}
+    assert failing == {"worker", "scheduler", "backup"}  # nothing runs the queue in this test
 
 
 def test_home_sends_to_the_setup_wizard_before_setup(testapp, engine):

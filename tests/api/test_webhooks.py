@@ -120,14 +120,14 @@ def test_bad_subscriptions_are_refused(api):
 def test_the_periodic_task_delivers_what_is_due(api, engine, app, receiver):
     from huey import MemoryHuey
 
-    from wisebook.tasks import register
+    from wisebook.tasks import Queue
 
-    tasks = register(MemoryHuey(immediate=True), engine, app.registry.wisebook_settings)
+    tasks = Queue(app.registry.wisebook_settings, engine, MemoryHuey(immediate=True)).periodic
     api.post("/api/v1/webhooks/", {"url": receiver.url, "evenements": ["ecriture.validee"]}, status=201)
     api.post("/api/v1/ecritures/", sale(), status=201)
     api.post("/api/v1/ecritures/", sale(), status=201)
     receiver.statuses = [500]
-    assert tasks.deliver_webhooks.call_local() == (1, 1)  # one delivered, one waits its minute
-    assert tasks.deliver_webhooks.call_local() == (0, 0)  # nothing due yet
+    assert tasks["deliver_webhooks"].call_local() == (1, 1)  # one delivered, one waits its minute
+    assert tasks["deliver_webhooks"].call_local() == (0, 0)  # nothing due yet
     assert len(receiver.received) == 2
     assert sorted(d.status for d in deliveries(engine)) == ["en_attente", "livre"]

@@ -10,6 +10,7 @@ import webtest
 from sqlalchemy import text
 
 from tests.conftest import login, sale
+from wisebook.settings import SECRET_NAMES
 
 
 def run_ctl(settings, *args, stdin=""):
@@ -17,9 +18,7 @@ def run_ctl(settings, *args, stdin=""):
         **os.environ,
         "WISEBOOK_DATA_DIR": str(settings.data_dir),
         "DATABASE_URL": settings.database_url,
-        "SECRET_KEY": settings.secret_key,
-        "JWT_SECRET_KEY": settings.jwt_secret_key,
-        "WEBHOOK_SECRET": settings.webhook_secret,
+        **{name: getattr(settings, name.lower()) for name in SECRET_NAMES},
     }
     return subprocess.run(
         [sys.executable, "-m", "wisebook.cli", *args],

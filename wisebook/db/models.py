@@ -338,3 +338,44 @@ class IdempotencyKey(Base):
     body: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+
+QUEUED = "en_attente"
+RUNNING = "en_cours"
+SUCCEEDED = "reussie"
+FAILED = "echec"
+REVOKED = "annulee"
+TASK_STATES = (QUEUED, RUNNING, SUCCEEDED, FAILED, REVOKED)
+
+
+class TaskRun(Base):
+    """One piece of background work and its lasting state (the queue holds only its message).
+
+    The row is written in the transaction that asks for the work, and the message is queued
+    only once that transaction commits; a job's writes and its ``reussie`` state commit
+    together, so a worker killed mid-way leaves the row ``en_cours`` and nothing else, and
+    the run is queued again. Live progress is kept in the queue's store, not here.
+    """
+
+    __tablename__ = "task_runs"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # also the queue message's id
+    name: Mapped[str] = mapped_column(String(100))
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    params: Mapped[str] = mapped_column(Text, default="{}")  # JSON
+    state: Mapped[str] = mapped_column(String(12), default=QUEUED)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=3)
+    worker: Mapped[str | None] = mapped_column(String(120))  # host:pid of the running attempt
+    message: Mapped[str | None] = mapped_column(String(300))
+    result: Mapped[str | None] = mapped_column(Text)  # JSON
+    error: Mapped[str | None] = mapped_column(String(500))
+    traceback: Mapped[str | None] = mapped_column(Text)  # shown to administrators only
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (
+        CheckConstraint(f"state IN {TASK_STATES!r}", name="state"),
+        Index("ix_task_runs_state_created_at", "state", "created_at"),
+        Index("ix_task_runs_company_id_created_at", "company_id", "created_at"),
+    )

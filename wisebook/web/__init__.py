@@ -11,7 +11,13 @@ from ..services.idempotency import KeyInFlight
 
 def includeme(config: Any) -> None:
     """Register the web layer, in order: renderers, tweens, errors, security, routes and views."""
+    from ..tasks import Queue
+
+    registry = config.registry
+    if getattr(registry, "wisebook_queue", None) is None:
+        registry.wisebook_queue = Queue(registry.wisebook_settings, registry.db_engine)
     config.include(".renderers")
+    config.include(".observe")
     config.include(".limits")
     config.include(".headers")
     config.include(".audit")
@@ -28,5 +34,6 @@ def includeme(config: Any) -> None:
     config.include(".api.keys")
     config.include(".api.members")
     config.include(".api.hooks")
+    config.include(".api.tasks")
     config.include(".ui")
     mark_error_retryable(KeyInFlight)  # the retry finds the first request's stored answer
