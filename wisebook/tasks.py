@@ -58,13 +58,12 @@ def make_huey(settings: Settings) -> Huey:
     """Huey on Redis when ``REDIS_URL`` is set, else on a SQLite file in the data dir."""
     if settings.redis_url:
         # Timeouts: a Redis that went away must not hang a web request (enqueue, health).
-        return RedisHuey(
-            settings.queue_name,
-            url=settings.redis_url,
-            socket_connect_timeout=3,
-            socket_timeout=10,
-            health_check_interval=30,
+        import redis
+
+        pool = redis.ConnectionPool.from_url(
+            settings.redis_url, socket_connect_timeout=3, socket_timeout=10, health_check_interval=30
         )
+        return RedisHuey(settings.queue_name, connection_pool=pool)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     return SqliteHuey(settings.queue_name, filename=str(settings.data_dir / "huey.sqlite3"), timeout=30)
 

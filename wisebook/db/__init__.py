@@ -48,9 +48,11 @@ def _sqlite_setup(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        # A read that must not queue behind a writer (the login throttle reads while the
-        # request holds the write lock) asks for a deferred transaction; WAL lets it read.
+        # A read that must not queue behind a writer (a GET while a long task writes, the
+        # login throttle while the request holds the write lock) asks for a deferred
+        # transaction: WAL lets it read, and the rare write it makes waits 2 s at most.
         deferred = conn.get_execution_options().get(READ_ONLY, False)
+        conn.exec_driver_sql(f"PRAGMA busy_timeout = {2000 if deferred else 30000}")
         conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
@@ -95,9 +97,13 @@ def includeme(config: Any) -> None:
     config.registry.db_engine = engine
     factory = session_factory(engine)
     config.registry.db_factory = factory
+    # GET and HEAD read: on SQLite their transaction is deferred, so they never wait for a
+    # writer (a long import or closing holds the one write lock of an SQLite file).
+    reading = session_factory(engine.execution_options(**{READ_ONLY: True}))
 
     def dbsession(request: Any) -> Session:
-        return get_tm_session(factory, request.tm, request=request)
+        chosen = reading if request.method in ("GET", "HEAD") else factory
+        return get_tm_session(chosen, request.tm, request=request)
 
     config.add_request_method(dbsession, "db", reify=True)
 

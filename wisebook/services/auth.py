@@ -10,6 +10,7 @@ from typing import Any
 
 import jwt
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from ..db import models
@@ -150,7 +151,12 @@ def check_session(session: Session, cookie: str, idle: int, absolute: int) -> tu
     if now - seen > dt.timedelta(seconds=idle) or now - created > dt.timedelta(seconds=absolute):
         return None
     if now - seen > dt.timedelta(seconds=60):  # one write a minute at most, not one per request
-        found.last_seen_at = now
+        try:
+            with session.begin_nested():
+                found.last_seen_at = now
+                session.flush()
+        except OperationalError:  # SQLite busy with a long write: the next request touches it
+            pass
     identity = Identity(
         user_id=found.user_id,
         jti="",

@@ -1,0 +1,270 @@
+"""Background work with a real Huey consumer in its own process: Redis beside PostgreSQL (the
+appliance), Huey's SQLite file beside SQLite (the embedded profile).
+
+What is shown: a message leaves only with a committed transaction; progress is visible
+through the API while the job runs; a worker killed with SIGKILL mid-way leaves nothing
+half-written and the next worker runs the job again to its end; a revoked running job stops
+and writes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import webtest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tests.conftest import ADMIN_EMAIL, login
+from tests.tasks import worker_app
+from wisebook import make_config
+from wisebook.db import models
+from wisebook.ledger.errors import InvalidInput
+from wisebook.services import verify
+from wisebook.services.permissions import Permission
+from wisebook.settings import SECRET_NAMES
+
+ROOT = Path(__file__).resolve().parents[2]
+REDIS_URL = os.environ.get("WISEBOOK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def wait_for(what: str, check: Callable[[], Any], timeout: float = 30.0) -> Any:  # float-ok
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.05)
+    raise AssertionError(f"toujours pas au bout de {timeout} s : {what}")
+
+
+class Profile:
+    """The settings of one installation (database, queue), as the app and the worker read them."""
+
+    def __init__(self, backend: str, settings: Any):
+        self.environ = {
+            "DATABASE_URL": settings.database_url,
+            "WISEBOOK_DATA_DIR": str(settings.data_dir),
+            "WISEBOOK_QUEUE_NAME": f"test-{uuid.uuid4().hex[:12]}",
+            **{name: getattr(settings, name.lower()) for name in SECRET_NAMES},
+        }
+        if backend == "postgresql":
+            self.environ["REDIS_URL"] = REDIS_URL
+        self.workers: list[subprocess.Popen[bytes]] = []
+        self.log = settings.data_dir / f"{self.environ['WISEBOOK_QUEUE_NAME']}.log"
+
+    def app(self, engine: Any, extra: Callable[[Any], None] | None = None) -> Any:
+        overrides = {k.lower(): v for k, v in self.environ.items()}
+        overrides["wisebook_login_requests_per_minute"] = 100_000  # many logins from one client
+        config = make_config(overrides, engine=engine)
+        if extra is not None:
+            extra(config)
+        return config.make_wsgi_app()
+
+    def start_worker(self, queue: Any) -> subprocess.Popen[bytes]:
+        env = {**os.environ, **self.environ, "PYTHONPATH": str(ROOT)}
+        with self.log.open("ab") as log:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "tests.tasks.worker_app"], cwd=ROOT, env=env, stdout=log, stderr=log
+            )
+        self.workers.append(proc)
+
+        def beating() -> bool:
+            beat = queue.process_beat("worker")
+            return bool(beat and beat["worker"].endswith(f":{proc.pid}"))
+
+        wait_for("le worker bat", beating)
+        return proc
+
+    def stop(self) -> None:
+        for proc in self.workers:
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+
+
+@pytest.fixture
+def profile(backend: str, backend_settings: Any, engine: Any, books: Any) -> Iterator[Profile]:
+    made = Profile(backend, backend_settings)
+    yield made
+    made.stop()
+
+
+@pytest.fixture
+def client(profile: Profile, engine: Any) -> Iterator[tuple[webtest.TestApp, dict[str, str], Any]]:
+    app = profile.app(engine)
+    testapp = webtest.TestApp(app)
+    queue = app.registry.wisebook_queue
+    yield testapp, {"Authorization": f"Bearer {login(testapp)}"}, queue
+    queue.huey.flush()
+
+
+def admin_id(engine: Any) -> int:
+    with Session(engine) as s:
+        return int(s.scalar(select(models.User.id).where(models.User.email == ADMIN_EMAIL)))
+
+
+def batch_entries(engine: Any) -> int:
+    with Session(engine) as s:
+        return int(
+            s.scalar(
+                select(func.count()).select_from(models.Entry).where(models.Entry.label == worker_app.LABEL)
+            )
+        )
+
+
+def submit_batch(queue: Any, engine: Any, books: Any, count: int, pause: float) -> str:  # float-ok
+    with Session(engine) as s, s.begin():
+        run = queue.submit(
+            s,
+            "test.lot_lent",
+            {"count": count, "pause": pause},
+            company_id=books.company_id,
+            user_id=admin_id(engine),
+        )
+        return str(run.id)
+
+
+def run_state(testapp: webtest.TestApp, headers: dict[str, str], run_id: str) -> dict[str, Any]:
+    return dict(testapp.get(f"/api/v1/taches/{run_id}/", headers=headers, status=200).json)
+
+
+def test_a_long_operation_answers_202_and_its_result_comes_through_the_api(profile, client):
+    testapp, headers, queue = client
+    profile.start_worker(queue)
+    answer = testapp.post("/api/v1/verification/", headers=headers, status=202)
+    assert answer.headers["Location"] == answer.json["url"]
+    assert answer.json["etat"] == "en_attente"
+    done = wait_for(
+        "la vérification se termine",
+        lambda: (s := run_state(testapp, headers, answer.json["id"]))["etat"] == "reussie" and s,
+    )
+    assert done["resultat"] == {"conforme": True, "problemes": []}
+    assert done["progression"]["message"] == "conforme"
+    assert done["tentatives"] == 1
+
+
+def test_progress_shows_through_the_api_while_the_job_runs(profile, client, engine, books):
+    testapp, headers, queue = client
+    profile.start_worker(queue)
+    run_id = submit_batch(queue, engine, books, count=40, pause=0.05)
+    seen = wait_for(
+        "une progression partielle",
+        lambda: (
+            (s := run_state(testapp, headers, run_id))["etat"] == "en_cours"
+            and 0 < s["progression"]["fait"] < 40
+            and s
+        ),
+    )
+    assert seen["progression"]["total"] == 40
+    assert seen["progression"]["message"] == f"écriture {seen['progression']['fait']} sur 40"
+    assert 0 <= seen["progression"]["pourcentage"] < 100
+    wait_for("le lot se termine", lambda: run_state(testapp, headers, run_id)["etat"] == "reussie")
+    assert batch_entries(engine) == 40
+
+
+def test_a_rolled_back_request_queues_nothing(profile, engine):
+    def add_failing_view(config: Any) -> None:
+        def submit_then_fail(request: Any) -> Any:
+            request.registry.wisebook_queue.submit(request.db, "verification", company_id=request.company.id)
+            if request.params.get("echec"):
+                raise InvalidInput("Refusé après la demande de tâche.", field="echec")
+            from pyramid.response import Response
+
+            return Response(status=204)
+
+        config.add_route("test_submit", "/test/tache/")
+        config.add_view(
+            submit_then_fail, route_name="test_submit", request_method="POST", permission=Permission.READ
+        )
+
+    app = profile.app(engine, add_failing_view)
+    testapp = webtest.TestApp(app)
+    queue = app.registry.wisebook_queue
+    headers = {"Authorization": f"Bearer {login(testapp)}"}
+    try:
+        testapp.post("/test/tache/?echec=1", headers=headers, status=422)
+        with Session(engine) as s:
+            assert s.scalar(select(func.count()).select_from(models.TaskRun)) == 0
+        assert queue.pending_count() == 0
+        testapp.post("/test/tache/", headers=headers, status=204)  # the same request, committed
+        assert queue.pending_count() == 1
+        with Session(engine) as s:
+            assert s.scalar(select(func.count()).select_from(models.TaskRun)) == 1
+    finally:
+        queue.huey.flush()
+
+
+def test_a_worker_killed_mid_way_leaves_nothing_half_written_and_the_job_is_run_again(
+    profile, client, engine, books
+):
+    testapp, headers, queue = client
+    first = profile.start_worker(queue)
+    run_id = submit_batch(queue, engine, books, count=30, pause=0.1)
+    wait_for(
+        "le lot est à mi-chemin",
+        lambda: run_state(testapp, headers, run_id)["progression"]["fait"] >= 8,
+    )
+    first.send_signal(signal.SIGKILL)
+    first.wait(10)
+    assert batch_entries(engine) == 0  # eight entries were flushed, none committed
+    with Session(engine) as s:
+        run = s.get(models.TaskRun, run_id)
+        assert (run.state, run.attempts) == ("en_cours", 1)
+
+    profile.start_worker(queue)  # the new worker finds its dead predecessor's run
+    done = wait_for(
+        "le lot se termine au second essai",
+        lambda: (s := run_state(testapp, headers, run_id))["etat"] == "reussie" and s,
+        timeout=60,
+    )
+    assert done["tentatives"] == 2
+    assert done["resultat"] == {"ecritures": 30}
+    assert batch_entries(engine) == 30
+    with Session(engine) as s:
+        assert verify.verify_company(s, books.company_id) == []  # chain, numbering, balances
+
+
+@pytest.mark.postgresql  # SQLite has one writer: the revoking request waits for the job's lock
+def test_revoking_a_running_job_stops_it_and_writes_nothing(profile, client, engine, books):
+    testapp, headers, queue = client
+    profile.start_worker(queue)
+    run_id = submit_batch(queue, engine, books, count=50, pause=0.1)
+    wait_for("le lot a commencé", lambda: run_state(testapp, headers, run_id)["progression"]["fait"] >= 3)
+    answer = testapp.post(f"/api/v1/taches/{run_id}/annulation/", headers=headers, status=200)
+    assert answer.json["etat"] == "en_cours"  # it stops at its next progress report
+    stopped = wait_for(
+        "le lot s'arrête", lambda: (s := run_state(testapp, headers, run_id))["etat"] == "annulee" and s
+    )
+    assert "rien n'a été écrit" in stopped["progression"]["message"]
+    assert batch_entries(engine) == 0
+    testapp.post(f"/api/v1/taches/{run_id}/annulation/", headers=headers, status=409)
+
+
+def test_revoking_a_queued_run_cancels_it_before_it_starts(profile, client, engine, books):
+    testapp, headers, queue = client
+    run_id = submit_batch(queue, engine, books, count=3, pause=0)
+    answer = testapp.post(f"/api/v1/taches/{run_id}/annulation/", headers=headers, status=200)
+    assert answer.json["etat"] == "annulee"
+    profile.start_worker(queue)  # the message is still queued: the worker takes it and skips it
+    wait_for("la file est vide", lambda: queue.pending_count() == 0)
+    time.sleep(0.5)
+    assert run_state(testapp, headers, run_id)["etat"] == "annulee"
+    assert batch_entries(engine) == 0
+    again = testapp.post(f"/api/v1/taches/{run_id}/relance/", headers=headers, status=202)
+    assert again.json["etat"] == "en_attente"
+    wait_for("le lot relancé se termine", lambda: run_state(testapp, headers, run_id)["etat"] == "reussie")
+    assert batch_entries(engine) == 3

@@ -1,0 +1,54 @@
+"""A worker process for the tests: WiseBook's own queue and jobs, plus one slow writing job.
+
+``python -m tests.tasks.worker_app`` reads the same settings as ``wisebook-ctl worker`` (the
+environment) and runs the same consumer; the extra job posts entries one by one in one
+transaction, reporting progress between them, so a test can kill the process mid-way.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from wisebook import settings as settings_module
+from wisebook.db import make_engine
+from wisebook.services import books, posting
+from wisebook.tasks import JobContext, Queue, job
+
+LABEL = "Lot de test"
+
+
+@job("test.lot_lent", label="Lot d'écritures (tests)")
+def slow_batch(
+    ctx: JobContext, session: Session, count: int, pause: float = 0.1
+) -> dict[str, Any]:  # float-ok
+    """Post ``count`` sales, one every ``pause`` seconds, all in the run's one transaction."""
+    company = books.company_for_user(session, ctx.user_id, ctx.company_id)
+    assert company is not None
+    for number in range(count):
+        draft = posting.parse_draft(
+            {
+                "journal": "VTE",
+                "date_comptable": "2026-02-10",
+                "libelle": LABEL,
+                "piece": f"LOT-{number:04d}",
+                "lignes": [
+                    {"compte": "4111", "libelle": LABEL, "debit": "1180"},
+                    {"compte": "7011", "libelle": LABEL, "credit": "1000"},
+                    {"compte": "4431", "libelle": LABEL, "credit": "180"},
+                ],
+            },
+            company.currency,
+        )
+        posting.create_entry(session, company, draft, ctx.user_id, post=True)
+        session.flush()
+        ctx.progress(number + 1, count, f"écriture {number + 1} sur {count}")
+        time.sleep(pause)
+    return {"ecritures": count}
+
+
+if __name__ == "__main__":
+    settings = settings_module.load()
+    Queue(settings, make_engine(settings)).run_worker(workers=1)
