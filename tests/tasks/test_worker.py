@@ -57,6 +57,9 @@ class Profile:
             "WISEBOOK_QUEUE_NAME": f"test-{uuid.uuid4().hex[:12]}",
             **{name: getattr(settings, name.lower()) for name in SECRET_NAMES},
         }
+        self.environ["WISEBOOK_BACKUP_DIR"] = str(
+            settings.data_dir / f"sauvegardes-{self.environ['WISEBOOK_QUEUE_NAME']}"
+        )
         if backend == "postgresql":
             self.environ["REDIS_URL"] = REDIS_URL
         self.workers: list[subprocess.Popen[bytes]] = []
@@ -155,6 +158,21 @@ def test_a_long_operation_answers_202_and_its_result_comes_through_the_api(profi
     assert done["resultat"] == {"conforme": True, "problemes": []}
     assert done["progression"]["message"] == "conforme"
     assert done["tentatives"] == 1
+
+
+def test_a_backup_asked_through_the_api_is_made_by_the_worker(profile, client):
+    testapp, headers, queue = client
+    profile.start_worker(queue)
+    answer = testapp.post("/api/v1/sauvegardes/", headers=headers, status=202)
+    done = wait_for(
+        "la sauvegarde se termine",
+        lambda: (s := run_state(testapp, headers, answer.json["id"]))["etat"] == "reussie" and s,
+        timeout=60,
+    )
+    dump = Path(profile.environ["WISEBOOK_BACKUP_DIR"]) / done["resultat"]["fichier"]
+    assert dump.is_file() and Path(f"{dump}.manifest.json").is_file()
+    assert done["resultat"]["taille"] == dump.stat().st_size
+    assert done["progression"]["message"] == "sauvegarde terminée"
 
 
 def test_progress_shows_through_the_api_while_the_job_runs(profile, client, engine, books):

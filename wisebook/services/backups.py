@@ -137,12 +137,19 @@ def _sqlite_copy(source: Path, target: Path) -> None:
 
 
 def _facts(engine: Engine) -> dict[str, Any]:
+    """What the manifest says of the content; a database without WiseBook's tables (emptied,
+    never migrated) is backed up all the same, with nothing to say."""
+    from sqlalchemy.exc import DBAPIError
+
     from ..db import migrate
 
-    with Session(engine) as session:
-        entries = session.scalar(select(func.count()).select_from(models.Entry)) or 0
-        companies = session.scalar(select(func.count()).select_from(models.Company)) or 0
-    return {"revision": migrate.current(engine), "ecritures": int(entries), "societes": int(companies)}
+    try:
+        with Session(engine) as session:
+            entries = session.scalar(select(func.count()).select_from(models.Entry)) or 0
+            companies = session.scalar(select(func.count()).select_from(models.Company)) or 0
+        return {"revision": migrate.current(engine), "ecritures": int(entries), "societes": int(companies)}
+    except DBAPIError:
+        return {"revision": None, "ecritures": None, "societes": None}
 
 
 def create(
