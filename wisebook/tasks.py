@@ -268,8 +268,12 @@ class Queue:
 
     # --- running ------------------------------------------------------------------------
 
-    def execute(self, run_id: str) -> None:
-        """Run one claimed run to its end (the Huey task behind every job)."""
+    def execute(self, run_id: str, **_context: Any) -> None:
+        """Run one claimed run to its end (the Huey task behind every job).
+
+        ``_context``: what an instrumented enqueuer adds to the message (Sentry's Huey
+        integration adds ``sentry_headers``), whether or not this worker reports to Sentry.
+        """
         me = worker_name()
         with Session(self.engine) as session, session.begin():
             run = taskruns.claim(session, run_id, me)

@@ -1,13 +1,14 @@
 """Errors reported to Sentry when ``SENTRY_DSN`` is set — without personal data or secrets.
 
-Nothing identifying leaves: no user e-mail or address (``send_default_pii=False``), no request
+Nothing identifying leaves: no user e-mail or address (``data_collection``: no user info, bodies or frame variables), no request
 body, no cookie or authorisation header, and any secret value that would appear in a message
-is replaced by ``[masqué]`` before the event is sent.
+is replaced by ``[masqué]``, any e-mail address by ``[courriel]``, before the event is sent.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from ..settings import Settings
@@ -18,12 +19,17 @@ _SENSITIVE_HEADERS = {"authorization", "cookie", "x-csrf-token", "x-api-key", "s
 _state: dict[str, Any] = {"on": False, "secrets": []}
 
 
+_TOKEN = re.compile(r"\beyJ[\w-]+\.[\w-]+\.[\w-]+|\bwbk_[\w-]+")  # JWTs and API keys
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+
+
 def _mask(value: Any, secrets: list[str]) -> Any:
     if isinstance(value, str):
         for secret in secrets:
             if secret in value:
                 value = value.replace(secret, "[masqué]")
-        return value
+        value = _TOKEN.sub("[jeton]", value)
+        return _EMAIL.sub("[courriel]", value)
     if isinstance(value, dict):
         return {k: _mask(v, secrets) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -67,8 +73,9 @@ def init(settings: Settings, component: str) -> bool:
 
     sentry_sdk.init(
         dsn=settings.sentry_dsn,
-        send_default_pii=False,
-        release=f"wisebook@{version()}",
+        # No user details, request bodies or frame variables (they may hold passwords, tokens).
+        data_collection={"user_info": False, "http_bodies": [], "stack_frame_variables": False},
+        release=f"wisebook-{version()}",
         server_name=component,
         integrations=[PyramidIntegration()],
         before_send=before_send,  # type: ignore[arg-type]

@@ -13,6 +13,7 @@ from pyramid.response import Response
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from ..ledger.errors import FieldError, LedgerError
+from ..observability import errors
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +107,7 @@ def internal_error_view(exc: Exception, request: Request) -> Response:
         log.error("database connection lost on %s %s", request.method, request.path)
         return problem(503, "La base de données est momentanément indisponible.")
     log.exception("unexpected error on %s %s", request.method, request.path)
+    errors.capture(exc)  # to Sentry when SENTRY_DSN is set (deduplicated with its integration)
     return problem(500, "Une erreur interne est survenue ; rien n'a été écrit.")
 
 
