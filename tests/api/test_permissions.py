@@ -95,6 +95,10 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("task_retry", "POST"): Example(lambda admin: f"/api/v1/taches/{revoked_run_id(admin)}/relance/", 202),
     ("task_revoke", "POST"): Example(lambda admin: f"/api/v1/taches/{run_id(admin)}/annulation/", 200),
     ("verification", "POST"): Example(fixed("/api/v1/verification/"), 202),
+    ("admin_tasks", "GET"): Example(fixed("/admin/taches/"), 200),
+    ("admin_task_action", "POST"): Example(
+        lambda admin: f"/admin/taches/{revoked_run_id(admin)}/relance/", 303
+    ),
     # Superusers only (the whole installation): the matrix's admin is the one from setup.
     ("backups", "POST"): Example(fixed("/api/v1/sauvegardes/"), 202),
     ("home", "GET"): Example(fixed("/"), 200),

@@ -36,4 +36,5 @@ def includeme(config: Any) -> None:
     config.include(".api.hooks")
     config.include(".api.tasks")
     config.include(".ui")
+    config.include(".admin")
     mark_error_retryable(KeyInFlight)  # the retry finds the first request's stored answer

@@ -20,6 +20,8 @@ from .problems import problem
 SESSION_COOKIE = "wisebook_session"  # HttpOnly: the server-side session's id
 CSRF_COOKIE = "wisebook_csrf"  # readable by the page's script, sent back in CSRF_HEADER
 CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf"  # the same token in a page's form, for forms posted without script
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_REFUSED = "wisebook.csrf_refused"
 KEY_COMPANY = "wisebook.key_company"
@@ -67,7 +69,8 @@ class SecurityPolicy:
 
 def _identity(request: Request) -> auth.Identity | None:
     """A Bearer token (API), else the browser session; an unsafe method from a session must
-    carry the session's CSRF token in ``X-CSRF-Token``, or the caller is nobody."""
+    carry the session's CSRF token in ``X-CSRF-Token`` (or a form's ``csrf`` field), or the
+    caller is nobody."""
     settings = request.registry.wisebook_settings
     token = _bearer(request)
     if token and token.startswith(api_keys.PREFIX):
@@ -90,6 +93,8 @@ def _identity(request: Request) -> auth.Identity | None:
     identity, csrf = found
     if request.method not in SAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER, "")
+        if not sent and request.content_type in FORM_TYPES:  # a page's form: the hidden field
+            sent = request.POST.get(CSRF_FIELD, "")
         if not hmac.compare_digest(sent.encode(), csrf.encode()):
             request.environ[CSRF_REFUSED] = True
             return None
@@ -131,7 +136,12 @@ def csrf_refused() -> Response:
 
 
 def forbidden_view(exc: HTTPForbidden, request: Request) -> Response:
-    """401 with a Bearer challenge when anonymous, 403 when the role lacks the permission."""
+    """401 with a Bearer challenge when anonymous, 403 when the role lacks the permission;
+    a page (not the API) asked for by a browser gets its answer as a page."""
+    if not request.path.startswith("/api/") and request.accept.accepts_html:
+        from .admin import forbidden_page
+
+        return forbidden_page(request)
     if request.wisebook_identity is None:
         if request.environ.get(CSRF_REFUSED):
             return csrf_refused()

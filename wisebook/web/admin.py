@@ -1,0 +1,156 @@
+"""The task monitor (``/admin/taches/``): what the deployment guide's Flower showed, for
+administrators — the queue, the processes' heartbeats, each run with its progress, error and
+traceback, the periodic schedule; retry and revoke from the page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.renderers import render_to_response
+from pyramid.request import Request
+from pyramid.response import Response
+
+from ..db import models
+from ..ledger.errors import LedgerError
+from ..observability import health
+from ..services import auth, taskruns
+from ..services.permissions import Permission
+from ..tasks import JOBS
+from .api import tasks as task_api
+from .security import SESSION_COOKIE
+
+STATE_LABELS = {
+    "en_attente": "En attente",
+    "en_cours": "En cours",
+    "reussie": "Réussie",
+    "echec": "Échec",
+    "annulee": "Annulée",
+}
+PERIODIC = (
+    ("Livraison des webhooks", "chaque minute"),
+    ("Reprise des tâches interrompues", "chaque minute"),
+    ("Contrôle de santé", "toutes les 5 minutes"),
+    ("Sauvegarde de la base", "chaque jour à {hour:02d}:00"),
+    ("Exercice de restauration", "le dimanche à 03:30"),
+    ("Ménage (tâches, sessions, journaux anciens)", "le dimanche à 04:00"),
+)
+
+
+def _message(request: Request, title: str, text: str, status: int) -> Response:
+    response = render_to_response("message.html", {"titre": title, "message": text}, request=request)
+    response.status_int = status
+    return response
+
+
+def forbidden_page(request: Request) -> Response:
+    """401 or 403 as a page, for a browser that asked for one."""
+    if request.wisebook_identity is None:
+        return _message(
+            request,
+            "Connexion nécessaire",
+            "Connectez-vous avec un compte administrateur pour voir cette page.",
+            401,
+        )
+    return _message(
+        request, "Accès refusé", "Cette page est réservée aux administrateurs de la société.", 403
+    )
+
+
+def _duration(run: models.TaskRun) -> str:
+    if run.started_at is None:
+        return ""
+    end = run.finished_at or dt.datetime.now(dt.UTC)
+    seconds = int((auth.aware(end) - auth.aware(run.started_at)).total_seconds())
+    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
+
+
+def monitor(request: Request) -> Response:
+    """The runs (filtered by state, newest first), the queue, the processes, the schedule."""
+    who = task_api.viewer(request)
+    state = request.params.get("etat") or None
+    if state is not None and state not in STATE_LABELS:
+        return _message(request, "État inconnu", f"États possibles : {', '.join(STATE_LABELS)}.", 400)
+    try:
+        listed = task_api.list_tasks(request)
+    except LedgerError as exc:
+        return _message(request, "Requête invalide", exc.message, 400)
+    runs = {
+        run.id: run for run in taskruns.listing(request.db, who, states=[state] if state else None, limit=200)
+    }
+    for item in listed["resultats"]:
+        run = runs.get(item["id"])
+        item["duree"] = _duration(run) if run is not None else ""
+    settings, queue = request.registry.wisebook_settings, request.registry.wisebook_queue
+    now = dt.datetime.now(dt.UTC).timestamp()
+    context = {
+        "taches": listed["resultats"],
+        "suivant": listed["suivant"],
+        "compteurs": listed["compteurs"],
+        "file": listed["file"],
+        "etat": state,
+        "etats": list(STATE_LABELS.items()),
+        "libelles": STATE_LABELS,
+        "processus": {
+            "worker": health.heartbeat(queue, "worker", now),
+            "scheduler": health.heartbeat(queue, "scheduler", now),
+        },
+        "periodiques": [
+            {"libelle": label, "quand": when.format(hour=settings.backup_hour)} for label, when in PERIODIC
+        ],
+        "csrf": _csrf(request),
+        "travaux": sorted(JOBS),
+    }
+    return render_to_response("admin_taches.html", context, request=request)
+
+
+def _csrf(request: Request) -> str:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return ""
+    settings = request.registry.wisebook_settings
+    found = auth.check_session(
+        request.db, cookie, settings.session_idle_seconds, settings.session_absolute_seconds
+    )
+    return found[1] if found else ""
+
+
+def act(request: Request) -> Response:
+    """Retry or revoke from the page's buttons (a form carrying the session's CSRF token,
+    checked with the session itself: without it the caller is nobody)."""
+    who = task_api.viewer(request)
+    run_id, action = request.matchdict["id"], request.matchdict["action"]
+    queue = request.registry.wisebook_queue
+    try:
+        if action == "relance":
+            run = taskruns.retry(request.db, who, run_id)
+            queue.enqueue_after_commit(request.db, run.id)
+        else:
+            run = taskruns.revoke(request.db, who, run_id)
+            if run.state == taskruns.RUNNING:
+                queue.cancel(run.id)
+    except LedgerError as exc:
+        return _message(request, "Action impossible", exc.message, exc.status)
+    return HTTPSeeOther(request.route_url("admin_tasks"))
+
+
+def date_time(value: Any) -> str:
+    """15/01/2026 14:05 (UTC), as the monitor shows times."""
+    if not value:
+        return ""
+    moment = auth.aware(value) if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    return moment.astimezone(dt.UTC).strftime("%d/%m/%Y %H:%M")
+
+
+def includeme(config: Any) -> None:
+    """Jinja2 templates (autoescaped) and the monitor's routes."""
+    config.registry.settings["jinja2.filters"] = {"date_heure": date_time}
+    config.registry.settings["jinja2.autoescape"] = "true"
+    config.include("pyramid_jinja2")
+    config.add_jinja2_renderer(".html")
+    config.add_jinja2_search_path("wisebook.web:templates", name=".html")
+    config.add_route("admin_tasks", "/admin/taches/")
+    config.add_route("admin_task_action", "/admin/taches/{id:[0-9a-f]{32}}/{action:relance|annulation}/")
+    config.add_view(monitor, route_name="admin_tasks", request_method="GET", permission=Permission.ADMIN)
+    config.add_view(act, route_name="admin_task_action", request_method="POST", permission=Permission.ADMIN)
