@@ -89,7 +89,7 @@ def _process(component: str) -> settings_module.Settings:
     from .observability import errors, logs
 
     resolved = settings_module.load()
-    logs.configure(resolved, component)
+    logs.configure(resolved, component, only=True)
     errors.init(resolved, component)
     return resolved
 

@@ -7,7 +7,10 @@ from __future__ import annotations
 import gzip
 import json
 import logging
+import os
 import re
+import subprocess
+import sys
 import threading
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -270,3 +273,30 @@ def test_errors_reach_sentry_without_personal_data_or_secrets(engine, books, bac
     # The message keeps its meaning, without the address or the secret.
     assert event["exception"]["values"][-1]["value"] == "calcul impossible pour [courriel] avec [masqué]"
     assert event["release"].startswith("wisebook-")
+
+
+MULTIPROCESS_CHILD = """
+from wisebook.observability import metrics
+for _ in range({n}):
+    metrics.observe_request("accounts", "GET", 200, 0.01)
+metrics.observe_task("sauvegarde", "reussie", 2.0)
+"""
+
+
+def test_metrics_of_several_processes_add_up_in_one_scrape(tmp_path):
+    """The appliance's two web processes and its worker write to PROMETHEUS_MULTIPROC_DIR; a
+    scrape answered by either web process shows the sum."""
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    for n in (2, 3):
+        subprocess.run(
+            [sys.executable, "-c", MULTIPROCESS_CHILD.format(n=n)], env=env, check=True, timeout=60
+        )
+    scraper = "from wisebook.observability import metrics; print(metrics.scrape()[0].decode())"
+    text = subprocess.run(
+        [sys.executable, "-c", scraper], env=env, check=True, capture_output=True, text=True, timeout=60
+    ).stdout
+    families = {f.name: f.samples for f in text_string_to_metric_families(text)}
+    requests = [s for s in families["wisebook_http_requests"] if s.name == "wisebook_http_requests_total"]
+    assert [(s.labels["route"], s.value) for s in requests] == [("accounts", 5.0)]
+    tasks = [s for s in families["wisebook_task_duration_seconds"] if s.name.endswith("_count")]
+    assert [s.value for s in tasks] == [2.0]

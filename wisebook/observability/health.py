@@ -65,7 +65,7 @@ def heartbeat(queue: Any, role: str, now: float) -> dict[str, Any]:  # float-ok:
         return _check(DEGRADED, detail=f"file injoignable ({type(exc).__name__})")
     if beat is None:
         return _check(DEGRADED, detail="aucun battement de cœur : le processus n'a jamais tourné")
-    age = round(now - float(beat["beat"]))
+    age = round(now - float(beat["beat"]))  # float-ok: seconds
     if age > HEARTBEAT_MAX_AGE:
         return _check(DEGRADED, age_s=age, detail=f"silencieux depuis {age} s", processus=beat["worker"])
     return _check(OK, age_s=age, processus=beat["worker"])
@@ -88,7 +88,7 @@ def backup_age(settings: Settings, queue: Any, now: float) -> dict[str, Any]:  #
             beat = queue.process_beat("scheduler")
         except Exception:  # noqa: BLE001
             beat = None
-        if beat is not None and now - float(beat["since"]) < BACKUP_MAX_AGE:
+        if beat is not None and now - float(beat["since"]) < BACKUP_MAX_AGE:  # float-ok: seconds
             return _check(OK, detail="aucune sauvegarde encore : la première est planifiée")
         return _check(DEGRADED, detail="aucune sauvegarde")
     age = round(now - last.created_at.timestamp())

@@ -81,8 +81,9 @@ def formatter(kind: str) -> logging.Formatter:
     return logging.Formatter(TEXT_FORMAT)
 
 
-def configure(settings: Settings, component: str) -> logging.Handler:
-    """Install the root handler of this process (web, worker, scheduler, ctl)."""
+def configure(settings: Settings, component: str, *, only: bool = False) -> logging.Handler:
+    """Install the root handler of this process (web, worker, scheduler, ctl); ``only``
+    removes every other root handler (a command's default one) so no line is written twice."""
     handler: logging.Handler
     if settings.log_file is not None:
         settings.log_file.parent.mkdir(parents=True, exist_ok=True)
@@ -97,7 +98,7 @@ def configure(settings: Settings, component: str) -> logging.Handler:
     handler.set_name(f"wisebook-{component}")
     root = logging.getLogger()
     for old in list(root.handlers):
-        if old.get_name() and old.get_name().startswith("wisebook-"):
+        if only or (old.get_name() or "").startswith("wisebook-"):
             root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(settings.log_level)

@@ -64,9 +64,10 @@ def clean_database(session: Session, now: dt.datetime, session_absolute_seconds:
     return done
 
 
-def clean_logs(
-    folder: Path, now: float, kept_days: int = LOGS_KEPT_DAYS
-) -> list[Path]:  # float-ok: Unix time
+UnixTime = float  # float-ok: seconds since the epoch, as time.time() gives them
+
+
+def clean_logs(folder: Path, now: UnixTime, kept_days: int = LOGS_KEPT_DAYS) -> list[Path]:
     """Delete rotated log files (``*.log.N``, ``*.log.N.gz``) older than ``kept_days``; never the
     file being written."""
     removed: list[Path] = []

@@ -83,7 +83,7 @@ def _installation(registry: Any) -> metrics.InstallationCollector:
         out: dict[str, Any] = {"_label": ["role"]}
         for role in ("worker", "scheduler"):
             beat = queue.process_beat(role)
-            out[role] = None if beat is None else now - float(beat["beat"])
+            out[role] = None if beat is None else now - float(beat["beat"])  # float-ok: seconds
         return out
 
     return metrics.InstallationCollector(

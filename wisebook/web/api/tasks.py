@@ -14,7 +14,7 @@ from pyramid.response import Response
 
 from ...db import models
 from ...ledger.errors import InvalidInput
-from ...services import taskruns
+from ...services import auth, taskruns
 from ...services.permissions import ROLE_PERMISSIONS, Permission
 from ...tasks import JOBS
 from . import json_response, query_int
@@ -51,9 +51,9 @@ def present(request: Request, run: models.TaskRun, who: taskruns.Viewer) -> dict
         "tentatives_max": run.max_attempts,
         "resultat": taskruns.result_of(run) if run.state == taskruns.SUCCEEDED else None,
         "erreur": None,
-        "cree_le": run.created_at,
-        "commence_le": run.started_at,
-        "termine_le": run.finished_at,
+        "cree_le": auth.aware(run.created_at),
+        "commence_le": auth.aware(run.started_at) if run.started_at else None,
+        "termine_le": auth.aware(run.finished_at) if run.finished_at else None,
         "url": request.route_url("task", id=run.id),
     }
     if run.error and run.state in (taskruns.FAILED, taskruns.QUEUED, taskruns.REVOKED):
@@ -78,7 +78,7 @@ def accepted(request: Request, run: models.TaskRun) -> Response:
 
 
 def _cursor(run: models.TaskRun) -> str:
-    raw = f"{run.created_at.isoformat()}|{run.id}"
+    raw = f"{auth.aware(run.created_at).isoformat()}|{run.id}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
@@ -100,8 +100,8 @@ def list_tasks(request: Request) -> dict[str, Any]:
     unknown = sorted(set(states) - set(models.TASK_STATES))
     if unknown:
         raise InvalidInput(f"État inconnu ; possibles : {', '.join(models.TASK_STATES)}.", field="etat")
-    limit = query_int(request, "limite", 50) or 50
-    if not 1 <= limit <= 500:
+    limit = query_int(request, "limite", 50)
+    if limit is None or not 1 <= limit <= 500:
         raise InvalidInput("Entre 1 et 500.", field="limite")
     runs = taskruns.listing(
         request.db, who, states=states, limit=limit + 1, before=_after(request.params.get("apres"))
