@@ -44,6 +44,21 @@ def pytest_generate_tests(metafunc: Any) -> None:
         metafunc.parametrize("backend", backends, scope="session")
 
 
+def settings_environ(settings: settings_module.Settings, **extra: str) -> dict[str, str]:
+    """The environment a wisebook-ctl or worker process needs to run on ``settings``."""
+    return {
+        "WISEBOOK_DATA_DIR": str(settings.data_dir),
+        "DATABASE_URL": settings.database_url,
+        **{name: getattr(settings, name.lower()) for name in settings_module.SECRET_NAMES},
+        **extra,
+    }
+
+
+def settings_overrides(settings: settings_module.Settings, **extra: Any) -> dict[str, Any]:
+    """The same, as overrides for ``settings.load`` and ``make_config``."""
+    return {**{k.lower(): v for k, v in settings_environ(settings).items()}, **extra}
+
+
 def _secrets() -> dict[str, str]:
     return {name: secrets.token_urlsafe(40) for name in settings_module.SECRET_NAMES}
 

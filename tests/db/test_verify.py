@@ -9,17 +9,11 @@ import sys
 import webtest
 from sqlalchemy import text
 
-from tests.conftest import login, sale
-from wisebook.settings import SECRET_NAMES
+from tests.conftest import login, sale, settings_environ
 
 
 def run_ctl(settings, *args, stdin=""):
-    env = {
-        **os.environ,
-        "WISEBOOK_DATA_DIR": str(settings.data_dir),
-        "DATABASE_URL": settings.database_url,
-        **{name: getattr(settings, name.lower()) for name in SECRET_NAMES},
-    }
+    env = {**os.environ, **settings_environ(settings)}
     return subprocess.run(
         [sys.executable, "-m", "wisebook.cli", *args],
         input=stdin,

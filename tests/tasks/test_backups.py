@@ -19,22 +19,14 @@ import boto3
 import pytest
 from sqlalchemy import text
 
-from tests.conftest import sale
+from tests.conftest import sale, settings_environ, settings_overrides
 from wisebook import settings as settings_module
 from wisebook.db.meta import Base
 from wisebook.services import backups, verify
-from wisebook.settings import SECRET_NAMES
 
 
 def ctl(settings: Any, backup_dir: Path, *args: str, extra: dict[str, str] | None = None) -> Any:
-    env = {
-        **os.environ,
-        "WISEBOOK_DATA_DIR": str(settings.data_dir),
-        "DATABASE_URL": settings.database_url,
-        "WISEBOOK_BACKUP_DIR": str(backup_dir),
-        **{name: getattr(settings, name.lower()) for name in SECRET_NAMES},
-        **(extra or {}),
-    }
+    env = {**os.environ, **settings_environ(settings, WISEBOOK_BACKUP_DIR=str(backup_dir), **(extra or {}))}
     return subprocess.run(
         [sys.executable, "-m", "wisebook.cli", *args], env=env, capture_output=True, text=True, timeout=300
     )
@@ -125,12 +117,7 @@ def test_a_backup_signed_by_another_installation_is_refused(backend_settings, en
 
 
 def _overrides(settings: Any, folder: Path) -> dict[str, Any]:
-    return {
-        "wisebook_data_dir": str(settings.data_dir),
-        "database_url": settings.database_url,
-        "wisebook_backup_dir": str(folder),
-        **{name.lower(): getattr(settings, name.lower()) for name in SECRET_NAMES},
-    }
+    return settings_overrides(settings, wisebook_backup_dir=str(folder))
 
 
 def test_retention_keeps_thirty_days_and_prunes_the_thirty_first(backend_settings, engine, books, tmp_path):

@@ -15,11 +15,11 @@ from huey import MemoryHuey
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tests.conftest import settings_environ, settings_overrides
 from wisebook import settings as settings_module
 from wisebook.db import models
 from wisebook.observability import logs
 from wisebook.services import housekeeping, taskruns
-from wisebook.settings import SECRET_NAMES
 from wisebook.tasks import Queue
 
 
@@ -48,11 +48,7 @@ def test_the_periodic_tasks_run_when_the_guide_says(engine, backend_settings):
 
 
 def _overrides(settings: Any) -> dict[str, Any]:
-    return {
-        "wisebook_data_dir": str(settings.data_dir),
-        "database_url": settings.database_url,
-        **{name.lower(): getattr(settings, name.lower()) for name in SECRET_NAMES},
-    }
+    return settings_overrides(settings)
 
 
 def test_the_weekly_clean_up_forgets_only_what_has_expired(engine, books, tmp_path):
@@ -92,7 +88,7 @@ def test_the_weekly_clean_up_forgets_only_what_has_expired(engine, books, tmp_pa
 
 
 def test_status_json_tells_the_operator_what_runs(backend_settings, engine, books):
-    env = {**os.environ, **{k.upper(): str(v) for k, v in _overrides(backend_settings).items()}}
+    env = {**os.environ, **settings_environ(backend_settings)}
     done = subprocess.run(
         [sys.executable, "-m", "wisebook.cli", "status", "--json"],
         env=env,

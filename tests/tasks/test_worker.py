@@ -24,14 +24,13 @@ import webtest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests.conftest import ADMIN_EMAIL, login
+from tests.conftest import ADMIN_EMAIL, login, settings_environ
 from tests.tasks import worker_app
 from wisebook import make_config
 from wisebook.db import models
 from wisebook.ledger.errors import InvalidInput
 from wisebook.services import verify
 from wisebook.services.permissions import Permission
-from wisebook.settings import SECRET_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("WISEBOOK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -51,12 +50,7 @@ class Profile:
     """The settings of one installation (database, queue), as the app and the worker read them."""
 
     def __init__(self, backend: str, settings: Any):
-        self.environ = {
-            "DATABASE_URL": settings.database_url,
-            "WISEBOOK_DATA_DIR": str(settings.data_dir),
-            "WISEBOOK_QUEUE_NAME": f"test-{uuid.uuid4().hex[:12]}",
-            **{name: getattr(settings, name.lower()) for name in SECRET_NAMES},
-        }
+        self.environ = settings_environ(settings, WISEBOOK_QUEUE_NAME=f"test-{uuid.uuid4().hex[:12]}")
         self.environ["WISEBOOK_BACKUP_DIR"] = str(
             settings.data_dir / f"sauvegardes-{self.environ['WISEBOOK_QUEUE_NAME']}"
         )
