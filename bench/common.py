@@ -13,6 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from wisebook.settings import SECRET_NAMES
+
 ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 PASSWORD = "bench-mot-de-passe-2026"
@@ -41,9 +43,7 @@ def server_env(url: str, pool_size: int = 2) -> dict[str, str]:
         **os.environ,
         "DATABASE_URL": url,
         "WISEBOOK_DATA_DIR": tempfile.mkdtemp(prefix="wisebook-bench-"),
-        "SECRET_KEY": secrets.token_urlsafe(40),
-        "JWT_SECRET_KEY": secrets.token_urlsafe(40),
-        "WEBHOOK_SECRET": secrets.token_urlsafe(40),
+        **{name: secrets.token_urlsafe(40) for name in SECRET_NAMES},
         "LOG_LEVEL": "WARNING",
         "WISEBOOK_DB_POOL_SIZE": str(pool_size),
     }

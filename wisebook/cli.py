@@ -106,16 +106,13 @@ def serve(host: str, port: int, threads: int, no_tasks: bool) -> None:
     import waitress
 
     from . import make_config
-    from .tasks import Queue
 
     resolved = _process("web")
     engine = make_engine(resolved)
     migrate.upgrade(engine)
-    config = make_config(engine=engine)
-    queue = config.registry.wisebook_queue = Queue(resolved, engine)
-    app = config.make_wsgi_app()
+    app = make_config(engine=engine).make_wsgi_app()
     if not no_tasks:
-        queue.start_in_process(workers=resolved.worker_threads)
+        app.registry.wisebook_queue.start_in_process(workers=resolved.worker_threads)
     click.echo(f"WiseBook sur http://{host}:{port}/ (données : {resolved.data_dir})")
     waitress.serve(app, host=host, port=port, threads=threads, ident="wisebook")
 
