@@ -29,7 +29,7 @@ from wisebook.services import backups, verify
 def timed(label: str, action):  # type: ignore[no-untyped-def]
     started = time.perf_counter()
     result = action()
-    print(f"{label:<48} {time.perf_counter() - started:8.1f} s")
+    print(f"{label:<56} {time.perf_counter() - started:8.1f} s")
     return result
 
 
@@ -46,7 +46,7 @@ def main() -> None:
     print(f"base {args.base} : {lines:,} lignes".replace(",", " "))
     made = timed("sauvegarde (pg_dump -Fc + manifeste signé)", lambda: backups.create(settings, engine))
     size = made.manifest["taille"]
-    print(f"{'taille de la sauvegarde':<48} {size / 1e6:8.1f} Mo")
+    print(f"{'taille de la sauvegarde':<56} {size / 1e6:8.1f} Mo")
     timed(
         "vérification du manifeste (SHA-256)", lambda: backups.verify(made.path, settings.backup_signing_key)
     )
@@ -54,7 +54,7 @@ def main() -> None:
         "exercice de restauration (base d'essai + verify)",
         lambda: backups.drill(settings, engine, verify.verify_all),
     )
-    print(f"{'anomalies trouvées par l’exercice':<48} {len(drill['problemes']):8d}")
+    print(f"{'anomalies trouvées par l’exercice':<56} {len(drill['problemes']):8d}")
     timed(
         "restauration en place (pg_restore --single-transaction)",
         lambda: backups.restore(settings, engine, made.path, safety_backup=False),
