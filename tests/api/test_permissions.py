@@ -153,6 +153,12 @@ EXAMPLES: dict[tuple[str, str], Example] = {
         lambda: {"code": f"J{next(counter)}", "libelle": "Journal", "type": "divers"},
     ),
     ("fiscal_years", "GET"): Example(fixed("/api/v1/exercices/"), 200),
+    ("fiscal_year_lock", "POST"): Example(
+        fixed("/api/v1/exercices/2026/verrouillage/"), 200, lambda: {"periode": 12}
+    ),
+    ("fiscal_year_unlock", "POST"): Example(
+        fixed("/api/v1/exercices/2026/deverrouillage/"), 200, lambda: {"periode": 12}
+    ),
     ("fiscal_years", "POST"): Example(
         fixed("/api/v1/exercices/"), 201, lambda: {"annee": 2030 + next(counter)}
     ),

@@ -219,18 +219,44 @@ def current_fiscal_year(session: Session, company_id: int, today: dt.date | None
     return (open_years or years)[-1]
 
 
-def set_period_lock(
-    session: Session, company_id: int, fiscal_year_ref: str, number: int, locked: bool
-) -> None:
-    """Lock or unlock one month of a fiscal year."""
+def lock_periods(
+    session: Session,
+    company_id: int,
+    fiscal_year_ref: str | int,
+    *,
+    number: int | None = None,
+    until: dt.date | None = None,
+    locked: bool = True,
+) -> models.FiscalYear:
+    """Lock (or unlock) one month, or every month of the fiscal year ending on or before
+    ``until``; the fiscal year, its periods refreshed. A closed year is not touched."""
     fy = get_fiscal_year(session, company_id, fiscal_year_ref)
-    result = session.execute(
-        update(models.Period)
-        .where(models.Period.fiscal_year_id == fy.id, models.Period.number == number)
-        .values(locked=locked)
-    )
+    if fy.status != "ouvert":
+        raise Conflict(f"L'exercice {fy.code} est clôturé : ses périodes le sont toutes.", field="exercice")
+    if (number is None) == (until is None):
+        raise InvalidInput("Donnez une période (numéro) ou une date (jusqu_au).", field="periode")
+    where = [models.Period.fiscal_year_id == fy.id]
+    if number is not None:
+        where.append(models.Period.number == number)
+    else:
+        assert until is not None
+        if until < fy.start_date or until > fy.end_date:
+            raise InvalidInput(
+                f"Date hors de l'exercice {fy.code} ({fy.start_date:%d/%m/%Y} – {fy.end_date:%d/%m/%Y}).",
+                field="jusqu_au",
+            )
+        # Locking "up to" a date locks the months ended by then; unlocking "up to" it
+        # reopens the months from the one holding that date onwards.
+        where.append(models.Period.end_date <= until if locked else models.Period.end_date >= until)
+    result = session.execute(update(models.Period).where(*where).values(locked=locked))
     if result.rowcount == 0:  # type: ignore[attr-defined]
-        raise NotFound(f"Période {number} introuvable.", field="periode")
+        field = "periode" if number is not None else "jusqu_au"
+        raise InvalidInput("Aucune période ne correspond.", field=field)
+    session.flush()
+    session.refresh(fy)
+    for period in fy.periods:
+        session.refresh(period)
+    return fy
 
 
 def list_journals(session: Session, company_id: int) -> list[models.Journal]:

@@ -150,7 +150,5 @@ def includeme(config: Any) -> None:
     config.include("pyramid_jinja2")
     config.add_jinja2_renderer(".html")
     config.add_jinja2_search_path("wisebook.web:templates", name=".html")
-    config.add_route("admin_tasks", "/admin/taches/")
-    config.add_route("admin_task_action", "/admin/taches/{id:[0-9a-f]{32}}/{action:relance|annulation}/")
     config.add_view(monitor, route_name="admin_tasks", request_method="GET", permission=Permission.ADMIN)
     config.add_view(act, route_name="admin_task_action", request_method="POST", permission=Permission.ADMIN)

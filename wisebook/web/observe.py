@@ -122,6 +122,5 @@ def includeme(config: Any) -> None:
         "wisebook.web.observe.observe_tween_factory",
         over="wisebook.web.headers.security_headers_tween_factory",
     )
-    config.add_route("metrics", "/metrics")
     config.add_view(health_view, route_name="health", request_method=("GET", "HEAD"))
     config.add_view(metrics_view, route_name="metrics", request_method="GET")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 API = "/api/v1"
+RUN_ID = "[0-9a-f]{32}"  # a background run's id (a UUID's hex)
 
 
 def includeme(config: Any) -> None:
@@ -40,3 +41,14 @@ def includeme(config: Any) -> None:
     config.add_route("report_bilan", f"{API}/rapports/bilan/")
     config.add_route("report_compte_de_resultat", f"{API}/rapports/compte-de-resultat/")
     config.add_route("report_flux_de_tresorerie", f"{API}/rapports/flux-de-tresorerie/")
+    config.add_route("fiscal_year_lock", f"{API}/exercices/{{id:\\d{{1,18}}}}/verrouillage/")
+    config.add_route("fiscal_year_unlock", f"{API}/exercices/{{id:\\d{{1,18}}}}/deverrouillage/")
+    config.add_route("tasks", f"{API}/taches/")
+    config.add_route("task", f"{API}/taches/{{id:{RUN_ID}}}/")
+    config.add_route("task_retry", f"{API}/taches/{{id:{RUN_ID}}}/relance/")
+    config.add_route("task_revoke", f"{API}/taches/{{id:{RUN_ID}}}/annulation/")
+    config.add_route("verification", f"{API}/verification/")
+    config.add_route("backups", f"{API}/sauvegardes/")
+    config.add_route("metrics", "/metrics")
+    config.add_route("admin_tasks", "/admin/taches/")
+    config.add_route("admin_task_action", f"/admin/taches/{{id:{RUN_ID}}}/{{action:relance|annulation}}/")

@@ -7,6 +7,7 @@ from typing import Any
 from pyramid.request import Request
 from pyramid.response import Response
 
+from ...ledger.periods import parse_date
 from ...services import books
 from ...services.permissions import Permission
 from . import json_body, json_response, presenters, query_int
@@ -57,6 +58,30 @@ def add_fiscal_year(request: Request) -> Response:
     return json_response(presenters.fiscal_year(fy), status=201)
 
 
+def _lock(request: Request, locked: bool) -> Response:
+    data = json_body(request, "Verrouillage")
+    until = data.get("jusqu_au")
+    fy = books.lock_periods(
+        request.db,
+        request.company.id,
+        request.matchdict["id"],
+        number=data.get("periode"),
+        until=parse_date(until, "jusqu_au") if until else None,
+        locked=locked,
+    )
+    return json_response(presenters.fiscal_year(fy))
+
+
+def lock_periods(request: Request) -> Response:
+    """Lock a month, or the months of the year up to a date: no entry is posted there."""
+    return _lock(request, True)
+
+
+def unlock_periods(request: Request) -> Response:
+    """Reopen a month, or the months from a date on (administrators; the audit log keeps it)."""
+    return _lock(request, False)
+
+
 def includeme(config: Any) -> None:
     """Reading needs READ; changing the frame needs CONFIGURE."""
     config.add_view(
@@ -88,4 +113,10 @@ def includeme(config: Any) -> None:
     )
     config.add_view(
         add_fiscal_year, route_name="fiscal_years", request_method="POST", permission=Permission.CONFIGURE
+    )
+    config.add_view(
+        lock_periods, route_name="fiscal_year_lock", request_method="POST", permission=Permission.POST
+    )
+    config.add_view(
+        unlock_periods, route_name="fiscal_year_unlock", request_method="POST", permission=Permission.ADMIN
     )

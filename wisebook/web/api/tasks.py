@@ -166,12 +166,6 @@ def backup_now(request: Request) -> Response:
 
 def includeme(config: Any) -> None:
     """Members see their company's runs; administrators retry and revoke."""
-    config.add_route("tasks", "/api/v1/taches/")
-    config.add_route("task", "/api/v1/taches/{id:[0-9a-f]{32}}/")
-    config.add_route("task_retry", "/api/v1/taches/{id:[0-9a-f]{32}}/relance/")
-    config.add_route("task_revoke", "/api/v1/taches/{id:[0-9a-f]{32}}/annulation/")
-    config.add_route("verification", "/api/v1/verification/")
-    config.add_route("backups", "/api/v1/sauvegardes/")
     config.add_view(
         list_tasks, route_name="tasks", request_method="GET", renderer="json", permission=Permission.READ
     )
