@@ -598,3 +598,24 @@ def housekeeping(ctx: JobContext, session: None) -> dict[str, Any]:
     if ctx.settings.log_file is not None:
         done["journaux"] = [p.name for p in cleaning.clean_logs(ctx.settings.log_file.parent, time.time())]
     return done
+
+
+@job("cloture", max_attempts=2, label="Clôture de l'exercice")
+def close_fiscal_year(ctx: JobContext, session: Session, exercice: int) -> dict[str, Any]:
+    """Close a fiscal year: checks, à-nouveaux of the next one, the year locked (one transaction)."""
+    from .ledger.money import from_minor
+    from .services import books, closing
+
+    if ctx.company_id is None or ctx.user_id is None:
+        raise LookupError("clôture sans société ni utilisateur")
+    company = books.company_for_user(session, ctx.user_id, ctx.company_id)
+    if company is None:
+        raise LookupError("l'utilisateur n'est plus membre de la société")
+    done = closing.close(session, company, exercice, ctx.user_id, ctx.progress)
+    return {
+        "exercice": done.fiscal_year,
+        "exercice_suivant": done.next_fiscal_year,
+        "resultat": str(from_minor(done.result, company.currency)),
+        "ecriture_a_nouveaux": done.opening_entry_id,
+        "lignes_a_nouveaux": done.opening_lines,
+    }

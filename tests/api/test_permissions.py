@@ -153,6 +153,10 @@ EXAMPLES: dict[tuple[str, str], Example] = {
         lambda: {"code": f"J{next(counter)}", "libelle": "Journal", "type": "divers"},
     ),
     ("fiscal_years", "GET"): Example(fixed("/api/v1/exercices/"), 200),
+    ("fiscal_year_closing", "GET"): Example(fixed("/api/v1/exercices/2026/cloture/"), 200),
+    # The other examples leave drafts in 2026, so the closing's checks refuse it: a 409 (not
+    # a 403) shows the permission let the request through. Accepted closings: test_closing.py.
+    ("fiscal_year_closing", "POST"): Example(fixed("/api/v1/exercices/2026/cloture/"), 409),
     ("fiscal_year_lock", "POST"): Example(
         fixed("/api/v1/exercices/2026/verrouillage/"), 200, lambda: {"periode": 12}
     ),

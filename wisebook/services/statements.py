@@ -174,7 +174,10 @@ class Positions:
             if code[0] in BALANCE_SHEET_CLASSES:
                 if an and fy_id != base.id:
                     continue
-                out[code] += net
+                # 131/139 at a year's end hold an earlier year's result, carried by the
+                # à-nouveaux until its affectation: pending (CH), as without a closing.
+                pending = code.startswith("13") and not code.startswith(PENDING_ACCOUNT)
+                out[PENDING_ACCOUNT if pending else code] += net
             elif code[0] in RESULT_CLASSES:
                 out[RESULT_ACCOUNT if fy_id == fy.id else PENDING_ACCOUNT] += net
         return dict(out)

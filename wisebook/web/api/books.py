@@ -7,10 +7,12 @@ from typing import Any
 from pyramid.request import Request
 from pyramid.response import Response
 
+from ...ledger.money import to_json
 from ...ledger.periods import parse_date
-from ...services import books
+from ...services import books, closing
 from ...services.permissions import Permission
 from . import json_body, json_response, presenters, query_int
+from . import tasks as tasks_api
 
 
 def list_accounts(request: Request) -> dict[str, Any]:
@@ -82,6 +84,49 @@ def unlock_periods(request: Request) -> Response:
     return _lock(request, False)
 
 
+def closing_preview(request: Request) -> Response:
+    """What closing the year would do: the blocking list, the result, the à-nouveaux lines."""
+    found = closing.preview(request.db, request.company.id, request.matchdict["id"])
+    currency = request.company.currency
+    return json_response(
+        {
+            "exercice": found.fiscal_year,
+            "possible": not found.blockers,
+            "points_bloquants": [{"champ": e.field, "message": e.message} for e in found.blockers],
+            "resultat": to_json(found.result, currency),
+            "a_nouveaux": [
+                {
+                    "compte": code,
+                    "tiers": partner,
+                    "debit": to_json(max(net, 0), currency),
+                    "credit": to_json(max(-net, 0), currency),
+                }
+                for code, partner, net in found.lines
+            ],
+        }
+    )
+
+
+def close_year(request: Request) -> Response:
+    """Close the year in the background (202 and the task); refused at once with the blocking
+    list when the checks fail (the task checks again)."""
+    fy = books.get_fiscal_year(request.db, request.company.id, request.matchdict["id"])
+    found = closing.preview(request.db, request.company.id, fy.id)
+    if found.blockers:
+        raise closing.ClosingBlocked(
+            f"L'exercice {fy.code} ne peut pas être clôturé : {len(found.blockers)} point(s) à régler.",
+            errors=found.blockers,
+        )
+    run = request.registry.wisebook_queue.submit(
+        request.db,
+        "cloture",
+        {"exercice": fy.id},
+        company_id=request.company.id,
+        user_id=request.wisebook_identity.user_id,
+    )
+    return tasks_api.accepted(request, run)
+
+
 def includeme(config: Any) -> None:
     """Reading needs READ; changing the frame needs CONFIGURE."""
     config.add_view(
@@ -113,6 +158,12 @@ def includeme(config: Any) -> None:
     )
     config.add_view(
         add_fiscal_year, route_name="fiscal_years", request_method="POST", permission=Permission.CONFIGURE
+    )
+    config.add_view(
+        closing_preview, route_name="fiscal_year_closing", request_method="GET", permission=Permission.READ
+    )
+    config.add_view(
+        close_year, route_name="fiscal_year_closing", request_method="POST", permission=Permission.POST
     )
     config.add_view(
         lock_periods, route_name="fiscal_year_lock", request_method="POST", permission=Permission.POST

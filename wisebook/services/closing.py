@@ -1,0 +1,214 @@
+"""Year-end closing: checks, the à-nouveaux of the next exercice, the closed year locked.
+
+What an accountant expects of a closing, in one transaction:
+
+1. Checks, each a line of the blocking list: the previous exercice is closed, no draft is
+   left in the year, debits equal credits, the suspense accounts (471 « débiteurs et
+   créditeurs divers » and 475 « compte transitoire ») are cleared. Accounts 476–479
+   (prepaid items, conversion differences) legitimately carry balances and do not block.
+2. The next exercice is opened if it does not exist.
+3. One à-nouveaux entry, journal AN, on its first day: every class 1–5 account with a balance,
+   in detail per tiers for the accounts kept by tiers, and the year's result (classes 6–8) on
+   131 (bénéfice) or 139 (perte) until the affectation decides its use.
+4. The year is closed and every month locked; ``exercice.cloture`` is announced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..db import models
+from ..ledger import entries as rules
+from ..ledger.errors import Conflict, FieldError
+from ..ledger.money import from_minor
+from . import books, posting, webhooks
+from .books import CompanyContext
+
+SUSPENSE_PREFIXES = ("471", "475")
+PROFIT_ACCOUNT, LOSS_ACCOUNT = "131", "139"
+AN_JOURNAL = "AN"
+
+Progress = Callable[[int, int, str], None]
+
+
+class ClosingBlocked(Conflict):
+    """The closing cannot be done; ``errors`` is the list the accountant must clear."""
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a closing would do: its blocking list, the result, the à-nouveaux lines."""
+
+    fiscal_year: str
+    blockers: list[FieldError]
+    result: int  # minor units; > 0 bénéfice, < 0 perte
+    lines: list[tuple[str, str | None, int]]  # account, tiers, balance (debit − credit)
+
+
+def _previous(session: Session, company_id: int, fy: models.FiscalYear) -> models.FiscalYear | None:
+    return session.scalars(
+        select(models.FiscalYear)
+        .where(models.FiscalYear.company_id == company_id, models.FiscalYear.end_date < fy.start_date)
+        .order_by(models.FiscalYear.end_date.desc())
+        .limit(1)
+    ).first()
+
+
+def _balances(session: Session, company_id: int, fy: models.FiscalYear) -> list[tuple[str, str | None, int]]:
+    """Every (account, tiers) of the year with its net balance, posted lines only."""
+    ent, line, acc = models.Entry, models.Line, models.Account
+    rows = session.execute(
+        select(acc.code, line.partner, func.sum(line.debit - line.credit))
+        .join(line, line.account_id == acc.id)
+        .join(ent, ent.id == line.entry_id)
+        .where(ent.company_id == company_id, ent.fiscal_year_id == fy.id, ent.status == models.POSTED)
+        .group_by(acc.code, line.partner)
+        .order_by(acc.code, line.partner)
+    ).all()
+    return [(code, partner, int(net)) for code, partner, net in rows]
+
+
+def preview(session: Session, company_id: int, fiscal_year_ref: str | int) -> Preview:
+    """The checks and the à-nouveaux of a closing, without writing anything."""
+    fy = books.get_fiscal_year(session, company_id, fiscal_year_ref)
+    blockers: list[FieldError] = []
+    if fy.status != "ouvert":
+        blockers.append(FieldError("exercice", f"L'exercice {fy.code} est déjà clôturé."))
+    previous = _previous(session, company_id, fy)
+    if previous is not None and previous.status == "ouvert":
+        blockers.append(FieldError("exercice", f"Clôturez d'abord l'exercice {previous.code}."))
+    drafts = session.execute(
+        select(models.Entry.id, models.Entry.entry_date, models.Entry.label)
+        .where(
+            models.Entry.company_id == company_id,
+            models.Entry.fiscal_year_id == fy.id,
+            models.Entry.status == models.DRAFT,
+        )
+        .order_by(models.Entry.entry_date, models.Entry.id)
+    ).all()
+    for entry_id, day, label in drafts:
+        blockers.append(
+            FieldError(
+                "brouillons",
+                f"Brouillon n° {entry_id} du {day:%d/%m/%Y} « {label} » : validez-le ou supprimez-le.",
+            )
+        )
+    balances = _balances(session, company_id, fy)
+    if sum(net for _code, _partner, net in balances) != 0:
+        blockers.append(FieldError("balance", "Le total des débits diffère du total des crédits."))
+    suspense: dict[str, int] = {}
+    for code, _partner, net in balances:
+        if code.startswith(SUSPENSE_PREFIXES):
+            suspense[code] = suspense.get(code, 0) + net
+    currency = books.get_company(session, company_id).currency
+    for code, net in sorted(suspense.items()):
+        if net:
+            side = "débiteur" if net > 0 else "créditeur"
+            blockers.append(
+                FieldError(
+                    "comptes_attente",
+                    f"Le compte d'attente {code} a un solde {side} de {from_minor(abs(net), currency)} : soldez-le.",
+                )
+            )
+    result = -sum(net for code, _partner, net in balances if code[0] in "678")
+    lines = [(code, partner, net) for code, partner, net in balances if code[0] in "12345" and net]
+    if result:
+        lines.append((PROFIT_ACCOUNT if result > 0 else LOSS_ACCOUNT, None, -result))
+    return Preview(fy.code, blockers, result, lines)
+
+
+@dataclass(frozen=True)
+class Closed:
+    """What a closing did."""
+
+    fiscal_year: str
+    next_fiscal_year: str
+    result: int
+    opening_entry_id: int | None
+    opening_lines: int
+
+
+def close(
+    session: Session,
+    company: CompanyContext,
+    fiscal_year_ref: str | int,
+    user_id: int,
+    progress: Progress | None = None,
+) -> Closed:
+    """Close the fiscal year (see the module's docstring), in the caller's transaction."""
+    report = progress or (lambda done, total, message: None)
+    fy = books.get_fiscal_year(session, company.id, fiscal_year_ref)
+    session.execute(  # one closing at a time for a given year
+        select(models.FiscalYear.id).where(models.FiscalYear.id == fy.id).with_for_update()
+    )
+    report(0, 4, "contrôles avant clôture")
+    found = preview(session, company.id, fy.id)
+    if found.blockers:
+        raise ClosingBlocked(
+            f"L'exercice {fy.code} ne peut pas être clôturé : {len(found.blockers)} point(s) à régler.",
+            errors=found.blockers,
+        )
+    report(1, 4, "ouverture de l'exercice suivant")
+    following = session.scalars(
+        select(models.FiscalYear).where(
+            models.FiscalYear.company_id == company.id,
+            models.FiscalYear.start_date == fy.end_date + dt.timedelta(days=1),
+        )
+    ).first()
+    if following is None:
+        following = books.create_fiscal_year(
+            session,
+            company.id,
+            fy.end_date.year + (1 if fy.end_date.month == 12 else 0),
+            fy.end_date.month % 12 + 1,
+        )
+    report(2, 4, f"à-nouveaux : {len(found.lines)} lignes")
+    entry_id = None
+    if found.lines:
+        draft = rules.EntryDraft(
+            journal=AN_JOURNAL,
+            date=following.start_date,
+            label=f"À-nouveaux de l'exercice {fy.code}",
+            reference=f"AN-{fy.code}",
+            lines=tuple(
+                rules.LineDraft(
+                    account=code,
+                    label=_line_label(code, partner, fy.code),
+                    debit=from_minor(net, company.currency) if net > 0 else Decimal(0),
+                    credit=from_minor(-net, company.currency) if net < 0 else Decimal(0),
+                    partner=partner,
+                )
+                for code, partner, net in found.lines
+            ),
+        )
+        entry_id = posting.create_entry(session, company, draft, user_id, post=True).id
+    report(3, 4, "verrouillage de l'exercice clôturé")
+    for period in fy.periods:
+        period.locked = True
+    fy.status = "cloture"
+    session.flush()
+    webhooks.emit(
+        session,
+        company.id,
+        "exercice.cloture",
+        {
+            "exercice": fy.code,
+            "resultat": str(from_minor(found.result, company.currency)),
+            "suivant": following.code,
+        },
+    )
+    report(4, 4, f"exercice {fy.code} clôturé")
+    return Closed(fy.code, following.code, found.result, entry_id, len(found.lines))
+
+
+def _line_label(code: str, partner: str | None, year: str) -> str:
+    if code in (PROFIT_ACCOUNT, LOSS_ACCOUNT):
+        kind = "bénéfice" if code == PROFIT_ACCOUNT else "perte"
+        return f"Résultat {year} ({kind}) en instance d'affectation"
+    return f"À-nouveau {year}" + (f" — {partner}" if partner else "")
