@@ -15,8 +15,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests.conftest import Api, login
 from wisebook.db import models
-from wisebook.services import statements
+from wisebook.services import books as books_service
+from wisebook.services import statements, users
 
 
 def entry(
@@ -179,3 +181,41 @@ def test_a_year_closes_only_after_the_one_before(api, app):
     api.post("/api/v1/exercices/", {"annee": 2027}, status=201)
     answer = api.post("/api/v1/exercices/2027/cloture/", status=409).json
     assert answer["erreurs"] == [{"champ": "exercice", "message": "Clôturez d'abord l'exercice 2026."}]
+
+
+def test_an_administrator_reopens_a_closed_year_until_the_next_one_moves_on(api, app, engine, testapp, books):
+    keep_2026(api)
+    first = run_closing(api, app)["resultat"]["ecriture_a_nouveaux"]
+    with Session(engine) as s, s.begin():
+        user = users.create_user(s, "compta@cabinet.ci", "un mot de passe assez long")
+        books_service.add_member(s, books.company_id, user.id, "comptable")
+    comptable = Api(testapp, login(testapp, "compta@cabinet.ci", "un mot de passe assez long"))
+    comptable.post("/api/v1/exercices/2026/reouverture/", status=403)
+
+    reopened = api.post("/api/v1/exercices/2026/reouverture/", status=200).json
+    assert reopened["statut"] == "ouvert" and not any(p["verrouillee"] for p in reopened["periodes"])
+    with Session(engine) as s:
+        reversal = s.scalars(select(models.Entry).where(models.Entry.reversal_of_id == first)).one()
+        assert (reversal.entry_date.isoformat(), reversal.status) == ("2027-01-01", "validee")
+    api.post(  # the forgotten invoice goes in, then the year closes again
+        "/api/v1/ecritures/",
+        entry("2026-12-31", "Facture oubliée", [("6222", 20_000, 0, None), ("4011", 0, 20_000, "F001")]),
+        status=201,
+    )
+    second = run_closing(api, app)
+    assert second["resultat"]["resultat"] == "230000"
+    balance = {
+        row["compte"]: row for row in api.get("/api/v1/rapports/balance/", exercice="2027").json["lignes"]
+    }
+    assert balance["1011"]["solde_crediteur"] == "1000000"  # carried once, not twice
+    assert balance["4011"]["solde_crediteur"] == "120000"
+    assert balance["131"]["solde_crediteur"] == "230000"
+
+    api.post(
+        "/api/v1/ecritures/",
+        entry("2027-01-15", "Loyer", [("6222", 50_000, 0, None), ("5211", 0, 50_000, None)]),
+        status=201,
+    )
+    refused = api.post("/api/v1/exercices/2026/reouverture/", status=409).json
+    assert "2027 compte déjà 1 écriture(s) validée(s)" in refused["detail"]
+    api.post("/api/v1/exercices/2027/reouverture/", status=409)  # not closed

@@ -212,3 +212,70 @@ def _line_label(code: str, partner: str | None, year: str) -> str:
         kind = "bénéfice" if code == PROFIT_ACCOUNT else "perte"
         return f"Résultat {year} ({kind}) en instance d'affectation"
     return f"À-nouveau {year}" + (f" — {partner}" if partner else "")
+
+
+def reopen(
+    session: Session, company: CompanyContext, fiscal_year_ref: str | int, user_id: int
+) -> models.FiscalYear:
+    """Reopen a closed year (administrators): its à-nouveaux in the next year are reversed,
+    the year is open and unlocked again. Refused once the next year holds any posted entry
+    beyond the à-nouveaux: its books would then rest on balances that could change."""
+    fy = books.get_fiscal_year(session, company.id, fiscal_year_ref)
+    if fy.status != "cloture":
+        raise Conflict(f"L'exercice {fy.code} n'est pas clôturé.", field="exercice")
+    following = session.scalars(
+        select(models.FiscalYear).where(
+            models.FiscalYear.company_id == company.id,
+            models.FiscalYear.start_date == fy.end_date + dt.timedelta(days=1),
+        )
+    ).first()
+    if following is not None:
+        if following.status != "ouvert":
+            raise Conflict(f"Rouvrez d'abord l'exercice {following.code}.", field="exercice")
+        ent, jnl = models.Entry, models.Journal
+        beyond = session.scalar(
+            select(func.count())
+            .select_from(ent)
+            .join(jnl, jnl.id == ent.journal_id)
+            .where(
+                ent.company_id == company.id,
+                ent.fiscal_year_id == following.id,
+                ent.status == models.POSTED,
+                jnl.code != AN_JOURNAL,
+            )
+        )
+        if beyond:
+            raise Conflict(
+                f"L'exercice {following.code} compte déjà {beyond} écriture(s) validée(s) après ses "
+                f"à-nouveaux : {fy.code} ne peut plus être rouvert.",
+                field="exercice",
+            )
+        openings = session.scalars(
+            select(ent.id)
+            .join(jnl, jnl.id == ent.journal_id)
+            .where(
+                ent.company_id == company.id,
+                ent.fiscal_year_id == following.id,
+                ent.status == models.POSTED,
+                jnl.code == AN_JOURNAL,
+                ent.reference == f"AN-{fy.code}",
+                ent.reversal_of_id.is_(None),
+            )
+        ).all()
+        reversed_ids = set(
+            session.scalars(select(ent.reversal_of_id).where(ent.reversal_of_id.in_(openings))).all()
+        )
+        for entry_id in openings:
+            if entry_id not in reversed_ids:
+                posting.reverse_entry(
+                    session,
+                    company,
+                    entry_id,
+                    user_id,
+                    label=f"Annulation des à-nouveaux {fy.code} (réouverture)",
+                )
+    fy.status = "ouvert"
+    for period in fy.periods:
+        period.locked = False
+    session.flush()
+    return fy

@@ -127,6 +127,14 @@ def close_year(request: Request) -> Response:
     return tasks_api.accepted(request, run)
 
 
+def reopen_year(request: Request) -> Response:
+    """Reopen a closed year (administrators; the audit log keeps who and when)."""
+    fy = closing.reopen(
+        request.db, request.company, request.matchdict["id"], request.wisebook_identity.user_id
+    )
+    return json_response(presenters.fiscal_year(fy))
+
+
 def includeme(config: Any) -> None:
     """Reading needs READ; changing the frame needs CONFIGURE."""
     config.add_view(
@@ -158,6 +166,9 @@ def includeme(config: Any) -> None:
     )
     config.add_view(
         add_fiscal_year, route_name="fiscal_years", request_method="POST", permission=Permission.CONFIGURE
+    )
+    config.add_view(
+        reopen_year, route_name="fiscal_year_reopen", request_method="POST", permission=Permission.ADMIN
     )
     config.add_view(
         closing_preview, route_name="fiscal_year_closing", request_method="GET", permission=Permission.READ
