@@ -219,3 +219,78 @@ def test_an_administrator_reopens_a_closed_year_until_the_next_one_moves_on(api,
     refused = api.post("/api/v1/exercices/2026/reouverture/", status=409).json
     assert "2027 compte déjà 1 écriture(s) validée(s)" in refused["detail"]
     api.post("/api/v1/exercices/2027/reouverture/", status=409)  # not closed
+
+
+def test_the_affectation_is_guided_and_moves_the_result_out_of_131(api, app, engine):
+    keep_2026(api)
+    api.get("/api/v1/exercices/2026/affectation/", status=409)  # not closed yet: no result known
+    run_closing(api, app)
+    guide = api.get("/api/v1/exercices/2026/affectation/").json
+    # 250 000 of profit, capital 1 000 000, no legal reserve yet: a tenth, 25 000, is due.
+    assert (guide["a_affecter"], guide["reserve_legale_minimum"]) == ("250000", "25000")
+    url = "/api/v1/exercices/2026/affectation/"
+    for body, field in (
+        ({"date_comptable": "2027-05-30", "reserve_legale": "25000", "dividendes": "200000"}, "montants"),
+        (
+            {"date_comptable": "2027-05-30", "reserve_legale": "10000", "dividendes": "240000"},
+            "reserve_legale",
+        ),
+        (
+            {"date_comptable": "2026-12-31", "reserve_legale": "25000", "dividendes": "225000"},
+            "date_comptable",
+        ),
+        (
+            {"date_comptable": "2027-05-30", "reserve_legale": "25000.5", "dividendes": "224999.5"},
+            "reserve_legale",
+        ),
+        ({"reserve_legale": "25000"}, "date_comptable"),
+    ):
+        answer = api.post(url, body, status=422).json
+        assert answer["erreurs"][0]["champ"] == field, body
+    made = api.post(
+        url,
+        {
+            "date_comptable": "2027-05-30",
+            "reserve_legale": "25000",
+            "reserves": "100000",
+            "report_a_nouveau": "25000",
+            "dividendes": "100000",
+        },
+        status=201,
+    ).json
+    assert [(ln["compte"], ln["debit"], ln["credit"]) for ln in made["lignes"]] == [
+        ("131", "250000", "0"),
+        ("111", "0", "25000"),
+        ("1181", "0", "100000"),
+        ("121", "0", "25000"),
+        ("465", "0", "100000"),
+    ]
+    assert api.get(url).json["a_affecter"] == "0"
+    api.post(url, {"date_comptable": "2027-06-01", "reserve_legale": "1"}, status=409)
+    bilan = {
+        line["code"]: line["net"]
+        for line in api.get("/api/v1/rapports/bilan/", exercice="2027").json["lignes"]
+    }
+    assert (bilan["CH"], bilan["CJ"]) == ("25000", "0")  # report à nouveau; nothing pending any more
+    assert bilan["DZ"] == bilan["BZ"]
+
+
+def test_a_loss_is_carried_to_1291(api, app):
+    api.post(
+        "/api/v1/ecritures/",
+        entry("2026-01-02", "Capital", [("5211", 100_000, 0, None), ("1011", 0, 100_000, None)]),
+        status=201,
+    )
+    api.post(
+        "/api/v1/ecritures/",
+        entry("2026-03-01", "Loyer", [("6222", 30_000, 0, None), ("5211", 0, 30_000, None)]),
+        status=201,
+    )
+    run_closing(api, app)
+    guide = api.get("/api/v1/exercices/2026/affectation/").json
+    assert (guide["a_affecter"], guide["comptes"]["report_a_nouveau"]) == ("-30000", "1291")
+    made = api.post("/api/v1/exercices/2026/affectation/", {"date_comptable": "2027-06-30"}, status=201).json
+    assert [(ln["compte"], ln["debit"], ln["credit"]) for ln in made["lignes"]] == [
+        ("1291", "30000", "0"),
+        ("139", "0", "30000"),
+    ]

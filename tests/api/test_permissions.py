@@ -157,6 +157,11 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     # The other examples leave drafts in 2026, so the closing's checks refuse it: a 409 (not
     # a 403) shows the permission let the request through. Accepted closings: test_closing.py.
     ("fiscal_year_closing", "POST"): Example(fixed("/api/v1/exercices/2026/cloture/"), 409),
+    # 2026 is open in the matrix: its result is not known yet (409 once the permission passed).
+    ("fiscal_year_allocation", "GET"): Example(fixed("/api/v1/exercices/2026/affectation/"), 409),
+    ("fiscal_year_allocation", "POST"): Example(
+        fixed("/api/v1/exercices/2026/affectation/"), 409, lambda: {"date_comptable": "2027-05-30"}
+    ),
     ("fiscal_year_reopen", "POST"): Example(
         fixed("/api/v1/exercices/2026/reouverture/"), 409
     ),  # 2026 is open

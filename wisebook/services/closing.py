@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from ..db import models
 from ..ledger import entries as rules
-from ..ledger.errors import Conflict, FieldError
+from ..ledger.errors import Conflict, FieldError, InvalidInput
 from ..ledger.money import from_minor
 from . import books, posting, webhooks
 from .books import CompanyContext
@@ -279,3 +279,136 @@ def reopen(
         period.locked = False
     session.flush()
     return fy
+
+
+# --- affectation du résultat --------------------------------------------------------------
+
+LEGAL_RESERVE, FREE_RESERVES, CARRIED_PROFIT, CARRIED_LOSS, DIVIDENDS = "111", "1181", "121", "1291", "465"
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """The result of a closed year still to allocate, and the legal reserve's minimum."""
+
+    fiscal_year: str
+    next_fiscal_year: models.FiscalYear
+    to_allocate: int  # minor units; > 0 bénéfice on 131, < 0 perte on 139
+    legal_minimum: int
+
+
+def _balance_in(session: Session, company_id: int, fy: models.FiscalYear, prefixes: tuple[str, ...]) -> int:
+    ent, line, acc = models.Entry, models.Line, models.Account
+    total = session.scalar(
+        select(func.coalesce(func.sum(line.debit - line.credit), 0))
+        .join(acc, acc.id == line.account_id)
+        .join(ent, ent.id == line.entry_id)
+        .where(
+            ent.company_id == company_id,
+            ent.fiscal_year_id == fy.id,
+            ent.status == models.POSTED,
+            func.substr(acc.code, 1, 3).in_(prefixes),
+        )
+    )
+    return int(total or 0)
+
+
+def allocation(session: Session, company_id: int, fiscal_year_ref: str | int) -> Allocation:
+    """What the closed year left on 131/139 in the next year, and the legal reserve's due:
+    a tenth of the profit until the reserve reaches a fifth of the capital (AUSCGIE art. 346)."""
+    fy = books.get_fiscal_year(session, company_id, fiscal_year_ref)
+    if fy.status != "cloture":
+        raise Conflict(
+            f"Clôturez d'abord l'exercice {fy.code} : son résultat n'est pas encore connu.", field="exercice"
+        )
+    following = session.scalars(
+        select(models.FiscalYear).where(
+            models.FiscalYear.company_id == company_id,
+            models.FiscalYear.start_date == fy.end_date + dt.timedelta(days=1),
+        )
+    ).one()
+    pending = -_balance_in(session, company_id, following, (PROFIT_ACCOUNT, LOSS_ACCOUNT))
+    minimum = 0
+    if pending > 0:
+        capital = -_balance_in(session, company_id, following, ("101",))
+        reserve = -_balance_in(session, company_id, following, (LEGAL_RESERVE,))
+        minimum = max(0, min(pending // 10, capital // 5 - reserve))
+    return Allocation(fy.code, following, pending, minimum)
+
+
+def allocate(
+    session: Session,
+    company: CompanyContext,
+    fiscal_year_ref: str | int,
+    user_id: int,
+    day: dt.date,
+    *,
+    legal_reserve: Decimal = Decimal(0),
+    reserves: Decimal = Decimal(0),
+    carried: Decimal = Decimal(0),
+    dividends: Decimal = Decimal(0),
+) -> posting.EntryRecord:
+    """Post the affectation decided by the associates, in the next year (journal OD).
+
+    A profit goes to the legal reserve (at least its minimum), free reserves, report à
+    nouveau and dividends, which must add up to it exactly; a loss goes to report à nouveau
+    débiteur (1291, perte nette à reporter)."""
+    found = allocation(session, company.id, fiscal_year_ref)
+    if found.to_allocate == 0:
+        raise Conflict(f"Le résultat de l'exercice {found.fiscal_year} est déjà affecté.", field="exercice")
+    currency = company.currency
+    if found.to_allocate < 0:
+        loss = from_minor(-found.to_allocate, currency)
+        lines = [(CARRIED_LOSS, loss, Decimal(0)), (LOSS_ACCOUNT, Decimal(0), loss)]
+    else:
+        profit = from_minor(found.to_allocate, currency)
+        parts = {
+            "reserve_legale": legal_reserve,
+            "reserves": reserves,
+            "report_a_nouveau": carried,
+            "dividendes": dividends,
+        }
+        errors = [FieldError(name, "Montant positif ou nul attendu.") for name, v in parts.items() if v < 0]
+        if sum(parts.values()) != profit:
+            errors.append(
+                FieldError(
+                    "montants",
+                    f"La répartition ({sum(parts.values())}) doit égaler le bénéfice à affecter ({profit}).",
+                )
+            )
+        minimum = from_minor(found.legal_minimum, currency)
+        if legal_reserve < minimum:
+            errors.append(
+                FieldError(
+                    "reserve_legale",
+                    f"La réserve légale reçoit au moins {minimum} (un dixième du bénéfice, jusqu'au "
+                    "cinquième du capital).",
+                )
+            )
+        if errors:
+            raise InvalidInput("Affectation du résultat invalide.", errors=errors)
+        lines = [(PROFIT_ACCOUNT, profit, Decimal(0))]
+        for code, amount in (
+            (LEGAL_RESERVE, legal_reserve),
+            (FREE_RESERVES, reserves),
+            (CARRIED_PROFIT, carried),
+            (DIVIDENDS, dividends),
+        ):
+            if amount:
+                lines.append((code, Decimal(0), amount))
+    draft = rules.EntryDraft(
+        journal="OD",
+        date=day,
+        label=f"Affectation du résultat de l'exercice {found.fiscal_year}",
+        reference=f"AFF-{found.fiscal_year}",
+        lines=tuple(
+            rules.LineDraft(
+                account=code, label=f"Affectation du résultat {found.fiscal_year}", debit=d, credit=c
+            )
+            for code, d, c in lines
+        ),
+    )
+    if not found.next_fiscal_year.start_date <= day <= found.next_fiscal_year.end_date:
+        raise InvalidInput(
+            f"L'affectation se passe dans l'exercice {found.next_fiscal_year.code}.", field="date_comptable"
+        )
+    return posting.create_entry(session, company, draft, user_id, post=True)

@@ -43,6 +43,7 @@ def includeme(config: Any) -> None:
     config.add_route("report_flux_de_tresorerie", f"{API}/rapports/flux-de-tresorerie/")
     config.add_route("fiscal_year_closing", f"{API}/exercices/{{id:\\d{{1,18}}}}/cloture/")
     config.add_route("fiscal_year_reopen", f"{API}/exercices/{{id:\\d{{1,18}}}}/reouverture/")
+    config.add_route("fiscal_year_allocation", f"{API}/exercices/{{id:\\d{{1,18}}}}/affectation/")
     config.add_route("fiscal_year_lock", f"{API}/exercices/{{id:\\d{{1,18}}}}/verrouillage/")
     config.add_route("fiscal_year_unlock", f"{API}/exercices/{{id:\\d{{1,18}}}}/deverrouillage/")
     config.add_route("tasks", f"{API}/taches/")

@@ -7,7 +7,7 @@ from typing import Any
 from pyramid.request import Request
 from pyramid.response import Response
 
-from ...ledger.money import to_json
+from ...ledger.money import parse_amount, to_json
 from ...ledger.periods import parse_date
 from ...services import books, closing
 from ...services.permissions import Permission
@@ -135,6 +135,49 @@ def reopen_year(request: Request) -> Response:
     return json_response(presenters.fiscal_year(fy))
 
 
+def allocation_proposal(request: Request) -> Response:
+    """The result still to allocate and the legal reserve's minimum (the guided form's defaults)."""
+    found = closing.allocation(request.db, request.company.id, request.matchdict["id"])
+    currency = request.company.currency
+    return json_response(
+        {
+            "exercice": found.fiscal_year,
+            "a_affecter": to_json(found.to_allocate, currency),
+            "reserve_legale_minimum": to_json(found.legal_minimum, currency),
+            "comptes": {
+                "reserve_legale": closing.LEGAL_RESERVE,
+                "reserves": closing.FREE_RESERVES,
+                "report_a_nouveau": closing.CARRIED_PROFIT
+                if found.to_allocate >= 0
+                else closing.CARRIED_LOSS,
+                "dividendes": closing.DIVIDENDS,
+            },
+        }
+    )
+
+
+def allocate_result(request: Request) -> Response:
+    """Post the affectation of a closed year's result in the next year."""
+    data = json_body(request, "Affectation")
+    currency = request.company.currency
+    amounts = {
+        name: parse_amount(data.get(name, "0"), currency, name)
+        for name in ("reserve_legale", "reserves", "report_a_nouveau", "dividendes")
+    }
+    made = closing.allocate(
+        request.db,
+        request.company,
+        request.matchdict["id"],
+        request.wisebook_identity.user_id,
+        parse_date(data["date_comptable"], "date_comptable"),
+        legal_reserve=amounts["reserve_legale"],
+        reserves=amounts["reserves"],
+        carried=amounts["report_a_nouveau"],
+        dividends=amounts["dividendes"],
+    )
+    return json_response(presenters.entry(made, currency), status=201)
+
+
 def includeme(config: Any) -> None:
     """Reading needs READ; changing the frame needs CONFIGURE."""
     config.add_view(
@@ -166,6 +209,18 @@ def includeme(config: Any) -> None:
     )
     config.add_view(
         add_fiscal_year, route_name="fiscal_years", request_method="POST", permission=Permission.CONFIGURE
+    )
+    config.add_view(
+        allocation_proposal,
+        route_name="fiscal_year_allocation",
+        request_method="GET",
+        permission=Permission.READ,
+    )
+    config.add_view(
+        allocate_result,
+        route_name="fiscal_year_allocation",
+        request_method="POST",
+        permission=Permission.POST,
     )
     config.add_view(
         reopen_year, route_name="fiscal_year_reopen", request_method="POST", permission=Permission.ADMIN
