@@ -4,7 +4,7 @@
 supplier F001 (paid 300 000); sales 500 000 to customer C001 and 200 000 to C002 (C001 paid
 350 000); rent 50 000 paid. Result = 700 000 − 400 000 − 50 000 = 250 000 (bénéfice).
 Closing balances of classes 1–5: 1011 credit 1 000 000; 4011 F001 credit 100 000;
-4111 C001 debit 150 000, C002 debit 200 000; 5211 debit 1 000 000 − 300 000 + 350 000 −
+4111 C001 debit 150 000, C002 debit 200 000 (tiers accounts carried line by line, unlettered); 5211 debit 1 000 000 − 300 000 + 350 000 −
 50 000 = 1 000 000. À-nouveaux on 2027-01-01 add 131 credit 250 000 and balance.
 """
 
@@ -79,10 +79,13 @@ def test_closing_makes_the_a_nouveaux_and_the_opening_bilan_equals_the_closed_on
     assert done["resultat"]["resultat"] == "250000"
     assert done["resultat"]["exercice_suivant"] == "2027"
     assert done["progression"]["message"] == "exercice 2026 clôturé"
+    # Tiers accounts carry each unlettered line (to be lettered in 2027), the others a balance.
     assert lines_of(engine, done["resultat"]["ecriture_a_nouveaux"]) == [
         ("1011", None, 0, 1_000_000),
-        ("4011", "F001", 0, 100_000),
-        ("4111", "C001", 150_000, 0),
+        ("4011", "F001", 0, 400_000),
+        ("4011", "F001", 300_000, 0),
+        ("4111", "C001", 500_000, 0),
+        ("4111", "C001", 0, 350_000),
         ("4111", "C002", 200_000, 0),
         ("5211", None, 1_000_000, 0),
         ("131", None, 0, 250_000),

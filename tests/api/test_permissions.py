@@ -153,6 +153,14 @@ EXAMPLES: dict[tuple[str, str], Example] = {
         lambda: {"code": f"J{next(counter)}", "libelle": "Journal", "type": "divers"},
     ),
     ("fiscal_years", "GET"): Example(fixed("/api/v1/exercices/"), 200),
+    ("lettering_lines", "GET"): Example(fixed("/api/v1/lettrages/lignes/?compte=4111"), 200),
+    ("lettering_proposals", "GET"): Example(fixed("/api/v1/lettrages/propositions/?compte=4111"), 200),
+    ("report_aged_balance", "GET"): Example(fixed(f"{REPORTS}/balance-agee/?comptes=411"), 200),
+    # Lines and lettrages that do not exist: 404 once the permission let the request through.
+    ("letterings", "POST"): Example(
+        fixed("/api/v1/lettrages/"), 404, lambda: {"lignes": [999_999_998, 999_999_999]}
+    ),
+    ("lettering", "DELETE"): Example(fixed("/api/v1/lettrages/999999/"), 404),
     ("fiscal_year_closing", "GET"): Example(fixed("/api/v1/exercices/2026/cloture/"), 200),
     # The other examples leave drafts in 2026, so the closing's checks refuse it: a 409 (not
     # a 403) shows the permission let the request through. Accepted closings: test_closing.py.

@@ -379,3 +379,29 @@ class TaskRun(Base):
         Index("ix_task_runs_state_created_at", "state", "created_at"),
         Index("ix_task_runs_company_id_created_at", "company_id", "created_at"),
     )
+
+
+class Reconciliation(CompanyOwned, Base):
+    """A lettrage: posted lines of one account and one tiers whose sum is zero, under a code
+    (A, B, … Z, AA, AB…) given in order per account. Lines themselves are never changed: the
+    link lives in ``reconciliation_lines``; délettrage deletes the lettrage."""
+
+    __tablename__ = "reconciliations"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    partner: Mapped[str | None] = mapped_column(String(100))
+    code: Mapped[str] = mapped_column(String(8))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    __table_args__ = (UniqueConstraint("account_id", "code"),)
+
+
+class ReconciliationLine(Base):
+    """One line in one lettrage (a line is lettered once at most)."""
+
+    __tablename__ = "reconciliation_lines"
+    line_id: Mapped[int] = mapped_column(ForeignKey("lines.id"), primary_key=True)
+    reconciliation_id: Mapped[int] = mapped_column(
+        ForeignKey("reconciliations.id", ondelete="CASCADE"), index=True
+    )

@@ -27,7 +27,7 @@ from ..db import models
 from ..ledger import entries as rules
 from ..ledger.errors import Conflict, FieldError, InvalidInput
 from ..ledger.money import from_minor
-from . import books, posting, webhooks
+from . import books, lettering, posting, webhooks
 from .books import CompanyContext
 
 SUSPENSE_PREFIXES = ("471", "475")
@@ -48,7 +48,7 @@ class Preview:
     fiscal_year: str
     blockers: list[FieldError]
     result: int  # minor units; > 0 bénéfice, < 0 perte
-    lines: list[tuple[str, str | None, int]]  # account, tiers, balance (debit − credit)
+    lines: list[tuple[str, str | None, int, str | None]]  # account, tiers, debit − credit, label
 
 
 def _previous(session: Session, company_id: int, fy: models.FiscalYear) -> models.FiscalYear | None:
@@ -117,9 +117,23 @@ def preview(session: Session, company_id: int, fiscal_year_ref: str | int) -> Pr
                 )
             )
     result = -sum(net for code, _partner, net in balances if code[0] in "678")
-    lines = [(code, partner, net) for code, partner, net in balances if code[0] in "12345" and net]
+    # Accounts kept by tiers carry each unlettered line, so it can be lettered next year;
+    # the others carry one balance per account (and tiers, when lines name one).
+    detail = lettering.open_lines_of_year(session, company_id, fy.id)
+    detailed = {ln.account for ln in detail}
+    lines: list[tuple[str, str | None, int, str | None]] = [
+        (code, partner, net, None)
+        for code, partner, net in balances
+        if code[0] in "12345" and net and code not in detailed
+    ]
+    lines += [
+        (ln.account, ln.partner, ln.debit - ln.credit, f"{ln.label} ({ln.number or ln.entry_id})")
+        for ln in detail
+        if ln.account[0] in "12345"
+    ]
+    lines.sort(key=lambda item: (item[0], item[1] or ""))
     if result:
-        lines.append((PROFIT_ACCOUNT if result > 0 else LOSS_ACCOUNT, None, -result))
+        lines.append((PROFIT_ACCOUNT if result > 0 else LOSS_ACCOUNT, None, -result, None))
     return Preview(fy.code, blockers, result, lines)
 
 
@@ -179,12 +193,12 @@ def close(
             lines=tuple(
                 rules.LineDraft(
                     account=code,
-                    label=_line_label(code, partner, fy.code),
+                    label=(label or _line_label(code, partner, fy.code))[:255],
                     debit=from_minor(net, company.currency) if net > 0 else Decimal(0),
                     credit=from_minor(-net, company.currency) if net < 0 else Decimal(0),
                     partner=partner,
                 )
-                for code, partner, net in found.lines
+                for code, partner, net, label in found.lines
             ),
         )
         entry_id = posting.create_entry(session, company, draft, user_id, post=True).id

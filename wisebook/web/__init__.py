@@ -35,6 +35,7 @@ def includeme(config: Any) -> None:
     config.include(".api.members")
     config.include(".api.hooks")
     config.include(".api.tasks")
+    config.include(".api.lettering")
     config.include(".ui")
     config.include(".admin")
     mark_error_retryable(KeyInFlight)  # the retry finds the first request's stored answer

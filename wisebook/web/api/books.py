@@ -101,7 +101,7 @@ def closing_preview(request: Request) -> Response:
                     "debit": to_json(max(net, 0), currency),
                     "credit": to_json(max(-net, 0), currency),
                 }
-                for code, partner, net in found.lines
+                for code, partner, net, _label in found.lines
             ],
         }
     )
