@@ -161,6 +161,7 @@ EXAMPLES: dict[tuple[str, str], Example] = {
         fixed("/api/v1/lettrages/"), 404, lambda: {"lignes": [999_999_998, 999_999_999]}
     ),
     ("lettering", "DELETE"): Example(fixed("/api/v1/lettrages/999999/"), 404),
+    ("fiscal_year_fec", "GET"): Example(fixed("/api/v1/exercices/2026/fec/"), 200),
     ("fiscal_year_closing", "GET"): Example(fixed("/api/v1/exercices/2026/cloture/"), 200),
     # The other examples leave drafts in 2026, so the closing's checks refuse it: a 409 (not
     # a 403) shows the permission let the request through. Accepted closings: test_closing.py.

@@ -46,6 +46,7 @@ def includeme(config: Any) -> None:
     config.add_route("lettering_lines", f"{API}/lettrages/lignes/")
     config.add_route("lettering_proposals", f"{API}/lettrages/propositions/")
     config.add_route("report_aged_balance", f"{API}/rapports/balance-agee/")
+    config.add_route("fiscal_year_fec", f"{API}/exercices/{{id:\\d{{1,18}}}}/fec/")
     config.add_route("fiscal_year_closing", f"{API}/exercices/{{id:\\d{{1,18}}}}/cloture/")
     config.add_route("fiscal_year_reopen", f"{API}/exercices/{{id:\\d{{1,18}}}}/reouverture/")
     config.add_route("fiscal_year_allocation", f"{API}/exercices/{{id:\\d{{1,18}}}}/affectation/")

@@ -1,15 +1,16 @@
-"""Chart of accounts, journals, fiscal years."""
+"""Chart of accounts, journals, fiscal years: locking, closing, reopening, affectation, FEC."""
 
 from __future__ import annotations
 
+import tempfile
 from typing import Any
 
 from pyramid.request import Request
-from pyramid.response import Response
+from pyramid.response import FileIter, Response
 
 from ...ledger.money import parse_amount, to_json
 from ...ledger.periods import parse_date
-from ...services import books, closing
+from ...services import books, closing, fec
 from ...services.permissions import Permission
 from . import json_body, json_response, presenters, query_int
 from . import tasks as tasks_api
@@ -178,6 +179,23 @@ def allocate_result(request: Request) -> Response:
     return json_response(presenters.entry(made, currency), status=201)
 
 
+def fec_export(request: Request) -> Response:
+    """The FEC of the fiscal year (18 columns, pipe-separated), written to a temporary file as
+    the lines stream from the database, then sent."""
+    company = books.get_company(request.db, request.company.id)
+    fy = books.get_fiscal_year(request.db, company.id, request.matchdict["id"])
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the FileIter once sent
+    for row in fec.rows(request.db, company.id, fy, company.currency):
+        handle.write((fec.SEPARATOR.join(row) + "\r\n").encode(fec.ENCODING, errors="replace"))
+    size = handle.tell()
+    handle.seek(0)
+    response = Response(content_type="text/plain", charset=fec.ENCODING)
+    response.app_iter = FileIter(handle, 64 * 1024)
+    response.content_length = size
+    response.content_disposition = f'attachment; filename="{fec.filename(company, fy)}"'
+    return response
+
+
 def includeme(config: Any) -> None:
     """Reading needs READ; changing the frame needs CONFIGURE."""
     config.add_view(
@@ -221,6 +239,9 @@ def includeme(config: Any) -> None:
         route_name="fiscal_year_allocation",
         request_method="POST",
         permission=Permission.POST,
+    )
+    config.add_view(
+        fec_export, route_name="fiscal_year_fec", request_method="GET", permission=Permission.EXPORT
     )
     config.add_view(
         reopen_year, route_name="fiscal_year_reopen", request_method="POST", permission=Permission.ADMIN
