@@ -153,6 +153,11 @@ EXAMPLES: dict[tuple[str, str], Example] = {
         lambda: {"code": f"J{next(counter)}", "libelle": "Journal", "type": "divers"},
     ),
     ("fiscal_years", "GET"): Example(fixed("/api/v1/exercices/"), 200),
+    ("entry_attachments", "GET"): Example(lambda admin: f"/api/v1/ecritures/{posted_id(admin)}/pieces/", 200),
+    # The matrix posts JSON: an upload without its multipart file is a clear 422 once allowed.
+    ("entry_attachments", "POST"): Example(lambda admin: f"/api/v1/ecritures/{draft_id(admin)}/pieces/", 422),
+    ("attachment", "GET"): Example(fixed("/api/v1/pieces/999999/"), 404),
+    ("attachment", "DELETE"): Example(fixed("/api/v1/pieces/999999/"), 404),
     ("lettering_lines", "GET"): Example(fixed("/api/v1/lettrages/lignes/?compte=4111"), 200),
     ("lettering_proposals", "GET"): Example(fixed("/api/v1/lettrages/propositions/?compte=4111"), 200),
     ("report_aged_balance", "GET"): Example(fixed(f"{REPORTS}/balance-agee/?comptes=411"), 200),

@@ -405,3 +405,19 @@ class ReconciliationLine(Base):
     reconciliation_id: Mapped[int] = mapped_column(
         ForeignKey("reconciliations.id", ondelete="CASCADE"), index=True
     )
+
+
+class Attachment(CompanyOwned, Base):
+    """A pièce justificative (PDF or image) attached to an entry; the file itself is kept under
+    the data dir or in S3, named by its SHA-256 (the same file twice is stored once)."""
+
+    __tablename__ = "attachments"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)

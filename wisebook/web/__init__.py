@@ -36,6 +36,7 @@ def includeme(config: Any) -> None:
     config.include(".api.hooks")
     config.include(".api.tasks")
     config.include(".api.lettering")
+    config.include(".api.attachments")
     config.include(".ui")
     config.include(".admin")
     mark_error_retryable(KeyInFlight)  # the retry finds the first request's stored answer

@@ -41,6 +41,8 @@ def includeme(config: Any) -> None:
     config.add_route("report_bilan", f"{API}/rapports/bilan/")
     config.add_route("report_compte_de_resultat", f"{API}/rapports/compte-de-resultat/")
     config.add_route("report_flux_de_tresorerie", f"{API}/rapports/flux-de-tresorerie/")
+    config.add_route("entry_attachments", f"{API}/ecritures/{{id:\\d{{1,18}}}}/pieces/")
+    config.add_route("attachment", f"{API}/pieces/{{id:\\d{{1,18}}}}/")
     config.add_route("letterings", f"{API}/lettrages/")
     config.add_route("lettering", f"{API}/lettrages/{{id:\\d{{1,18}}}}/")
     config.add_route("lettering_lines", f"{API}/lettrages/lignes/")

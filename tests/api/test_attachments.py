@@ -1,0 +1,78 @@
+"""Pièces justificatives: PDF and images only (read from the bytes), size bounded, stored once,
+served only to the company's members, kept with a posted entry."""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy.orm import Session
+
+from tests.conftest import Api, login, sale
+from wisebook.services import books as books_service
+from wisebook.services import users
+
+PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def upload(api: Api, entry_id: int, name: str, data: bytes, kind: str = "application/pdf", status: int = 201):
+    return api.testapp.post(
+        f"/api/v1/ecritures/{entry_id}/pieces/",
+        upload_files=[("fichier", name, data, kind)],
+        headers=api.headers(),
+        status=status,
+    )
+
+
+def test_a_pdf_is_attached_listed_and_downloaded_as_it_was(api, backend_settings, books):
+    entry = api.post("/api/v1/ecritures/", sale(), status=201).json
+    made = upload(api, entry["id"], "../../facture FA-001.pdf", PDF).json
+    assert (made["nom"], made["type"], made["taille"]) == ("facture FA-001.pdf", "application/pdf", len(PDF))
+    assert made["sha256"] == hashlib.sha256(PDF).hexdigest()
+    stored = backend_settings.data_dir / "pieces" / str(books.company_id)
+    assert any(p.name == made["sha256"] for p in stored.rglob("*"))
+    listed = api.get(f"/api/v1/ecritures/{entry['id']}/pieces/").json["resultats"]
+    assert [p["id"] for p in listed] == [made["id"]]
+    file = api.get(f"/api/v1/pieces/{made['id']}/")
+    assert file.body == PDF
+    assert file.content_type == "application/pdf"
+    assert file.headers["Content-Disposition"] == 'attachment; filename="facture FA-001.pdf"'
+    assert "sandbox" in file.headers["Content-Security-Policy"]
+    api.delete(f"/api/v1/pieces/{made['id']}/", status=409)  # a posted entry keeps its pièces
+
+
+def test_only_pdf_and_images_of_bounded_size_are_taken(api):
+    draft = api.post("/api/v1/ecritures/", sale(post=False), status=201).json
+    disguised = upload(api, draft["id"], "facture.pdf", b"MZ\x90\x00 not a pdf", status=422).json
+    assert disguised["erreurs"][0]["champ"] == "fichier"
+    upload(api, draft["id"], "page.html", b"<html><script>alert(1)</script>", "text/html", status=422)
+    upload(api, draft["id"], "vide.pdf", b"", status=422)
+    too_big = upload(api, draft["id"], "gros.pdf", PDF + b"0" * (70 * 1024), status=413)  # limit 64 KiB here
+    assert too_big.status_int == 413
+    image = upload(api, draft["id"], "scan", PNG, "application/octet-stream").json
+    assert (image["type"], image["nom"]) == ("image/png", "scan.png")
+    api.testapp.post(
+        f"/api/v1/ecritures/{draft['id']}/pieces/", {"x": "1"}, headers=api.headers(), status=422
+    )
+    api.delete(f"/api/v1/pieces/{image['id']}/", status=204)  # a draft's pièce may go
+    api.get(f"/api/v1/pieces/{image['id']}/", status=404)
+    upload(api, 999999, "facture.pdf", PDF, status=404)
+
+
+def test_pieces_are_served_only_within_the_company(api, testapp, engine, books):
+    entry = api.post("/api/v1/ecritures/", sale(), status=201).json
+    made = upload(api, entry["id"], "facture.pdf", PDF).json
+    with Session(engine) as s, s.begin():
+        other = books_service.create_company(s, "Autre Société SA", "SN", None)
+        books_service.create_fiscal_year(s, other.id, 2026)
+        outsider = users.create_user(s, "admin@autre.sn", "un mot de passe assez long")
+        books_service.add_member(s, other.id, outsider.id, "admin")
+        reader = users.create_user(s, "lecteur@cabinet.ci", "un mot de passe assez long")
+        books_service.add_member(s, books.company_id, reader.id, "lecteur")
+    stranger = Api(testapp, login(testapp, "admin@autre.sn", "un mot de passe assez long"))
+    stranger.get(f"/api/v1/pieces/{made['id']}/", status=404)
+    stranger.get(f"/api/v1/ecritures/{entry['id']}/pieces/", status=404)
+    upload(stranger, entry["id"], "x.pdf", PDF, status=404)
+    member = Api(testapp, login(testapp, "lecteur@cabinet.ci", "un mot de passe assez long"))
+    assert member.get(f"/api/v1/pieces/{made['id']}/").body == PDF
+    upload(member, entry["id"], "x.pdf", PDF, status=403)  # a reader reads
