@@ -125,3 +125,11 @@ def test_a_reversal_cancels_the_entry_account_by_account(raw):
         net[ln.account] = net.get(ln.account, Decimal(0)) + ln.debit - ln.credit
     assert all(v == 0 for v in net.values())
     assert totals(reversed_lines(lines)) == tuple(reversed(totals(lines)))
+
+
+def test_a_person_types_at_most_1000_lines_the_books_themselves_more():
+    many = [line("4111", "1")] * 1000 + [line("7011", credit="1000")]
+    with pytest.raises(InvalidInput) as exc:
+        check_lines(many, ACCOUNTS, posting=True)
+    assert messages(exc)["lignes"] == "Une écriture a au plus 1000 lignes."
+    check_lines(many, ACCOUNTS, posting=True, max_lines=None)  # the à-nouveaux of a closing

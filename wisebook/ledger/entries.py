@@ -72,10 +72,19 @@ def totals(lines: Sequence[LineDraft]) -> tuple[Decimal, Decimal]:
     return sum((ln.debit for ln in lines), ZERO), sum((ln.credit for ln in lines), ZERO)
 
 
-def check_lines(lines: Sequence[LineDraft], accounts: Mapping[str, Account], *, posting: bool) -> None:
-    """Line rules; when ``posting``, also at least two lines and debit total = credit total."""
+def check_lines(
+    lines: Sequence[LineDraft],
+    accounts: Mapping[str, Account],
+    *,
+    posting: bool,
+    max_lines: int | None = MAX_LINES,
+) -> None:
+    """Line rules; when ``posting``, also at least two lines and debit total = credit total.
+
+    ``max_lines`` bounds what a person types; entries the books make themselves (the
+    à-nouveaux carry every unlettered tiers line) pass None."""
     errors: list[FieldError] = []
-    if len(lines) > MAX_LINES:
+    if max_lines is not None and len(lines) > max_lines:
         errors.append(FieldError("lignes", f"Une écriture a au plus {MAX_LINES} lignes."))
     if posting and len(lines) < 2:
         errors.append(FieldError("lignes", "Une écriture a au moins deux lignes."))

@@ -201,7 +201,8 @@ def close(
                 for code, partner, net, label in found.lines
             ),
         )
-        entry_id = posting.create_entry(session, company, draft, user_id, post=True).id
+        # The books make this entry: it carries every unlettered tiers line, however many.
+        entry_id = posting.create_entry(session, company, draft, user_id, post=True, max_lines=None).id
     report(3, 4, "verrouillage de l'exercice clôturé")
     for period in fy.periods:
         period.locked = True

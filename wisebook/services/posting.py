@@ -74,6 +74,9 @@ ENTRY_GRAPH = (
 )
 
 
+INSERT_BATCH = 1000  # lines per INSERT statement (well under SQLite's and PostgreSQL's limits)
+
+
 def record(entry: models.Entry) -> EntryRecord:
     """The record of an entry loaded with ``ENTRY_GRAPH``."""
     return EntryRecord(
@@ -128,11 +131,17 @@ def _accounts(session: Session, company_id: int, codes: Iterable[str]) -> dict[s
     return {r.code: r for r in rows}
 
 
-def _check_lines(lines: Sequence[rules.LineDraft], accounts: Mapping[str, Row[Any]], posting: bool) -> None:
+def _check_lines(
+    lines: Sequence[rules.LineDraft],
+    accounts: Mapping[str, Row[Any]],
+    posting: bool,
+    max_lines: int | None = rules.MAX_LINES,
+) -> None:
     rules.check_lines(
         lines,
         {c: Account(a.code, a.label, a.postable, a.lettrable) for c, a in accounts.items()},
         posting=posting,
+        max_lines=max_lines,
     )
 
 
@@ -186,13 +195,14 @@ def create_entry(
     *,
     post: bool,
     reversal_of_id: int | None = None,
+    max_lines: int | None = rules.MAX_LINES,
 ) -> EntryRecord:
     """Save ``draft`` (checked as a draft, or fully when ``post``), then post it if asked."""
     if not draft.label:
         raise InvalidInput("Le libellé de l'écriture est obligatoire.", field="libelle")
     journal = _journal(session, company.id, draft.journal)
     accounts = _accounts(session, company.id, (ln.account for ln in draft.lines))
-    _check_lines(draft.lines, accounts, posting=post)
+    _check_lines(draft.lines, accounts, posting=post, max_lines=max_lines)
     period = _check_date(session, company.id, draft.date)
     lines = tuple(
         LineRecord(
@@ -226,23 +236,21 @@ def create_entry(
         )
         .returning(models.Entry.id)
     ).scalar_one()
-    session.execute(  # one multi-row INSERT (an executemany would be a round trip per line)
-        insert(models.Line).values(
-            [
-                {
-                    "entry_id": entry_id,
-                    "line_no": index,
-                    "account_id": ln.account_id,
-                    "label": ln.label,
-                    "debit": ln.debit,
-                    "credit": ln.credit,
-                    "partner": ln.partner,
-                    "entry_date": draft.date,
-                }
-                for index, ln in enumerate(lines, start=1)
-            ]
-        )
-    )
+    rows = [
+        {
+            "entry_id": entry_id,
+            "line_no": index,
+            "account_id": ln.account_id,
+            "label": ln.label,
+            "debit": ln.debit,
+            "credit": ln.credit,
+            "partner": ln.partner,
+            "entry_date": draft.date,
+        }
+        for index, ln in enumerate(lines, start=1)
+    ]
+    for start in range(0, len(rows), INSERT_BATCH):  # multi-row INSERTs, not a round trip per line
+        session.execute(insert(models.Line).values(rows[start : start + INSERT_BATCH]))
     saved = EntryRecord(
         id=entry_id,
         company_id=company.id,
