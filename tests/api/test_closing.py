@@ -49,6 +49,15 @@ def keep_2026(api: Any) -> None:
         api.post("/api/v1/ecritures/", body, status=201)
 
 
+def keep_a_loss(api: Any) -> None:
+    """2026 of a company that only paid rent: capital 100 000, a loss of 30 000."""
+    for body in (
+        entry("2026-01-02", "Capital", [("5211", 100_000, 0, None), ("1011", 0, 100_000, None)]),
+        entry("2026-03-01", "Loyer", [("6222", 30_000, 0, None), ("5211", 0, 30_000, None)]),
+    ):
+        api.post("/api/v1/ecritures/", body, status=201)
+
+
 def run_closing(api: Any, app: Any, year: str = "2026") -> dict[str, Any]:
     """Ask for the closing, then play the worker: the task runs as a worker would run it."""
     accepted = api.post(f"/api/v1/exercices/{year}/cloture/", status=202).json
@@ -128,16 +137,7 @@ def test_closing_makes_the_a_nouveaux_and_the_opening_bilan_equals_the_closed_on
 
 
 def test_a_loss_lands_in_139_and_the_next_year_carries_it_until_its_affectation(api, app):
-    api.post(
-        "/api/v1/ecritures/",
-        entry("2026-01-02", "Capital", [("5211", 100_000, 0, None), ("1011", 0, 100_000, None)]),
-        status=201,
-    )
-    api.post(
-        "/api/v1/ecritures/",
-        entry("2026-03-01", "Loyer", [("6222", 30_000, 0, None), ("5211", 0, 30_000, None)]),
-        status=201,
-    )
+    keep_a_loss(api)
     done = run_closing(api, app)
     assert done["resultat"]["resultat"] == "-30000"
     preview = api.get("/api/v1/exercices/2027/cloture/").json
@@ -279,16 +279,7 @@ def test_the_affectation_is_guided_and_moves_the_result_out_of_131(api, app, eng
 
 
 def test_a_loss_is_carried_to_1291(api, app):
-    api.post(
-        "/api/v1/ecritures/",
-        entry("2026-01-02", "Capital", [("5211", 100_000, 0, None), ("1011", 0, 100_000, None)]),
-        status=201,
-    )
-    api.post(
-        "/api/v1/ecritures/",
-        entry("2026-03-01", "Loyer", [("6222", 30_000, 0, None), ("5211", 0, 30_000, None)]),
-        status=201,
-    )
+    keep_a_loss(api)
     run_closing(api, app)
     guide = api.get("/api/v1/exercices/2026/affectation/").json
     assert (guide["a_affecter"], guide["comptes"]["report_a_nouveau"]) == ("-30000", "1291")

@@ -60,6 +60,16 @@ def _previous(session: Session, company_id: int, fy: models.FiscalYear) -> model
     ).first()
 
 
+def _following(session: Session, company_id: int, fy: models.FiscalYear) -> models.FiscalYear | None:
+    """The fiscal year that starts the day after ``fy`` ends, if it exists."""
+    return session.scalars(
+        select(models.FiscalYear).where(
+            models.FiscalYear.company_id == company_id,
+            models.FiscalYear.start_date == fy.end_date + dt.timedelta(days=1),
+        )
+    ).first()
+
+
 def _balances(session: Session, company_id: int, fy: models.FiscalYear) -> list[tuple[str, str | None, int]]:
     """Every (account, tiers) of the year with its net balance, posted lines only."""
     ent, line, acc = models.Entry, models.Line, models.Account
@@ -169,12 +179,7 @@ def close(
             errors=found.blockers,
         )
     report(1, 4, "ouverture de l'exercice suivant")
-    following = session.scalars(
-        select(models.FiscalYear).where(
-            models.FiscalYear.company_id == company.id,
-            models.FiscalYear.start_date == fy.end_date + dt.timedelta(days=1),
-        )
-    ).first()
+    following = _following(session, company.id, fy)
     if following is None:
         following = books.create_fiscal_year(
             session,
@@ -238,12 +243,7 @@ def reopen(
     fy = books.get_fiscal_year(session, company.id, fiscal_year_ref)
     if fy.status != "cloture":
         raise Conflict(f"L'exercice {fy.code} n'est pas clôturé.", field="exercice")
-    following = session.scalars(
-        select(models.FiscalYear).where(
-            models.FiscalYear.company_id == company.id,
-            models.FiscalYear.start_date == fy.end_date + dt.timedelta(days=1),
-        )
-    ).first()
+    following = _following(session, company.id, fy)
     if following is not None:
         if following.status != "ouvert":
             raise Conflict(f"Rouvrez d'abord l'exercice {following.code}.", field="exercice")
@@ -335,12 +335,9 @@ def allocation(session: Session, company_id: int, fiscal_year_ref: str | int) ->
         raise Conflict(
             f"Clôturez d'abord l'exercice {fy.code} : son résultat n'est pas encore connu.", field="exercice"
         )
-    following = session.scalars(
-        select(models.FiscalYear).where(
-            models.FiscalYear.company_id == company_id,
-            models.FiscalYear.start_date == fy.end_date + dt.timedelta(days=1),
-        )
-    ).one()
+    following = _following(session, company_id, fy)
+    if following is None:  # the closing opens it: only a year closed otherwise lacks it
+        raise Conflict(f"L'exercice qui suit {fy.code} est introuvable.", field="exercice")
     pending = -_balance_in(session, company_id, following, (PROFIT_ACCOUNT, LOSS_ACCOUNT))
     minimum = 0
     if pending > 0:
