@@ -74,9 +74,6 @@ ENTRY_GRAPH = (
 )
 
 
-INSERT_BATCH = 1000  # lines per INSERT statement (well under SQLite's and PostgreSQL's limits)
-
-
 def record(entry: models.Entry) -> EntryRecord:
     """The record of an entry loaded with ``ENTRY_GRAPH``."""
     return EntryRecord(
@@ -249,8 +246,9 @@ def create_entry(
         }
         for index, ln in enumerate(lines, start=1)
     ]
-    for start in range(0, len(rows), INSERT_BATCH):  # multi-row INSERTs, not a round trip per line
-        session.execute(insert(models.Line).values(rows[start : start + INSERT_BATCH]))
+    # One statement compiled once, its rows sent in multi-row batches by the driver's
+    # "insertmanyvalues" (psycopg2: execute_values), not a round trip per line.
+    session.connection().execute(insert(models.Line), rows)
     saved = EntryRecord(
         id=entry_id,
         company_id=company.id,
