@@ -82,6 +82,15 @@ def from_minor(units: int, currency: str) -> Decimal:
     return Decimal(units).scaleb(-places).quantize(Decimal(1).scaleb(-places))
 
 
+def comma_decimal(units: int, places: int) -> str:
+    """Integer minor units in the French file form: decimal comma, no grouping (``-1234,50``)."""
+    if places == 0:
+        return str(units)
+    sign = "-" if units < 0 else ""
+    whole, cents = divmod(abs(units), 10**places)
+    return f"{sign}{whole},{cents:0{places}d}"
+
+
 def to_json(units: int, currency: str) -> str:
     """Integer minor units → the JSON string form: ``"150000"`` (XOF), ``"1250.50"`` (EUR)."""
     return str(from_minor(units, currency))

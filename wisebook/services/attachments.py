@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from ..db import models
 from ..ledger.errors import Conflict, InvalidInput, NotFound
 from ..settings import Settings
+from . import s3
 
 SIGNATURES = (
     (b"%PDF-", "application/pdf"),
@@ -48,18 +49,6 @@ def _clean_name(name: str, kind: str) -> str:
 
 def _local(settings: Settings, company_id: int, digest: str) -> Path:
     return settings.data_dir / "pieces" / str(company_id) / digest[:2] / digest
-
-
-def _s3(settings: Settings):  # type: ignore[no-untyped-def]
-    import boto3
-
-    return boto3.client(
-        "s3",
-        endpoint_url=settings.aws_s3_endpoint_url,
-        aws_access_key_id=settings.aws_access_key_id,
-        aws_secret_access_key=settings.aws_secret_access_key,
-        region_name=settings.aws_default_region,
-    )
 
 
 def attach(
@@ -98,7 +87,7 @@ def attach(
             )
         sha = digest.hexdigest()
         if settings.aws_s3_bucket:
-            _s3(settings).upload_file(spool.name, settings.aws_s3_bucket, f"pieces/{company_id}/{sha}")
+            s3.client(settings).upload_file(spool.name, settings.aws_s3_bucket, f"pieces/{company_id}/{sha}")
         else:
             target = _local(settings, company_id, sha)
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -150,7 +139,7 @@ def open_file(settings: Settings, attachment: models.Attachment) -> IO[bytes]:
     """The stored file, to stream back."""
     if settings.aws_s3_bucket:
         spool = tempfile.TemporaryFile()  # noqa: SIM115 - the caller closes it
-        _s3(settings).download_fileobj(
+        s3.client(settings).download_fileobj(
             settings.aws_s3_bucket, f"pieces/{attachment.company_id}/{attachment.sha256}", spool
         )
         spool.seek(0)

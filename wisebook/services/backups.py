@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from ..db import models
 from ..settings import Settings
+from . import s3
 
 log = logging.getLogger(__name__)
 
@@ -344,17 +345,9 @@ def _load(engine: Engine, dump: Path) -> None:
 
 def upload(settings: Settings, backup: Backup) -> str:
     """Copy the dump and its manifest to the S3 bucket; the dump's key."""
-    import boto3
-
     if not settings.aws_s3_bucket:
         raise BackupError("AWS_S3_BUCKET non configuré")
-    client = boto3.client(
-        "s3",
-        endpoint_url=settings.aws_s3_endpoint_url,
-        aws_access_key_id=settings.aws_access_key_id,
-        aws_secret_access_key=settings.aws_secret_access_key,
-        region_name=settings.aws_default_region,
-    )
+    client = s3.client(settings)
     key = f"wisebook/{backup.path.name}"
     client.upload_file(str(backup.path), settings.aws_s3_bucket, key)
     client.upload_file(str(backup.manifest_path), settings.aws_s3_bucket, key + MANIFEST_SUFFIX)

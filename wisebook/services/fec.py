@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..db import models
-from ..ledger.money import exponent
+from ..ledger.money import comma_decimal, exponent
 
 COLUMNS = (
     "JournalCode",
@@ -43,13 +43,6 @@ ENCODING = "iso-8859-15"
 
 def _day(value: dt.date | dt.datetime | None) -> str:
     return value.strftime("%Y%m%d") if value is not None else ""
-
-
-def _amount(minor: int, places: int) -> str:
-    if places == 0:
-        return str(minor)
-    units, cents = divmod(minor, 10**places)
-    return f"{units},{cents:0{places}d}"
 
 
 def _clean(text: str | None) -> str:
@@ -119,8 +112,8 @@ def rows(session: Session, company_id: int, fy: models.FiscalYear, currency: str
             _clean(reference or number),
             _day(day),
             _clean(line_label or entry_label),
-            _amount(debit, places),
-            _amount(credit, places),
+            comma_decimal(debit, places),
+            comma_decimal(credit, places),
             code or "",
             _day(lettered_at),
             _day(posted_at),

@@ -29,7 +29,7 @@ from sqlalchemy import Numeric, Select, Text, cast, func, text
 from sqlalchemy.orm import Session
 
 from ..ledger.errors import InvalidInput
-from ..ledger.money import CURRENCIES, from_minor
+from ..ledger.money import CURRENCIES, comma_decimal, from_minor
 from ..services.permissions import Permission
 
 FORMATS = ("json", "csv", "xlsx", "pdf")
@@ -63,17 +63,25 @@ def requested_format(request: Request, allowed: Sequence[str] = ("json", "csv", 
     return fmt
 
 
-def _file_response(handle: IO[bytes], fmt: str, filename: str) -> Response:
-    handle.seek(0)
-    response = Response(content_type=CONTENT_TYPES[fmt].split(";")[0])
-    if fmt == "csv":
-        response.charset = "utf-8"
-    response.app_iter = FileIter(handle, CHUNK)
-    response.content_disposition = f'attachment; filename="{filename}.{fmt}"'
+def file_response(
+    handle: IO[bytes], content_type: str, filename: str, charset: str | None = None
+) -> Response:
+    """Stream an open file back as a download named ``filename`` (ASCII: it is a header)."""
+    response = Response(content_type=content_type)
+    if charset:
+        response.charset = charset
     handle.seek(0, 2)
     response.content_length = handle.tell()
     handle.seek(0)
+    response.app_iter = FileIter(handle, CHUNK)
+    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_")
+    response.content_disposition = f'attachment; filename="{ascii_name}"'
     return response
+
+
+def _file_response(handle: IO[bytes], fmt: str, filename: str) -> Response:
+    charset = "utf-8" if fmt == "csv" else None
+    return file_response(handle, CONTENT_TYPES[fmt].split(";")[0], f"{filename}.{fmt}", charset)
 
 
 def tabular(
@@ -154,7 +162,7 @@ def _write_csv(
         for i in amount_columns:
             value = out[i]
             if value is not None:
-                out[i] = str(value) if places == 0 else _csv_amount(value, places)
+                out[i] = comma_decimal(value, places)
         for i in date_columns:
             day = out[i]
             if day is not None:
@@ -165,14 +173,6 @@ def _write_csv(
         writer.writerow(out)
     text.flush()
     text.detach()
-
-
-def _csv_amount(minor: int, places: int) -> str:
-    if places == 0:
-        return str(minor)
-    sign = "-" if minor < 0 else ""
-    units, cents = divmod(abs(minor), 10**places)
-    return f"{sign}{units},{cents:0{places}d}"
 
 
 def _write_xlsx(

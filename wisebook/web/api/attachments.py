@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from pyramid.request import Request
-from pyramid.response import FileIter, Response
+from pyramid.response import Response
 
 from ...db import models
 from ...ledger.errors import InvalidInput
 from ...services import attachments
 from ...services.permissions import Permission
+from ..exports import file_response
 from . import json_response
 
 
@@ -55,11 +56,7 @@ def download(request: Request) -> Response:
     """The file, as an attachment that the browser never runs (sandboxed, no sniffing)."""
     found = attachments.get(request.db, request.company.id, int(request.matchdict["id"]))
     handle = attachments.open_file(request.registry.wisebook_settings, found)
-    response = Response(content_type=found.content_type)
-    response.app_iter = FileIter(handle, 64 * 1024)
-    response.content_length = found.size
-    ascii_name = found.filename.encode("ascii", "replace").decode().replace("?", "_")
-    response.content_disposition = f'attachment; filename="{ascii_name}"'
+    response = file_response(handle, found.content_type, found.filename)
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -6,12 +6,13 @@ import tempfile
 from typing import Any
 
 from pyramid.request import Request
-from pyramid.response import FileIter, Response
+from pyramid.response import Response
 
 from ...ledger.money import parse_amount, to_json
 from ...ledger.periods import parse_date
 from ...services import books, closing, fec
 from ...services.permissions import Permission
+from ..exports import file_response
 from . import json_body, json_response, presenters, query_int
 from . import tasks as tasks_api
 
@@ -187,13 +188,7 @@ def fec_export(request: Request) -> Response:
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the FileIter once sent
     for row in fec.rows(request.db, company.id, fy, company.currency):
         handle.write((fec.SEPARATOR.join(row) + "\r\n").encode(fec.ENCODING, errors="replace"))
-    size = handle.tell()
-    handle.seek(0)
-    response = Response(content_type="text/plain", charset=fec.ENCODING)
-    response.app_iter = FileIter(handle, 64 * 1024)
-    response.content_length = size
-    response.content_disposition = f'attachment; filename="{fec.filename(company, fy)}"'
-    return response
+    return file_response(handle, "text/plain", fec.filename(company, fy), fec.ENCODING)
 
 
 def includeme(config: Any) -> None:
