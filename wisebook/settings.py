@@ -52,6 +52,7 @@ class Settings:
     log_level: str = "INFO"
     sentry_dsn: str | None = None
     max_body_bytes: int = 10 * 1024 * 1024
+    max_import_bytes: int = 200 * 1024 * 1024  # files of entries: a million lines is ~80 MB
     token_ttl_seconds: int = 3600
     session_idle_seconds: int = 30 * 60
     session_absolute_seconds: int = 12 * 3600
@@ -212,6 +213,9 @@ def load(overrides: Mapping[str, object] | None = None, environ: Mapping[str, st
         sentry_dsn=env.get("SENTRY_DSN") or None,
         max_body_bytes=_int("WISEBOOK_MAX_BODY_BYTES")(
             env.get("WISEBOOK_MAX_BODY_BYTES", str(10 * 1024 * 1024))
+        ),
+        max_import_bytes=_int("WISEBOOK_MAX_IMPORT_BYTES")(
+            env.get("WISEBOOK_MAX_IMPORT_BYTES", str(200 * 1024 * 1024))
         ),
         token_ttl_seconds=_int("WISEBOOK_TOKEN_TTL_SECONDS")(env.get("WISEBOOK_TOKEN_TTL_SECONDS", "3600")),
         login_requests_per_minute=_int("WISEBOOK_LOGIN_REQUESTS_PER_MINUTE")(

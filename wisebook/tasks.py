@@ -31,6 +31,7 @@ import traceback as traceback_module
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from huey import RedisHuey, SqliteHuey, crontab
@@ -619,3 +620,42 @@ def close_fiscal_year(ctx: JobContext, session: Session, exercice: int) -> dict[
         "ecriture_a_nouveaux": done.opening_entry_id,
         "lignes_a_nouveaux": done.opening_lines,
     }
+
+
+@job("import_ecritures", max_attempts=2, label="Import d'écritures")
+def import_entries(
+    ctx: JobContext, session: Session, fichier: str, nom: str, sha256: str, mode: str = "tout"
+) -> dict[str, Any]:
+    """Import a file of entries (one transaction: all of it, or nothing); the file is removed
+    once the import has run, whatever its outcome."""
+    from .services import books, imports
+
+    if ctx.company_id is None:
+        raise LookupError("import sans société")
+    company = books.company_for_user(session, ctx.user_id, ctx.company_id) if ctx.user_id else None
+    if company is None:
+        raise LookupError("l'utilisateur n'est plus membre de la société")
+    path = imports.upload_dir(ctx.settings, ctx.company_id) / Path(fichier).name
+    if not path.exists():
+        found = imports.find(session, ctx.company_id, sha256)
+        if found is not None:  # imported by an earlier attempt that committed
+            return imports.already(found)
+        raise LookupError(f"fichier d'import introuvable : {path.name}")
+    report = imports.run(
+        session,
+        company,
+        path,
+        filename=nom,
+        sha256=sha256,
+        mode=mode,
+        user_id=ctx.user_id,
+        task_run_id=ctx.run_id,
+        progress=ctx.progress,
+    )
+    ctx.progress(100, 100, report["message"])
+
+    @event.listens_for(session, "after_commit", once=True)
+    def _remove_file(_session: Session) -> None:
+        path.unlink(missing_ok=True)
+
+    return report

@@ -157,6 +157,8 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     # The matrix posts JSON: an upload without its multipart file is a clear 422 once allowed.
     ("entry_attachments", "POST"): Example(lambda admin: f"/api/v1/ecritures/{draft_id(admin)}/pieces/", 422),
     ("attachment", "GET"): Example(fixed("/api/v1/pieces/999999/"), 404),
+    ("entry_imports", "POST"): Example(fixed("/api/v1/imports/ecritures/"), 422),  # no file sent
+    ("imports", "GET"): Example(fixed("/api/v1/imports/"), 200),
     ("attachment", "DELETE"): Example(fixed("/api/v1/pieces/999999/"), 404),
     ("lettering_lines", "GET"): Example(fixed("/api/v1/lettrages/lignes/?compte=4111"), 200),
     ("lettering_proposals", "GET"): Example(fixed("/api/v1/lettrages/propositions/?compte=4111"), 200),

@@ -421,3 +421,28 @@ class Attachment(CompanyOwned, Base):
     sha256: Mapped[str] = mapped_column(String(64))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class Import(CompanyOwned, Base):
+    """A file of entries imported into a company's books, once: its SHA-256 is the import's
+    idempotency key (the same file sent again is refused, never written twice). A row exists
+    only for an import that wrote something, in the transaction that wrote it."""
+
+    __tablename__ = "imports"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    sha256: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(255))
+    layout: Mapped[str] = mapped_column(String(10))  # wisebook | fec
+    mode: Mapped[str] = mapped_column(String(10))  # tout | valides
+    entries: Mapped[int] = mapped_column(Integer, default=0)
+    lines: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)  # rows refused (mode valides)
+    task_run_id: Mapped[str | None] = mapped_column(ForeignKey("task_runs.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    __table_args__ = (
+        UniqueConstraint("company_id", "sha256"),
+        CheckConstraint("layout IN ('wisebook', 'fec')", name="layout"),
+        CheckConstraint("mode IN ('tout', 'valides')", name="mode"),
+    )

@@ -94,3 +94,44 @@ def comma_decimal(units: int, places: int) -> str:
 def to_json(units: int, currency: str) -> str:
     """Integer minor units → the JSON string form: ``"150000"`` (XOF), ``"1250.50"`` (EUR)."""
     return str(from_minor(units, currency))
+
+
+#: Spaces that group thousands in files typed or exported by French-speaking tools.
+GROUP_SPACES = str.maketrans("", "", " \u00a0\u202f\u2009")
+
+
+def minor_from_text(text: str, places: int) -> int:
+    """An amount as a file writes it (``1 234 567,50``, ``1234567.50``, ``1.234.567,50``) →
+    integer minor units; ``ValueError`` with a French reason for anything else.
+
+    Spaces group thousands; a comma is the decimal mark, or a dot when there is no comma.
+    Negative amounts are refused (the other column says which side), and so is any decimal
+    the currency does not have, rather than rounded."""
+    raw = text
+    text = text.translate(GROUP_SPACES)
+    if not text:
+        return 0
+    if text.isascii() and text.isdigit():
+        return int(text) * int(10**places)
+    if text.startswith("-"):
+        raise ValueError(f"montant négatif « {raw} » : portez-le dans l'autre colonne")
+    if "," in text:
+        whole, _, fraction = text.partition(",")
+        if "." in whole:  # 1.234.567,50: dots group thousands
+            groups = whole.split(".")
+            if not groups[0] or any(len(g) != 3 for g in groups[1:]):
+                raise ValueError(f"montant invalide « {raw} »")
+            whole = "".join(groups)
+    else:
+        whole, _, fraction = text.partition(".")
+    if not (whole.isascii() and whole.isdigit()) or (
+        fraction and not (fraction.isascii() and fraction.isdigit())
+    ):
+        raise ValueError(f"montant invalide « {raw} »")
+    significant = fraction.rstrip("0")
+    if len(significant) > places:
+        raise ValueError(f"trop de décimales dans « {raw} » : la devise en admet {places}")
+    units = int(whole) * int(10**places) + (int(significant.ljust(places, "0")) if places else 0)
+    if units >= MAX_UNITS.scaleb(places):
+        raise ValueError(f"montant « {raw} » au-delà de la limite autorisée")
+    return units

@@ -37,6 +37,7 @@ def includeme(config: Any) -> None:
     config.include(".api.tasks")
     config.include(".api.lettering")
     config.include(".api.attachments")
+    config.include(".api.imports")
     config.include(".ui")
     config.include(".admin")
     mark_error_retryable(KeyInFlight)  # the retry finds the first request's stored answer

@@ -12,18 +12,21 @@ from pyramid.response import Response
 from .problems import problem
 
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+IMPORT_PATH = "/api/v1/imports/ecritures/"
 
 
 def body_limit_tween_factory(
     handler: Callable[[Request], Response], registry: Any
 ) -> Callable[[Request], Response]:
-    """A tween that refuses oversized bodies, including chunked ones without a length."""
-    limit = registry.wisebook_settings.max_body_bytes
+    """A tween that refuses oversized bodies, including chunked ones without a length. Files of
+    entries sent for import have their own, larger bound."""
+    settings = registry.wisebook_settings
 
-    def too_big() -> Response:
+    def too_big(limit: int) -> Response:
         return problem(413, f"Le corps de la requête dépasse {limit // (1024 * 1024)} Mo.")
 
     def tween(request: Request) -> Response:
+        limit = settings.max_import_bytes if request.path == IMPORT_PATH else settings.max_body_bytes
         try:
             params = list(request.GET.items())
         except UnicodeDecodeError:
@@ -34,11 +37,11 @@ def body_limit_tween_factory(
         if request.method in BODY_METHODS:
             if request.content_length is not None:
                 if request.content_length > limit:
-                    return too_big()
+                    return too_big(limit)
             elif request.is_body_readable:
                 data = request.body_file_raw.read(limit + 1)
                 if len(data) > limit:
-                    return too_big()
+                    return too_big(limit)
                 request.body_file_raw = io.BytesIO(data)
                 request.content_length = len(data)
         return handler(request)

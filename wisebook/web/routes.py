@@ -54,6 +54,8 @@ def includeme(config: Any) -> None:
     config.add_route("fiscal_year_allocation", f"{API}/exercices/{{id:\\d{{1,18}}}}/affectation/")
     config.add_route("fiscal_year_lock", f"{API}/exercices/{{id:\\d{{1,18}}}}/verrouillage/")
     config.add_route("fiscal_year_unlock", f"{API}/exercices/{{id:\\d{{1,18}}}}/deverrouillage/")
+    config.add_route("imports", f"{API}/imports/")
+    config.add_route("entry_imports", f"{API}/imports/ecritures/")
     config.add_route("tasks", f"{API}/taches/")
     config.add_route("task", f"{API}/taches/{{id:{RUN_ID}}}/")
     config.add_route("task_retry", f"{API}/taches/{{id:{RUN_ID}}}/relance/")

@@ -1,0 +1,379 @@
+"""Bulk import of entries: the whole file checked first, every refused row named with its line,
+nothing written unless all of it is (or, when asked, only the fully valid entries), one file
+imported once, the books left as posting one by one would leave them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+from typing import Any
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tests.conftest import Api, sale
+from wisebook.db import models
+from wisebook.services import books as books_service
+from wisebook.services import imports, verify
+
+HEADER = "ecriture;journal;date;piece;libelle;compte;libelle_ligne;debit;credit;tiers"
+
+
+def sale_rows(count: int, first_day: dt.date = dt.date(2026, 1, 1)) -> list[str]:
+    """``count`` two-line sales (4111 / 7011) in the WiseBook layout, dates spread over 2026."""
+    found = []
+    for n in range(count):
+        day = first_day + dt.timedelta(days=n % 360)
+        amount = 1000 + n
+        key = f"V{n:05d}"
+        common = f"{key};VTE;{day:%d/%m/%Y};FA-{n:05d};Facture client {n}"
+        found.append(f"{common};4111;Client;{amount:,}".replace(",", " ") + f";;C{n % 50:03d}")
+        found.append(f"{common};7011;Ventes;;{amount},00;")
+    return found
+
+
+def csv_file(rows: list[str], header: str = HEADER) -> bytes:
+    return ("\n".join([header, *rows]) + "\n").encode("utf-8")
+
+
+def submit(api: Api, data: bytes, name: str = "ecritures.csv", status: int = 202, **form: str) -> Any:
+    return api.testapp.post(
+        "/api/v1/imports/ecritures/",
+        params=form,
+        upload_files=[("fichier", name, data, "text/csv")],
+        headers=api.headers(),
+        status=status,
+    )
+
+
+def run_import(api: Api, app: Any, data: bytes, **form: str) -> dict[str, Any]:
+    """Send the file, then play the worker; the run as the API shows it."""
+    accepted = submit(api, data, **form).json
+    assert accepted["etat"] == "en_attente"
+    app.registry.wisebook_queue.execute(accepted["id"])
+    return dict(api.get(f"/api/v1/taches/{accepted['id']}/").json)
+
+
+def counts(engine: Any, company_id: int) -> tuple[int, int, int]:
+    with Session(engine) as s:
+        entries = s.scalar(
+            select(func.count()).select_from(models.Entry).where(models.Entry.company_id == company_id)
+        )
+        lines = s.scalar(
+            select(func.count())
+            .select_from(models.Line)
+            .join(models.Entry)
+            .where(models.Entry.company_id == company_id)
+        )
+        done = s.scalar(
+            select(func.count()).select_from(models.Import).where(models.Import.company_id == company_id)
+        )
+    return int(entries or 0), int(lines or 0), int(done or 0)
+
+
+def test_a_10000_line_file_with_three_bad_rows_is_refused_naming_exactly_them(api, app, engine, books):
+    rows = sale_rows(5000)  # 10,000 lines
+
+    # data row i stands on line i + 1 of the file (the header is line 1)
+    def spoil(index: int, column: int, value: str) -> None:
+        cells = rows[index].split(";")
+        cells[column] = value
+        rows[index] = ";".join(cells)
+
+    # data row i stands on line i + 1 of the file (the header is line 1)
+    spoil(1232, 5, "9999")  # line 1234: an account the chart lacks
+    spoil(5676, 7, "12,3,4")  # line 5678: no amount
+    spoil(9000, 8, "500")  # line 9002: a debit and a credit
+    data = csv_file(rows)
+    done = run_import(api, app, data)
+    assert done["etat"] == "reussie"
+    report = done["resultat"]
+    assert report["statut"] == "refuse"
+    assert [r["ligne"] for r in report["rejets"]] == [1234, 5678, 9002]
+    assert report["rejets_total"] == 3
+    reasons = [r["motifs"] for r in report["rejets"]]
+    assert reasons[0] == ["compte inconnu : 9999"]
+    assert "montant invalide" in reasons[1][0]
+    assert reasons[2] == ["une ligne porte un débit ou un crédit, pas les deux"]
+    assert (report["lignes_lues"], report["ecritures_importees"], report["lignes_importees"]) == (10000, 0, 0)
+    assert "rien n'a été écrit" in report["message"]
+    assert counts(engine, books.company_id) == (0, 0, 0)
+    assert api.get("/api/v1/rapports/balance/", exercice="2026").json["lignes"] == []
+
+    # At the accountant's choice, only the fully valid entries go in; the report says so.
+    partial = run_import(api, app, data, mode="valides")["resultat"]
+    assert partial["statut"] == "partiel"
+    assert (partial["ecritures_importees"], partial["lignes_importees"]) == (4997, 9994)
+    assert (partial["ecritures_refusees"], partial["lignes_refusees"]) == (3, 6)
+    assert [r["ligne"] for r in partial["rejets"]] == [1234, 5678, 9002]
+    assert counts(engine, books.company_id) == (4997, 9994, 1)
+    with Session(engine) as s:
+        assert verify.verify_company(s, books.company_id) == []
+    # The same file again: refused at once, nothing written twice.
+    again = submit(api, data, mode="valides", status=409).json
+    assert "déjà été importé" in again["detail"]
+    assert counts(engine, books.company_id) == (4997, 9994, 1)
+
+
+def test_the_same_file_sent_twice_before_either_runs_is_imported_once(api, app, engine, books):
+    data = csv_file(sale_rows(40))
+    first = submit(api, data).json
+    second = submit(api, data).json  # not imported yet: both are accepted
+    queue = app.registry.wisebook_queue
+    queue.execute(first["id"])
+    queue.execute(second["id"])
+    one = api.get(f"/api/v1/taches/{first['id']}/").json["resultat"]
+    other = api.get(f"/api/v1/taches/{second['id']}/").json["resultat"]
+    assert (one["statut"], one["ecritures_importees"]) == ("importe", 40)
+    assert (other["statut"], other["import"]) == ("deja_importe", one["import"])
+    assert counts(engine, books.company_id) == (40, 80, 1)
+    listed = api.get("/api/v1/imports/").json["resultats"]
+    assert [(i["id"], i["ecritures"], i["lignes"], i["sha256"]) for i in listed] == [
+        (one["import"], 40, 80, hashlib.sha256(data).hexdigest())
+    ]
+
+
+def test_imported_entries_continue_the_journal_in_date_order_sealed_and_balanced(api, app, engine, books):
+    api.post("/api/v1/ecritures/", sale(), status=201)  # VTE-2026-000001, posted by hand
+    rows = [
+        "B;VTE;20/03/2026;FA-B;Facture B;4111;Client B;2 360;;CB",
+        "B;VTE;20/03/2026;FA-B;Facture B;7011;Vente B;;2000;",
+        "B;VTE;20/03/2026;FA-B;Facture B;4431;TVA;;360;",
+        "A;VTE;2026-02-05;FA-A;Facture A;4111;Client A;1180;;CA",
+        "A;VTE;2026-02-05;FA-A;Facture A;7011;;;1000;",
+        "A;VTE;2026-02-05;FA-A;Facture A;4431;TVA;;180;",
+    ]
+    report = run_import(api, app, csv_file(rows))["resultat"]
+    assert report["statut"] == "importe"
+    found = api.get("/api/v1/ecritures/", journal="VTE").json["resultats"]
+    by_ref = {e["piece"]: e for e in found}
+    assert (by_ref["FA-A"]["numero"], by_ref["FA-B"]["numero"]) == ("VTE-2026-000002", "VTE-2026-000003")
+    entry_a = api.get(f"/api/v1/ecritures/{by_ref['FA-A']['id']}/").json
+    assert entry_a["statut"] == "validee"
+    assert [
+        (ln["compte"], ln["libelle"], ln["debit"], ln["credit"], ln["tiers"]) for ln in entry_a["lignes"]
+    ] == [
+        ("4111", "Client A", "1180", "0", "CA"),
+        ("7011", "Facture A", "0", "1000", None),  # an empty line label takes the entry's
+        ("4431", "TVA", "0", "180", None),
+    ]
+    after = api.post("/api/v1/ecritures/", sale(), status=201).json  # posting goes on after them
+    assert after["numero"] == "VTE-2026-000004"
+    balance = {r["compte"]: r for r in api.get("/api/v1/rapports/balance/", exercice="2026").json["lignes"]}
+    assert balance["7011"]["solde_crediteur"] == str(1000 + 2000 + 2 * int(sale()["lignes"][1]["credit"]))
+    with Session(engine) as s:
+        assert verify.verify_company(s, books.company_id) == []
+
+
+def test_every_kind_of_bad_row_is_named_with_its_reason(api, app, engine, books):
+    api.post("/api/v1/exercices/2026/verrouillage/", {"periode": 1}, status=200)
+    rows = [
+        "E1;VTE;15/01/2026;;Janvier verrouillé;4111;;100;;",  # 2
+        "E1;VTE;15/01/2026;;Janvier verrouillé;7011;;;100;",  # 3
+        "E2;VTE;31/02/2026;;Date impossible;4111;;100;;",  # 4
+        "E2;VTE;31/02/2026;;Date impossible;7011;;;100;",  # 5
+        "E3;VTE;10/03/2027;;Hors exercice;4111;;100;;",  # 6
+        "E3;VTE;10/03/2027;;Hors exercice;7011;;;100;",  # 7
+        "E4;XYZ;10/03/2026;;Journal inconnu;4111;;100;;",  # 8
+        "E4;XYZ;10/03/2026;;Journal inconnu;7011;;;100;",  # 9
+        "E5;VTE;10/03/2026;;Déséquilibrée;4111;;100;;",  # 10
+        "E5;VTE;10/03/2026;;Déséquilibrée;7011;;;90;",  # 11
+        "E6;VTE;10/03/2026;;Une seule ligne;4111;;100;;",  # 12
+        "E7;VTE;10/03/2026;;Regroupement;41;;100;;",  # 13
+        "E7;VTE;10/03/2026;;Regroupement;7011;;;100,5;",  # 14
+        "E8;VTE;10/03/2026;;Négatif;4111;;-100;;",  # 15
+        "E8;VTE;10/03/2026;;Négatif;7011;;;0;",  # 16
+        "E9;VTE;10/03/2026;;Bonne;4111;;100;;",  # 17
+        "E9;VTE;11/03/2026;;Bonne;7011;;;100;",  # 18: another date for the same entry
+        ";VTE;10/03/2026;;Sans numéro;4111;;100;;",  # 19
+        "E10;VTE;10/03/2026;;;4111;;100;;",  # 20: no label
+    ]
+    report = run_import(api, app, csv_file(rows))["resultat"]
+    by_line = {r["ligne"]: r["motifs"] for r in report["rejets"]}
+    assert "la période du 01/01/2026 au 31/01/2026 est verrouillée" in by_line[2]
+    assert by_line[4] == ["date invalide « 31/02/2026 » (JJ/MM/AAAA attendu)"]
+    assert by_line[6] == ["aucun exercice ne couvre le 10/03/2027"]
+    assert by_line[8] == ["journal inconnu : XYZ"]
+    assert by_line[10][0].startswith("écriture déséquilibrée : débit 100, crédit 90 (écart 10)")
+    assert next(r for r in report["rejets"] if r["ligne"] == 10)["lignes"] == [10, 11]
+    assert by_line[12] == ["une écriture a au moins deux lignes"]
+    assert "compte de regroupement" in by_line[13][0]
+    assert by_line[14] == ["trop de décimales dans « 100,5 » : la devise en admet 0"]
+    assert "montant négatif" in by_line[15][0]
+    assert by_line[16] == ["montant nul : une ligne porte un débit ou un crédit"]
+    assert by_line[18] == ["date différent de la ligne 17 de la même écriture"]
+    assert by_line[19] == ["numéro d'écriture manquant"]
+    assert by_line[20] == ["libellé manquant"]
+    assert report["statut"] == "refuse"
+    assert counts(engine, books.company_id) == (0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"", "vide"),
+        (b"\n\n", "vide"),
+        (
+            b"journal;date;compte\nVTE;01/01/2026;4111\n",
+            "Colonnes manquantes dans l'en-tête : ecriture, libelle",
+        ),
+        (b"\x00\x01\x02binaire", "ni un CSV ni un classeur"),
+        (b"une seule colonne\nx\n", "séparez les colonnes"),
+        (b"PK\x03\x04pas vraiment un classeur", "Classeur XLSX illisible"),
+    ],
+)
+def test_a_file_that_is_not_an_import_is_refused_at_once(api, engine, books, data, expected):
+    found = submit(api, data, status=422).json
+    assert expected in found["detail"]
+    assert found["erreurs"][0]["champ"] == "fichier"
+    assert counts(engine, books.company_id) == (0, 0, 0)
+
+
+def test_the_request_itself_must_be_a_file_and_a_known_mode(api, app):
+    api.testapp.post("/api/v1/imports/ecritures/", {"mode": "tout"}, headers=api.headers(), status=422)
+    api.post_raw("/api/v1/imports/ecritures/", b"ecriture;journal", content_type="text/csv", status=422)
+    bad_mode = submit(api, csv_file(sale_rows(2)), mode="moitie", status=422).json
+    assert bad_mode["erreurs"][0]["champ"] == "mode"
+
+
+def test_an_empty_sheet_below_its_header_is_refused_by_the_task(api, app, engine, books):
+    done = run_import(api, app, csv_file([]))
+    assert (done["etat"], done["resultat"]["statut"]) == ("reussie", "refuse")
+    assert done["resultat"]["message"] == (
+        "Import refusé : Le fichier ne contient aucune ligne d'écriture sous son en-tête. Rien n'a été écrit."
+    )
+    assert counts(engine, books.company_id) == (0, 0, 0)
+
+
+def test_a_xlsx_workbook_with_dates_and_numbers_imports(api, app, engine, books):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(
+        [
+            "N° écriture",
+            "Journal",
+            "Date",
+            "Pièce",
+            "Libellé",
+            "Compte",
+            "Libellé ligne",
+            "Débit",
+            "Crédit",
+            "Tiers",
+        ]
+    )
+    sheet.append(
+        [
+            1,
+            "ACH",
+            dt.datetime(2026, 4, 2),
+            "F-77",
+            "Achat fournitures",
+            6041,
+            "Fournitures",
+            50000,
+            None,
+            None,
+        ]
+    )
+    sheet.append(
+        [1, "ACH", dt.datetime(2026, 4, 2), "F-77", "Achat fournitures", 4452, "TVA", 9000.0, None, None]
+    )
+    sheet.append(
+        [
+            1,
+            "ACH",
+            dt.datetime(2026, 4, 2),
+            "F-77",
+            "Achat fournitures",
+            4011,
+            "Fournisseur",
+            None,
+            59000,
+            "F001",
+        ]
+    )
+    sheet.append([2, "ACH", dt.datetime(2026, 4, 3), "F-78", "Achat arrondi", 6041, "", 100.5, None, None])
+    sheet.append([2, "ACH", dt.datetime(2026, 4, 3), "F-78", "Achat arrondi", 4011, "", None, 100.5, None])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    report = run_import(api, app, buffer.getvalue(), mode="valides")["resultat"]
+    assert (report["format"], report["disposition"], report["statut"]) == ("xlsx", "wisebook", "partiel")
+    assert [(r["ligne"], r["motifs"]) for r in report["rejets"]] == [
+        (5, ["trop de décimales dans « 100.5 » : la devise en admet 0"]),
+        (6, ["trop de décimales dans « 100.5 » : la devise en admet 0"]),
+    ]
+    entry = api.get("/api/v1/ecritures/", journal="ACH").json["resultats"][0]
+    assert (entry["piece"], entry["date_comptable"], entry["total"]) == ("F-77", "2026-04-02", "59000")
+
+
+def test_a_fec_exported_by_one_company_imports_into_another_with_the_same_balance(api, app, engine, books):
+    api.post("/api/v1/ecritures/", sale(), status=201)
+    api.post(
+        "/api/v1/ecritures/",
+        {
+            "journal": "BQ",
+            "date_comptable": "2026-03-10",
+            "libelle": "Encaissement « spécial » | client",
+            "lignes": [
+                {"compte": "5211", "libelle": "Banque", "debit": "1180"},
+                {"compte": "4111", "libelle": "Client", "credit": "1180", "tiers": "C001"},
+            ],
+            "valider": True,
+        },
+        status=201,
+    )
+    fec = api.get("/api/v1/exercices/2026/fec/").body
+    before = api.get("/api/v1/rapports/balance/", exercice="2026").json["lignes"]
+    # The same file into a second company of the same installation and user.
+    with Session(engine) as s, s.begin():
+        other = books_service.create_company(s, "Filiale Import SA", "CI", None)
+        books_service.create_fiscal_year(s, other.id, 2026)
+        admin = s.scalar(select(models.User.id).where(models.User.email == books.admin_email))
+        books_service.add_member(s, other.id, admin, "admin")
+        other_id = other.id
+    api_other = Api(api.testapp, api.token)
+    headers = {"X-Societe": str(other_id)}
+    accepted = api.testapp.post(
+        "/api/v1/imports/ecritures/",
+        upload_files=[("fichier", "FEC2026.txt", fec, "text/plain")],
+        headers=api_other.headers(headers),
+        status=202,
+    ).json
+    app.registry.wisebook_queue.execute(accepted["id"])
+    report = api.testapp.get(f"/api/v1/taches/{accepted['id']}/", headers=api_other.headers(headers)).json
+    assert (report["resultat"]["disposition"], report["resultat"]["statut"]) == ("fec", "importe")
+    after = api.testapp.get(
+        "/api/v1/rapports/balance/", params={"exercice": "2026"}, headers=api_other.headers(headers)
+    ).json["lignes"]
+    assert after == before
+    with Session(engine) as s:
+        assert verify.verify_company(s, other_id) == []
+
+
+@pytest.mark.postgresql
+@pytest.mark.parametrize("pause_row_checks", [True, False])
+def test_both_postgresql_write_paths_leave_the_same_sealed_books(engine, books, tmp_path, pause_row_checks):
+    """With the row guards paused (the set checks in their place) or kept, the same result."""
+    path = tmp_path / "ecritures.csv"
+    path.write_bytes(csv_file(sale_rows(300)))
+    with Session(engine) as s, s.begin():
+        admin = s.scalar(select(models.User.id).where(models.User.email == books.admin_email))
+        company = books_service.company_for_user(s, admin, books.company_id)
+        report = imports.run(
+            s,
+            company,
+            path,
+            filename="e.csv",
+            sha256="a" * 64,
+            user_id=admin,
+            pause_row_checks=pause_row_checks,
+        )
+    assert (report["statut"], report["lignes_importees"]) == ("importe", 600)
+    with Session(engine) as s:
+        assert verify.verify_company(s, books.company_id) == []
+        statuses = s.scalars(select(models.Entry.status).distinct()).all()
+        assert statuses == [models.POSTED]
