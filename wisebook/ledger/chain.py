@@ -37,19 +37,28 @@ class ChainEntry:
 
 
 def canonical(entry: ChainEntry) -> bytes:
-    """A stable byte form of an entry: sorted-key compact JSON in UTF-8."""
-    body = {
-        "societe": entry.company_id,
-        "journal": entry.journal,
-        "numero": entry.number,
-        "date": entry.date,
-        "libelle": entry.label,
-        "piece": entry.reference,
-        "devise": entry.currency,
-        "extourne_de": entry.reversal_of,
-        "lignes": [[ln.account, ln.label, ln.debit, ln.credit, ln.partner] for ln in entry.lines],
-    }
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    """A stable byte form of an entry: sorted-key compact JSON in UTF-8.
+
+    Written out by hand, key by key in sorted order, each string escaped by the json module's
+    own encoder: the bytes of ``json.dumps(body, sort_keys=True, separators=(",", ":"),
+    ensure_ascii=False)`` (a test holds them equal), at a third of its cost, which counts when
+    an import seals a million lines."""
+    lines = ",".join(
+        f"[{_str(ln.account)},{_str(ln.label)},{int(ln.debit)},{int(ln.credit)},{_opt(ln.partner)}]"
+        for ln in entry.lines
+    )
+    return (
+        f'{{"date":{_str(entry.date)},"devise":{_str(entry.currency)},"extourne_de":{_opt(entry.reversal_of)},'
+        f'"journal":{_str(entry.journal)},"libelle":{_str(entry.label)},"lignes":[{lines}],'
+        f'"numero":{_str(entry.number)},"piece":{_opt(entry.reference)},"societe":{int(entry.company_id)}}}'
+    ).encode()
+
+
+_str = json.encoder.encode_basestring
+
+
+def _opt(value: str | None) -> str:
+    return "null" if value is None else _str(value)
 
 
 def link(previous_hash: str, entry: ChainEntry) -> str:

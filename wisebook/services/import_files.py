@@ -16,6 +16,7 @@ import unicodedata
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -173,7 +174,7 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, tuple[Any, ...]]]:
             book.close()
 
 
-def rows(source: Source) -> Iterator[tuple[int, list[Any]]]:
+def rows(source: Source) -> Iterator[tuple[int, tuple[Any, ...]]]:
     """Each data row that is not blank: its line number and its fields in ``FIELDS`` order
     (strings from a CSV; strings, numbers, dates or None from a XLSX)."""
     positions = source.positions
@@ -182,7 +183,7 @@ def rows(source: Source) -> Iterator[tuple[int, list[Any]]]:
         next(found, None)
         for number, row in found:
             width = len(row)
-            fields = [row[i] if i is not None and i < width else None for i in positions]
+            fields = tuple(row[i] if i is not None and i < width else None for i in positions)
             if any(v is not None and v != "" for v in fields):
                 yield number, fields
         return
@@ -191,9 +192,15 @@ def rows(source: Source) -> Iterator[tuple[int, list[Any]]]:
         reader = csv.reader(handle, delimiter=source.separator or ";")
         try:
             next(reader, None)
+            complete = None not in positions
+            needed = max(i for i in positions if i is not None) + 1
+            pick = itemgetter(*(i or 0 for i in positions))
             for number, cells in enumerate(reader, start=2):
-                width = len(cells)
-                fields = [cells[i] if i is not None and i < width else "" for i in positions]
+                if complete and len(cells) >= needed:
+                    fields = pick(cells)
+                else:
+                    width = len(cells)
+                    fields = tuple(cells[i] if i is not None and i < width else "" for i in positions)
                 if any(fields):
                     yield number, fields
         except csv.Error as exc:
