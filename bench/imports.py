@@ -118,7 +118,9 @@ def main() -> None:
     started = time.perf_counter()
     with Session(engine) as s:
         problems = verify_company(s, company_id)
-    print(f"vérification (chaîne, numérotation, soldes) : {problems or 'conforme'} en {time.perf_counter() - started:.1f} s")
+    print(
+        f"vérification (chaîne, numérotation, soldes) : {problems or 'conforme'} en {time.perf_counter() - started:.1f} s"
+    )
     engine.dispose()
     if not args.garder:
         psql(f"DROP DATABASE IF EXISTS {args.base} WITH (FORCE)")
