@@ -280,3 +280,47 @@ def test_revoking_a_queued_run_cancels_it_before_it_starts(profile, client, engi
     assert again.json["etat"] == "en_attente"
     wait_for("le lot relancé se termine", lambda: run_state(testapp, headers, run_id)["etat"] == "reussie")
     assert batch_entries(engine) == 3
+
+
+@pytest.mark.postgresql  # a million lines: the appliance's database
+def test_a_worker_killed_while_it_imports_a_million_lines_leaves_nothing_then_all_of_it(
+    profile, client, engine, books
+):
+    from tests.api.test_imports import csv_file, sale_rows
+
+    testapp, headers, queue = client
+    first = profile.start_worker(queue)
+    data = csv_file(sale_rows(500_000))  # 1,000,000 lines
+    accepted = testapp.post(
+        "/api/v1/imports/ecritures/",
+        upload_files=[("fichier", "historique.csv", data, "text/csv")],
+        headers=headers,
+        status=202,
+    ).json
+    writing = wait_for(
+        "l'import écrit ses lignes",
+        lambda: (s := run_state(testapp, headers, accepted["id"]))["progression"]["fait"] >= 60 and s,
+        timeout=180,
+    )
+    first.send_signal(signal.SIGKILL)
+    first.wait(10)
+    assert writing["progression"]["message"].startswith("lignes :")  # killed in the middle of COPY
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(models.Line)) == 0
+        assert s.scalar(select(func.count()).select_from(models.Entry)) == 0
+        assert s.scalar(select(func.count()).select_from(models.Import)) == 0
+        assert s.scalar(select(func.count()).select_from(models.AccountBalance)) == 0
+        assert set(s.scalars(select(models.JournalCounter.last_number))) <= {0}
+        assert s.get(models.TaskRun, accepted["id"]).state == "en_cours"
+
+    profile.start_worker(queue)  # the dead worker's run is queued again, and runs to its end
+    done = wait_for(
+        "l'import se termine au second essai",
+        lambda: (s := run_state(testapp, headers, accepted["id"]))["etat"] in ("reussie", "echec") and s,
+        timeout=300,
+    )
+    assert (done["etat"], done["tentatives"]) == ("reussie", 2)
+    assert (done["resultat"]["statut"], done["resultat"]["lignes_importees"]) == ("importe", 1_000_000)
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(models.Line)) == 1_000_000
+        assert verify.verify_company(s, books.company_id) == []  # chain, numbering, balances
