@@ -598,6 +598,8 @@ def housekeeping(ctx: JobContext, session: None) -> dict[str, Any]:
         )
     if ctx.settings.log_file is not None:
         done["journaux"] = [p.name for p in cleaning.clean_logs(ctx.settings.log_file.parent, time.time())]
+    imports_root = ctx.settings.data_dir / "imports"
+    done["fichiers_import"] = [p.name for p in cleaning.clean_import_files(imports_root, time.time())]
     return done
 
 

@@ -11,10 +11,12 @@ from typing import Any
 
 import openpyxl
 import pytest
+import webtest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests.conftest import Api, sale
+from tests.conftest import Api, login, sale, settings_overrides
+from wisebook import make_config
 from wisebook.db import models
 from wisebook.services import books as books_service
 from wisebook.services import imports, verify
@@ -115,6 +117,7 @@ def test_a_10000_line_file_with_three_bad_rows_is_refused_naming_exactly_them(ap
     # The same file again: refused at once, nothing written twice.
     again = submit(api, data, mode="valides", status=409).json
     assert "déjà été importé" in again["detail"]
+    assert not any(imports.upload_dir(app.registry.wisebook_settings, books.company_id).glob("*"))
     assert counts(engine, books.company_id) == (4997, 9994, 1)
 
 
@@ -377,3 +380,20 @@ def test_both_postgresql_write_paths_leave_the_same_sealed_books(engine, books, 
         assert verify.verify_company(s, books.company_id) == []
         statuses = s.scalars(select(models.Entry.status).distinct()).all()
         assert statuses == [models.POSTED]
+
+
+def test_a_file_over_the_import_bound_is_refused_before_it_is_read(engine, books, backend_settings):
+    overrides = settings_overrides(
+        backend_settings, wisebook_max_import_bytes=4096, wisebook_login_requests_per_minute=100_000
+    )
+    testapp = webtest.TestApp(make_config(overrides, engine=engine).make_wsgi_app())
+    client = Api(testapp, login(testapp))
+    too_big = client.testapp.post(
+        "/api/v1/imports/ecritures/",
+        upload_files=[("fichier", "gros.csv", csv_file(sale_rows(200)), "text/csv")],
+        headers=client.headers(),
+        status=413,
+    ).json
+    assert too_big["status"] == 413
+    assert counts(engine, books.company_id) == (0, 0, 0)
+    assert not any(imports.upload_dir(backend_settings, books.company_id).glob("*"))

@@ -86,6 +86,15 @@ def test_the_weekly_clean_up_forgets_only_what_has_expired(engine, books, tmp_pa
     assert sorted(p.name for p in removed) == ["web.log.1", "web.log.2", "worker.log.10"]
     assert current.exists() and (tmp_path / "notes.txt").exists()
 
+    received = tmp_path / "imports" / "1"
+    received.mkdir(parents=True)
+    for name, age_days in (("ancien.csv", 8), (".recu-coupe", 9), ("recent.xlsx", 1)):
+        (received / name).write_text("x")
+        os.utime(received / name, (time.time() - age_days * 86400,) * 2)
+    gone = housekeeping.clean_import_files(tmp_path / "imports", time.time())
+    assert sorted(p.name for p in gone) == [".recu-coupe", "ancien.csv"]
+    assert (received / "recent.xlsx").exists()
+
 
 def test_status_json_tells_the_operator_what_runs(backend_settings, engine, books):
     env = {**os.environ, **settings_environ(backend_settings)}

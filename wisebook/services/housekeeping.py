@@ -16,6 +16,7 @@ TASK_RUNS_KEPT_DAYS = 90
 DELIVERIES_KEPT_DAYS = 30
 IDEMPOTENCY_KEPT_DAYS = 2
 LOGS_KEPT_DAYS = 30
+IMPORT_FILES_KEPT_DAYS = 7
 
 
 def clean_database(session: Session, now: dt.datetime, session_absolute_seconds: int) -> dict[str, int]:
@@ -77,6 +78,20 @@ def clean_logs(folder: Path, now: UnixTime, kept_days: int = LOGS_KEPT_DAYS) -> 
     for path in folder.iterdir():
         rotated = ".log." in path.name and path.name.rsplit(".log.", 1)[1].split(".")[0].isdigit()
         if path.is_file() and rotated and path.stat().st_mtime < cutoff:
+            path.unlink()
+            removed.append(path)
+    return removed
+
+
+def clean_import_files(folder: Path, now: UnixTime, kept_days: int = IMPORT_FILES_KEPT_DAYS) -> list[Path]:
+    """Delete files received for import and still there after ``kept_days``: a run that failed
+    for good, or an upload cut off. A run removes its file itself once it has run."""
+    removed: list[Path] = []
+    if not folder.is_dir():
+        return removed
+    cutoff = now - kept_days * 86400
+    for path in folder.glob("*/*"):
+        if path.is_file() and path.stat().st_mtime < cutoff:
             path.unlink()
             removed.append(path)
     return removed

@@ -10,7 +10,7 @@ from pyramid.request import Request
 from pyramid.response import Response
 
 from ...db import models
-from ...ledger.errors import InvalidInput
+from ...ledger.errors import Conflict, InvalidInput
 from ...services import imports
 from ...services.permissions import Permission
 from . import tasks as tasks_api
@@ -43,7 +43,11 @@ def submit(request: Request) -> Response:
         raise InvalidInput("Mode d'import : « tout » (tout ou rien) ou « valides ».", field="mode")
     settings = request.registry.wisebook_settings
     received = imports.receive(settings, request.company.id, upload.filename or "", upload.file)
-    imports.refuse_if_imported(request.db, request.company.id, received.sha256)
+    try:
+        imports.refuse_if_imported(request.db, request.company.id, received.sha256)
+    except Conflict:
+        received.path.unlink(missing_ok=True)  # imported already: no run will read it
+        raise
     run = request.registry.wisebook_queue.submit(
         request.db,
         "import_ecritures",
