@@ -11,7 +11,8 @@ from wisebook.web.headers import HEADERS
     ("method", "path", "status"),
     [
         ("GET", "/health/", 200),
-        ("GET", "/", 200),
+        ("GET", "/connexion/", 200),
+        ("GET", "/", 303),  # signed out: to the login page
         ("GET", "/api/v1/comptes/", 401),
         ("GET", "/api/v1/nulle-part/", 404),
     ],

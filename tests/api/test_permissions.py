@@ -30,8 +30,12 @@ PUBLIC = {
     ("__static/", "GET"),
     ("health", "GET"),
     ("metrics", "GET"),
-    ("home", "GET"),
     ("setup", "GET"),
+    ("login_page", "GET"),
+    ("login_page", "POST"),
+    ("admin_login", "GET"),
+    ("admin_login", "POST"),
+    ("logout_page", "POST"),
     ("login", "GET"),
     ("login", "POST"),
     ("openapi", "GET"),
@@ -103,6 +107,11 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("backups", "POST"): Example(fixed("/api/v1/sauvegardes/"), 202),
     ("home", "GET"): Example(fixed("/"), 200),
     ("setup", "GET"): Example(fixed("/assistant/"), 200),
+    ("login_page", "GET"): Example(fixed("/connexion/"), 303),  # signed in already: onwards
+    ("login_page", "POST"): Example(fixed("/connexion/"), 422),  # no e-mail, no password
+    ("admin_login", "GET"): Example(fixed("/admin/login/"), 303),
+    ("admin_login", "POST"): Example(fixed("/admin/login/"), 422),
+    ("logout_page", "POST"): Example(fixed("/deconnexion/"), 303),
     ("openapi", "GET"): Example(fixed("/api/v1/openapi.json"), 200),
     ("login", "GET"): Example(fixed("/api/v1/auth/login/"), 200),
     ("login", "POST"): Example(

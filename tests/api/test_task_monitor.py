@@ -32,9 +32,11 @@ def make_runs(engine, company_id: int) -> dict[str, str]:
 
 
 def test_anonymous_browsers_are_asked_to_log_in(testapp, books):
-    page = testapp.get("/admin/taches/", headers={"Accept": "text/html"}, status=401)
+    sent = testapp.get("/admin/taches/?etat=echec", headers={"Accept": "text/html"}, status=303)
+    assert sent.headers["Location"] == "http://localhost/connexion/?suite=%2Fadmin%2Ftaches%2F%3Fetat%3Dechec"
+    page = sent.follow()
     assert page.content_type == "text/html"
-    assert "Connexion nécessaire" in page.text
+    assert 'name="suite" value="/admin/taches/?etat=echec"' in page.text
 
 
 def test_the_administrator_sees_runs_errors_and_tracebacks_escaped(testapp, books, engine, app):
@@ -75,8 +77,8 @@ def test_retry_and_revoke_from_the_page_buttons(testapp, books, engine, app):
 def test_a_form_without_the_session_csrf_token_is_refused(testapp, books, engine):
     ids = make_runs(engine, books.company_id)
     browser_login(testapp, ADMIN_EMAIL, ADMIN_PASSWORD)
-    testapp.post(f"/admin/taches/{ids['failed']}/relance/", {"csrf": "faux"}, status=401)
-    testapp.post(f"/admin/taches/{ids['failed']}/relance/", status=401)
+    testapp.post(f"/admin/taches/{ids['failed']}/relance/", {"csrf": "faux"}, status=403)  # forged form
+    testapp.post(f"/admin/taches/{ids['failed']}/relance/", status=403)  # no token at all
     with Session(engine) as s:
         assert s.get(models.TaskRun, ids["failed"]).state == "echec"
 

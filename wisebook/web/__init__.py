@@ -40,4 +40,5 @@ def includeme(config: Any) -> None:
     config.include(".api.imports")
     config.include(".ui")
     config.include(".admin")
+    config.include(".pages")
     mark_error_retryable(KeyInFlight)  # the retry finds the first request's stored answer

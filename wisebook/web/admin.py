@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.renderers import render_to_response
@@ -15,11 +16,11 @@ from pyramid.response import Response
 from ..db import models
 from ..ledger.errors import LedgerError
 from ..observability import health
-from ..services import auth, taskruns
+from ..services import auth, setup, taskruns
 from ..services.permissions import Permission
 from ..tasks import JOBS
 from .api import tasks as task_api
-from .security import SESSION_COOKIE
+from .security import CSRF_REFUSED, session_csrf
 
 STATE_LABELS = {
     "en_attente": "En attente",
@@ -45,7 +46,20 @@ def _message(request: Request, title: str, text: str, status: int) -> Response:
 
 
 def forbidden_page(request: Request) -> Response:
-    """401 or 403 as a page, for a browser that asked for one."""
+    """A browser that asked for a page: signed out, to the login page (GET) or a 401 page; signed
+    in without the right, a 403 page."""
+    if request.environ.get(CSRF_REFUSED):
+        return _message(
+            request,
+            "Formulaire refusé",
+            "Ce formulaire a expiré ou ne vient pas de WiseBook : rechargez la page et recommencez.",
+            403,
+        )
+    if request.wisebook_identity is None and request.method in ("GET", "HEAD"):
+        if not setup.is_done(request.db):  # a fresh install: its wizard first
+            return HTTPSeeOther(request.route_url("setup"))
+        query = urlencode({"suite": request.path_qs})
+        return HTTPSeeOther(request.route_url("login_page") + "?" + query)
     if request.wisebook_identity is None:
         return _message(
             request,
@@ -99,21 +113,10 @@ def monitor(request: Request) -> Response:
         "periodiques": [
             {"libelle": label, "quand": when.format(hour=settings.backup_hour)} for label, when in PERIODIC
         ],
-        "csrf": _csrf(request),
+        "csrf": request.wisebook_csrf,
         "travaux": sorted(JOBS),
     }
     return render_to_response("admin_taches.html", context, request=request)
-
-
-def _csrf(request: Request) -> str:
-    cookie = request.cookies.get(SESSION_COOKIE)
-    if not cookie:
-        return ""
-    settings = request.registry.wisebook_settings
-    found = auth.check_session(
-        request.db, cookie, settings.session_idle_seconds, settings.session_absolute_seconds
-    )
-    return found[1] if found else ""
 
 
 def act(request: Request) -> Response:
@@ -150,5 +153,6 @@ def includeme(config: Any) -> None:
     config.include("pyramid_jinja2")
     config.add_jinja2_renderer(".html")
     config.add_jinja2_search_path("wisebook.web:templates", name=".html")
+    config.add_request_method(session_csrf, "wisebook_csrf", reify=True)
     config.add_view(monitor, route_name="admin_tasks", request_method="GET", permission=Permission.ADMIN)
     config.add_view(act, route_name="admin_task_action", request_method="POST", permission=Permission.ADMIN)

@@ -12,6 +12,9 @@ def includeme(config: Any) -> None:
     """Declare the routes."""
     config.add_route("home", "/")
     config.add_route("setup", "/assistant/")
+    config.add_route("login_page", "/connexion/")
+    config.add_route("admin_login", "/admin/login/")
+    config.add_route("logout_page", "/deconnexion/")
     config.add_route("health", "/health/")
     config.add_route("openapi", f"{API}/openapi.json")
     config.add_route("login", f"{API}/auth/login/")

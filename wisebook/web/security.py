@@ -161,3 +161,15 @@ def includeme(config: Any) -> None:
     config.add_request_method(_identity, "wisebook_identity", reify=True)
     config.add_request_method(_company, "company", reify=True)
     config.add_forbidden_view(forbidden_view)
+
+
+def session_csrf(request: Request) -> str:
+    """The CSRF token of the browser's session, for the forms of a page ("" without one)."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return ""
+    settings = request.registry.wisebook_settings
+    found = auth.check_session(
+        request.db, cookie, settings.session_idle_seconds, settings.session_absolute_seconds
+    )
+    return found[1] if found else ""

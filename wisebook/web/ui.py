@@ -1,11 +1,10 @@
-"""Browser pages of the foundation: the home page and the setup wizard's start."""
+"""Browser pages of the foundation: the setup wizard's start, the static files."""
 
 from __future__ import annotations
 
 import html
 from typing import Any
 
-from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.request import Request
 from pyramid.response import Response
 
@@ -24,18 +23,6 @@ def _page(title: str, body: str, status: int = 200) -> Response:
         status=status,
         content_type="text/html",
         charset="utf-8",
-    )
-
-
-def home(request: Request) -> Response:
-    """Before setup: to the wizard. After: what is there to use."""
-    if not setup.is_done(request.db):
-        raise HTTPSeeOther(request.route_url("setup"))
-    return _page(
-        "WiseBook",
-        "<p>Les livres sont ouverts. L'API est décrite dans "
-        f'<a href="{request.route_url("openapi")}">/api/v1/openapi.json</a> ; '
-        "connexion : <code>POST /api/v1/auth/login/</code>.</p>",
     )
 
 
@@ -58,6 +45,5 @@ def setup_start(request: Request) -> Response:
 
 def includeme(config: Any) -> None:
     """Public pages."""
-    config.add_view(home, route_name="home", request_method="GET")
     config.add_view(setup_start, route_name="setup", request_method="GET")
     config.add_static_view("static", "wisebook.web:static", cache_max_age=3600)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 from pyramid.request import Request
@@ -100,75 +101,64 @@ def reset_confirm(request: Request) -> Response:
     return Response(status=204)
 
 
-def login(request: Request) -> Response:
-    """Check the password (argon2id) and issue a revocable token; also set the session cookie.
+@dataclass(frozen=True)
+class Refusal:
+    """Why a login attempt is refused: the status, the message, how long to wait (429)."""
+
+    status: int
+    message: str
+    retry_after: int | None = None
+
+
+def check_login(request: Request, email: str, password: str) -> models.User | Refusal:
+    """The user whose password this is, or why not — for the API and the login page alike.
 
     Five failures in a minute from one address, or against one account, refuse further
-    attempts (429 with Retry-After) until the minute ends, the right password included; an
-    unknown address and a wrong password get the same answer after the same work. Any
-    address may also ask at most WISEBOOK_LOGIN_REQUESTS_PER_MINUTE times a minute (5).
+    attempts (429) until the minute ends, the right password included; an unknown address
+    and a wrong password get the same answer after the same work. Any address may also ask
+    at most WISEBOOK_LOGIN_REQUESTS_PER_MINUTE times a minute (5).
     """
     limiter = request.registry.wisebook_limiter
     address_key = f"connexion:requetes:{request.client_addr or 'inconnue'}"
     count, left = limiter.count(address_key)
     if count >= request.registry.wisebook_settings.login_requests_per_minute:
-        return problem(
-            429,
-            f"Trop de demandes de connexion depuis cette adresse. Réessayez dans {left} s.",
-            headers={"Retry-After": str(left)},
-            code="trop_de_tentatives",
+        return Refusal(
+            429, f"Trop de demandes de connexion depuis cette adresse. Réessayez dans {left} s.", left
         )
     request.add_response_callback(lambda _request, _response: limiter.fail(address_key))
-    data = json_body(request, "Connexion")
-    keys = _throttle_keys(request, data["email"])
+    keys = _throttle_keys(request, email)
     for key in keys:
         count, left = limiter.count(key)
         if count >= MAX_FAILURES:
-            return problem(
-                429,
-                f"Trop de tentatives de connexion. Réessayez dans {left} s.",
-                headers={"Retry-After": str(left)},
-                code="trop_de_tentatives",
-            )
-    user = users.authenticate(request.db, data["email"], data["password"])
+            return Refusal(429, f"Trop de tentatives de connexion. Réessayez dans {left} s.", left)
+    user = users.authenticate(request.db, email, password)
     if user is None:
         # Counted once the request's own transaction has ended (rolled back, as a refusal is):
         # the counter must outlive it, and SQLite would wait on the request's write lock.
-        request.add_response_callback(
-            lambda _request, _response: _count_failure(request, keys, data["email"])
-        )
-        return problem(401, "Adresse e-mail ou mot de passe incorrect.", code="identifiants")
-    company = books.company_for_user(request.db, user.id, data.get("societe"))
-    if data.get("societe") is not None and company is None:
-        raise InvalidInput("Vous n'êtes pas membre de cette société.", field="societe")
+        request.add_response_callback(lambda _request, _response: _count_failure(request, keys, email))
+        return Refusal(401, "Adresse e-mail ou mot de passe incorrect.")
+    return user
+
+
+def open_browser_session(
+    request: Request, user: models.User, company: books.CompanyContext | None
+) -> auth.NewSession:
+    """Open a browser session for a login (the one the browser came with is revoked)."""
     request.environ[AUDIT_USER] = user.id
     request.environ[AUDIT_COMPANY] = company.id if company else None
-    settings = request.registry.wisebook_settings
-    token, expires = auth.issue_token(
-        request.db,
-        user.id,
-        company.id if company else None,
-        settings.jwt_secret_key,
-        settings.token_ttl_seconds,
-    )
-    opened = auth.open_session(
+    return auth.open_session(
         request.db,
         user.id,
         company.id if company else None,
         request.client_addr,
         request.cookies.get(SESSION_COOKIE),
     )
-    response = json_response(
-        {
-            "token": token,
-            "expire_le": expires,
-            "csrf": opened.csrf,
-            "utilisateur": {"id": user.id, "email": user.email, "langue": user.language},
-            "societe": {"id": company.id, "nom": company.name, "role": company.role} if company else None,
-        }
-    )
+
+
+def set_session_cookies(request: Request, response: Response, opened: auth.NewSession) -> None:
+    """The session cookie (HttpOnly) and the CSRF cookie the page's script reads."""
     secure = request.scheme == "https"
-    lifetime = settings.session_absolute_seconds
+    lifetime = request.registry.wisebook_settings.session_absolute_seconds
     response.set_cookie(
         SESSION_COOKIE,
         opened.cookie,
@@ -181,6 +171,39 @@ def login(request: Request) -> Response:
     response.set_cookie(
         CSRF_COOKIE, opened.csrf, max_age=lifetime, httponly=False, samesite="Strict", secure=secure, path="/"
     )
+
+
+def login(request: Request) -> Response:
+    """Check the password (argon2id) and issue a revocable token; also set the session cookie."""
+    data = json_body(request, "Connexion")
+    found = check_login(request, data["email"], data["password"])
+    if isinstance(found, Refusal):
+        headers = {"Retry-After": str(found.retry_after)} if found.retry_after is not None else None
+        code = "trop_de_tentatives" if found.status == 429 else "identifiants"
+        return problem(found.status, found.message, headers=headers, code=code)
+    user = found
+    company = books.company_for_user(request.db, user.id, data.get("societe"))
+    if data.get("societe") is not None and company is None:
+        raise InvalidInput("Vous n'êtes pas membre de cette société.", field="societe")
+    settings = request.registry.wisebook_settings
+    token, expires = auth.issue_token(
+        request.db,
+        user.id,
+        company.id if company else None,
+        settings.jwt_secret_key,
+        settings.token_ttl_seconds,
+    )
+    opened = open_browser_session(request, user, company)
+    response = json_response(
+        {
+            "token": token,
+            "expire_le": expires,
+            "csrf": opened.csrf,
+            "utilisateur": {"id": user.id, "email": user.email, "langue": user.language},
+            "societe": {"id": company.id, "nom": company.name, "role": company.role} if company else None,
+        }
+    )
+    set_session_cookies(request, response, opened)
     return response
 
 
@@ -192,7 +215,7 @@ def _anonymous(request: Request) -> Response:
     )
 
 
-def _forget(response: Response) -> Response:
+def forget(response: Response) -> Response:
     response.delete_cookie(SESSION_COOKIE, path="/")
     response.delete_cookie(CSRF_COOKIE, path="/")
     return response
@@ -209,7 +232,7 @@ def logout(request: Request) -> Response:
         auth.revoke_session(request.db, identity.session_id)
     else:
         auth.revoke_token(request.db, identity.jti)
-    return _forget(Response(status=204))
+    return forget(Response(status=204))
 
 
 def change_password(request: Request) -> Response:
@@ -223,7 +246,7 @@ def change_password(request: Request) -> Response:
     user = request.db.get(models.User, identity.user_id)
     users.change_password(request.db, user, data["ancien"], data["nouveau"])
     auth.revoke_all(request.db, user.id)
-    return _forget(Response(status=204))
+    return forget(Response(status=204))
 
 
 def includeme(config: Any) -> None:

@@ -1,0 +1,78 @@
+"""The accountant's first pages, without script: log in (errors next to their field, the input
+kept, nothing opened), the dashboard in French figures, log out."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api, login, sale
+from wisebook.db import models
+
+
+def open_sessions(engine) -> int:
+    with Session(engine) as s:
+        return int(
+            s.scalar(
+                select(func.count())
+                .select_from(models.BrowserSession)
+                .where(models.BrowserSession.revoked_at.is_(None))
+            )
+        )
+
+
+def test_a_refused_login_says_why_next_to_the_field_and_keeps_the_email(testapp, books, engine):
+    empty = testapp.post("/connexion/", {"email": "", "password": ""}, status=422)
+    assert 'id="email-erreur">Saisissez votre adresse e-mail.' in empty.text
+    assert 'id="password-erreur">Saisissez votre mot de passe.' in empty.text
+    wrong = testapp.post("/connexion/", {"email": ADMIN_EMAIL, "password": "pas le bon"}, status=401)
+    assert "Adresse e-mail ou mot de passe incorrect." in wrong.text
+    assert f'value="{ADMIN_EMAIL}"' in wrong.text
+    assert 'aria-invalid="true"' in wrong.text
+    hostile = testapp.post(
+        "/connexion/", {"email": '"><script>alert(1)</script>', "password": "x"}, status=401
+    )
+    assert "<script>alert(1)</script>" not in hostile.text
+    assert open_sessions(engine) == 0
+
+
+def test_logging_in_opens_the_dashboard_in_french_figures_and_logging_out_ends_it(testapp, books, engine):
+    api = Api(testapp, login(testapp))
+    api.post("/api/v1/ecritures/", sale(), status=201)
+    api.post("/api/v1/auth/logout/", status=204)
+    testapp.reset()
+    before = open_sessions(engine)  # the API's login opened one too; its cookie is gone
+    sent = testapp.get("/", status=303)
+    assert sent.location.endswith("/connexion/?suite=%2F")
+    done = testapp.post(
+        "/connexion/", {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "suite": "/"}, status=303
+    )
+    assert done.location == "http://localhost/"
+    page = testapp.get("/", status=200)
+    assert "Société Test SARL" in page.text
+    assert "Trésorerie" in page.text
+    amount = int(sale()["lignes"][1]["credit"])
+    assert f"{amount:,}".replace(",", "\u202f") in page.text  # 1 000 000 as French readers read it
+    assert open_sessions(engine) == before + 1
+    csrf = testapp.cookies["wisebook_csrf"]
+    refused = testapp.post("/deconnexion/", {"csrf": "faux"}, status=403)  # not from our page
+    assert refused.content_type == "text/html"
+    assert open_sessions(engine) == before + 1
+    out = testapp.post("/deconnexion/", {"csrf": csrf}, status=303)
+    assert out.location.endswith("/connexion/")
+    assert open_sessions(engine) == before
+
+
+def test_the_page_to_come_back_to_stays_on_this_site(testapp, books):
+    for target in ("//ailleurs.example/", "https://ailleurs.example/", "/\\ailleurs.example"):
+        done = testapp.post(
+            "/connexion/", {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "suite": target}, status=303
+        )
+        assert done.location == "http://localhost/"
+        testapp.reset()
+    done = testapp.post(
+        "/admin/login/",
+        {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "suite": "/admin/taches/"},
+        status=303,
+    )
+    assert done.location == "http://localhost/admin/taches/"

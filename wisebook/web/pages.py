@@ -1,0 +1,118 @@
+"""The accountant's pages: log in, the dashboard, log out (server-rendered, no script needed).
+
+A page a visitor may not see sends them to ``/connexion/`` with the address to come back to; a
+refused login shows its reason next to the field, the e-mail typed kept, nothing written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyramid.httpexceptions import HTTPForbidden, HTTPSeeOther
+from pyramid.renderers import render_to_response
+from pyramid.request import Request
+from pyramid.response import Response
+
+from ..services import auth, books, setup
+from ..services import dashboard as dashboard_service
+from ..services.permissions import Permission
+from .api.auth import Refusal, check_login, forget, open_browser_session, set_session_cookies
+from .exports import french_amount
+from .security import CSRF_REFUSED
+
+#: The dashboard's figures, in the order the cards show them.
+FIGURES = (
+    ("tresorerie", "Trésorerie"),
+    ("chiffre_affaires", "Chiffre d'affaires"),
+    ("charges", "Charges"),
+    ("resultat", "Résultat"),
+    ("creances_clients", "Créances clients"),
+    ("dettes_fournisseurs", "Dettes fournisseurs"),
+)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path of this site: never another host (an open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def login_page(request: Request) -> Response:
+    """The login form; POSTed, the session opens and the browser goes where it was headed."""
+    if not setup.is_done(request.db):
+        raise HTTPSeeOther(request.route_url("setup"))
+    target = _safe_next(request.params.get("suite"))
+    values = {"email": "", "suite": target}
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        values["email"] = str(request.POST.get("email", "")).strip()
+        password = str(request.POST.get("password", ""))
+        if not values["email"]:
+            errors["email"] = "Saisissez votre adresse e-mail."
+        if not password:
+            errors["mot_de_passe"] = "Saisissez votre mot de passe."
+        if not errors:
+            found = check_login(request, values["email"], password)
+            if isinstance(found, Refusal):
+                errors["mot_de_passe" if found.status == 401 else "formulaire"] = found.message
+                status = found.status
+            else:
+                company = books.company_for_user(request.db, found.id, None)
+                opened = open_browser_session(request, found, company)
+                response = HTTPSeeOther(target)
+                set_session_cookies(request, response, opened)
+                return response
+        status = status if errors.get("formulaire") or status != 200 else 422
+    elif request.wisebook_identity is not None:
+        raise HTTPSeeOther(target)
+    response = render_to_response("connexion.html", {"valeurs": values, "erreurs": errors}, request=request)
+    response.status_int = status
+    return response
+
+
+def logout_page(request: Request) -> Response:
+    """End the browser session (a form with the session's CSRF token) and go to the login page."""
+    if request.environ.get(CSRF_REFUSED):  # not from our page: the session stays as it is
+        raise HTTPForbidden()
+    identity = request.wisebook_identity
+    if identity is not None and identity.session_id is not None:
+        auth.revoke_session(request.db, identity.session_id)
+    return forget(HTTPSeeOther(request.route_url("login_page")))
+
+
+def home(request: Request) -> Response:
+    """Before setup: the wizard. Then the dashboard (signed out: the login page, by the
+    forbidden view)."""
+    if not setup.is_done(request.db):
+        raise HTTPSeeOther(request.route_url("setup"))
+    company = request.company
+    fy = books.current_fiscal_year(request.db, company.id)
+    years = dashboard_service.dashboard(request.db, company.id, fy)
+    current = years[0]
+    cards = [(label, french_amount(current.year[name], company.currency)) for name, label in FIGURES]
+    months = [
+        (m.month, {name: french_amount(m.values[name], company.currency) for name, _ in FIGURES})
+        for m in current.months
+    ]
+    return render_to_response(
+        "tableau_de_bord.html",
+        {
+            "societe": company,
+            "exercice": fy,
+            "cartes": cards,
+            "mois": months,
+            "figures": FIGURES,
+            "devise": "FCFA" if company.currency in ("XOF", "XAF") else company.currency,
+        },
+        request=request,
+    )
+
+
+def includeme(config: Any) -> None:
+    """The accountant's pages (their own checks: a signed-out visitor goes to the login page)."""
+    for route in ("login_page", "admin_login"):
+        config.add_view(login_page, route_name=route, request_method=("GET", "POST"))
+    config.add_view(logout_page, route_name="logout_page", request_method="POST")
+    config.add_view(home, route_name="home", request_method="GET", permission=Permission.READ)
