@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make sure PostgreSQL and Redis answer on 127.0.0.1 before the tests run: start them if they
-# are installed but stopped, install them (Debian packages) if they are missing and we are root.
+# are installed but stopped, install them (Debian packages) if they are missing and we are root;
+# likewise Chromium for the browser tests.
 set -euo pipefail
 
 PG_HOST=127.0.0.1
@@ -52,3 +53,14 @@ if ! redis_up; then
   redis_up || { echo "services.sh: Redis does not answer on 127.0.0.1:$REDIS_PORT" >&2; exit 1; }
 fi
 echo "services.sh: PostgreSQL and Redis answer"
+
+# The end-to-end tests drive Debian's Chromium (a test tool's own browser download fails here).
+if ! have chromium; then
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "services.sh: installing chromium"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "services.sh: chromium missing and not root: the browser tests will be skipped" >&2
+  fi
+fi
