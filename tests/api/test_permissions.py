@@ -112,6 +112,11 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("admin_login", "GET"): Example(fixed("/admin/login/"), 303),
     ("admin_login", "POST"): Example(fixed("/admin/login/"), 422),
     ("logout_page", "POST"): Example(fixed("/deconnexion/"), 303),
+    ("entries_page", "GET"): Example(fixed("/ecritures/"), 200),
+    ("entry_page", "GET"): Example(lambda admin: f"/ecritures/{posted_id(admin)}/", 200),
+    ("entry_page_reverse", "POST"): Example(fixed("/ecritures/999999/extourne/"), 404),
+    ("entry_page_new", "GET"): Example(fixed("/ecritures/nouvelle/"), 200),
+    ("entry_page_new", "POST"): Example(fixed("/ecritures/nouvelle/"), 422),  # nothing typed
     ("openapi", "GET"): Example(fixed("/api/v1/openapi.json"), 200),
     ("login", "GET"): Example(fixed("/api/v1/auth/login/"), 200),
     ("login", "POST"): Example(

@@ -47,3 +47,58 @@ def test_log_in_see_the_dashboard_and_log_out(page, server, captures, testapp, b
     page.wait_for_url(re.compile(r"/connexion/$"))
     page.goto("/")
     assert "/connexion/" in page.url  # the session is over
+
+
+@pytest.mark.postgresql
+def test_a_three_line_entry_typed_with_the_keyboard_only_is_posted_listed_and_reversed(
+    page, server, captures, engine, books
+):
+    page.goto("/connexion/")
+    page.get_by_label("Adresse e-mail").fill(ADMIN_EMAIL)
+    page.get_by_label("Mot de passe").fill(ADMIN_PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{server}/")
+    page.goto("/ecritures/nouvelle/")
+    keys = page.keyboard
+    keys.type("VTE")  # the journal list has the focus
+    keys.press("Enter")
+    keys.type("15/01/2026")  # the date: day first, as French accountants type it
+    keys.press("Enter")
+    for typed in ("FA-2026-100", "Facture Client Abidjan", "4111", "", "118 000"):
+        keys.type(typed)
+        keys.press("Enter")
+    keys.press("Enter")  # credit: empty
+    keys.type("C001")
+    keys.press("Enter")
+    keys.type("7011")
+    keys.press("Enter")
+    keys.press("Enter")  # label: the entry's
+    keys.press("Enter")  # debit: empty
+    assert page.locator("input[name=credit]").nth(1).input_value() == "118 000"  # the difference, proposed
+    keys.type("100000")  # typed over it
+    keys.press("Enter")
+    keys.press("Enter")  # tiers
+    keys.type("4431")
+    keys.press("Enter")
+    keys.type("TVA 18 %")
+    keys.press("Enter")
+    keys.press("Enter")
+    assert page.locator("input[name=credit]").nth(2).input_value() == "18 000"  # balances it
+    assert page.locator("#ecart").inner_text() == "Équilibrée"
+    page.screenshot(path=captures / "05-saisie.png", full_page=True)
+    keys.press("Control+Enter")
+    page.wait_for_url(re.compile(r"/ecritures/\d+/$"))
+    assert page.locator("h1").inner_text().startswith("VTE-2026-000001")
+    assert page.locator("tbody tr").count() == 3
+    assert "15/01/2026" in page.locator("dl.fiche").inner_text()
+    page.screenshot(path=captures / "06-ecriture.png", full_page=True)
+
+    page.get_by_role("button", name="Extourner").click()
+    page.wait_for_url(re.compile(r"/ecritures/\d+/$"))
+    assert page.locator("h1").inner_text().startswith("VTE-2026-000002")
+    page.get_by_role("link", name="Écritures", exact=True).click()
+    rows = page.locator("table.liste tbody tr")
+    assert rows.count() == 2
+    assert "Facture Client Abidjan" in rows.nth(0).inner_text()
+    assert "Extourne de VTE-2026-000001" in rows.nth(1).inner_text()
+    page.screenshot(path=captures / "07-ecritures.png", full_page=True)

@@ -41,4 +41,5 @@ def includeme(config: Any) -> None:
     config.include(".ui")
     config.include(".admin")
     config.include(".pages")
+    config.include(".entry_pages")
     mark_error_retryable(KeyInFlight)  # the retry finds the first request's stored answer

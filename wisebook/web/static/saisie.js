@@ -1,0 +1,74 @@
+// The entry form by keyboard: Enter moves on (a new line at the end), an empty amount takes
+// the difference that balances the entry, totals follow each keystroke, Ctrl+Enter posts.
+// Without this script the form posts as it is.
+(function () {
+  "use strict";
+  var form = document.querySelector("form.saisie");
+  if (!form) return;
+  var places = parseInt(form.dataset.decimales || "0", 10);
+  var body = form.querySelector("table.lignes tbody");
+  var group = new Intl.NumberFormat("fr-FR", { minimumFractionDigits: places, maximumFractionDigits: places });
+
+  function units(text) {  // integer minor units, as the server reads amounts
+    var t = (text || "").replace(/[\s\u00a0\u202f]/g, "");
+    if (!t) return 0;
+    if (t.indexOf(",") >= 0) t = t.replace(/\./g, "").replace(",", ".");
+    if (!/^\d+(\.\d+)?$/.test(t)) return NaN;
+    var parts = t.split(".");
+    var frac = (parts[1] || "").padEnd(places, "0").slice(0, places);
+    return parseInt(parts[0], 10) * Math.pow(10, places) + (places ? parseInt(frac || "0", 10) : 0);
+  }
+  function text(u) { return group.format(u / Math.pow(10, places)); }
+  function totals() {
+    var d = 0, c = 0;
+    body.querySelectorAll("input[name=debit]").forEach(function (i) { d += units(i.value) || 0; });
+    body.querySelectorAll("input[name=credit]").forEach(function (i) { c += units(i.value) || 0; });
+    return { debit: d, credit: c };
+  }
+  function show() {
+    var t = totals();
+    document.getElementById("total-debit").textContent = text(t.debit);
+    document.getElementById("total-credit").textContent = text(t.credit);
+    var gap = t.debit - t.credit;
+    var out = document.getElementById("ecart");
+    out.textContent = gap === 0 ? (t.debit ? "Équilibrée" : "") : "Écart " + text(Math.abs(gap)) + (gap > 0 ? " au crédit" : " au débit");
+    out.className = gap === 0 ? "equilibre" : "desequilibre";
+  }
+  function fields() { return Array.prototype.slice.call(form.querySelectorAll("input:not([type=hidden]), select")); }
+  function addLine() {
+    var last = body.lastElementChild;
+    var row = last.cloneNode(true);
+    row.querySelectorAll("input").forEach(function (i) { i.value = ""; i.removeAttribute("aria-invalid"); });
+    row.querySelectorAll(".erreur").forEach(function (p) { p.remove(); });
+    body.appendChild(row);
+    return row;
+  }
+  form.addEventListener("input", show);
+  form.addEventListener("focusin", function (ev) {
+    var input = ev.target;
+    if (!(input.name === "debit" || input.name === "credit") || input.value) return;
+    var row = input.closest("tr");
+    var other = row.querySelector("input[name=" + (input.name === "debit" ? "credit" : "debit") + "]");
+    if (other.value) return;
+    var t = totals(), gap = input.name === "debit" ? t.credit - t.debit : t.debit - t.credit;
+    if (gap > 0) { input.value = text(gap).replace(/[\s\u00a0\u202f]/g, " "); input.select(); show(); }
+  });
+  form.addEventListener("focusout", function (ev) {
+    var input = ev.target;
+    if ((input.name === "debit" || input.name === "credit") && units(input.value) === 0 && input.value) { input.value = ""; show(); }
+  });
+  form.addEventListener("keydown", function (ev) {
+    if (ev.key !== "Enter" || ev.target.tagName === "BUTTON") return;
+    ev.preventDefault();
+    if (ev.ctrlKey || ev.metaKey) {
+      var post = document.getElementById("valider");
+      if (post) { form.requestSubmit(post); }
+      return;
+    }
+    var list = fields(), at = list.indexOf(ev.target);
+    if (at === list.length - 1) { addLine(); list = fields(); }
+    var next = list[at + 1];
+    if (next) { next.focus(); if (next.select) next.select(); }
+  });
+  show();
+})();
