@@ -101,3 +101,21 @@ def test_the_entries_list_filters_pages_and_refuses_a_bad_filter(testapp, books,
     assert "Date invalide" in refused.text
     assert 'value="hier"' in refused.text
     testapp.get("/ecritures/", {"statut": "perdue"}, status=422)
+
+
+def test_the_balance_page_shows_the_year_and_says_what_is_wrong_with_a_filter(testapp, books, engine):
+    csrf = browser(testapp)
+    testapp.post(
+        "/ecritures/nouvelle/", form(csrf, [("4111", "", "118 000", ""), ("7011", "", "", "118000")])
+    )
+    page = testapp.get("/rapports/balance/")
+    assert "7011" in page.text and "118\u202f000" in page.text
+    assert "/api/v1/rapports/balance/?exercice=2026&amp;format=xlsx" in page.text
+    bad = testapp.get("/rapports/balance/", {"du": "32/01/2026"}, status=422)
+    assert "Date invalide" in bad.text and 'value="32/01/2026"' in bad.text
+    unknown = testapp.get("/rapports/balance/", {"exercice": "1999"}, status=422)
+    assert "1999" in unknown.text
+    csv = testapp.get(
+        "/api/v1/rapports/balance/", {"exercice": "2026", "format": "csv"}
+    )  # the session suffices
+    assert "7011" in csv.text

@@ -113,6 +113,7 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("admin_login", "POST"): Example(fixed("/admin/login/"), 422),
     ("logout_page", "POST"): Example(fixed("/deconnexion/"), 303),
     ("entries_page", "GET"): Example(fixed("/ecritures/"), 200),
+    ("balance_page", "GET"): Example(fixed("/rapports/balance/"), 200),
     ("entry_page", "GET"): Example(lambda admin: f"/ecritures/{posted_id(admin)}/", 200),
     ("entry_page_reverse", "POST"): Example(fixed("/ecritures/999999/extourne/"), 404),
     ("entry_page_new", "GET"): Example(fixed("/ecritures/nouvelle/"), 200),

@@ -102,3 +102,9 @@ def test_a_three_line_entry_typed_with_the_keyboard_only_is_posted_listed_and_re
     assert "Facture Client Abidjan" in rows.nth(0).inner_text()
     assert "Extourne de VTE-2026-000001" in rows.nth(1).inner_text()
     page.screenshot(path=captures / "07-ecritures.png", full_page=True)
+
+    page.get_by_role("link", name="Balance").click()
+    row = page.locator("table.liste tbody tr", has_text="7011")
+    assert row.locator("td.nombre").all_inner_texts() == ["", "", "100\u202f000", "100\u202f000", "", ""]
+    assert page.locator("tfoot").inner_text().count("236\u202f000") == 2  # the sale and its reversal
+    page.screenshot(path=captures / "08-balance.png", full_page=True)

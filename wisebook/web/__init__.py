@@ -42,4 +42,5 @@ def includeme(config: Any) -> None:
     config.include(".admin")
     config.include(".pages")
     config.include(".entry_pages")
+    config.include(".report_pages")
     mark_error_retryable(KeyInFlight)  # the retry finds the first request's stored answer

@@ -16,6 +16,7 @@ def includeme(config: Any) -> None:
     config.add_route("admin_login", "/admin/login/")
     config.add_route("logout_page", "/deconnexion/")
     config.add_route("entries_page", "/ecritures/")
+    config.add_route("balance_page", "/rapports/balance/")
     config.add_route("entry_page_new", "/ecritures/nouvelle/")
     config.add_route("entry_page", "/ecritures/{id:\\d{1,18}}/")
     config.add_route("entry_page_reverse", "/ecritures/{id:\\d{1,18}}/extourne/")
