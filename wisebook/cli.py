@@ -114,6 +114,13 @@ def serve(host: str, port: int, threads: int, no_tasks: bool) -> None:
     if not no_tasks:
         app.registry.wisebook_queue.start_in_process(workers=resolved.worker_threads)
     click.echo(f"WiseBook sur http://{host}:{port}/ (données : {resolved.data_dir})")
+    from .services import setup as setup_service
+
+    with Session(engine) as session:
+        fresh = not setup_service.is_done(session)
+    if fresh:
+        code = setup_service.setup_code(resolved.data_dir)
+        click.echo(f"Configuration : http://{host}:{port}/assistant/ — code d'installation : {code}")
     waitress.serve(app, host=host, port=port, threads=threads, ident="wisebook")
 
 
@@ -299,6 +306,18 @@ def setup(
         f"société « {societe} » {state} (id {result.company_id}, exercice {result.fiscal_year}, "
         f"administrateur {result.admin_email})"
     )
+
+
+@main.command("setup-code")
+def setup_code() -> None:
+    """Afficher le code d'installation que demande l'assistant (avant la configuration)."""
+    from .services import setup as setup_service
+
+    resolved = settings_module.load()
+    with _session() as session:
+        if setup_service.is_done(session):
+            raise click.ClickException("WiseBook est déjà configuré : l'assistant ne sert plus.")
+    click.echo(setup_service.setup_code(resolved.data_dir))
 
 
 @main.command()

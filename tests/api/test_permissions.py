@@ -31,6 +31,7 @@ PUBLIC = {
     ("health", "GET"),
     ("metrics", "GET"),
     ("setup", "GET"),
+    ("setup", "POST"),
     ("login_page", "GET"),
     ("login_page", "POST"),
     ("admin_login", "GET"),
@@ -107,6 +108,7 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("backups", "POST"): Example(fixed("/api/v1/sauvegardes/"), 202),
     ("home", "GET"): Example(fixed("/"), 200),
     ("setup", "GET"): Example(fixed("/assistant/"), 200),
+    ("setup", "POST"): Example(fixed("/assistant/"), 409),  # set up already: never twice
     ("login_page", "GET"): Example(fixed("/connexion/"), 303),  # signed in already: onwards
     ("login_page", "POST"): Example(fixed("/connexion/"), 422),  # no e-mail, no password
     ("admin_login", "GET"): Example(fixed("/admin/login/"), 303),

@@ -65,8 +65,9 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def server(backend_settings: Any, engine: Any, books: Any) -> Iterator[str]:
-    """WiseBook served by its own command on the test database; its base URL."""
+def server(backend_settings: Any, engine: Any) -> Iterator[str]:
+    """WiseBook served by its own command on the test database; its base URL (what it prints
+    goes to ``serve-<port>.log`` in the data dir)."""
     port = _free_port()
     env = {
         **os.environ,

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api, login, sale
+from wisebook.services import setup
 
 
 @pytest.mark.postgresql  # the appliance's database
@@ -108,3 +109,31 @@ def test_a_three_line_entry_typed_with_the_keyboard_only_is_posted_listed_and_re
     assert row.locator("td.nombre").all_inner_texts() == ["", "", "100\u202f000", "100\u202f000", "", ""]
     assert page.locator("tfoot").inner_text().count("236\u202f000") == 2  # the sale and its reversal
     page.screenshot(path=captures / "08-balance.png", full_page=True)
+
+
+@pytest.mark.postgresql
+def test_a_fresh_install_is_set_up_in_the_wizard_and_opens_on_the_dashboard(
+    page, server, captures, backend_settings
+):
+    printed = (backend_settings.data_dir / f"serve-{server.rsplit(':', 1)[1]}.log").read_text()
+    code = setup.setup_code(backend_settings.data_dir)
+    assert f"code d'installation : {code}" in printed  # what the installer reads on screen
+    page.goto("/")
+    page.wait_for_url(f"{server}/assistant/")
+    page.screenshot(path=captures / "00-assistant.png", full_page=True)
+    page.get_by_label("Code", exact=True).fill("MAUV-AIS0-CODE-0000")
+    page.get_by_label("Raison sociale").fill("Négoce Abidjan SARL")
+    page.get_by_label("Adresse e-mail").fill("gerant@negoce.ci")
+    page.get_by_label("Mot de passe", exact=True).fill("un mot de passe solide")
+    page.get_by_label("Confirmation du mot de passe").fill("un mot de passe solide")
+    page.get_by_role("button", name="Ouvrir les livres").click()
+    assert "Code d'installation incorrect" in page.locator("#code-erreur").inner_text()
+    assert page.get_by_label("Raison sociale").input_value() == "Négoce Abidjan SARL"  # kept
+    page.screenshot(path=captures / "00-assistant-refuse.png", full_page=True)
+    page.get_by_label("Code", exact=True).fill(code)
+    page.get_by_label("Mot de passe", exact=True).fill("un mot de passe solide")
+    page.get_by_label("Confirmation du mot de passe").fill("un mot de passe solide")
+    page.get_by_role("button", name="Ouvrir les livres").click()
+    page.wait_for_url(f"{server}/")
+    assert page.locator("h1").inner_text() == "Négoce Abidjan SARL"
+    assert "montants en FCFA" in page.locator("main").inner_text()

@@ -446,3 +446,13 @@ class Import(CompanyOwned, Base):
         CheckConstraint("layout IN ('wisebook', 'fec')", name="layout"),
         CheckConstraint("mode IN ('tout', 'valides')", name="mode"),
     )
+
+
+class CompanyIdentifiers(Base):
+    """A company's registration numbers, as its documents print them: RCCM and the tax number
+    (NCC in Côte d'Ivoire, NINEA in Sénégal, NIU in Cameroun…)."""
+
+    __tablename__ = "company_identifiers"
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True)
+    rccm: Mapped[str | None] = mapped_column(String(50))
+    tax_number: Mapped[str | None] = mapped_column(String(50))

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import hmac
+import os
+import secrets
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,6 +36,8 @@ def setup(
     fiscal_year: int,
     admin_email: str,
     admin_password: str,
+    rccm: str | None = None,
+    tax_number: str | None = None,
 ) -> SetupResult:
     """What the setup wizard does. Idempotent: the same call again changes nothing."""
     email = users.check_email(admin_email)
@@ -41,6 +48,15 @@ def setup(
     created = company is None
     if company is None:
         company = books.create_company(session, company_name, country, currency)
+        if rccm or tax_number:
+            session.flush()
+            session.add(
+                models.CompanyIdentifiers(
+                    company_id=company.id,
+                    rccm=(rccm or "").strip()[:50] or None,
+                    tax_number=(tax_number or "").strip()[:50] or None,
+                )
+            )
     elif company.country != country.strip().upper() or (currency and company.currency != currency.upper()):
         raise Conflict(
             f"La société « {company.name} » existe déjà avec le pays {company.country} "
@@ -74,3 +90,36 @@ def setup(
 def is_done(session: Session) -> bool:
     """Whether a company exists (the wizard's start page then sends users to log in)."""
     return session.scalars(select(models.Company.id).limit(1)).first() is not None
+
+
+CODE_FILE = "code-assistant"
+
+
+def setup_code(data_dir: Path) -> str:
+    """The one-time code the setup wizard asks for, made once (0600 under the data dir) and
+    shown to whoever installs: printed by ``wisebook-ctl serve`` and ``setup-code``."""
+    path = data_dir / CODE_FILE
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    raw = base64.b32encode(secrets.token_bytes(10)).decode("ascii")  # 16 letters and digits
+    code = "-".join(raw[i : i + 4] for i in range(0, 16, 4))
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(code + "\n")
+    return code
+
+
+def code_matches(data_dir: Path, typed: str) -> bool:
+    """Whether ``typed`` is the wizard's code (case, spaces and dashes aside)."""
+    path = data_dir / CODE_FILE
+    if not path.exists():
+        return False
+    expected = path.read_text(encoding="ascii").strip().replace("-", "")
+    given = "".join(ch for ch in typed.upper() if ch.isalnum())
+    return hmac.compare_digest(expected.encode(), given.encode("ascii", "replace"))
+
+
+def forget_code(data_dir: Path) -> None:
+    """The code has served: it opens nothing any more."""
+    (data_dir / CODE_FILE).unlink(missing_ok=True)
