@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 6543
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest services clean
+.PHONY: run test lint typecheck pytest services catalogues clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +13,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-run: $(STAMP)
+# The UI's translations: .po files are the source, .mo files are compiled from them.
+catalogues: $(STAMP)
+	$(BIN)/pybabel compile --domain wisebook --directory wisebook/locale --use-fuzzy --statistics
+
+run: $(STAMP) catalogues
 	$(BIN)/wisebook-ctl serve --host 127.0.0.1 --port $(PORT)
 
 services:
@@ -26,7 +30,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy wisebook/ledger wisebook/services
 
-pytest: $(STAMP) services
+pytest: $(STAMP) services catalogues
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest

@@ -110,6 +110,15 @@ def test_a_three_line_entry_typed_with_the_keyboard_only_is_posted_listed_and_re
     assert page.locator("tfoot").inner_text().count("236\u202f000") == 2  # the sale and its reversal
     page.screenshot(path=captures / "08-balance.png", full_page=True)
 
+    page.get_by_role("link", name="English").click()  # the language switch, then back home
+    page.get_by_role("link", name="Dashboard").click()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "Revenue" in page.locator("main").inner_text()
+    page.screenshot(path=captures / "09-dashboard-en.png", full_page=True)
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(re.compile(r"/connexion/$"))
+    assert page.get_by_role("button", name="Sign in").is_visible()
+
 
 @pytest.mark.postgresql
 def test_a_fresh_install_is_set_up_in_the_wizard_and_opens_on_the_dashboard(

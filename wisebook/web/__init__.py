@@ -38,6 +38,7 @@ def includeme(config: Any) -> None:
     config.include(".api.lettering")
     config.include(".api.attachments")
     config.include(".api.imports")
+    config.include(".i18n")
     config.include(".ui")
     config.include(".admin")
     config.include(".pages")

@@ -17,18 +17,20 @@ from ..services import auth, books, setup
 from ..services import dashboard as dashboard_service
 from ..services.permissions import Permission
 from .api.auth import Refusal, check_login, forget, open_browser_session, set_session_cookies
-from .exports import french_amount
+from .i18n import _, amount, translate
 from .security import CSRF_REFUSED
 
 #: The dashboard's figures, in the order the cards show them.
 FIGURES = (
-    ("tresorerie", "Trésorerie"),
-    ("chiffre_affaires", "Chiffre d'affaires"),
-    ("charges", "Charges"),
-    ("resultat", "Résultat"),
-    ("creances_clients", "Créances clients"),
-    ("dettes_fournisseurs", "Dettes fournisseurs"),
+    ("tresorerie", _("Trésorerie")),
+    ("chiffre_affaires", _("Chiffre d'affaires")),
+    ("charges", _("Charges")),
+    ("resultat", _("Résultat")),
+    ("creances_clients", _("Créances clients")),
+    ("dettes_fournisseurs", _("Dettes fournisseurs")),
 )
+#: The login's refusal, said in the reader's language (the API's problem stays French).
+_("Adresse e-mail ou mot de passe incorrect.")
 
 
 def _safe_next(target: str | None) -> str:
@@ -50,13 +52,15 @@ def login_page(request: Request) -> Response:
         values["email"] = str(request.POST.get("email", "")).strip()
         password = str(request.POST.get("password", ""))
         if not values["email"]:
-            errors["email"] = "Saisissez votre adresse e-mail."
+            errors["email"] = translate(request, "Saisissez votre adresse e-mail.")
         if not password:
-            errors["mot_de_passe"] = "Saisissez votre mot de passe."
+            errors["mot_de_passe"] = translate(request, "Saisissez votre mot de passe.")
         if not errors:
             found = check_login(request, values["email"], password)
             if isinstance(found, Refusal):
-                errors["mot_de_passe" if found.status == 401 else "formulaire"] = found.message
+                errors["mot_de_passe" if found.status == 401 else "formulaire"] = translate(
+                    request, found.message
+                )
                 status = found.status
             else:
                 company = books.company_for_user(request.db, found.id, None)
@@ -91,9 +95,12 @@ def home(request: Request) -> Response:
     fy = books.current_fiscal_year(request.db, company.id)
     years = dashboard_service.dashboard(request.db, company.id, fy)
     current = years[0]
-    cards = [(label, french_amount(current.year[name], company.currency)) for name, label in FIGURES]
+    cards = [
+        (translate(request, label), amount(request, current.year[name], company.currency))
+        for name, label in FIGURES
+    ]
     months = [
-        (m.month, {name: french_amount(m.values[name], company.currency) for name, _ in FIGURES})
+        (m.month, {name: amount(request, m.values[name], company.currency) for name, _label in FIGURES})
         for m in current.months
     ]
     return render_to_response(
@@ -103,7 +110,7 @@ def home(request: Request) -> Response:
             "exercice": fy,
             "cartes": cards,
             "mois": months,
-            "figures": FIGURES,
+            "figures": [(name, translate(request, label)) for name, label in FIGURES],
             "devise": "FCFA" if company.currency in ("XOF", "XAF") else company.currency,
         },
         request=request,

@@ -12,6 +12,7 @@ def includeme(config: Any) -> None:
     """Declare the routes."""
     config.add_route("home", "/")
     config.add_route("setup", "/assistant/")
+    config.add_route("language", "/langue/{code:[a-z]{2}}/")
     config.add_route("login_page", "/connexion/")
     config.add_route("admin_login", "/admin/login/")
     config.add_route("logout_page", "/deconnexion/")

@@ -1,0 +1,65 @@
+"""Languages of the pages: French by default, English; chosen with the switch in the header
+(a cookie), else the browser's ``Accept-Language`` among those two. Catalogues are Babel's,
+under ``wisebook/locale`` (``make catalogues`` compiles them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from babel.numbers import format_decimal
+from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.i18n import TranslationStringFactory
+from pyramid.request import Request
+from pyramid.response import Response
+
+from ..ledger.money import CURRENCIES, from_minor
+
+_ = TranslationStringFactory("wisebook")
+LANGUAGES = {"fr": "Français", "en": "English"}
+COOKIE = "wisebook_langue"
+BABEL_LOCALES = {"fr": "fr_FR", "en": "en_US"}
+
+
+def negotiate(request: Request) -> str:
+    """The page's language: the cookie's, else the browser's first of ours, else French."""
+    chosen = request.cookies.get(COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    offered = (
+        request.accept_language.lookup(list(LANGUAGES), default="fr") if request.accept_language else "fr"
+    )
+    return offered if offered in LANGUAGES else "fr"
+
+
+def translate(request: Request, text: str, **mapping: Any) -> str:
+    """``text`` (French, the catalogues' source) in the page's language."""
+    return str(request.localizer.translate(_(text, mapping=mapping or None)))
+
+
+def amount(request: Request, units: int, currency: str) -> str:
+    """Minor units as the reader's language groups them: ``1 234 567`` or ``1,234,567``."""
+    places = CURRENCIES.get(currency, 2)
+    pattern = "#,##0" if places == 0 else "#,##0." + "0" * places
+    return format_decimal(
+        from_minor(units, currency), format=pattern, locale=BABEL_LOCALES[request.locale_name]
+    )
+
+
+def switch(request: Request) -> Response:
+    """Remember the language asked for (a year) and go back to the page."""
+    code = request.matchdict["code"]
+    target = request.params.get("suite", "/")
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        target = "/"
+    response = HTTPSeeOther(target)
+    if code in LANGUAGES:
+        response.set_cookie(COOKIE, code, max_age=365 * 86400, samesite="Lax", path="/", httponly=True)
+    return response
+
+
+def includeme(config: Any) -> None:
+    """Catalogues, negotiation, the switch, and Jinja2's gettext in the domain ``wisebook``."""
+    config.add_translation_dirs("wisebook:locale/")
+    config.set_locale_negotiator(negotiate)
+    config.registry.settings["jinja2.i18n.domain"] = "wisebook"
+    config.add_view(switch, route_name="language", request_method="GET")
