@@ -32,6 +32,7 @@ PUBLIC = {
     ("metrics", "GET"),
     ("setup", "GET"),
     ("setup", "POST"),
+    ("language", "GET"),
     ("login_page", "GET"),
     ("login_page", "POST"),
     ("admin_login", "GET"),
@@ -109,6 +110,7 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("home", "GET"): Example(fixed("/"), 200),
     ("setup", "GET"): Example(fixed("/assistant/"), 200),
     ("setup", "POST"): Example(fixed("/assistant/"), 409),  # set up already: never twice
+    ("language", "GET"): Example(fixed("/langue/en/"), 303),
     ("login_page", "GET"): Example(fixed("/connexion/"), 303),  # signed in already: onwards
     ("login_page", "POST"): Example(fixed("/connexion/"), 422),  # no e-mail, no password
     ("admin_login", "GET"): Example(fixed("/admin/login/"), 303),
