@@ -12,6 +12,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from wisebook.settings import SECRET_NAMES
 
@@ -90,3 +91,30 @@ def login(port: int, email: str = ADMIN_EMAIL, password: str = PASSWORD) -> str:
         {"Content-Type": "application/json"},
     )
     return str(json.loads(conn.getresponse().read())["token"])
+
+
+def fresh_books(name: str, fiscal_year: int) -> tuple[Any, int]:
+    """A scratch database, migrated, with a company set up as the wizard does (CI, XOF, the
+    SYSCOHADA chart, ``fiscal_year``, the bench's administrator): its engine and company id."""
+    from sqlalchemy.orm import Session
+
+    from wisebook import settings as settings_module
+    from wisebook.db import make_engine, migrate
+    from wisebook.services import setup
+
+    url = fresh_database(name)
+    secrets_ = {key: secrets.token_urlsafe(32) for key in SECRET_NAMES}
+    config = settings_module.load({"database_url": url, "wisebook_data_dir": "/tmp", **secrets_}, environ={})
+    engine = make_engine(config)
+    migrate.upgrade(engine)
+    with Session(engine) as s, s.begin():
+        company_id = setup.setup(
+            s,
+            company_name="Négoce Abidjan SARL",
+            country="CI",
+            currency="XOF",
+            fiscal_year=fiscal_year,
+            admin_email=ADMIN_EMAIL,
+            admin_password=PASSWORD,
+        ).company_id
+    return engine, company_id

@@ -20,19 +20,17 @@ import argparse
 import datetime as dt
 import io
 import random
-import secrets
 import time
 from collections import defaultdict
 
-from common import ADMIN_EMAIL, PASSWORD, fresh_database
+from common import fresh_books
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from wisebook import settings as settings_module
-from wisebook.db import make_engine, migrate, models
+from wisebook.db import models
 from wisebook.ledger.chain import GENESIS, ChainEntry, ChainLine, link
 from wisebook.ledger.numbering import format_number
-from wisebook.services import books, setup
+from wisebook.services import books
 from wisebook.services.verify import verify_company
 
 FIRST_YEAR = 2022
@@ -111,21 +109,8 @@ def main() -> None:
     rng = random.Random(args.graine)
     started = time.perf_counter()
 
-    url = fresh_database(args.base)
-    secrets_ = {name: secrets.token_urlsafe(32) for name in settings_module.SECRET_NAMES}
-    config = settings_module.load({"database_url": url, "wisebook_data_dir": "/tmp", **secrets_}, environ={})
-    engine = make_engine(config)
-    migrate.upgrade(engine)
+    engine, company_id = fresh_books(args.base, FIRST_YEAR)
     with Session(engine) as s, s.begin():
-        company_id = setup.setup(
-            s,
-            company_name="Négoce Abidjan SARL",
-            country="CI",
-            currency="XOF",
-            fiscal_year=FIRST_YEAR,
-            admin_email=ADMIN_EMAIL,
-            admin_password=PASSWORD,
-        ).company_id
         for year in range(FIRST_YEAR + 1, FIRST_YEAR + args.annees):
             books.create_fiscal_year(s, company_id, year)
     with Session(engine) as s:

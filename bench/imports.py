@@ -2,7 +2,7 @@
 """Bulk import of a large file of entries, timed: the service the "import_ecritures" task runs,
 in one transaction, on a fresh PostgreSQL database (the company set up as the wizard does).
 
-    .venv/bin/python bench/imports.py --lignes 1000000 [--base wisebook_import] [--fec]
+    .venv/bin/python bench/imports.py --lignes 1000000 [--base wisebook_import] [--detail]
 
 Writes a CSV of three-line entries (sales, purchases, bank, payroll over one year, tiers on
 the 411/401 lines), then imports it and prints the time of the read-and-check phase, of the
@@ -16,19 +16,17 @@ import argparse
 import datetime as dt
 import hashlib
 import random
-import secrets
 import tempfile
 import time
 from pathlib import Path
 
-from common import ADMIN_EMAIL, PASSWORD, fresh_database, psql
+from common import ADMIN_EMAIL, fresh_books, psql
 from generate import MIX, entry_lines
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from wisebook import settings as settings_module
-from wisebook.db import make_engine, migrate, models
-from wisebook.services import books, imports, setup
+from wisebook.db import models
+from wisebook.services import books, imports
 from wisebook.services.verify import verify_company
 
 HEADER = "ecriture;journal;date;piece;libelle;compte;libelle_ligne;debit;credit;tiers\n"
@@ -64,28 +62,14 @@ def main() -> None:
     parser.add_argument("--garder", action="store_true", help="keep the scratch database")
     parser.add_argument("--detail", action="store_true", help="print each progress report with its time")
     args = parser.parse_args()
-    url = fresh_database(args.base)
-    secrets_ = {name: secrets.token_urlsafe(32) for name in settings_module.SECRET_NAMES}
-    config = settings_module.load({"database_url": url, "wisebook_data_dir": "/tmp", **secrets_}, environ={})
-    engine = make_engine(config)
-    migrate.upgrade(engine)
-    with Session(engine) as s, s.begin():
-        company_id = setup.setup(
-            s,
-            company_name="Négoce Abidjan SARL",
-            country="CI",
-            currency="XOF",
-            fiscal_year=2026,
-            admin_email=ADMIN_EMAIL,
-            admin_password=PASSWORD,
-        ).company_id
+    engine, company_id = fresh_books(args.base, 2026)
     with tempfile.TemporaryDirectory(prefix="wisebook-import-") as folder:
         path = Path(folder) / "ecritures.csv"
         started = time.perf_counter()
         entries = write_file(path, args.lignes, args.graine)
         print(
-            f"fichier : {entries * 3:,} lignes, {entries:,} écritures, {path.stat().st_size / 1e6:.0f} Mo "
-            f"écrit en {time.perf_counter() - started:.1f} s".replace(",", " ")
+            f"fichier : {entries * 3:_} lignes, {entries:_} écritures, {path.stat().st_size / 1e6:.0f} Mo "
+            f"écrit en {time.perf_counter() - started:.1f} s".replace("_", " ")
         )
         sha = hashlib.sha256(path.read_bytes()).hexdigest()
         marks: dict[str, float] = {}
@@ -107,9 +91,9 @@ def main() -> None:
         elapsed = time.perf_counter() - started
         checked = marks.get("contrôle", started) - started
         print(
-            f"import : {report['statut']}, {report['lignes_importees']:,} lignes ; lecture et contrôle "
+            f"import : {report['statut']}, {report['lignes_importees']:_} lignes ; lecture et contrôle "
             f"{checked:.1f} s, import complet (commit compris) {elapsed:.1f} s, "
-            f"{report['lignes_importees'] / elapsed:,.0f} lignes/s".replace(",", " ")
+            f"{report['lignes_importees'] / elapsed:_.0f} lignes/s".replace("_", " ")
         )
         with Session(engine) as s, s.begin():
             company = books.company_for_user(s, user_id, company_id)

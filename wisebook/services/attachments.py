@@ -8,7 +8,6 @@ A posted entry's pièces are part of its audit trail: they are not removed.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -21,6 +20,7 @@ from ..db import models
 from ..ledger.errors import Conflict, InvalidInput, NotFound
 from ..settings import Settings
 from . import s3
+from .files import spool
 
 SIGNATURES = (
     (b"%PDF-", "application/pdf"),
@@ -64,14 +64,8 @@ def attach(
     entry = session.get(models.Entry, entry_id)
     if entry is None or entry.company_id != company_id:
         raise NotFound("Écriture introuvable.")
-    digest, size, head = hashlib.sha256(), 0, b""
-    with tempfile.NamedTemporaryFile(dir=_tmp_dir(settings), delete=False) as spool:
-        for block in iter(lambda: stream.read(64 * 1024), b""):
-            if not head:
-                head = block[:16]
-            digest.update(block)
-            size += len(block)
-            spool.write(block)
+    received = spool(stream, _tmp_dir(settings), prefix="")
+    size, head, sha = received.size, received.head, received.sha256
     try:
         if size == 0:
             raise InvalidInput("Le fichier est vide.", field="fichier")
@@ -85,16 +79,17 @@ def attach(
             raise InvalidInput(
                 "Seuls les PDF et les images PNG, JPEG ou WebP sont acceptés.", field="fichier"
             )
-        sha = digest.hexdigest()
         if settings.aws_s3_bucket:
-            s3.client(settings).upload_file(spool.name, settings.aws_s3_bucket, f"pieces/{company_id}/{sha}")
+            s3.client(settings).upload_file(
+                str(received.path), settings.aws_s3_bucket, f"pieces/{company_id}/{sha}"
+            )
         else:
             target = _local(settings, company_id, sha)
             target.parent.mkdir(parents=True, exist_ok=True)
-            os.chmod(spool.name, 0o640)
-            os.replace(spool.name, target)
+            os.chmod(received.path, 0o640)
+            os.replace(received.path, target)
     finally:
-        Path(spool.name).unlink(missing_ok=True)
+        received.path.unlink(missing_ok=True)
     made = models.Attachment(
         company_id=company_id,
         entry_id=entry_id,

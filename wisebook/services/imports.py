@@ -17,10 +17,8 @@ which the set checks replace inside the same transaction.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import os
-import tempfile
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -39,6 +37,7 @@ from ..ledger.money import exponent, from_minor, minor_from_text
 from ..ledger.numbering import format_number
 from ..settings import Settings
 from .books import CompanyContext
+from .files import spool
 from .import_files import FEC, Source, open_source, rows
 
 MODES = ("tout", "valides")
@@ -880,26 +879,19 @@ def upload_dir(settings: Settings, company_id: int) -> Path:
 def receive(settings: Settings, company_id: int, filename: str, stream: IO[bytes]) -> Upload:
     """Store an uploaded file (0640, named by its SHA-256) and recognise its layout."""
     folder = upload_dir(settings, company_id)
-    folder.mkdir(parents=True, exist_ok=True)
-    digest, size = hashlib.sha256(), 0
-    with tempfile.NamedTemporaryFile(dir=folder, prefix=".recu-", delete=False) as spool:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-            size += len(block)
-            spool.write(block)
+    received = spool(stream, folder)
     try:
-        if size == 0:
+        if received.size == 0:
             raise InvalidInput("Le fichier est vide.", field="fichier")
-        source = open_source(Path(spool.name))
-        sha = digest.hexdigest()
-        target = folder / f"{sha}.{source.format}"
-        os.chmod(spool.name, 0o640)
-        os.replace(spool.name, target)
+        source = open_source(received.path)
+        target = folder / f"{received.sha256}.{source.format}"
+        os.chmod(received.path, 0o640)
+        os.replace(received.path, target)
     finally:
-        Path(spool.name).unlink(missing_ok=True)
+        received.path.unlink(missing_ok=True)
     name = Path(filename.replace("\\", "/")).name.strip()
     name = "".join(ch for ch in name if ch.isprintable())[:255] or f"import.{source.format}"
-    return Upload(target, name, sha, size, replace(source, path=target))
+    return Upload(target, name, received.sha256, received.size, replace(source, path=target))
 
 
 def refuse_if_imported(session: Session, company_id: int, sha256: str) -> None:
