@@ -62,6 +62,11 @@ def main() -> None:
         show("écritures, première page", measure("/ecritures/"))
         show("écritures du journal VTE", measure("/ecritures/?journal=VTE"))
         show("écritures touchant le compte 4111", measure("/ecritures/?compte=4111"))
+        show("écritures touchant la classe 4", measure("/ecritures/?compte=4"))
+        show(
+            "écritures VTE touchant 4111 en juin",
+            measure("/ecritures/?compte=4111&journal=VTE&du=01/06/2026"),
+        )
         show("écritures à partir du 01/06/2026", measure("/ecritures/?du=01/06/2026"))
         path, pages = "/ecritures/?journal=ACH", []
         for _ in range(20):  # twenty pages on, as someone reading through the journal

@@ -185,6 +185,49 @@ def test_entries_list_is_keyset_paginated_and_filtered(api):
     assert api.get("/api/v1/ecritures/", compte="6").json["resultats"] == []
 
 
+def pages(api, **filters) -> list[str]:
+    """Every entry's label the list gives, page by page (two a page)."""
+    seen, cursor = [], None
+    while True:
+        page = api.get(
+            "/api/v1/ecritures/", limite="2", **filters, **({"apres": cursor} if cursor else {})
+        ).json
+        seen += [e["libelle"] for e in page["resultats"]]
+        cursor = page["suivant"]
+        if cursor is None:
+            return seen
+
+
+def test_entries_list_by_account_pages_through_every_matching_account_once_per_entry(api):
+    def entry(label: str, day: str, journal: str, lines: list[tuple[str, str, str]], post: bool = True):
+        api.post(
+            "/api/v1/ecritures/",
+            {
+                "journal": journal,
+                "date_comptable": day,
+                "libelle": label,
+                "lignes": [{"compte": c, "debit": d, "credit": k} for c, d, k in lines],
+                "valider": post,
+            },
+            status=201,
+        )
+
+    entry("a", "2026-01-03", "VTE", [("4111", "100", "0"), ("7011", "0", "100")])
+    entry("b", "2026-01-03", "ACH", [("6011", "50", "0"), ("4011", "0", "50")])
+    entry("c", "2026-01-04", "VTE", [("4111", "30", "0"), ("4111", "20", "0"), ("7011", "0", "50")])
+    entry("d", "2026-01-05", "OD", [("4112", "10", "0"), ("4111", "0", "10")])
+    entry("e", "2026-01-06", "VTE", [("4112", "70", "0"), ("7011", "0", "70")], post=False)
+    entry("f", "2026-01-02", "VTE", [("4111", "5", "0"), ("7011", "0", "5")])
+    entry("g", "2026-02-01", "VTE", [("4112", "8", "0"), ("7011", "0", "8")])
+    assert pages(api, compte="411") == ["f", "a", "c", "d", "e", "g"]  # date order, each entry once
+    assert pages(api, compte="4112") == ["d", "e", "g"]
+    assert pages(api, compte="411", journal="VTE") == ["f", "a", "c", "e", "g"]
+    assert pages(api, compte="411", statut="brouillon") == ["e"]
+    assert pages(api, compte="411", statut="validee", du="2026-01-04", au="2026-01-31") == ["c", "d"]
+    assert pages(api, compte="401") == ["b"]
+    assert pages(api, compte="52") == []
+
+
 def test_a_sub_account_takes_entries_and_its_parent_no_longer_does(api):
     created = api.post(
         "/api/v1/comptes/", {"numero": "41110001", "libelle": "Client Kouassi"}, status=201

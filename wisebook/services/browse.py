@@ -6,8 +6,9 @@ import base64
 import binascii
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, true
 from sqlalchemy.orm import Session
 
 from ..db import models
@@ -43,6 +44,61 @@ def decode_cursor(cursor: str) -> tuple[dt.date, int]:
         raise InvalidInput("Curseur de pagination invalide.", field="apres") from None
 
 
+def _entry_ids_by_account(
+    session: Session,
+    company_id: int,
+    filters: EntryFilter,
+    limit: int,
+    position: tuple[dt.date, int] | None,
+) -> list[int]:
+    """The first ``limit`` entries (in date order, after ``position``) with a line on an account
+    starting with ``filters.account``, read from the lines' index (account, date, entry): each
+    matching account gives at most ``limit`` entries, so a page never gathers all of 4111's
+    lines (DISTINCT per account: an entry may have several lines on it)."""
+    line, ent = models.Line, models.Entry
+    accounts = select(models.Account.id).where(
+        models.Account.company_id == company_id, models.Account.code.startswith(filters.account)
+    )
+    conditions = []
+    if position:
+        day, last_id = position
+        conditions.append(or_(line.entry_date > day, and_(line.entry_date == day, line.entry_id > last_id)))
+    if filters.start:
+        conditions.append(line.entry_date >= filters.start)
+    if filters.end:
+        conditions.append(line.entry_date <= filters.end)
+
+    def first(*where: Any) -> Any:
+        """Entries (date, id) with a line meeting ``where``, each once, in date order."""
+        query = select(line.entry_date, line.entry_id)
+        if filters.journal or filters.status:
+            query = query.join(ent, ent.id == line.entry_id)
+        if filters.journal:
+            query = query.join(models.Journal, models.Journal.id == ent.journal_id).where(
+                models.Journal.code == filters.journal.upper()
+            )
+        if filters.status:
+            query = query.where(ent.status == filters.status)
+        return (
+            query.where(*where, *conditions).distinct().order_by(line.entry_date, line.entry_id).limit(limit)
+        )
+
+    if session.get_bind().dialect.name != "postgresql":  # the embedded profile's books are small
+        rows = session.execute(first(line.account_id.in_(accounts)))
+        return [entry_id for _day, entry_id in rows]
+    account = accounts.subquery("matching")
+    per_account = first(line.account_id == account.c.id).lateral("first_lines")
+    merged = (
+        select(per_account.c.entry_date, per_account.c.entry_id)
+        .select_from(account)
+        .join(per_account, true())
+        .distinct()
+        .order_by(per_account.c.entry_date, per_account.c.entry_id)
+        .limit(limit)
+    )
+    return [entry_id for _day, entry_id in session.execute(merged)]
+
+
 def list_entries(
     session: Session, company_id: int, filters: EntryFilter, limit: int, after: str | None
 ) -> tuple[list[EntryRecord], str | None]:
@@ -63,19 +119,13 @@ def list_entries(
         if filters.status not in (models.DRAFT, models.POSTED):
             raise InvalidInput("Statut inconnu (brouillon ou validee).", field="statut")
         query = query.where(ent.status == filters.status)
-    if filters.account:
-        query = query.where(
-            ent.id.in_(
-                select(models.Line.entry_id)
-                .join(models.Account, models.Account.id == models.Line.account_id)
-                .where(
-                    models.Account.company_id == company_id, models.Account.code.startswith(filters.account)
-                )
-            )
-        )
-    if after:
-        day, last_id = decode_cursor(after)
+    position = decode_cursor(after) if after else None
+    if position:
+        day, last_id = position
         query = query.where(or_(ent.entry_date > day, and_(ent.entry_date == day, ent.id > last_id)))
+    if filters.account:
+        found = _entry_ids_by_account(session, company_id, filters, limit + 1, position)
+        query = query.where(ent.id.in_(found))
     rows = list(session.scalars(query.order_by(ent.entry_date, ent.id).limit(limit + 1)))
     following = None
     if len(rows) > limit:
