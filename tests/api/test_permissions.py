@@ -118,6 +118,11 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("logout_page", "POST"): Example(fixed("/deconnexion/"), 303),
     ("entries_page", "GET"): Example(fixed("/ecritures/"), 200),
     ("balance_page", "GET"): Example(fixed("/rapports/balance/"), 200),
+    ("grand_livre_page", "GET"): Example(fixed("/rapports/grand-livre/"), 200),
+    ("journal_page", "GET"): Example(fixed("/rapports/journal/"), 200),
+    ("bilan_page", "GET"): Example(fixed("/rapports/bilan/"), 200),
+    ("compte_de_resultat_page", "GET"): Example(fixed("/rapports/compte-de-resultat/"), 200),
+    ("flux_de_tresorerie_page", "GET"): Example(fixed("/rapports/flux-de-tresorerie/"), 200),
     ("entry_page", "GET"): Example(lambda admin: f"/ecritures/{posted_id(admin)}/", 200),
     ("entry_page_reverse", "POST"): Example(fixed("/ecritures/999999/extourne/"), 404),
     ("entry_page_new", "GET"): Example(fixed("/ecritures/nouvelle/"), 200),
@@ -322,6 +327,9 @@ def test_exports_need_the_export_permission(clients, role):
         client.get("/api/v1/rapports/balance/", status=want, format=fmt)
     client.get("/api/v1/rapports/bilan/", status=want, format="pdf")
     client.get("/api/v1/rapports/balance/", status=200)  # everybody reads on screen
+    for page in ("/rapports/balance/", "/rapports/grand-livre/", "/rapports/bilan/"):
+        shown = client.testapp.get(page, headers=client.headers({"Accept": "text/html"}))
+        assert ("format=" in shown.text) == (want == 200), (role, page)  # buttons only when allowed
 
 
 def test_another_company_s_entry_is_not_found_from_one_s_own(clients, engine, testapp):

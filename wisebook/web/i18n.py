@@ -4,9 +4,12 @@ under ``wisebook/locale`` (``make catalogues`` compiles them)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from babel.dates import format_date
 from babel.numbers import format_decimal
+from jinja2 import pass_context
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.i18n import TranslationStringFactory
 from pyramid.request import Request
@@ -45,6 +48,31 @@ def amount(request: Request, units: int, currency: str) -> str:
     )
 
 
+def day(request: Request, value: dt.date | None) -> str:
+    """A date as the reader's language writes it: ``15/01/2026`` or ``Jan 15, 2026``."""
+    if value is None:
+        return ""
+    if request.locale_name == "fr":
+        return value.strftime("%d/%m/%Y")
+    return format_date(value, format="medium", locale=BABEL_LOCALES[request.locale_name])
+
+
+def currency_name(code: str) -> str:
+    """The currency as accountants of the zone write it (the CFA francs: FCFA)."""
+    return "FCFA" if code in ("XOF", "XAF") else code
+
+
+@pass_context
+def _template_date(context: Any, value: dt.date | None) -> str:
+    return day(context["request"], value)
+
+
+@pass_context
+def _template_amount(context: Any, units: int, currency: str | None = None) -> str:
+    request = context["request"]
+    return amount(request, units, currency or request.company.currency)
+
+
 def switch(request: Request) -> Response:
     """Remember the language asked for (a year) and go back to the page."""
     code = request.matchdict["code"]
@@ -62,4 +90,9 @@ def includeme(config: Any) -> None:
     config.add_translation_dirs("wisebook:locale/")
     config.set_locale_negotiator(negotiate)
     config.registry.settings["jinja2.i18n.domain"] = "wisebook"
+    config.registry.settings["jinja2.globals"] = {
+        "date": _template_date,
+        "montant": _template_amount,
+        "devise": currency_name,
+    }
     config.add_view(switch, route_name="language", request_method="GET")

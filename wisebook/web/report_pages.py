@@ -1,8 +1,11 @@
-"""Reports in the browser: the six-column balance, with its CSV and XLSX exports (the API's,
-read with the session). A bad filter is said on the page with what was typed."""
+"""Reports in the browser: balance, grand livre, journal, Bilan, compte de résultat and TFT,
+each with the export buttons of its API route (read with the session). A bad filter is said
+next to its field with what was typed, and the page shows nothing half-way."""
 
 from __future__ import annotations
 
+import datetime as dt
+from itertools import islice
 from typing import Any
 from urllib.parse import urlencode
 
@@ -10,70 +13,324 @@ from pyramid.renderers import render_to_response
 from pyramid.request import Request
 from pyramid.response import Response
 
+from ..ledger.accounts import parse_account_range
 from ..ledger.balances import totals
 from ..ledger.errors import InvalidInput, NotFound
-from ..services import books, reports
+from ..services import books, reports, statements
 from ..services.permissions import Permission
 from .entry_pages import _day
-from .exports import french_amount
+from .i18n import amount
 
 COLUMNS = ("opening_debit", "opening_credit", "debit", "credit", "closing_debit", "closing_credit")
+LEDGER_PAGE = 200  # grand livre rows a page
+JOURNAL_LIMIT = 2000  # journal lines shown; past that the page asks for a shorter range or a file
+STATEMENTS = {
+    "bilan_page": ("bilan", "report_bilan"),
+    "compte_de_resultat_page": ("compte-de-resultat", "report_compte_de_resultat"),
+    "flux_de_tresorerie_page": ("flux-de-tresorerie", "report_flux_de_tresorerie"),
+}
+FIELD_OF = {"date_comptable": "du", "id": "exercice", "comptes": "compte"}
+
+
+class Filters:
+    """The filters typed on a report page: the exercice, a date range (JJ/MM/AAAA), others."""
+
+    def __init__(self, request: Request, *names: str) -> None:
+        self.request = request
+        self.values = {
+            name: str(request.params.get(name, "")).strip() for name in ("exercice", "du", "au", *names)
+        }
+        self.errors: dict[str, str] = {}
+        self.fy: Any = None
+        self.start: dt.date | None = None
+        self.end: dt.date | None = None
+
+    def read(self) -> None:
+        """The exercice and dates; a bad one raises with its field."""
+        company = self.request.company
+        db = self.request.db
+        ref = self.values["exercice"]
+        self.fy = (
+            books.get_fiscal_year(db, company.id, ref) if ref else books.current_fiscal_year(db, company.id)
+        )
+        self.values["exercice"] = self.fy.code
+        for name in ("du", "au"):
+            if self.values[name]:
+                try:
+                    setattr(self, "start" if name == "du" else "end", _day(self.values[name]))
+                except InvalidInput as exc:
+                    raise InvalidInput(exc.message, field=name) from None
+
+    def refused(self, exc: InvalidInput | NotFound) -> None:
+        """Say a refusal next to its fields, and once above the form."""
+        for err in exc.errors:
+            self.errors[FIELD_OF.get(err.field, err.field)] = err.message
+        self.errors.setdefault("formulaire", exc.message)
+
+    def exports(self, route: str, formats: tuple[str, ...], **extra: str) -> list[tuple[str, str]]:
+        """The export buttons: the API route with these filters (dates in ISO), per format."""
+        if not self.request.has_permission(Permission.EXPORT) or self.errors:
+            return []
+        query = {k: v for k, v in self.values.items() if v} | extra
+        if self.start:
+            query["du"] = self.start.isoformat()
+        if self.end:
+            query["au"] = self.end.isoformat()
+        path = self.request.route_path(route)
+        return [(fmt.upper(), path + "?" + urlencode(query | {"format": fmt})) for fmt in formats]
+
+
+def _render(request: Request, template: str, filters: Filters, **context: Any) -> Response:
+    response = render_to_response(
+        template,
+        {
+            "valeurs": filters.values,
+            "erreurs": filters.errors,
+            "exercices": books.list_fiscal_years(request.db, request.company.id),
+            **context,
+        },
+        request=request,
+    )
+    response.status_int = 422 if filters.errors else 200
+    return response
+
+
+def _money(request: Request, units: int | None, blank_zero: bool = True) -> str:
+    if units is None or (blank_zero and not units):
+        return ""
+    return amount(request, units, request.company.currency)
 
 
 def balance_page(request: Request) -> Response:
     """The balance of an exercice between two dates, classes and unbalanced accounts only."""
-    company = request.company
-    values = {
-        name: str(request.params.get(name, "")).strip() for name in ("exercice", "du", "au", "non_soldes")
-    }
-    errors: dict[str, str] = {}
+    filters = Filters(request, "non_soldes", "compte")
     rows: list[dict[str, Any]] = []
     total: dict[str, str] = {}
-    years = books.list_fiscal_years(request.db, company.id)
-    fy = None
     try:
-        fy = (
-            books.get_fiscal_year(request.db, company.id, values["exercice"])
-            if values["exercice"]
-            else books.current_fiscal_year(request.db, company.id)
+        filters.read()
+        accounts = (
+            parse_account_range(filters.values["compte"], field="compte")
+            if filters.values["compte"]
+            else None
         )
-        values["exercice"] = fy.code
-        start = _day(values["du"]) if values["du"] else None
-        end = _day(values["au"]) if values["au"] else None
         tb = reports.filtered(
-            reports.trial_balance(request.db, company.id, fy, start, end),
-            reports.BalanceFilter(None, None, values["non_soldes"] == "1"),
+            reports.trial_balance(request.db, request.company.id, filters.fy, filters.start, filters.end),
+            reports.BalanceFilter(accounts, None, filters.values["non_soldes"] == "1"),
         )
-        amount = lambda units: french_amount(units, company.currency) if units else ""  # noqa: E731
         rows = [
-            {"compte": r.account, "libelle": r.label, **{c: amount(getattr(r, c)) for c in COLUMNS}}
+            {"compte": r.account, "libelle": r.label, **{c: _money(request, getattr(r, c)) for c in COLUMNS}}
             for r in tb.rows
         ]
         summed = totals(tb.rows)
-        total = {c: french_amount(getattr(summed, c), company.currency) for c in COLUMNS}
+        total = {c: _money(request, getattr(summed, c), blank_zero=False) for c in COLUMNS}
     except (InvalidInput, NotFound) as exc:
-        for err in exc.errors:
-            errors[{"date_comptable": "du", "id": "exercice"}.get(err.field, err.field)] = err.message
-        errors.setdefault("formulaire", exc.message)
-    query = {k: v for k, v in values.items() if v}
-    response = render_to_response(
+        filters.refused(exc)
+    return _render(
+        request,
         "balance.html",
-        {
-            "valeurs": values,
-            "erreurs": errors,
-            "exercices": years,
-            "lignes": rows,
-            "totaux": total,
-            "colonnes": COLUMNS,
-            "export_csv": request.route_path("report_balance") + "?" + urlencode(query | {"format": "csv"}),
-            "export_xlsx": request.route_path("report_balance") + "?" + urlencode(query | {"format": "xlsx"}),
-        },
-        request=request,
+        filters,
+        lignes=rows,
+        totaux=total,
+        colonnes=COLUMNS,
+        exports=filters.exports(
+            "report_balance",
+            ("csv", "xlsx"),
+            **({"comptes": filters.values["compte"]} if filters.values["compte"] else {}),
+        ),
     )
-    response.status_int = 422 if errors else 200
-    return response
+
+
+def general_ledger_page(request: Request) -> Response:
+    """The grand livre: per account its opening, its lines and running balance, paged."""
+    filters = Filters(request, "compte")
+    groups: list[dict[str, Any]] = []
+    following = None
+    try:
+        filters.read()
+        accounts = (
+            parse_account_range(filters.values["compte"], field="compte")
+            if filters.values["compte"]
+            else None
+        )
+        page, cursor = reports.general_ledger(
+            request.db,
+            request.company.id,
+            filters.fy,
+            filters.start,
+            filters.end,
+            accounts,
+            LEDGER_PAGE,
+            request.params.get("apres"),
+        )
+        for row in page:
+            if not groups or groups[-1]["compte"] != row.account:
+                groups.append(
+                    {
+                        "compte": row.account,
+                        "libelle": row.account_label,
+                        "lignes": [],
+                        "debit": 0,
+                        "credit": 0,
+                    }
+                )
+            group = groups[-1]
+            group["debit"] += row.debit
+            group["credit"] += row.credit
+            group["lignes"].append(
+                {
+                    "date": row.date,
+                    "journal": row.journal or "",
+                    "numero": row.number or "",
+                    "libelle": row.label,
+                    "ouverture": row.journal is None,
+                    "debit": _money(request, row.debit),
+                    "credit": _money(request, row.credit),
+                    "solde": _signed(request, row.balance),
+                }
+            )
+        for group in groups:
+            group["debit"], group["credit"] = (
+                _money(request, group["debit"], False),
+                _money(request, group["credit"], False),
+            )
+        if cursor:
+            following = {k: v for k, v in filters.values.items() if v} | {"apres": cursor}
+    except (InvalidInput, NotFound) as exc:
+        filters.refused(exc)
+    extra = {"comptes": filters.values["compte"]} if filters.values["compte"] else {}
+    return _render(
+        request,
+        "grand_livre.html",
+        filters,
+        comptes=groups,
+        suivante=following,
+        exports=filters.exports("report_grand_livre", ("csv", "xlsx"), **extra),
+    )
+
+
+def _signed(request: Request, balance: int) -> str:
+    """A running balance as accountants read it: the amount and D (debit) or C (credit)."""
+    if not balance:
+        return amount(request, 0, request.company.currency)
+    side = "D" if balance > 0 else "C"
+    return f"{amount(request, abs(balance), request.company.currency)} {side}"
+
+
+def journal_page(request: Request) -> Response:
+    """A journal's posted lines, entry by entry, with its totals; the first lines only."""
+    filters = Filters(request, "journal")
+    company = request.company
+    journals = books.list_journals(request.db, company.id)
+    entries: list[dict[str, Any]] = []
+    debit = credit = 0
+    cut = False
+    try:
+        filters.read()
+        code = filters.values["journal"].upper()
+        if code and code not in {j.code for j in journals}:
+            raise InvalidInput(f"Journal inconnu : {code}.", field="journal")
+        lines = reports.iter_journal(
+            request.db, company.id, filters.fy, filters.start, filters.end, code or None
+        )
+        for count, ln in enumerate(islice(lines, JOURNAL_LIMIT + 1)):
+            if count == JOURNAL_LIMIT:
+                cut = True
+                break
+            key = (ln.journal, ln.number)
+            if not entries or entries[-1]["cle"] != key:
+                entries.append(
+                    {
+                        "cle": key,
+                        "date": ln.date,
+                        "journal": ln.journal,
+                        "numero": ln.number,
+                        "libelle": ln.entry_label,
+                        "piece": ln.reference or "",
+                        "lignes": [],
+                    }
+                )
+            entries[-1]["lignes"].append(
+                {
+                    "compte": ln.account,
+                    "libelle": ln.label,
+                    "debit": _money(request, ln.debit),
+                    "credit": _money(request, ln.credit),
+                }
+            )
+            debit += ln.debit
+            credit += ln.credit
+    except (InvalidInput, NotFound) as exc:
+        filters.refused(exc)
+        entries = []
+    return _render(
+        request,
+        "journal.html",
+        filters,
+        journaux=journals,
+        ecritures=entries,
+        coupe=cut,
+        limite=JOURNAL_LIMIT,
+        totaux={"debit": _money(request, debit, False), "credit": _money(request, credit, False)},
+        exports=filters.exports("report_journal", ("csv", "xlsx")),
+    )
+
+
+def statement_page(request: Request) -> Response:
+    """Bilan, compte de résultat or TFT at a date, N beside N-1, with the controls."""
+    kind, api_route = STATEMENTS[request.matched_route.name]
+    filters = Filters(request)
+    sections: list[dict[str, Any]] = []
+    controls: list[Any] = []
+    found = None
+    try:
+        filters.read()
+        found = statements.financial_statements(
+            request.db, request.company.id, filters.fy, None, filters.end
+        )[kind]
+        for name, current, previous in found.sections:
+            sections.append(
+                {
+                    "nom": name,
+                    "actif": name == "actif",
+                    "lignes": [
+                        {
+                            "code": code,
+                            "libelle": v.label,
+                            "total": v.kind == "total",
+                            "brut": _money(request, v.gross),
+                            "amortissements": _money(request, v.depreciation),
+                            "net": _money(request, v.net),
+                            "net_precedent": _money(request, previous.lines[code].net if previous else 0),
+                        }
+                        for code, v in current.lines.items()
+                    ],
+                }
+            )
+        controls = [
+            {"nom": c.name, "ok": c.ok, "ecart": _money(request, c.gap, False)} for c in found.controls
+        ]
+    except (InvalidInput, NotFound) as exc:
+        filters.refused(exc)
+    return _render(
+        request,
+        "etat.html",
+        filters,
+        genre=kind,
+        etat=found,
+        sections=sections,
+        controles=controls,
+        exports=filters.exports(api_route, ("pdf", "xlsx", "csv")),
+        page_route=request.matched_route.name,
+    )
 
 
 def includeme(config: Any) -> None:
     """Reports for members."""
-    config.add_view(balance_page, route_name="balance_page", request_method="GET", permission=Permission.READ)
+    pages = {
+        "balance_page": balance_page,
+        "grand_livre_page": general_ledger_page,
+        "journal_page": journal_page,
+        **dict.fromkeys(STATEMENTS, statement_page),
+    }
+    for route, view in pages.items():
+        config.add_view(view, route_name=route, request_method="GET", permission=Permission.READ)
