@@ -123,6 +123,10 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("bilan_page", "GET"): Example(fixed("/rapports/bilan/"), 200),
     ("compte_de_resultat_page", "GET"): Example(fixed("/rapports/compte-de-resultat/"), 200),
     ("flux_de_tresorerie_page", "GET"): Example(fixed("/rapports/flux-de-tresorerie/"), 200),
+    ("chart_page", "GET"): Example(fixed("/comptes/"), 200),
+    ("chart_page", "POST"): Example(fixed("/comptes/"), 422),  # nothing typed
+    ("journals_page", "GET"): Example(fixed("/journaux/"), 200),
+    ("journals_page", "POST"): Example(fixed("/journaux/"), 422),
     ("entry_page", "GET"): Example(lambda admin: f"/ecritures/{posted_id(admin)}/", 200),
     ("entry_page_reverse", "POST"): Example(fixed("/ecritures/999999/extourne/"), 404),
     ("entry_page_new", "GET"): Example(fixed("/ecritures/nouvelle/"), 200),

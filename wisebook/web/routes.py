@@ -16,6 +16,8 @@ def includeme(config: Any) -> None:
     config.add_route("login_page", "/connexion/")
     config.add_route("admin_login", "/admin/login/")
     config.add_route("logout_page", "/deconnexion/")
+    config.add_route("chart_page", "/comptes/")
+    config.add_route("journals_page", "/journaux/")
     config.add_route("entries_page", "/ecritures/")
     config.add_route("balance_page", "/rapports/balance/")
     config.add_route("grand_livre_page", "/rapports/grand-livre/")
