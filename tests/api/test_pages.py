@@ -76,3 +76,15 @@ def test_the_page_to_come_back_to_stays_on_this_site(testapp, books):
         status=303,
     )
     assert done.location == "http://localhost/admin/taches/"
+
+
+def test_the_dashboard_draws_its_charts_without_script_each_bar_titled_with_its_amount(testapp, books):
+    api = Api(testapp, login(testapp))
+    api.post("/api/v1/ecritures/", sale(), status=201)
+    testapp.post("/connexion/", {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}, status=303)
+    page = testapp.get("/")
+    assert page.text.count('<svg class="graphique"') == 4
+    assert "<script" not in page.text
+    assert "Chiffre d&#39;affaires · janv. : 100\u202f000</title>" in page.text  # January's sales bar
+    english = testapp.get("/", headers={"Accept-Language": "en"})
+    assert "Jan : 100,000</title>" in english.text

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from babel.dates import format_date
+from markupsafe import Markup
 from pyramid.httpexceptions import HTTPForbidden, HTTPSeeOther
 from pyramid.renderers import render_to_response
 from pyramid.request import Request
@@ -16,8 +18,9 @@ from pyramid.response import Response
 from ..services import auth, books, setup
 from ..services import dashboard as dashboard_service
 from ..services.permissions import Permission
+from . import charts
 from .api.auth import Refusal, check_login, forget, open_browser_session, set_session_cookies
-from .i18n import _, amount, translate
+from .i18n import BABEL_LOCALES, _, amount, currency_name, translate
 from .security import CSRF_REFUSED
 
 #: The dashboard's figures, in the order the cards show them.
@@ -110,11 +113,54 @@ def home(request: Request) -> Response:
             "exercice": fy,
             "cartes": cards,
             "mois": months,
+            "graphiques": _charts(request, years),
             "figures": [(name, translate(request, label)) for name, label in FIGURES],
-            "devise": "FCFA" if company.currency in ("XOF", "XAF") else company.currency,
+            "devise": currency_name(company.currency),
         },
         request=request,
     )
+
+
+#: The dashboard's charts: title, kind, and the figures drawn (name, CSS class), year N only.
+CHARTS = (
+    (
+        _("Chiffre d'affaires et charges du mois"),
+        "bar",
+        (("chiffre_affaires", "serie-ca"), ("charges", "serie-charges")),
+    ),
+    (_("Résultat du mois"), "bar", (("resultat", "serie-resultat"),)),
+    (
+        _("Créances clients et dettes fournisseurs"),
+        "line",
+        (("creances_clients", "serie-creances"), ("dettes_fournisseurs", "serie-dettes")),
+    ),
+)
+
+
+def _charts(request: Request, years: list[dashboard_service.YearFigures]) -> list[tuple[str, Markup]]:
+    """The trésorerie of N beside N-1, then the charts of ``CHARTS``, as inline SVG."""
+    currency = request.company.currency
+    months = [format_date(m.month, "MMM", locale=BABEL_LOCALES[request.locale_name]) for m in years[0].months]
+    labels = {name: translate(request, label) for name, label in FIGURES}
+
+    def series(name: str, figures: dashboard_service.YearFigures, css: str, title: str) -> charts.Series:
+        values: list[int | None] = [m.values[name] for m in figures.months][: len(months)]
+        return charts.Series(title, values + [None] * (len(months) - len(values)), css)
+
+    def money(units: int) -> str:
+        return amount(request, units, currency)
+
+    cash_title = translate(request, "Trésorerie en fin de mois")
+    cash = [
+        series("tresorerie", y, css, translate(request, "Exercice ${code}", code=y.fiscal_year))
+        for y, css in zip(years, ("serie-n", "serie-n1"), strict=False)
+    ]
+    made = [(cash_title, charts.chart("line", cash_title, months, cash, money))]
+    for title, kind, drawn in CHARTS:
+        text = translate(request, title)
+        lines = [series(name, years[0], css, labels[name]) for name, css in drawn]
+        made.append((text, charts.chart(kind, text, months, lines, money)))
+    return made
 
 
 def includeme(config: Any) -> None:
