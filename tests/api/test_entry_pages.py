@@ -119,3 +119,63 @@ def test_the_balance_page_shows_the_year_and_says_what_is_wrong_with_a_filter(te
         "/api/v1/rapports/balance/", {"exercice": "2026", "format": "csv"}
     )  # the session suffices
     assert "7011" in csv.text
+
+
+def draft_form(csrf: str, lines, **head: str) -> list[tuple[str, str]]:
+    return [(k, v) for k, v in form(csrf, lines, **head) if k != "action"] + [("action", "brouillon")]
+
+
+def test_a_draft_is_saved_changed_in_its_form_then_posted(testapp, books, engine):
+    csrf = browser(testapp)
+    saved = testapp.post(
+        "/ecritures/nouvelle/",
+        draft_form(csrf, [("4111", "Client", "118 000", ""), ("7011", "", "", "100000")]),
+        status=303,
+    )
+    entry = saved.follow()
+    assert "Brouillon" in entry.text and "/modifier/" in entry.text  # unbalanced is fine for a draft
+    edit_path = saved.location.replace("http://localhost", "") + "modifier/"
+    shown = testapp.get(edit_path)
+    assert (
+        'value="118000"' in shown.text
+        and 'value="Client"' in shown.text
+        and 'value="15/01/2026"' in shown.text
+    )
+    refused = testapp.post(
+        edit_path, form(csrf, [("4111", "", "118000", ""), ("7011", "", "", "100000")]), status=422
+    )
+    assert "Écriture déséquilibrée" in refused.text and 'value="100000"' in refused.text
+    with Session(engine) as s:  # the refused posting left the draft as it was
+        draft = s.scalars(select(models.Entry)).one()
+        assert draft.status == models.DRAFT and draft.total == 118000
+    testapp.post(
+        edit_path,
+        draft_form(
+            csrf,
+            [("4111", "", "118000", ""), ("7011", "", "", "100000"), ("4431", "", "", "18000")],
+            piece="FA-9",
+        ),
+        status=303,
+    )
+    with Session(engine) as s:
+        draft = s.scalars(select(models.Entry)).one()
+        assert (draft.status, draft.reference, len(draft.lines)) == (models.DRAFT, "FA-9", 3)
+        entry_id = draft.id
+    posted = testapp.post(f"/ecritures/{entry_id}/validation/", {"csrf": csrf}, status=303).follow()
+    assert "VTE-2026-000001" in posted.text and "/modifier/" not in posted.text
+    assert testapp.get(edit_path, status=303).location.endswith(f"/ecritures/{entry_id}/")  # posted: no form
+    testapp.post(f"/ecritures/{entry_id}/suppression/", {"csrf": csrf}, status=409)
+    assert entries(engine) == 1
+
+
+def test_posting_an_unbalanced_draft_from_its_page_says_why_and_a_draft_is_deleted(testapp, books, engine):
+    csrf = browser(testapp)
+    saved = testapp.post(
+        "/ecritures/nouvelle/", draft_form(csrf, [("4111", "", "5", ""), ("7011", "", "", "4")]), status=303
+    )
+    entry_id = saved.location.rstrip("/").rsplit("/", 1)[1]
+    refused = testapp.post(f"/ecritures/{entry_id}/validation/", {"csrf": csrf}, status=422)
+    assert "Écriture déséquilibrée : débit 5, crédit 4 (écart 1)." in refused.text
+    gone = testapp.post(f"/ecritures/{entry_id}/suppression/", {"csrf": csrf}, status=303)
+    assert gone.location.endswith("/ecritures/?statut=brouillon")
+    assert entries(engine) == 0

@@ -129,6 +129,10 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("journals_page", "POST"): Example(fixed("/journaux/"), 422),
     ("entry_page", "GET"): Example(lambda admin: f"/ecritures/{posted_id(admin)}/", 200),
     ("entry_page_reverse", "POST"): Example(fixed("/ecritures/999999/extourne/"), 404),
+    ("entry_page_edit", "GET"): Example(lambda admin: f"/ecritures/{draft_id(admin)}/modifier/", 200),
+    ("entry_page_edit", "POST"): Example(lambda admin: f"/ecritures/{draft_id(admin)}/modifier/", 422),
+    ("entry_page_post", "POST"): Example(lambda admin: f"/ecritures/{draft_id(admin)}/validation/", 303),
+    ("entry_page_delete", "POST"): Example(lambda admin: f"/ecritures/{draft_id(admin)}/suppression/", 303),
     ("entry_page_new", "GET"): Example(fixed("/ecritures/nouvelle/"), 200),
     ("entry_page_new", "POST"): Example(fixed("/ecritures/nouvelle/"), 422),  # nothing typed
     ("openapi", "GET"): Example(fixed("/api/v1/openapi.json"), 200),

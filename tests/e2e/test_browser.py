@@ -104,7 +104,7 @@ def test_a_three_line_entry_typed_with_the_keyboard_only_is_posted_listed_and_re
     assert "Extourne de VTE-2026-000001" in rows.nth(1).inner_text()
     page.screenshot(path=captures / "07-ecritures.png", full_page=True)
 
-    page.get_by_role("link", name="Balance").click()
+    page.get_by_role("link", name="Rapports").click()  # the reports open on the balance
     row = page.locator("table.liste tbody tr", has_text="7011")
     assert row.locator("td.nombre").all_inner_texts() == ["", "", "100\u202f000", "100\u202f000", "", ""]
     assert page.locator("tfoot").inner_text().count("236\u202f000") == 2  # the sale and its reversal
@@ -146,3 +146,57 @@ def test_a_fresh_install_is_set_up_in_the_wizard_and_opens_on_the_dashboard(
     page.wait_for_url(f"{server}/")
     assert page.locator("h1").inner_text() == "Négoce Abidjan SARL"
     assert "montants en FCFA" in page.locator("main").inner_text()
+
+
+@pytest.mark.postgresql
+def test_every_page_of_the_books_shows_in_french_on_a_desktop_and_in_english_on_a_tablet(
+    browser, server, captures, testapp, books
+):
+    api = Api(testapp, login(testapp))
+    for month in range(1, 7):
+        api.post("/api/v1/ecritures/", sale(amount=118000 * month, day=f"2026-{month:02d}-15"), status=201)
+        api.post(
+            "/api/v1/ecritures/",
+            {
+                "journal": "ACH",
+                "date_comptable": f"2026-{month:02d}-20",
+                "libelle": "Achat de marchandises",
+                "lignes": [
+                    {"compte": "6011", "debit": str(70000 * month)},
+                    {"compte": "4011", "credit": str(70000 * month), "tiers": "F001"},
+                ],
+                "valider": True,
+            },
+            status=201,
+        )
+    pages = [
+        ("tableau-de-bord", "/"),
+        ("plan-comptable", "/comptes/?classe=4"),
+        ("journaux", "/journaux/"),
+        ("grand-livre", "/rapports/grand-livre/?compte=4111"),
+        ("journal", "/rapports/journal/?journal=VTE"),
+        ("bilan", "/rapports/bilan/"),
+        ("compte-de-resultat", "/rapports/compte-de-resultat/"),
+        ("flux-de-tresorerie", "/rapports/flux-de-tresorerie/"),
+    ]
+    for locale, viewport, suffix in (
+        ("fr-FR", {"width": 1280, "height": 800}, "fr"),
+        ("en-US", {"width": 820, "height": 1180}, "en-tablette"),
+    ):
+        context = browser.new_context(base_url=server, locale=locale, viewport=viewport)
+        page = context.new_page()
+        page.goto("/connexion/")
+        page.locator("#email").fill(ADMIN_EMAIL)
+        page.locator("#password").fill(ADMIN_PASSWORD)
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"{server}/")
+        for name, path in pages:
+            response = page.goto(path)
+            assert response is not None and response.status == 200, (path, locale)
+            assert page.locator("h1").count() == 1
+            page.screenshot(path=captures / f"20-{name}-{suffix}.png", full_page=True)
+        page.goto("/")
+        assert page.locator("svg.graphique").count() == 4
+        widest = page.evaluate("document.documentElement.scrollWidth")
+        assert widest <= viewport["width"], (suffix, widest)  # nothing runs off the screen
+        context.close()

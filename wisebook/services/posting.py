@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import Row, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -195,24 +195,7 @@ def create_entry(
     max_lines: int | None = rules.MAX_LINES,
 ) -> EntryRecord:
     """Save ``draft`` (checked as a draft, or fully when ``post``), then post it if asked."""
-    if not draft.label:
-        raise InvalidInput("Le libellé de l'écriture est obligatoire.", field="libelle")
-    journal = _journal(session, company.id, draft.journal)
-    accounts = _accounts(session, company.id, (ln.account for ln in draft.lines))
-    _check_lines(draft.lines, accounts, posting=post, max_lines=max_lines)
-    period = _check_date(session, company.id, draft.date)
-    lines = tuple(
-        LineRecord(
-            account_id=accounts[ln.account].id,
-            account=ln.account,
-            account_label=accounts[ln.account].label,
-            label=ln.label[:255],
-            debit=to_minor(ln.debit, company.currency),
-            credit=to_minor(ln.credit, company.currency),
-            partner=ln.partner,
-        )
-        for ln in draft.lines
-    )
+    journal, period, lines = _checked(session, company, draft, post=post, max_lines=max_lines)
     created = dt.datetime.now(dt.UTC)
     total = sum(ln.debit for ln in lines)
     entry_id = session.execute(
@@ -233,22 +216,7 @@ def create_entry(
         )
         .returning(models.Entry.id)
     ).scalar_one()
-    rows = [
-        {
-            "entry_id": entry_id,
-            "line_no": index,
-            "account_id": ln.account_id,
-            "label": ln.label,
-            "debit": ln.debit,
-            "credit": ln.credit,
-            "partner": ln.partner,
-            "entry_date": draft.date,
-        }
-        for index, ln in enumerate(lines, start=1)
-    ]
-    # One statement compiled once, its rows sent in multi-row batches by the driver's
-    # "insertmanyvalues" (psycopg2: execute_values), not a round trip per line.
-    session.connection().execute(insert(models.Line), rows)
+    _insert_lines(session, entry_id, lines, draft.date)
     saved = EntryRecord(
         id=entry_id,
         company_id=company.id,
@@ -269,6 +237,89 @@ def create_entry(
         posted_at=None,
         lines=lines,
     )
+    return _post(session, company, saved, user_id) if post else saved
+
+
+def _checked(
+    session: Session,
+    company: CompanyContext,
+    draft: rules.EntryDraft,
+    *,
+    post: bool,
+    max_lines: int | None = rules.MAX_LINES,
+) -> tuple[Row[Any], Row[Any], tuple[LineRecord, ...]]:
+    """``draft`` checked (as a draft, or fully when ``post``): its journal, period and lines."""
+    if not draft.label:
+        raise InvalidInput("Le libellé de l'écriture est obligatoire.", field="libelle")
+    journal = _journal(session, company.id, draft.journal)
+    accounts = _accounts(session, company.id, (ln.account for ln in draft.lines))
+    _check_lines(draft.lines, accounts, posting=post, max_lines=max_lines)
+    period = _check_date(session, company.id, draft.date)
+    lines = tuple(
+        LineRecord(
+            account_id=accounts[ln.account].id,
+            account=ln.account,
+            account_label=accounts[ln.account].label,
+            label=ln.label[:255],
+            debit=to_minor(ln.debit, company.currency),
+            credit=to_minor(ln.credit, company.currency),
+            partner=ln.partner,
+        )
+        for ln in draft.lines
+    )
+    return journal, period, lines
+
+
+def _insert_lines(session: Session, entry_id: int, lines: Iterable[LineRecord], day: dt.date) -> None:
+    """Write an entry's lines, numbered from 1."""
+    rows = [
+        {
+            "entry_id": entry_id,
+            "line_no": index,
+            "account_id": ln.account_id,
+            "label": ln.label,
+            "debit": ln.debit,
+            "credit": ln.credit,
+            "partner": ln.partner,
+            "entry_date": day,
+        }
+        for index, ln in enumerate(lines, start=1)
+    ]
+    # One statement compiled once, its rows sent in multi-row batches by the driver's
+    # "insertmanyvalues" (psycopg2: execute_values), not a round trip per line.
+    session.connection().execute(insert(models.Line), rows)
+
+
+def update_draft(
+    session: Session,
+    company: CompanyContext,
+    entry_id: int,
+    draft: rules.EntryDraft,
+    user_id: int,
+    *,
+    post: bool,
+) -> EntryRecord:
+    """Replace a draft's head and lines by ``draft`` (checked like a new one), then post it if
+    asked; a posted entry is never changed (409: reverse it instead)."""
+    entry = _lock_entry(session, company.id, entry_id)
+    if entry.status == models.POSTED:
+        raise Conflict(
+            f"L'écriture {entry.number} est validée : elle ne se modifie pas, elle s'extourne.",
+            field="statut",
+        )
+    journal, period, lines = _checked(session, company, draft, post=post)
+    session.execute(delete(models.Line).where(models.Line.entry_id == entry.id))
+    entry.journal_id = journal.id
+    entry.fiscal_year_id = period.fiscal_year_id
+    entry.period_id = period.id
+    entry.entry_date = draft.date
+    entry.label = draft.label
+    entry.reference = draft.reference
+    entry.total = sum(ln.debit for ln in lines)
+    session.flush()
+    _insert_lines(session, entry.id, lines, draft.date)
+    session.expire(entry)
+    saved = get_entry(session, company.id, entry.id)
     return _post(session, company, saved, user_id) if post else saved
 
 

@@ -20,27 +20,39 @@ from ..services import auth, setup, taskruns
 from ..services.permissions import Permission
 from ..tasks import JOBS
 from .api import tasks as task_api
+from .i18n import _, translate
+from .messages import said
 from .security import CSRF_REFUSED, session_csrf
 
 STATE_LABELS = {
-    "en_attente": "En attente",
-    "en_cours": "En cours",
-    "reussie": "Réussie",
-    "echec": "Échec",
-    "annulee": "Annulée",
+    "en_attente": _("En attente"),
+    "en_cours": _("En cours"),
+    "reussie": _("Réussie"),
+    "echec": _("Échec"),
+    "annulee": _("Annulée"),
 }
 PERIODIC = (
-    ("Livraison des webhooks", "chaque minute"),
-    ("Reprise des tâches interrompues", "chaque minute"),
-    ("Contrôle de santé", "toutes les 5 minutes"),
-    ("Sauvegarde de la base", "chaque jour à {hour:02d}:00"),
-    ("Exercice de restauration", "le dimanche à 03:30"),
-    ("Ménage (tâches, sessions, journaux anciens)", "le dimanche à 04:00"),
+    (_("Livraison des webhooks"), _("chaque minute")),
+    (_("Reprise des tâches interrompues"), _("chaque minute")),
+    (_("Contrôle de santé"), _("toutes les 5 minutes")),
+    (_("Sauvegarde de la base"), _("chaque jour à ${heure}")),
+    (_("Exercice de restauration"), _("le dimanche à 03:30")),
+    (_("Ménage (tâches, sessions, journaux anciens)"), _("le dimanche à 04:00")),
+)
+#: The jobs' labels (``wisebook.tasks``), for the catalogue.
+JOB_LABELS = (
+    _("Vérification de la chaîne, de la numérotation et des soldes"),
+    _("Sauvegarde de la base"),
+    _("Exercice de restauration"),
+    _("Ménage hebdomadaire"),
+    _("Clôture de l'exercice"),
+    _("Import d'écritures"),
 )
 
 
 def _message(request: Request, title: str, text: str, status: int) -> Response:
-    response = render_to_response("message.html", {"titre": title, "message": text}, request=request)
+    context = {"titre": translate(request, title), "message": said(request, translate(request, text))}
+    response = render_to_response("message.html", context, request=request)
     response.status_int = status
     return response
 
@@ -51,8 +63,8 @@ def forbidden_page(request: Request) -> Response:
     if request.environ.get(CSRF_REFUSED):
         return _message(
             request,
-            "Formulaire refusé",
-            "Ce formulaire a expiré ou ne vient pas de WiseBook : rechargez la page et recommencez.",
+            _("Formulaire refusé"),
+            _("Ce formulaire a expiré ou ne vient pas de WiseBook : rechargez la page et recommencez."),
             403,
         )
     if request.wisebook_identity is None and request.method in ("GET", "HEAD"):
@@ -63,12 +75,12 @@ def forbidden_page(request: Request) -> Response:
     if request.wisebook_identity is None:
         return _message(
             request,
-            "Connexion nécessaire",
-            "Connectez-vous avec un compte administrateur pour voir cette page.",
+            _("Connexion nécessaire"),
+            _("Connectez-vous avec un compte administrateur pour voir cette page."),
             401,
         )
     return _message(
-        request, "Accès refusé", "Cette page est réservée aux administrateurs de la société.", 403
+        request, _("Accès refusé"), _("Cette page est réservée aux administrateurs de la société."), 403
     )
 
 
@@ -85,11 +97,14 @@ def monitor(request: Request) -> Response:
     who = task_api.viewer(request)
     state = request.params.get("etat") or None
     if state is not None and state not in STATE_LABELS:
-        return _message(request, "État inconnu", f"États possibles : {', '.join(STATE_LABELS)}.", 400)
+        known = ", ".join(STATE_LABELS)
+        return _message(
+            request, _("État inconnu"), translate(request, "États possibles : ${etats}.", etats=known), 400
+        )
     try:
         listed = task_api.list_tasks(request)
     except LedgerError as exc:
-        return _message(request, "Requête invalide", exc.message, 400)
+        return _message(request, _("Requête invalide"), exc.message, 400)
     runs = {
         run.id: run for run in taskruns.listing(request.db, who, states=[state] if state else None, limit=200)
     }
@@ -104,14 +119,18 @@ def monitor(request: Request) -> Response:
         "compteurs": listed["compteurs"],
         "file": listed["file"],
         "etat": state,
-        "etats": list(STATE_LABELS.items()),
-        "libelles": STATE_LABELS,
+        "etats": [(code, translate(request, label)) for code, label in STATE_LABELS.items()],
+        "libelles": {code: translate(request, label) for code, label in STATE_LABELS.items()},
         "processus": {
             "worker": health.heartbeat(queue, "worker", now),
             "scheduler": health.heartbeat(queue, "scheduler", now),
         },
         "periodiques": [
-            {"libelle": label, "quand": when.format(hour=settings.backup_hour)} for label, when in PERIODIC
+            {
+                "libelle": translate(request, label),
+                "quand": translate(request, when, heure=f"{settings.backup_hour:02d}:00"),
+            }
+            for label, when in PERIODIC
         ],
         "csrf": request.wisebook_csrf,
         "travaux": sorted(JOBS),
@@ -134,7 +153,7 @@ def act(request: Request) -> Response:
             if run.state == taskruns.RUNNING:
                 queue.cancel(run.id)
     except LedgerError as exc:
-        return _message(request, "Action impossible", exc.message, exc.status)
+        return _message(request, _("Action impossible"), exc.message, exc.status)
     return HTTPSeeOther(request.route_url("admin_tasks"))
 
 

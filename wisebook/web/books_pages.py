@@ -15,6 +15,7 @@ from ..ledger.errors import LedgerError
 from ..services import books
 from ..services.permissions import Permission
 from .i18n import _, translate
+from .messages import field_messages
 
 JOURNAL_KIND_LABELS = {
     "achats": _("Achats"),
@@ -31,13 +32,6 @@ def _render(request: Request, template: str, context: dict[str, Any], status: in
     return response
 
 
-def _refusal(exc: LedgerError, fields: dict[str, str]) -> dict[str, str]:
-    """A refusal's messages by form field (``fields`` maps the service's names to the form's)."""
-    errors = {fields.get(e.field, e.field): e.message for e in exc.errors}
-    errors.setdefault("formulaire", exc.message)
-    return errors
-
-
 def chart_page(request: Request) -> Response:
     """The chart by number, as a tree: one class at a time, or what a search finds."""
     company = request.company
@@ -52,7 +46,7 @@ def chart_page(request: Request) -> Response:
         try:
             made = books.add_sub_account(request.db, company.id, values["numero"], values["libelle"])
         except LedgerError as exc:
-            errors = _refusal(exc, {})
+            errors = field_messages(request, exc)
             status = exc.status
         else:
             target = request.route_path("chart_page", _query={"q": made.code, "ajoute": made.code})
@@ -86,7 +80,7 @@ def journals_page(request: Request) -> Response:
         try:
             books.create_journal(request.db, company.id, values["code"], values["libelle"], values["type"])
         except LedgerError as exc:
-            errors = _refusal(exc, {})
+            errors = field_messages(request, exc)
             status = exc.status
         else:
             return HTTPSeeOther(request.route_path("journals_page"))

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-WIDTH, HEIGHT = 560, 210
-LEFT, RIGHT, TOP, BOTTOM = 78, 8, 10, 24
+WIDTH, HEIGHT = 440, 200
+LEFT, RIGHT, TOP, BOTTOM = 74, 6, 10, 24
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def chart(
         width = slot * 0.8 / max(len(series), 1)
         for n, s in enumerate(series):
             for i, value in enumerate(s.values):
-                if value is None:
+                if not value:  # nothing that month: no bar
                     continue
                 top, bottom = sorted((y(value), y(0)))
                 x = LEFT + slot * (i + 0.1) + width * n

@@ -22,11 +22,12 @@ from ..ledger.money import exponent, from_minor, minor_from_text
 from ..ledger.periods import parse_date
 from ..services import books, browse, posting
 from ..services.permissions import ROLE_PERMISSIONS, Permission
-from .exports import french_amount
+from .i18n import _, amount, translate
+from .messages import field_messages, said
 
 LINE_FIELDS = ("compte", "libelle_ligne", "debit", "credit", "tiers")
 BLANK_LINES = 4
-STATUS_LABELS = {models.DRAFT: "Brouillon", models.POSTED: "Validée"}
+STATUS_LABELS = {models.DRAFT: _("Brouillon"), models.POSTED: _("Validée")}
 
 
 def _day(text: str) -> dt.date:
@@ -74,9 +75,7 @@ def entries_list(request: Request) -> Response:
             request.db, company.id, filters, 50, request.params.get("apres")
         )
     except InvalidInput as exc:
-        for err in exc.errors or []:
-            errors[{"date_comptable": "du"}.get(err.field, err.field)] = err.message
-        errors.setdefault("formulaire", exc.message)
+        errors = field_messages(request, exc, {"date_comptable": "du"})
     next_query = None
     if following:
         next_query = {k: v for k, v in values.items() if v} | {"apres": following}
@@ -94,9 +93,9 @@ def entries_list(request: Request) -> Response:
                     "journal": e.journal,
                     "piece": e.reference or "",
                     "libelle": e.label,
-                    "total": french_amount(e.total, company.currency),
+                    "total": amount(request, e.total, company.currency),
                     "statut": e.status,
-                    "statut_libelle": STATUS_LABELS[e.status],
+                    "statut_libelle": translate(request, STATUS_LABELS[e.status]),
                 }
                 for e in rows
             ],
@@ -107,8 +106,9 @@ def entries_list(request: Request) -> Response:
     )
 
 
-def entry_page(request: Request) -> Response:
-    """One entry, its lines and totals; its reversal for those who post."""
+def entry_page(request: Request, errors: dict[str, str] | None = None, status: int = 200) -> Response:
+    """One entry, its lines and totals; its reversal for those who post, a draft's change,
+    posting and deletion."""
     company = request.company
     found = posting.get_entry(request.db, company.id, int(request.matchdict["id"]))
     return _render(
@@ -116,21 +116,24 @@ def entry_page(request: Request) -> Response:
         "ecriture.html",
         {
             "e": found,
-            "statut_libelle": STATUS_LABELS[found.status],
+            "statut_libelle": translate(request, STATUS_LABELS[found.status]),
             "lignes": [
                 {
                     "compte": ln.account,
                     "libelle_compte": ln.account_label,
                     "libelle": ln.label,
-                    "debit": french_amount(ln.debit, company.currency) if ln.debit else "",
-                    "credit": french_amount(ln.credit, company.currency) if ln.credit else "",
+                    "debit": amount(request, ln.debit, company.currency) if ln.debit else "",
+                    "credit": amount(request, ln.credit, company.currency) if ln.credit else "",
                     "tiers": ln.partner or "",
                 }
                 for ln in found.lines
             ],
-            "total": french_amount(found.total, company.currency),
+            "total": amount(request, found.total, company.currency),
             "peut_valider": Permission.POST in ROLE_PERMISSIONS[company.role],
+            "peut_saisir": Permission.DRAFT in ROLE_PERMISSIONS[company.role],
+            "erreurs": errors or {},
         },
+        status=status,
     )
 
 
@@ -140,6 +143,26 @@ def reverse(request: Request) -> Response:
         request.db, request.company, int(request.matchdict["id"]), request.wisebook_identity.user_id
     )
     return HTTPSeeOther(request.route_url("entry_page", id=made.id))
+
+
+def post_draft(request: Request) -> Response:
+    """Post a draft from its page: a refusal is said on the page, nothing written."""
+    company = request.company
+    entry_id = int(request.matchdict["id"])
+    try:
+        posting.post_draft(request.db, company, entry_id, request.wisebook_identity.user_id)
+    except LedgerError as exc:
+        return entry_page(request, field_messages(request, exc), exc.status)
+    return HTTPSeeOther(request.route_url("entry_page", id=entry_id))
+
+
+def delete_draft(request: Request) -> Response:
+    """Delete a draft from its page, then go back to the list."""
+    try:
+        posting.delete_draft(request.db, request.company.id, int(request.matchdict["id"]))
+    except LedgerError as exc:
+        return entry_page(request, field_messages(request, exc), exc.status)
+    return HTTPSeeOther(request.route_url("entries_page", _query={"statut": models.DRAFT}))
 
 
 def _form_lines(request: Request) -> list[dict[str, str]]:
@@ -152,7 +175,9 @@ def _form_lines(request: Request) -> list[dict[str, str]]:
     return [ln for ln in lines if any(ln.values())]
 
 
-def _form_context(request: Request, values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+def _form_context(
+    request: Request, values: dict[str, Any], errors: dict[str, str], editing: int | None = None
+) -> dict[str, Any]:
     company = request.company
     lines = list(values["lignes"])
     lines += [dict.fromkeys(LINE_FIELDS, "") for _ in range(max(BLANK_LINES - len(lines), 1))]
@@ -164,22 +189,57 @@ def _form_context(request: Request, values: dict[str, Any], errors: dict[str, st
         "comptes": [a for a in accounts if a.postable],
         "peut_valider": Permission.POST in ROLE_PERMISSIONS[company.role],
         "decimales": exponent(company.currency),
+        "modifiee": editing,
     }
 
 
-def new_entry(request: Request) -> Response:
-    """The entry form; POSTed: saved as a draft or posted (Ctrl+Entrée), or sent back with
-    its messages."""
+def _typed(units: int, currency: str) -> str:
+    """An amount as the form shows it for retyping: no grouping, a decimal comma, blank for 0."""
+    return str(from_minor(units, currency)).replace(".", ",") if units else ""
+
+
+def _draft_values(found: posting.EntryRecord, currency: str) -> dict[str, Any]:
+    """A saved draft as the form's values."""
+    return {
+        "journal": found.journal,
+        "date": found.entry_date.strftime("%d/%m/%Y"),
+        "piece": found.reference or "",
+        "libelle": found.label,
+        "lignes": [
+            {
+                "compte": ln.account,
+                "libelle_ligne": "" if ln.label == found.label else ln.label,
+                "debit": _typed(ln.debit, currency),
+                "credit": _typed(ln.credit, currency),
+                "tiers": ln.partner or "",
+            }
+            for ln in found.lines
+        ],
+    }
+
+
+def entry_form(request: Request) -> Response:
+    """The entry form, new or a draft's; POSTed: saved as a draft or posted (Ctrl+Entrée), or
+    sent back with its messages. A posted entry has no form: it is reversed, never changed."""
     company = request.company
+    editing = int(request.matchdict["id"]) if "id" in request.matchdict else None
+    if editing is not None:
+        found = posting.get_entry(request.db, company.id, editing)
+        if found.status == models.POSTED:
+            return HTTPSeeOther(request.route_url("entry_page", id=found.id))
     if request.method == "GET":
-        values: dict[str, Any] = {
-            "journal": "",
-            "date": dt.date.today().isoformat(),
-            "piece": "",
-            "libelle": "",
-            "lignes": [],
-        }
-        return _render(request, "saisie.html", _form_context(request, values, {}))
+        values: dict[str, Any] = (
+            _draft_values(found, company.currency)
+            if editing is not None
+            else {
+                "journal": "",
+                "date": dt.date.today().strftime("%d/%m/%Y"),
+                "piece": "",
+                "libelle": "",
+                "lignes": [],
+            }
+        )
+        return _render(request, "saisie.html", _form_context(request, values, {}, editing))
     values = {
         name: str(request.POST.get(name, "")).strip() for name in ("journal", "date", "piece", "libelle")
     }
@@ -187,7 +247,9 @@ def new_entry(request: Request) -> Response:
     post = request.POST.get("action") == "valider"
     errors: dict[str, str] = {}
     if post and Permission.POST not in ROLE_PERMISSIONS[company.role]:
-        errors["formulaire"] = "Votre rôle permet de saisir des brouillons, pas de valider."
+        errors["formulaire"] = translate(
+            request, "Votre rôle permet de saisir des brouillons, pas de valider."
+        )
     places = exponent(company.currency)
     drafts = []
     for index, line in enumerate(values["lignes"]):
@@ -196,7 +258,8 @@ def new_entry(request: Request) -> Response:
             try:
                 amounts.append(from_minor(minor_from_text(line[side], places), company.currency))
             except ValueError as exc:
-                errors[f"lignes[{index}].{side}"] = str(exc).capitalize() + "."
+                text = str(exc)
+                errors[f"lignes[{index}].{side}"] = said(request, text[:1].upper() + text[1:] + ".")
                 amounts.append(Decimal(0))
         drafts.append(
             rules.LineDraft(
@@ -211,27 +274,28 @@ def new_entry(request: Request) -> Response:
     try:
         day = _day(values["date"])
     except InvalidInput as exc:
-        errors["date"] = exc.message
+        errors["date"] = said(request, exc.message)
     if not values["lignes"]:
-        errors["lignes"] = "Saisissez au moins deux lignes."
+        errors["lignes"] = translate(request, "Saisissez au moins deux lignes.")
     if not errors and day is not None:
         draft = rules.EntryDraft(
             values["journal"].upper(), day, values["libelle"], values["piece"] or None, tuple(drafts)
         )
         try:  # a refusal answers 422: the transaction's commit is vetoed, nothing written
-            made = posting.create_entry(
-                request.db, company, draft, request.wisebook_identity.user_id, post=post
+            user = request.wisebook_identity.user_id
+            made = (
+                posting.update_draft(request.db, company, editing, draft, user, post=post)
+                if editing is not None
+                else posting.create_entry(request.db, company, draft, user, post=post)
             )
         except LedgerError as exc:
-            for err in exc.errors:
-                errors[{"date_comptable": "date", "libelle": "libelle"}.get(err.field, err.field)] = (
-                    err.message
-                )
-            errors.setdefault("formulaire", exc.message)
+            errors = field_messages(request, exc, {"date_comptable": "date"}) | errors
         else:
             return HTTPSeeOther(request.route_url("entry_page", id=made.id))
-    errors.setdefault("formulaire", "L'écriture n'est pas enregistrée : corrigez les champs signalés.")
-    return _render(request, "saisie.html", _form_context(request, values, errors), status=422)
+    errors.setdefault(
+        "formulaire", translate(request, "L'écriture n'est pas enregistrée : corrigez les champs signalés.")
+    )
+    return _render(request, "saisie.html", _form_context(request, values, errors, editing), status=422)
 
 
 def includeme(config: Any) -> None:
@@ -241,6 +305,13 @@ def includeme(config: Any) -> None:
     config.add_view(
         reverse, route_name="entry_page_reverse", request_method="POST", permission=Permission.POST
     )
+    for route in ("entry_page_new", "entry_page_edit"):
+        config.add_view(
+            entry_form, route_name=route, request_method=("GET", "POST"), permission=Permission.DRAFT
+        )
     config.add_view(
-        new_entry, route_name="entry_page_new", request_method=("GET", "POST"), permission=Permission.DRAFT
+        post_draft, route_name="entry_page_post", request_method="POST", permission=Permission.POST
+    )
+    config.add_view(
+        delete_draft, route_name="entry_page_delete", request_method="POST", permission=Permission.DRAFT
     )

@@ -20,7 +20,8 @@ from ..ledger.money import CURRENCIES, from_minor
 _ = TranslationStringFactory("wisebook")
 LANGUAGES = {"fr": "Français", "en": "English"}
 COOKIE = "wisebook_langue"
-BABEL_LOCALES = {"fr": "fr_FR", "en": "en_US"}
+#: Babel's locale per language: English as Cameroon writes it, the zone's English (15/01/2026).
+BABEL_LOCALES = {"fr": "fr_FR", "en": "en_CM"}
 
 
 def negotiate(request: Request) -> str:
@@ -49,12 +50,10 @@ def amount(request: Request, units: int, currency: str) -> str:
 
 
 def day(request: Request, value: dt.date | None) -> str:
-    """A date as the reader's language writes it: ``15/01/2026`` or ``Jan 15, 2026``."""
+    """A date as the reader's language writes it (``15/01/2026`` in both of ours)."""
     if value is None:
         return ""
-    if request.locale_name == "fr":
-        return value.strftime("%d/%m/%Y")
-    return format_date(value, format="medium", locale=BABEL_LOCALES[request.locale_name])
+    return format_date(value, format="short", locale=BABEL_LOCALES[request.locale_name])
 
 
 def currency_name(code: str) -> str:

@@ -8,12 +8,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from pyramid.httpexceptions import HTTPException
+from pyramid.renderers import render_to_response
 from pyramid.request import Request
 from pyramid.response import Response
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from ..ledger.errors import FieldError, LedgerError
 from ..observability import errors
+from .i18n import _, translate
+from .messages import said
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +76,38 @@ class BadRequest(Exception):
         self.errors = list(errors)
 
 
+def wants_page(request: Request) -> bool:
+    """A browser asking for a page (not the API, health or metrics): errors answer as pages."""
+    if request.path.startswith(("/api/", "/health", "/metrics", "/static/")):
+        return False
+    return "text/html" in request.headers.get("Accept", "")
+
+
+def error_page(request: Request, status: int, title: str, detail: str) -> Response:
+    """An error as a page in the reader's language, with the way back to the dashboard."""
+    context = {
+        "titre": translate(request, title),
+        "message": said(request, translate(request, detail)),
+        "lien": "/",
+        "lien_libelle": translate(request, "Retour au tableau de bord"),
+    }
+    response = render_to_response("message.html", context, request=request)
+    response.status_int = status
+    return response
+
+
+PAGE_TITLES = {
+    404: _("Page introuvable"),
+    405: _("Action impossible"),
+    409: _("Conflit"),
+    500: _("Erreur interne"),
+}
+
+
 def ledger_error_view(exc: LedgerError, request: Request) -> Response:
     """A rule of the books was broken: 404, 409 or 422 with the fields at fault."""
+    if wants_page(request):
+        return error_page(request, exc.status, PAGE_TITLES.get(exc.status, _("Demande refusée")), exc.message)
     return problem(exc.status, exc.message, title=exc.title, code=exc.code, errors=exc.errors)
 
 
@@ -91,6 +124,9 @@ def http_exception_view(exc: HTTPException, request: Request) -> Response:
         404: f"Aucune ressource à l'adresse {request.path}.",
         405: f"La méthode {request.method} n'est pas permise ici.",
     }.get(exc.code, exc.detail or exc.explanation or exc.title)
+    if wants_page(request) and exc.code in (404, 405):
+        page = {404: _("Aucune page à cette adresse."), 405: _("Cette action n'est pas permise ici.")}
+        return error_page(request, exc.code, PAGE_TITLES[exc.code], page[exc.code])
     headers = {k: v for k, v in exc.headers.items() if k in ("WWW-Authenticate", "Allow", "Retry-After")}
     return problem(exc.code, str(detail), headers=headers)
 

@@ -20,6 +20,7 @@ from ..services import books, reports, statements
 from ..services.permissions import Permission
 from .entry_pages import _day
 from .i18n import amount
+from .messages import field_messages
 
 COLUMNS = ("opening_debit", "opening_credit", "debit", "credit", "closing_debit", "closing_credit")
 LEDGER_PAGE = 200  # grand livre rows a page
@@ -63,9 +64,7 @@ class Filters:
 
     def refused(self, exc: InvalidInput | NotFound) -> None:
         """Say a refusal next to its fields, and once above the form."""
-        for err in exc.errors:
-            self.errors[FIELD_OF.get(err.field, err.field)] = err.message
-        self.errors.setdefault("formulaire", exc.message)
+        self.errors.update(field_messages(self.request, exc, FIELD_OF))
 
     def exports(self, route: str, formats: tuple[str, ...], **extra: str) -> list[tuple[str, str]]:
         """The export buttons: the API route with these filters (dates in ISO), per format."""

@@ -17,6 +17,8 @@ from ..ledger.errors import LedgerError
 from ..ledger.money import CURRENCIES
 from ..services import books, setup, users
 from .api.auth import open_browser_session, set_session_cookies
+from .i18n import translate
+from .messages import said
 
 FIELDS = ("code", "societe", "pays", "devise", "rccm", "identifiant_fiscal", "exercice", "email")
 CODE_ATTEMPTS = 5  # a minute, per address
@@ -50,10 +52,10 @@ def _done(request: Request, status: int = 200) -> Response:
     response = render_to_response(
         "message.html",
         {
-            "titre": "WiseBook est configuré",
-            "message": "L'assistant a déjà servi : connectez-vous pour tenir les livres.",
+            "titre": translate(request, "WiseBook est configuré"),
+            "message": translate(request, "L'assistant a déjà servi : connectez-vous pour tenir les livres."),
             "lien": request.route_path("login_page"),
-            "lien_libelle": "Se connecter",
+            "lien_libelle": translate(request, "Se connecter"),
         },
         request=request,
     )
@@ -76,19 +78,22 @@ def wizard(request: Request) -> Response:
     limiter = request.registry.wisebook_limiter
     key = f"assistant:code:{request.client_addr or 'inconnue'}"
     count, left = limiter.count(key)
-    if count >= CODE_ATTEMPTS:
-        errors["code"] = f"Trop de codes erronés. Réessayez dans {left} s."
+    throttled = count >= CODE_ATTEMPTS
+    if throttled:
+        errors["code"] = translate(request, "Trop de codes erronés. Réessayez dans ${n} s.", n=left)
     elif not setup.code_matches(data_dir, values["code"]):
         request.add_response_callback(lambda _request, _response: limiter.fail(key))
-        errors["code"] = "Code d'installation incorrect : il est affiché au démarrage du serveur."
+        errors["code"] = translate(
+            request, "Code d'installation incorrect : il est affiché au démarrage du serveur."
+        )
     if not values["societe"]:
-        errors["societe"] = "Saisissez le nom de la société."
+        errors["societe"] = translate(request, "Saisissez le nom de la société.")
     if values["pays"] not in books.OHADA_COUNTRIES:
-        errors["pays"] = "Choisissez un pays de l'espace OHADA."
+        errors["pays"] = translate(request, "Choisissez un pays de l'espace OHADA.")
     if not values["exercice"].isdigit() or not 2000 <= int(values["exercice"]) <= 2100:
-        errors["exercice"] = "Saisissez l'année du premier exercice (par exemple 2026)."
+        errors["exercice"] = translate(request, "Saisissez l'année du premier exercice (par exemple 2026).")
     if password != again:
-        errors["confirmation"] = "Les deux mots de passe diffèrent."
+        errors["confirmation"] = translate(request, "Les deux mots de passe diffèrent.")
     if not errors:
         try:
             made = setup.setup(
@@ -105,8 +110,8 @@ def wizard(request: Request) -> Response:
         except LedgerError as exc:
             for err in exc.errors:
                 name = "mot_de_passe" if "password" in err.field or "passe" in err.message else err.field
-                errors[FIELD_OF.get(name, name)] = err.message
-            errors.setdefault("formulaire", exc.message)
+                errors[FIELD_OF.get(name, name)] = said(request, err.message)
+            errors.setdefault("formulaire", said(request, exc.message))
         else:
             setup.forget_code(data_dir)
             admin = users.find_by_email(request.db, made.admin_email)
@@ -116,8 +121,10 @@ def wizard(request: Request) -> Response:
             response = HTTPSeeOther(request.route_url("home"))
             set_session_cookies(request, response, opened)
             return response
-    errors.setdefault("formulaire", "La configuration n'est pas faite : corrigez les champs signalés.")
-    return _page(request, values, errors, 429 if errors.get("code", "").startswith("Trop") else 422)
+    errors.setdefault(
+        "formulaire", translate(request, "La configuration n'est pas faite : corrigez les champs signalés.")
+    )
+    return _page(request, values, errors, 429 if throttled else 422)
 
 
 def includeme(config: Any) -> None:

@@ -7,7 +7,12 @@
   if (!form) return;
   var places = parseInt(form.dataset.decimales || "0", 10);
   var body = form.querySelector("table.lignes tbody");
-  var group = new Intl.NumberFormat("fr-FR", { minimumFractionDigits: places, maximumFractionDigits: places });
+  var digits = { minimumFractionDigits: places, maximumFractionDigits: places };
+  // Amounts typed into the form stay in the server's reading (French grouping, decimal comma);
+  // totals are shown as the page's language groups them.
+  var group = new Intl.NumberFormat("fr-FR", digits);
+  var reader = new Intl.NumberFormat(form.dataset.langue === "en" ? "en-GB" : "fr-FR", digits);
+  var say = form.dataset;
 
   function units(text) {  // integer minor units, as the server reads amounts
     var t = (text || "").replace(/[\s\u00a0\u202f]/g, "");
@@ -19,6 +24,7 @@
     return parseInt(parts[0], 10) * Math.pow(10, places) + (places ? parseInt(frac || "0", 10) : 0);
   }
   function text(u) { return group.format(u / Math.pow(10, places)); }
+  function shown(u) { return reader.format(u / Math.pow(10, places)); }
   function totals() {
     var d = 0, c = 0;
     body.querySelectorAll("input[name=debit]").forEach(function (i) { d += units(i.value) || 0; });
@@ -27,11 +33,12 @@
   }
   function show() {
     var t = totals();
-    document.getElementById("total-debit").textContent = text(t.debit);
-    document.getElementById("total-credit").textContent = text(t.credit);
+    document.getElementById("total-debit").textContent = shown(t.debit);
+    document.getElementById("total-credit").textContent = shown(t.credit);
     var gap = t.debit - t.credit;
     var out = document.getElementById("ecart");
-    out.textContent = gap === 0 ? (t.debit ? "Équilibrée" : "") : "Écart " + text(Math.abs(gap)) + (gap > 0 ? " au crédit" : " au débit");
+    var gapText = (gap > 0 ? say.ecartCredit : say.ecartDebit) || "";
+    out.textContent = gap === 0 ? (t.debit ? say.equilibree : "") : gapText.replace("${ecart}", shown(Math.abs(gap)));
     out.className = gap === 0 ? "equilibre" : "desequilibre";
   }
   function fields() { return Array.prototype.slice.call(form.querySelectorAll("input:not([type=hidden]), select")); }

@@ -1,0 +1,115 @@
+"""The ledger's messages in the reader's language.
+
+The ledger and the services speak French (the API's problems stay French, DESIGN §6). A page
+shows their messages through the shapes listed here: each is a message as the ledger writes it,
+its variable parts as ``${name}``; a message matching a shape is said with the shape's
+translation, its parts kept. A message of no shape stays as it is (French), and
+``tests/api/test_languages.py`` holds every shape to a message the code really raises.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pyramid.request import Request
+
+from .i18n import _
+
+SHAPES = (
+    # entries
+    _("L'écriture ne respecte pas les règles de saisie."),
+    _("Une écriture a au plus ${n} lignes."),
+    _("Une écriture a au moins deux lignes."),
+    _("Une ligne porte un débit ou un crédit, pas les deux."),
+    _("Une ligne porte un montant non nul au débit ou au crédit."),
+    _("Compte inconnu : ${compte}."),
+    _("Le compte ${compte} est un compte de regroupement : choisissez un de ses sous-comptes."),
+    _("Écriture déséquilibrée : débit ${debit}, crédit ${credit} (écart ${ecart})."),
+    _("Aucun exercice ne couvre le ${date}."),
+    _("L'exercice ${exercice} est clôturé."),
+    _("La période du ${debut} au ${fin} est verrouillée."),
+    _("Journal inconnu : ${code}."),
+    _("Le libellé de l'écriture est obligatoire."),
+    _("L'écriture ${numero} est déjà validée."),
+    _("L'écriture ${numero} est déjà extournée par ${extourne}."),
+    _("Seule une écriture validée s'extourne ; un brouillon se supprime."),
+    _("L'écriture ${numero} est validée : elle ne se supprime pas, elle s'extourne."),
+    _("Écriture introuvable : ${id}."),
+    # amounts and dates
+    _("Montant invalide : « ${valeur} »."),
+    _("Le montant ne peut pas être négatif."),
+    _("Le montant dépasse la limite autorisée."),
+    _("Trop de décimales : la devise ${devise} en admet ${n}."),
+    _("Montant négatif « ${valeur} » : portez-le dans l'autre colonne."),
+    _("Montant invalide « ${valeur} »."),
+    _("Trop de décimales dans « ${valeur} » : la devise en admet ${n}."),
+    _("Montant « ${valeur} » au-delà de la limite autorisée."),
+    _("Date invalide (AAAA-MM-JJ attendu)."),
+    _("Date invalide : saisissez-la en JJ/MM/AAAA."),
+    _("Curseur de pagination invalide."),
+    _("Statut inconnu (brouillon ou validee)."),
+    _("La limite va de 1 à ${n}."),
+    # fiscal years and reports
+    _("Exercice introuvable : ${exercice}."),
+    _("Aucun exercice : créez-en un."),
+    _("La date de début suit la date de fin."),
+    _("La période demandée sort de l'exercice ${exercice} (${debut} – ${fin})."),
+    _("La date ${date} sort de l'exercice ${exercice} (${debut} – ${fin})."),
+    _("Plage de comptes invalide : ${plage}. Écrivez un compte (4111) ou une plage (401-411)."),
+    _("Plage de comptes à l'envers : ${debut} vient après ${fin}."),
+    _("Année d'exercice invalide."),
+    _("Mois de début invalide."),
+    _("Un exercice commence le premier jour d'un mois."),
+    _("Un exercice dure au plus 24 mois."),
+    # chart of accounts and journals
+    _("Le numéro de compte ne contient que des chiffres."),
+    _("Le numéro de compte a de 1 à ${n} chiffres."),
+    _("Le compte ${compte} existe déjà."),
+    _("Un sous-compte se crée sous un compte existant d'au moins 2 chiffres."),
+    _("Le compte ${compte} porte déjà des écritures : il ne peut pas recevoir de sous-compte."),
+    _("Le libellé compte de 1 à 200 caractères."),
+    _("Le code journal compte 2 à 8 lettres ou chiffres."),
+    _("Type de journal inconnu : ${type}."),
+    _("Le libellé est obligatoire."),
+    _("Le journal ${code} existe déjà."),
+    # company, users
+    _("Le nom de la société compte de 2 à 200 caractères."),
+    _("Pays hors de l'espace OHADA : ${pays}."),
+    _("Devise non prise en charge : ${devise}."),
+    _("Devise inconnue : ${devise}."),
+    _("Adresse e-mail invalide : « ${email} »."),
+    _("Le mot de passe compte au moins ${n} caractères."),
+    _("Un utilisateur ${email} existe déjà."),
+    _("Rôle inconnu : ${role}."),
+)
+
+
+def _pattern(shape: str) -> re.Pattern[str]:
+    """The regular expression of a shape: its text as is, each ``${name}`` a group."""
+    parts = re.split(r"\$\{(\w+)\}", shape)
+    regex = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts))
+    return re.compile(regex, re.DOTALL)
+
+
+_PATTERNS = [(_pattern(str(shape)), shape) for shape in SHAPES]
+
+
+def said(request: Request, message: str) -> str:
+    """A message of the ledger or services in the page's language."""
+    if request.locale_name == "fr" or not message:
+        return message
+    for pattern, shape in _PATTERNS:
+        found = pattern.fullmatch(message)
+        if found:
+            return str(request.localizer.translate(_(str(shape), mapping=found.groupdict())))
+    return message
+
+
+def field_messages(request: Request, exc: Any, fields: dict[str, str] | None = None) -> dict[str, str]:
+    """A refusal's messages by form field (``fields`` renames the service's fields), the
+    refusal itself under ``formulaire``, all in the page's language."""
+    fields = fields or {}
+    errors = {fields.get(e.field, e.field): said(request, e.message) for e in exc.errors}
+    errors.setdefault("formulaire", said(request, exc.message))
+    return errors
