@@ -7,15 +7,21 @@ tests need real commits, and pyramid_tm commits as it does in production.
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import re
 import secrets
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
+from email import message_from_bytes
+from email.policy import default
 from pathlib import Path
 from typing import Any
 
 import pytest
 import webtest
+from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -205,6 +211,17 @@ def testapp(app: Any) -> webtest.TestApp:
     return webtest.TestApp(app)
 
 
+def page_login(
+    testapp: webtest.TestApp, fields: dict[str, str], status: int = 303, path: str = "/connexion/"
+) -> Any:
+    """POST the login page's form as a browser does: the form first (its CSRF cookie), then
+    the fields with its token."""
+    form = testapp.get(path)
+    if form.status_int == 303 and status == 303:  # signed in already (the API's login opens a session)
+        return form
+    return testapp.post(path, {**fields, "csrf": testapp.cookies["wisebook_connexion"]}, status=status)
+
+
 def login(testapp: webtest.TestApp, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD) -> str:
     response = testapp.post_json("/api/v1/auth/login/", {"email": email, "password": password}, status=200)
     return str(response.json["token"])
@@ -235,3 +252,38 @@ def sale(
     }
     body.update(extra)
     return body
+
+
+LINK = re.compile(r"jeton=([A-Za-z0-9_\-]+)")
+
+
+class Inbox:
+    """Every message the SMTP server accepted."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd calls it by this name
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=default)))
+        return "250 OK"
+
+    def token(self, index: int = -1) -> str:
+        body = self.messages[index][1].get_content()
+        return LINK.search(body).group(1)
+
+
+@pytest.fixture
+def inbox(app):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings = app.registry.wisebook_settings
+    app.registry.wisebook_settings = dataclasses.replace(
+        settings, email_host="127.0.0.1", email_port=port, public_url="https://compta.exemple.ci"
+    )
+    yield handler
+    controller.stop()
+    app.registry.wisebook_settings = settings

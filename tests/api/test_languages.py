@@ -9,7 +9,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, page_login
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,9 +36,9 @@ def test_the_switch_turns_the_pages_english_and_back(testapp, books):
     assert switched.location == "http://localhost/connexion/"
     page = switched.follow()
     assert '<html lang="en">' in page.text and "Sign in" in page.text
-    refused = testapp.post("/connexion/", {"email": ADMIN_EMAIL, "password": "faux"}, status=401)
+    refused = page_login(testapp, {"email": ADMIN_EMAIL, "password": "faux"}, status=401)
     assert "Wrong email address or password." in refused.text
-    testapp.post("/connexion/", {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}, status=303)
+    page_login(testapp, {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}, status=303)
     dashboard = testapp.get("/")
     assert "Dashboard" in dashboard.text and "Revenue" in dashboard.text
     assert "Fiscal year 2026, 01/01/2026 to 31/12/2026" in dashboard.text

@@ -2,50 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
-import re
-import socket
-from email import message_from_bytes
-from email.policy import default
-
-import pytest
-from aiosmtpd.controller import Controller
-
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api, login
-
-LINK = re.compile(r"jeton=([A-Za-z0-9_\-]+)")
-
-
-class Inbox:
-    """Every message the SMTP server accepted."""
-
-    def __init__(self) -> None:
-        self.messages: list = []
-
-    async def handle_DATA(self, server, session, envelope):  # aiosmtpd calls it by this name
-        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=default)))
-        return "250 OK"
-
-    def token(self, index: int = -1) -> str:
-        body = self.messages[index][1].get_content()
-        return LINK.search(body).group(1)
-
-
-@pytest.fixture
-def inbox(app):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings = app.registry.wisebook_settings
-    app.registry.wisebook_settings = dataclasses.replace(
-        settings, email_host="127.0.0.1", email_port=port, public_url="https://compta.exemple.ci"
-    )
-    yield handler
-    controller.stop()
-    app.registry.wisebook_settings = settings
 
 
 def test_password_reset_by_mail_spends_its_link(testapp, books, inbox):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api, login, sale
+from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api, login, page_login, sale
 from wisebook.db import models
 
 
@@ -22,16 +22,14 @@ def open_sessions(engine) -> int:
 
 
 def test_a_refused_login_says_why_next_to_the_field_and_keeps_the_email(testapp, books, engine):
-    empty = testapp.post("/connexion/", {"email": "", "password": ""}, status=422)
+    empty = page_login(testapp, {"email": "", "password": ""}, status=422)
     assert 'id="email-erreur">Saisissez votre adresse e-mail.' in empty.text
     assert 'id="password-erreur">Saisissez votre mot de passe.' in empty.text
-    wrong = testapp.post("/connexion/", {"email": ADMIN_EMAIL, "password": "pas le bon"}, status=401)
+    wrong = page_login(testapp, {"email": ADMIN_EMAIL, "password": "pas le bon"}, status=401)
     assert "Adresse e-mail ou mot de passe incorrect." in wrong.text
     assert f'value="{ADMIN_EMAIL}"' in wrong.text
     assert 'aria-invalid="true"' in wrong.text
-    hostile = testapp.post(
-        "/connexion/", {"email": '"><script>alert(1)</script>', "password": "x"}, status=401
-    )
+    hostile = page_login(testapp, {"email": '"><script>alert(1)</script>', "password": "x"}, status=401)
     assert "<script>alert(1)</script>" not in hostile.text
     assert open_sessions(engine) == 0
 
@@ -44,9 +42,7 @@ def test_logging_in_opens_the_dashboard_in_french_figures_and_logging_out_ends_i
     before = open_sessions(engine)  # the API's login opened one too; its cookie is gone
     sent = testapp.get("/", status=303)
     assert sent.location.endswith("/connexion/?suite=%2F")
-    done = testapp.post(
-        "/connexion/", {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "suite": "/"}, status=303
-    )
+    done = page_login(testapp, {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "suite": "/"}, status=303)
     assert done.location == "http://localhost/"
     page = testapp.get("/", status=200)
     assert "Société Test SARL" in page.text
@@ -65,15 +61,15 @@ def test_logging_in_opens_the_dashboard_in_french_figures_and_logging_out_ends_i
 
 def test_the_page_to_come_back_to_stays_on_this_site(testapp, books):
     for target in ("//ailleurs.example/", "https://ailleurs.example/", "/\\ailleurs.example"):
-        done = testapp.post(
-            "/connexion/", {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "suite": target}, status=303
+        done = page_login(
+            testapp, {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "suite": target}, status=303
         )
         assert done.location == "http://localhost/"
         testapp.reset()
-    done = testapp.post(
-        "/admin/login/",
+    done = page_login(
+        testapp,
         {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "suite": "/admin/taches/"},
-        status=303,
+        path="/admin/login/",
     )
     assert done.location == "http://localhost/admin/taches/"
 
@@ -81,10 +77,24 @@ def test_the_page_to_come_back_to_stays_on_this_site(testapp, books):
 def test_the_dashboard_draws_its_charts_without_script_each_bar_titled_with_its_amount(testapp, books):
     api = Api(testapp, login(testapp))
     api.post("/api/v1/ecritures/", sale(), status=201)
-    testapp.post("/connexion/", {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}, status=303)
+    page_login(testapp, {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}, status=303)
     page = testapp.get("/")
     assert page.text.count('<svg class="graphique"') == 4
     assert "<script" not in page.text
     assert "Chiffre d&#39;affaires · janv. : 100\u202f000</title>" in page.text  # January's sales bar
     english = testapp.get("/", headers={"Accept-Language": "en"})
     assert "Jan : 100,000</title>" in english.text
+
+
+def test_a_login_form_posted_from_elsewhere_signs_nobody_in(testapp, books, engine):
+    before = open_sessions(engine)
+    forged = testapp.post("/connexion/", {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}, status=403)
+    assert "ne vient pas de WiseBook" in forged.text and 'value="comptable@exemple.ci"' in forged.text
+    testapp.get("/connexion/")
+    testapp.post(
+        "/connexion/", {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "csrf": "x" * 32}, status=403
+    )
+    assert open_sessions(engine) == before
+    assert "HttpOnly" in testapp.get("/admin/login/").headers["Set-Cookie"]
+    page_login(testapp, {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}, path="/admin/login/")
+    assert open_sessions(engine) == before + 1

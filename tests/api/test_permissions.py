@@ -27,6 +27,10 @@ PUBLIC = {
     ("password_reset", "POST"),
     ("password_reset_confirm", "POST"),
     ("invitation_accept", "POST"),
+    ("invitation_page", "GET"),
+    ("invitation_page", "POST"),
+    ("reset_page", "GET"),
+    ("reset_page", "POST"),
     ("__static/", "GET"),
     ("health", "GET"),
     ("metrics", "GET"),
@@ -112,9 +116,9 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("setup", "POST"): Example(fixed("/assistant/"), 409),  # set up already: never twice
     ("language", "GET"): Example(fixed("/langue/en/"), 303),
     ("login_page", "GET"): Example(fixed("/connexion/"), 303),  # signed in already: onwards
-    ("login_page", "POST"): Example(fixed("/connexion/"), 422),  # no e-mail, no password
+    ("login_page", "POST"): Example(fixed("/connexion/"), 403),  # without the form's CSRF token
     ("admin_login", "GET"): Example(fixed("/admin/login/"), 303),
-    ("admin_login", "POST"): Example(fixed("/admin/login/"), 422),
+    ("admin_login", "POST"): Example(fixed("/admin/login/"), 403),
     ("logout_page", "POST"): Example(fixed("/deconnexion/"), 303),
     ("entries_page", "GET"): Example(fixed("/ecritures/"), 200),
     ("balance_page", "GET"): Example(fixed("/rapports/balance/"), 200),
@@ -124,6 +128,12 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("compte_de_resultat_page", "GET"): Example(fixed("/rapports/compte-de-resultat/"), 200),
     ("flux_de_tresorerie_page", "GET"): Example(fixed("/rapports/flux-de-tresorerie/"), 200),
     ("chart_page", "GET"): Example(fixed("/comptes/"), 200),
+    ("members_page", "GET"): Example(fixed("/admin/utilisateurs/"), 200),
+    ("members_page", "POST"): Example(fixed("/admin/utilisateurs/"), 422),  # no action
+    ("invitation_page", "GET"): Example(fixed("/invitation/?jeton=faux"), 400),
+    ("invitation_page", "POST"): Example(fixed("/invitation/?jeton=faux"), 400),
+    ("reset_page", "GET"): Example(fixed("/reinitialisation/"), 200),
+    ("reset_page", "POST"): Example(fixed("/reinitialisation/"), 422),  # no e-mail
     ("chart_page", "POST"): Example(fixed("/comptes/"), 422),  # nothing typed
     ("journals_page", "GET"): Example(fixed("/journaux/"), 200),
     ("journals_page", "POST"): Example(fixed("/journaux/"), 422),

@@ -45,5 +45,6 @@ def includeme(config: Any) -> None:
     config.include(".entry_pages")
     config.include(".report_pages")
     config.include(".books_pages")
+    config.include(".user_pages")
     config.include(".wizard")
     mark_error_retryable(KeyInFlight)  # the retry finds the first request's stored answer

@@ -82,6 +82,16 @@ SHAPES = (
     _("Le mot de passe compte au moins ${n} caractères."),
     _("Un utilisateur ${email} existe déjà."),
     _("Rôle inconnu : ${role}."),
+    _("La société garde au moins un administrateur."),
+    _("Votre propre rôle se change par un autre administrateur."),
+    _("Vous ne pouvez pas retirer votre propre accès."),
+    _("Utilisateur inconnu dans cette société."),
+    _("Utilisateur inconnu."),
+    _("Action inconnue."),
+    _("Trop de demandes. Réessayez dans ${n} s."),
+    _("Trop de demandes de connexion depuis cette adresse. Réessayez dans ${n} s."),
+    _("Trop de tentatives de connexion. Réessayez dans ${n} s."),
+    _("Lien invalide, déjà utilisé ou expiré : demandez-en un autre."),
 )
 
 

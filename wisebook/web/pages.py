@@ -6,6 +6,8 @@ refused login shows its reason next to the field, the e-mail typed kept, nothing
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from typing import Any
 
 from babel.dates import format_date
@@ -21,6 +23,7 @@ from ..services.permissions import Permission
 from . import charts
 from .api.auth import Refusal, check_login, forget, open_browser_session, set_session_cookies
 from .i18n import BABEL_LOCALES, _, amount, currency_name, translate
+from .messages import said
 from .security import CSRF_REFUSED
 
 #: The dashboard's figures, in the order the cards show them.
@@ -32,6 +35,7 @@ FIGURES = (
     ("creances_clients", _("Créances clients")),
     ("dettes_fournisseurs", _("Dettes fournisseurs")),
 )
+LOGIN_COOKIE = "wisebook_connexion"  # the login form's CSRF token, before any session
 #: The login's refusal, said in the reader's language (the API's problem stays French).
 _("Adresse e-mail ou mot de passe incorrect.")
 
@@ -43,6 +47,13 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
+def _login_token(request: Request) -> str:
+    """The login form's CSRF token: the browser's own (a cookie set with the form), or a new
+    one. A POST must carry it back in the form: another site cannot sign a visitor in."""
+    token = request.cookies.get(LOGIN_COOKIE, "")
+    return token if 20 <= len(token) <= 64 and token.isascii() else secrets.token_urlsafe(24)
+
+
 def login_page(request: Request) -> Response:
     """The login form; POSTed, the session opens and the browser goes where it was headed."""
     if not setup.is_done(request.db):
@@ -51,8 +62,18 @@ def login_page(request: Request) -> Response:
     values = {"email": "", "suite": target}
     errors: dict[str, str] = {}
     status = 200
+    token = _login_token(request)
+    sent = request.cookies.get(LOGIN_COOKIE, "")
     if request.method == "POST":
         values["email"] = str(request.POST.get("email", "")).strip()
+    if request.method == "POST" and not (
+        sent == token and hmac.compare_digest(str(request.POST.get("csrf", "")).encode(), token.encode())
+    ):
+        errors["formulaire"] = translate(
+            request, "Ce formulaire a expiré ou ne vient pas de WiseBook : rechargez la page et recommencez."
+        )
+        status = 403
+    elif request.method == "POST":
         password = str(request.POST.get("password", ""))
         if not values["email"]:
             errors["email"] = translate(request, "Saisissez votre adresse e-mail.")
@@ -61,8 +82,8 @@ def login_page(request: Request) -> Response:
         if not errors:
             found = check_login(request, values["email"], password)
             if isinstance(found, Refusal):
-                errors["mot_de_passe" if found.status == 401 else "formulaire"] = translate(
-                    request, found.message
+                errors["mot_de_passe" if found.status == 401 else "formulaire"] = said(
+                    request, translate(request, found.message)
                 )
                 status = found.status
             else:
@@ -74,8 +95,17 @@ def login_page(request: Request) -> Response:
         status = status if errors.get("formulaire") or status != 200 else 422
     elif request.wisebook_identity is not None:
         raise HTTPSeeOther(target)
-    response = render_to_response("connexion.html", {"valeurs": values, "erreurs": errors}, request=request)
+    context = {
+        "valeurs": values,
+        "erreurs": errors,
+        "accueil": request.params.get("accueil") == "1",
+        "csrf": token,
+    }
+    response = render_to_response("connexion.html", context, request=request)
     response.status_int = status
+    response.set_cookie(
+        LOGIN_COOKIE, token, httponly=True, samesite="Strict", secure=request.scheme == "https", path="/"
+    )
     return response
 
 

@@ -61,16 +61,16 @@ def _count_failure(request: Request, keys: list[str], email: str) -> None:
 RESET_PURPOSE, RESET_TTL = "reinitialisation", 3600
 
 
-def reset_request(request: Request) -> Response:
-    """Mail a one-use reset link if the account exists; the same 202 either way."""
-    data = json_body(request, "DemandeReinitialisation")
+def send_reset_link(request: Request, email: str) -> Refusal | None:
+    """Mail a one-use reset link after commit if the account exists and is active; a refusal
+    when this address asked too often, else None (the same whether the account exists)."""
     limiter = request.registry.wisebook_limiter
     key = f"reinitialisation:ip:{request.client_addr or 'inconnue'}"
     count, left = limiter.count(key)
     if count >= MAX_FAILURES:
-        return problem(429, f"Trop de demandes. Réessayez dans {left} s.", headers={"Retry-After": str(left)})
+        return Refusal(429, f"Trop de demandes. Réessayez dans {left} s.", left)
     request.add_response_callback(lambda _request, _response: limiter.fail(key))
-    user = users.find_by_email(request.db, data["email"])
+    user = users.find_by_email(request.db, email)
     if user is not None and user.is_active:
         settings = request.registry.wisebook_settings
         token = mail.make_link_token(settings.secret_key, RESET_PURPOSE, user, RESET_TTL)
@@ -84,6 +84,15 @@ def reset_request(request: Request) -> Response:
             "Jeton pour l'API (POST /api/v1/auth/reinitialisation/confirmation/) :\n"
             f"{token}\n\nSi vous n'avez rien demandé, ignorez ce courriel.",
         )
+    return None
+
+
+def reset_request(request: Request) -> Response:
+    """Mail a one-use reset link if the account exists; the same 202 either way."""
+    data = json_body(request, "DemandeReinitialisation")
+    refused = send_reset_link(request, data["email"])
+    if refused is not None:
+        return problem(429, refused.message, headers={"Retry-After": str(refused.retry_after)})
     return json_response(
         {"detail": "Si un compte existe à cette adresse, un courriel de réinitialisation part."}, status=202
     )

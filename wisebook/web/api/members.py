@@ -7,6 +7,7 @@ from typing import Any
 from pyramid.request import Request
 from pyramid.response import Response
 
+from ...db import models
 from ...services import auth, books, mail, users
 from ...services.permissions import Permission
 from . import json_body, json_response
@@ -14,28 +15,35 @@ from . import json_body, json_response
 INVITE_PURPOSE, INVITE_TTL = "invitation", 7 * 24 * 3600
 
 
-def invite(request: Request) -> Response:
-    """Give an email a role in the company; a new user gets a link to choose a password."""
-    data = json_body(request, "Invitation")
+def invite_member(request: Request, email: str, role: str) -> tuple[models.User, bool]:
+    """Give ``email`` a role in the company and mail them after commit: a new user gets a
+    link to choose a password; (the user, new?)."""
     company = request.company
-    user, new = users.invite(request.db, data["email"])
-    books.add_member(request.db, company.id, user.id, data["role"])
+    user, new = users.invite(request.db, email)
+    books.add_member(request.db, company.id, user.id, role)
     settings = request.registry.wisebook_settings
     if new:
         token = mail.make_link_token(settings.secret_key, INVITE_PURPOSE, user, INVITE_TTL)
         body = (
-            f"Vous êtes invité(e) à tenir les livres de {company.name} dans WiseBook (rôle : {data['role']}).\n\n"
+            f"Vous êtes invité(e) à tenir les livres de {company.name} dans WiseBook (rôle : {role}).\n\n"
             f"Choisissez votre mot de passe (lien valable sept jours) :\n{settings.public_url}/invitation/?jeton={token}\n\n"
             f"Jeton pour l'API (POST /api/v1/invitations/acceptation/) :\n{token}\n"
         )
     else:
         body = (
-            f"Vous avez désormais accès à {company.name} dans WiseBook (rôle : {data['role']}). "
+            f"Vous avez désormais accès à {company.name} dans WiseBook (rôle : {role}). "
             f"Connectez-vous : {settings.public_url}/connexion/\n"
         )
     mail.send_after_commit(
         request.tm.get(), settings, user.email, f"WiseBook : invitation — {company.name}", body
     )
+    return user, new
+
+
+def invite(request: Request) -> Response:
+    """Give an email a role in the company; a new user gets a link to choose a password."""
+    data = json_body(request, "Invitation")
+    user, new = invite_member(request, data["email"], data["role"])
     return json_response({"email": user.email, "role": data["role"], "nouvel_utilisateur": new}, status=201)
 
 

@@ -1,0 +1,175 @@
+"""Users in the browser: the administrators' page of the company's members (invite, change a
+role, remove), and the pages the mails link to (accept an invitation, reset a password).
+Every refusal is said next to its field, what was typed kept, nothing written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.renderers import render_to_response
+from pyramid.request import Request
+from pyramid.response import Response
+
+from ..db import models
+from ..ledger.errors import InvalidInput, LedgerError
+from ..services import auth, books, mail, users
+from ..services.permissions import Permission
+from .api.auth import RESET_PURPOSE, send_reset_link
+from .api.members import INVITE_PURPOSE, invite_member
+from .i18n import _, translate
+from .messages import field_messages, said
+
+ROLE_LABELS = {
+    "admin": _("Administrateur"),
+    "comptable": _("Comptable"),
+    "assistant": _("Assistant (brouillons)"),
+    "lecteur": _("Lecteur"),
+    "auditeur": _("Auditeur"),
+}
+
+
+def _render(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Response:
+    response = render_to_response(template, context, request=request)
+    response.status_int = status
+    return response
+
+
+def members_page(request: Request) -> Response:
+    """The members and their roles; POSTed: an invitation, a new role, or a removal."""
+    company = request.company
+    me = request.wisebook_identity.user_id
+    values = {"email": "", "role": "comptable"}
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        action = str(request.POST.get("action", ""))
+        try:
+            if action == "inviter":
+                values = {name: str(request.POST.get(name, "")).strip() for name in values}
+                if values["role"] not in ROLE_LABELS:
+                    raise InvalidInput(f"Rôle inconnu : {values['role']}.", field="role")
+                invite_member(request, values["email"], values["role"])
+                done = translate(
+                    request, "Invitation envoyée à ${email}.", email=users.normalize_email(values["email"])
+                )
+            else:
+                user_id = _user_id(request)
+                if action == "role":
+                    books.change_role(request.db, company.id, user_id, str(request.POST.get("role", "")), me)
+                    done = translate(request, "Rôle modifié.")
+                elif action == "retirer":
+                    books.remove_member(request.db, company.id, user_id, me)
+                    done = translate(request, "Accès retiré.")
+                else:
+                    raise InvalidInput("Action inconnue.", field="action")
+        except LedgerError as exc:
+            errors = field_messages(request, exc)
+            status = exc.status
+        else:
+            return HTTPSeeOther(request.route_path("members_page", _query={"fait": done}))
+    members = books.list_members(request.db, company.id)
+    return _render(
+        request,
+        "utilisateurs.html",
+        {
+            "membres": members,
+            "moi": me,
+            "roles": [(code, translate(request, label)) for code, label in ROLE_LABELS.items()],
+            "valeurs": values,
+            "erreurs": errors,
+            "fait": str(request.params.get("fait", ""))[:200] if request.method == "GET" else "",
+        },
+        status,
+    )
+
+
+def _user_id(request: Request) -> int:
+    raw = str(request.POST.get("utilisateur", ""))
+    if not raw.isdigit() or len(raw) > 12:
+        raise InvalidInput("Utilisateur inconnu.", field="utilisateur")
+    return int(raw)
+
+
+def _password_pair(request: Request, errors: dict[str, str]) -> str:
+    """The new password typed twice; a mismatch is said next to the confirmation."""
+    password = str(request.POST.get("mot_de_passe", ""))
+    if password != str(request.POST.get("confirmation", "")):
+        errors["confirmation"] = translate(request, "Les deux mots de passe diffèrent.")
+    return password
+
+
+def _token_user(request: Request, purpose: str, token: str) -> models.User | None:
+    """The user a mailed link is for, or None when it is invalid, used or expired."""
+    try:
+        return mail.read_link_token(request.db, request.registry.wisebook_settings.secret_key, purpose, token)
+    except LedgerError:
+        return None
+
+
+def _choose_password(request: Request, purpose: str, kind: str, *, activate: bool) -> Response:
+    """The page a mailed link opens: the new password typed twice, then the login page."""
+    token = str(request.params.get("jeton", ""))[:500]
+    user = _token_user(request, purpose, token)
+    errors: dict[str, str] = {}
+    if user is None or not (activate or user.is_active):
+        errors["formulaire"] = translate(
+            request, "Lien invalide, déjà utilisé ou expiré : demandez-en un autre."
+        )
+        return _render(request, "mot_de_passe.html", {"sorte": kind, "jeton": "", "erreurs": errors}, 400)
+    if request.method == "POST":
+        password = _password_pair(request, errors)
+        if not errors:
+            try:
+                users.set_password(request.db, user, password, activate=activate)
+            except LedgerError as exc:
+                errors = field_messages(request, exc)
+                errors["mot_de_passe"] = errors["formulaire"]
+            else:
+                auth.revoke_all(request.db, user.id)
+                return HTTPSeeOther(request.route_path("login_page", _query={"accueil": "1"}))
+    context = {"sorte": kind, "jeton": token, "email": user.email, "erreurs": errors}
+    return _render(request, "mot_de_passe.html", context, 422 if errors else 200)
+
+
+def invitation_page(request: Request) -> Response:
+    """Accept an invitation: choose one's password (the account becomes active), then log in."""
+    return _choose_password(request, INVITE_PURPOSE, "invitation", activate=True)
+
+
+def reset_page(request: Request) -> Response:
+    """Without a link: ask for one by e-mail (the same answer whether the account exists or
+    not). With one: choose a new password."""
+    if request.params.get("jeton"):
+        return _choose_password(request, RESET_PURPOSE, "reinitialisation", activate=False)
+    email = str(request.POST.get("email", "")).strip() if request.method == "POST" else ""
+    context: dict[str, Any] = {"email": email, "erreurs": {}}
+    if request.method == "POST":
+        if not email:
+            context["erreurs"]["email"] = translate(request, "Saisissez votre adresse e-mail.")
+            return _render(request, "reinitialisation.html", context, 422)
+        refused = send_reset_link(request, email)
+        if refused is not None:
+            context["erreurs"]["formulaire"] = said(request, refused.message)
+            return _render(request, "reinitialisation.html", context, 429)
+        context["envoye"] = True
+    return _render(request, "reinitialisation.html", context)
+
+
+def administers(request: Request) -> bool:
+    """Whether the page's reader administers its company (the navigation's Utilisateurs
+    link); False when the request names a company that is not theirs."""
+    try:
+        return bool(request.has_permission(Permission.ADMIN))
+    except LedgerError:
+        return False
+
+
+def includeme(config: Any) -> None:
+    """The members' page for administrators; the mailed links' pages are public (the signed
+    link is the proof)."""
+    config.add_view(
+        members_page, route_name="members_page", request_method=("GET", "POST"), permission=Permission.ADMIN
+    )
+    config.add_view(invitation_page, route_name="invitation_page", request_method=("GET", "POST"))
+    config.add_view(reset_page, route_name="reset_page", request_method=("GET", "POST"))
