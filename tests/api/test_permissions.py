@@ -348,6 +348,8 @@ def test_exports_need_the_export_permission(clients, role):
     for page in ("/rapports/balance/", "/rapports/grand-livre/", "/rapports/bilan/"):
         shown = client.testapp.get(page, headers=client.headers({"Accept": "text/html"}))
         assert ("format=" in shown.text) == (want == 200), (role, page)  # buttons only when allowed
+        menu = shown.text.split("</nav>")[0]
+        assert ('href="/admin/utilisateurs/"' in menu) == (role == "admin"), role
 
 
 def test_another_company_s_entry_is_not_found_from_one_s_own(clients, engine, testapp):

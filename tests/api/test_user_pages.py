@@ -20,6 +20,9 @@ def test_an_invited_accountant_chooses_a_password_from_the_mail_and_logs_in(test
     csrf = browser(testapp)
     page = testapp.get("/admin/utilisateurs/")
     assert ADMIN_EMAIL in page.text and "(vous)" in page.text
+    assert (
+        'href="/admin/utilisateurs/"' in page.text.split("</nav>")[0]
+    )  # in the navigation, for administrators
     bad = testapp.post(
         "/admin/utilisateurs/",
         {"csrf": csrf, "action": "inviter", "email": "pas-une-adresse", "role": "comptable"},

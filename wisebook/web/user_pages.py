@@ -168,6 +168,7 @@ def administers(request: Request) -> bool:
 def includeme(config: Any) -> None:
     """The members' page for administrators; the mailed links' pages are public (the signed
     link is the proof)."""
+    config.add_request_method(administers, "wisebook_administers", reify=True)
     config.add_view(
         members_page, route_name="members_page", request_method=("GET", "POST"), permission=Permission.ADMIN
     )
