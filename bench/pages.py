@@ -5,8 +5,9 @@ HTTP from one web process (waitress, as the appliance runs it), p50 and p95 prin
     .venv/bin/python bench/generate.py --lignes 1000000 --base wisebook_pages
     .venv/bin/python bench/pages.py --base wisebook_pages [--repetitions 50]
 
-Pages: the entries list (first page, by journal, by account, from a date, twenty pages on by
-its keyset cursor), one entry, the entry form, the dashboard, the balance.
+Pages: the entries list (first page, by journal, by account and by class, from a date, twenty
+pages on by its keyset cursor), one entry, the entry form, the dashboard, the balance, the grand
+livre, a month of a journal, the Bilan and compte de résultat, a class of the chart.
 """
 
 from __future__ import annotations
@@ -83,6 +84,16 @@ def main() -> None:
         show("formulaire de saisie (plan comptable en liste)", measure("/ecritures/nouvelle/"))
         show("tableau de bord", measure("/"))
         show("balance de l'exercice 2026", measure("/rapports/balance/?exercice=2026"))
+        show(
+            "grand livre du 4111, première page", measure("/rapports/grand-livre/?exercice=2026&compte=4111")
+        )
+        show(
+            "journal VTE de juin",
+            measure("/rapports/journal/?exercice=2026&journal=VTE&du=01/06/2026&au=30/06/2026"),
+        )
+        show("bilan 2026", measure("/rapports/bilan/?exercice=2026"))
+        show("compte de résultat 2026", measure("/rapports/compte-de-resultat/?exercice=2026"))
+        show("plan comptable, classe 4", measure("/comptes/?classe=4"))
     finally:
         server.kill()
         server.wait(10)

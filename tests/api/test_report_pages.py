@@ -3,6 +3,8 @@ bad filter is said next to its field with what was typed kept."""
 
 from __future__ import annotations
 
+import re
+
 from tests.api.test_entry_pages import browser
 from tests.conftest import Api, login, sale
 
@@ -35,6 +37,30 @@ def test_journal_page_lists_posted_entries_with_their_lines_and_totals(testapp, 
     assert 'id="au-erreur"' in refused.text and 'value="40/40/2026"' in refused.text
     unknown = testapp.get("/rapports/journal/", {"journal": "XYZ"}, status=422)
     assert "Journal inconnu : XYZ." in unknown.text
+
+
+def test_the_journal_is_read_a_page_at_a_time_with_the_period_s_total(testapp, books, monkeypatch):
+    from wisebook.web import report_pages
+
+    monkeypatch.setattr(report_pages, "JOURNAL_PAGE", 2)
+    api = Api(testapp, login(testapp))
+    for day in ("2026-01-20", "2026-01-05", "2026-01-05", "2026-02-01", "2026-03-01"):
+        api.post("/api/v1/ecritures/", sale(amount=1180, day=day), status=201)
+    api.post("/api/v1/ecritures/", sale(amount=1180, day="2026-01-07", journal="OD"), status=201)
+    browser(testapp)
+    seen, path, params = [], "/rapports/journal/", {"journal": "VTE", "au": "28/02/2026"}
+    while True:
+        page = testapp.get(path, params)
+        seen += re.findall(r">(VTE-2026-\d+)</a>", page.text)
+        assert "4 720" in page.text  # the period's four sales, on every page
+        found = re.search(r'href="(/rapports/journal/\?[^"]*apres=[^"]+)"', page.text)
+        if not found:
+            break
+        path, params = found.group(1).replace("&amp;", "&"), None
+    assert seen == ["VTE-2026-000002", "VTE-2026-000003", "VTE-2026-000001", "VTE-2026-000004"]
+    every = testapp.get("/rapports/journal/", {"au": "31/01/2026"})  # every journal: OD's too
+    assert "4\u202f720" in every.text and "VTE-2026-000003" in every.text
+    testapp.get("/rapports/journal/", {"apres": "pas-un-curseur"}, status=422)
 
 
 def test_statement_pages_show_n_and_controls_with_pdf_export(testapp, books):

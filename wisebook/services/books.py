@@ -380,6 +380,18 @@ def list_accounts(
     return list(session.scalars(query.order_by(models.Account.code)))
 
 
+def postable_accounts(session: Session, company_id: int) -> list[tuple[str, str]]:
+    """(number, label) of every account that takes entries, by number: the entry form's
+    list, read as plain rows (no ORM objects for the whole chart)."""
+    acc = models.Account
+    rows = session.execute(
+        select(acc.code, acc.label)
+        .where(acc.company_id == company_id, acc.postable.is_(True))
+        .order_by(acc.code)
+    )
+    return [(code, label) for code, label in rows]
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 

@@ -33,6 +33,7 @@ from ..db import models
 from ..ledger.accounts import in_range
 from ..ledger.balances import BalanceRow, opening_columns
 from ..ledger.errors import InvalidInput
+from .posting import ENTRY_GRAPH, EntryRecord, record
 
 
 @dataclass(frozen=True)
@@ -483,6 +484,72 @@ def iter_journal(
     return (
         JournalLine(*row) for row in session.connection().execute(query.execution_options(yield_per=5000))
     )
+
+
+@dataclass(frozen=True)
+class JournalPage:
+    """A page of a journal's posted entries (each with its lines), the range's total, the
+    cursor of the next page."""
+
+    entries: list[EntryRecord]  # in date, journal and number order
+    total: int  # debits = credits of every entry of the range, not the page only
+    following: str | None
+
+
+def journal_page(
+    session: Session,
+    company_id: int,
+    fy: models.FiscalYear,
+    start: dt.date | None,
+    end: dt.date | None,
+    journal: str | None,
+    limit: int,
+    after: str | None = None,
+) -> JournalPage:
+    """A page of posted entries of a journal (or all) in a range, keyset-paged on (date,
+    journal, number): the screen's journal, read a page at a time whatever the range."""
+    start, end = _range(fy, start, end)
+    ent, jrn = models.Entry, models.Journal
+    where = [
+        ent.company_id == company_id,
+        ent.status == models.POSTED,
+        ent.entry_date >= start,
+        ent.entry_date <= end,
+    ]
+    if journal:
+        where.append(
+            ent.journal_id
+            == select(jrn.id)
+            .where(jrn.company_id == company_id, jrn.code == journal.upper())
+            .scalar_subquery()
+        )
+    total = int(session.scalar(select(func.coalesce(func.sum(ent.total), 0)).where(*where)) or 0)
+    query = select(ent).options(*ENTRY_GRAPH).where(*where)
+    if after:
+        day, journal_id, sequence = _read_journal_cursor(after)
+        query = query.where(
+            tuple_(ent.entry_date, ent.journal_id, ent.sequence)
+            > tuple_(literal(day), literal(journal_id), literal(sequence))
+        )
+    rows = list(
+        session.scalars(query.order_by(ent.entry_date, ent.journal_id, ent.sequence).limit(limit + 1))
+    )
+    following = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        raw = f"{last.entry_date.isoformat()}|{last.journal_id}|{last.sequence}"
+        following = base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    return JournalPage([record(e) for e in rows], total, following)
+
+
+def _read_journal_cursor(cursor: str) -> tuple[dt.date, int, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        day, journal_id, sequence = raw.split("|")
+        return dt.date.fromisoformat(day), int(journal_id), int(sequence)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise InvalidInput("Curseur de pagination invalide.", field="apres") from None
 
 
 def journal_for_copy(

@@ -181,12 +181,11 @@ def _form_context(
     company = request.company
     lines = list(values["lignes"])
     lines += [dict.fromkeys(LINE_FIELDS, "") for _ in range(max(BLANK_LINES - len(lines), 1))]
-    accounts = books.list_accounts(request.db, company.id)
     return {
         "valeurs": values | {"lignes": lines},
         "erreurs": errors,
         "journaux": books.list_journals(request.db, company.id),
-        "comptes": [a for a in accounts if a.postable],
+        "comptes": books.postable_accounts(request.db, company.id),
         "peut_valider": Permission.POST in ROLE_PERMISSIONS[company.role],
         "decimales": exponent(company.currency),
         "modifiee": editing,

@@ -5,7 +5,6 @@ next to its field with what was typed, and the page shows nothing half-way."""
 from __future__ import annotations
 
 import datetime as dt
-from itertools import islice
 from typing import Any
 from urllib.parse import urlencode
 
@@ -24,7 +23,7 @@ from .messages import field_messages
 
 COLUMNS = ("opening_debit", "opening_credit", "debit", "credit", "closing_debit", "closing_credit")
 LEDGER_PAGE = 200  # grand livre rows a page
-JOURNAL_LIMIT = 2000  # journal lines shown; past that the page asks for a shorter range or a file
+JOURNAL_PAGE = 100  # journal entries a page
 STATEMENTS = {
     "bilan_page": ("bilan", "report_bilan"),
     "compte_de_resultat_page": ("compte-de-resultat", "report_compte_de_resultat"),
@@ -216,60 +215,60 @@ def _signed(request: Request, balance: int) -> str:
 
 
 def journal_page(request: Request) -> Response:
-    """A journal's posted lines, entry by entry, with its totals; the first lines only."""
+    """A journal's posted entries with their lines, a page at a time, and the range's total."""
     filters = Filters(request, "journal")
     company = request.company
     journals = books.list_journals(request.db, company.id)
     entries: list[dict[str, Any]] = []
-    debit = credit = 0
-    cut = False
+    total = ""
+    following = None
     try:
         filters.read()
         code = filters.values["journal"].upper()
         if code and code not in {j.code for j in journals}:
             raise InvalidInput(f"Journal inconnu : {code}.", field="journal")
-        lines = reports.iter_journal(
-            request.db, company.id, filters.fy, filters.start, filters.end, code or None
+        found = reports.journal_page(
+            request.db,
+            company.id,
+            filters.fy,
+            filters.start,
+            filters.end,
+            code or None,
+            JOURNAL_PAGE,
+            request.params.get("apres"),
         )
-        for count, ln in enumerate(islice(lines, JOURNAL_LIMIT + 1)):
-            if count == JOURNAL_LIMIT:
-                cut = True
-                break
-            key = (ln.journal, ln.number)
-            if not entries or entries[-1]["cle"] != key:
-                entries.append(
+        entries = [
+            {
+                "id": e.id,
+                "date": e.entry_date,
+                "numero": e.number,
+                "libelle": e.label,
+                "piece": e.reference or "",
+                "lignes": [
                     {
-                        "cle": key,
-                        "date": ln.date,
-                        "journal": ln.journal,
-                        "numero": ln.number,
-                        "libelle": ln.entry_label,
-                        "piece": ln.reference or "",
-                        "lignes": [],
+                        "compte": ln.account,
+                        "libelle": ln.label,
+                        "debit": _money(request, ln.debit),
+                        "credit": _money(request, ln.credit),
                     }
-                )
-            entries[-1]["lignes"].append(
-                {
-                    "compte": ln.account,
-                    "libelle": ln.label,
-                    "debit": _money(request, ln.debit),
-                    "credit": _money(request, ln.credit),
-                }
-            )
-            debit += ln.debit
-            credit += ln.credit
+                    for ln in e.lines
+                ],
+            }
+            for e in found.entries
+        ]
+        total = _money(request, found.total, False)
+        if found.following:
+            following = {k: v for k, v in filters.values.items() if v} | {"apres": found.following}
     except (InvalidInput, NotFound) as exc:
         filters.refused(exc)
-        entries = []
     return _render(
         request,
         "journal.html",
         filters,
         journaux=journals,
         ecritures=entries,
-        coupe=cut,
-        limite=JOURNAL_LIMIT,
-        totaux={"debit": _money(request, debit, False), "credit": _money(request, credit, False)},
+        suivante=following,
+        total=total,
         exports=filters.exports("report_journal", ("csv", "xlsx")),
     )
 
