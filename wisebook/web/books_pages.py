@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from pyramid.httpexceptions import HTTPSeeOther
-from pyramid.renderers import render_to_response
 from pyramid.request import Request
 from pyramid.response import Response
 
@@ -16,6 +15,7 @@ from ..services import books
 from ..services.permissions import Permission
 from .i18n import _, translate
 from .messages import field_messages
+from .renderers import page
 
 JOURNAL_KIND_LABELS = {
     "achats": _("Achats"),
@@ -24,12 +24,6 @@ JOURNAL_KIND_LABELS = {
     "divers": _("Opérations diverses"),
     "a_nouveaux": _("À-nouveaux"),
 }
-
-
-def _render(request: Request, template: str, context: dict[str, Any], status: int) -> Response:
-    response = render_to_response(template, context, request=request)
-    response.status_int = status
-    return response
 
 
 def chart_page(request: Request) -> Response:
@@ -53,7 +47,7 @@ def chart_page(request: Request) -> Response:
             return HTTPSeeOther(target)
         q, klass = values["numero"][:2], None
     accounts = books.list_accounts(request.db, company.id, klass, q or None)
-    return _render(
+    return page(
         request,
         "comptes.html",
         {
@@ -84,7 +78,7 @@ def journals_page(request: Request) -> Response:
             status = exc.status
         else:
             return HTTPSeeOther(request.route_path("journals_page"))
-    return _render(
+    return page(
         request,
         "journaux.html",
         {

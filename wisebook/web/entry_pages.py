@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Any
 
 from pyramid.httpexceptions import HTTPSeeOther
-from pyramid.renderers import render_to_response
 from pyramid.request import Request
 from pyramid.response import Response
 
@@ -24,6 +23,7 @@ from ..services import books, browse, posting
 from ..services.permissions import ROLE_PERMISSIONS, Permission
 from .i18n import _, amount, translate
 from .messages import field_messages, said
+from .renderers import page
 
 LINE_FIELDS = ("compte", "libelle_ligne", "debit", "credit", "tiers")
 BLANK_LINES = 4
@@ -45,12 +45,6 @@ def _day(text: str) -> dt.date:
         return parse_date(text, "date_comptable")
     except InvalidInput:
         raise InvalidInput("Date invalide : saisissez-la en JJ/MM/AAAA.", field="date_comptable") from None
-
-
-def _render(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Response:
-    response = render_to_response(template, context, request=request)
-    response.status_int = status
-    return response
 
 
 def entries_list(request: Request) -> Response:
@@ -79,7 +73,7 @@ def entries_list(request: Request) -> Response:
     next_query = None
     if following:
         next_query = {k: v for k, v in values.items() if v} | {"apres": following}
-    return _render(
+    return page(
         request,
         "ecritures.html",
         {
@@ -111,7 +105,7 @@ def entry_page(request: Request, errors: dict[str, str] | None = None, status: i
     posting and deletion."""
     company = request.company
     found = posting.get_entry(request.db, company.id, int(request.matchdict["id"]))
-    return _render(
+    return page(
         request,
         "ecriture.html",
         {
@@ -238,7 +232,7 @@ def entry_form(request: Request) -> Response:
                 "lignes": [],
             }
         )
-        return _render(request, "saisie.html", _form_context(request, values, {}, editing))
+        return page(request, "saisie.html", _form_context(request, values, {}, editing))
     values = {
         name: str(request.POST.get(name, "")).strip() for name in ("journal", "date", "piece", "libelle")
     }
@@ -294,7 +288,7 @@ def entry_form(request: Request) -> Response:
     errors.setdefault(
         "formulaire", translate(request, "L'écriture n'est pas enregistrée : corrigez les champs signalés.")
     )
-    return _render(request, "saisie.html", _form_context(request, values, errors, editing), status=422)
+    return page(request, "saisie.html", _form_context(request, values, errors, editing), status=422)
 
 
 def includeme(config: Any) -> None:

@@ -1,4 +1,5 @@
-"""The JSON renderer: Decimal and dates as strings, never floats."""
+"""The JSON renderer (Decimal and dates as strings, never floats), and pages rendered with a
+status of their own."""
 
 from __future__ import annotations
 
@@ -6,7 +7,16 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from pyramid.renderers import JSON
+from pyramid.renderers import JSON, render_to_response
+from pyramid.request import Request
+from pyramid.response import Response
+
+
+def page(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Response:
+    """A template rendered as the answer, with ``status`` (a refused form is a 4xx page)."""
+    response = render_to_response(template, context, request=request)
+    response.status_int = status
+    return response
 
 
 def includeme(config: Any) -> None:

@@ -8,7 +8,6 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
-from pyramid.renderers import render_to_response
 from pyramid.request import Request
 from pyramid.response import Response
 
@@ -20,6 +19,7 @@ from ..services.permissions import Permission
 from .entry_pages import _day
 from .i18n import amount
 from .messages import field_messages
+from .renderers import page
 
 COLUMNS = ("opening_debit", "opening_credit", "debit", "credit", "closing_debit", "closing_credit")
 LEDGER_PAGE = 200  # grand livre rows a page
@@ -42,6 +42,7 @@ class Filters:
         }
         self.errors: dict[str, str] = {}
         self.fy: Any = None
+        self.accounts: tuple[str, str] | None = None
         self.start: dt.date | None = None
         self.end: dt.date | None = None
 
@@ -60,16 +61,18 @@ class Filters:
                     setattr(self, "start" if name == "du" else "end", _day(self.values[name]))
                 except InvalidInput as exc:
                     raise InvalidInput(exc.message, field=name) from None
+        if self.values.get("compte"):
+            self.accounts = parse_account_range(self.values["compte"], field="compte")
 
     def refused(self, exc: InvalidInput | NotFound) -> None:
         """Say a refusal next to its fields, and once above the form."""
         self.errors.update(field_messages(self.request, exc, FIELD_OF))
 
-    def exports(self, route: str, formats: tuple[str, ...], **extra: str) -> list[tuple[str, str]]:
+    def exports(self, route: str, formats: tuple[str, ...]) -> list[tuple[str, str]]:
         """The export buttons: the API route with these filters (dates in ISO), per format."""
         if not self.request.has_permission(Permission.EXPORT) or self.errors:
             return []
-        query = {k: v for k, v in self.values.items() if v} | extra
+        query = {("comptes" if k == "compte" else k): v for k, v in self.values.items() if v}
         if self.start:
             query["du"] = self.start.isoformat()
         if self.end:
@@ -79,18 +82,12 @@ class Filters:
 
 
 def _render(request: Request, template: str, filters: Filters, **context: Any) -> Response:
-    response = render_to_response(
-        template,
-        {
-            "valeurs": filters.values,
-            "erreurs": filters.errors,
-            "exercices": books.list_fiscal_years(request.db, request.company.id),
-            **context,
-        },
-        request=request,
-    )
-    response.status_int = 422 if filters.errors else 200
-    return response
+    context |= {
+        "valeurs": filters.values,
+        "erreurs": filters.errors,
+        "exercices": books.list_fiscal_years(request.db, request.company.id),
+    }
+    return page(request, template, context, 422 if filters.errors else 200)
 
 
 def _money(request: Request, units: int | None, blank_zero: bool = True) -> str:
@@ -106,14 +103,9 @@ def balance_page(request: Request) -> Response:
     total: dict[str, str] = {}
     try:
         filters.read()
-        accounts = (
-            parse_account_range(filters.values["compte"], field="compte")
-            if filters.values["compte"]
-            else None
-        )
         tb = reports.filtered(
             reports.trial_balance(request.db, request.company.id, filters.fy, filters.start, filters.end),
-            reports.BalanceFilter(accounts, None, filters.values["non_soldes"] == "1"),
+            reports.BalanceFilter(filters.accounts, None, filters.values["non_soldes"] == "1"),
         )
         rows = [
             {"compte": r.account, "libelle": r.label, **{c: _money(request, getattr(r, c)) for c in COLUMNS}}
@@ -130,11 +122,7 @@ def balance_page(request: Request) -> Response:
         lignes=rows,
         totaux=total,
         colonnes=COLUMNS,
-        exports=filters.exports(
-            "report_balance",
-            ("csv", "xlsx"),
-            **({"comptes": filters.values["compte"]} if filters.values["compte"] else {}),
-        ),
+        exports=filters.exports("report_balance", ("csv", "xlsx")),
     )
 
 
@@ -145,22 +133,17 @@ def general_ledger_page(request: Request) -> Response:
     following = None
     try:
         filters.read()
-        accounts = (
-            parse_account_range(filters.values["compte"], field="compte")
-            if filters.values["compte"]
-            else None
-        )
-        page, cursor = reports.general_ledger(
+        rows, cursor = reports.general_ledger(
             request.db,
             request.company.id,
             filters.fy,
             filters.start,
             filters.end,
-            accounts,
+            filters.accounts,
             LEDGER_PAGE,
             request.params.get("apres"),
         )
-        for row in page:
+        for row in rows:
             if not groups or groups[-1]["compte"] != row.account:
                 groups.append(
                     {
@@ -195,14 +178,13 @@ def general_ledger_page(request: Request) -> Response:
             following = {k: v for k, v in filters.values.items() if v} | {"apres": cursor}
     except (InvalidInput, NotFound) as exc:
         filters.refused(exc)
-    extra = {"comptes": filters.values["compte"]} if filters.values["compte"] else {}
     return _render(
         request,
         "grand_livre.html",
         filters,
         comptes=groups,
         suivante=following,
-        exports=filters.exports("report_grand_livre", ("csv", "xlsx"), **extra),
+        exports=filters.exports("report_grand_livre", ("csv", "xlsx")),
     )
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from pyramid.httpexceptions import HTTPSeeOther
-from pyramid.renderers import render_to_response
 from pyramid.request import Request
 from pyramid.response import Response
 
@@ -19,6 +18,7 @@ from .api.auth import RESET_PURPOSE, send_reset_link
 from .api.members import INVITE_PURPOSE, invite_member
 from .i18n import _, translate
 from .messages import field_messages, said
+from .renderers import page
 
 ROLE_LABELS = {
     "admin": _("Administrateur"),
@@ -27,12 +27,6 @@ ROLE_LABELS = {
     "lecteur": _("Lecteur"),
     "auditeur": _("Auditeur"),
 }
-
-
-def _render(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Response:
-    response = render_to_response(template, context, request=request)
-    response.status_int = status
-    return response
 
 
 def members_page(request: Request) -> Response:
@@ -69,7 +63,7 @@ def members_page(request: Request) -> Response:
         else:
             return HTTPSeeOther(request.route_path("members_page", _query={"fait": done}))
     members = books.list_members(request.db, company.id)
-    return _render(
+    return page(
         request,
         "utilisateurs.html",
         {
@@ -116,7 +110,7 @@ def _choose_password(request: Request, purpose: str, kind: str, *, activate: boo
         errors["formulaire"] = translate(
             request, "Lien invalide, déjà utilisé ou expiré : demandez-en un autre."
         )
-        return _render(request, "mot_de_passe.html", {"sorte": kind, "jeton": "", "erreurs": errors}, 400)
+        return page(request, "mot_de_passe.html", {"sorte": kind, "jeton": "", "erreurs": errors}, 400)
     if request.method == "POST":
         password = _password_pair(request, errors)
         if not errors:
@@ -129,7 +123,7 @@ def _choose_password(request: Request, purpose: str, kind: str, *, activate: boo
                 auth.revoke_all(request.db, user.id)
                 return HTTPSeeOther(request.route_path("login_page", _query={"accueil": "1"}))
     context = {"sorte": kind, "jeton": token, "email": user.email, "erreurs": errors}
-    return _render(request, "mot_de_passe.html", context, 422 if errors else 200)
+    return page(request, "mot_de_passe.html", context, 422 if errors else 200)
 
 
 def invitation_page(request: Request) -> Response:
@@ -147,13 +141,13 @@ def reset_page(request: Request) -> Response:
     if request.method == "POST":
         if not email:
             context["erreurs"]["email"] = translate(request, "Saisissez votre adresse e-mail.")
-            return _render(request, "reinitialisation.html", context, 422)
+            return page(request, "reinitialisation.html", context, 422)
         refused = send_reset_link(request, email)
         if refused is not None:
             context["erreurs"]["formulaire"] = said(request, refused.message)
-            return _render(request, "reinitialisation.html", context, 429)
+            return page(request, "reinitialisation.html", context, 429)
         context["envoye"] = True
-    return _render(request, "reinitialisation.html", context)
+    return page(request, "reinitialisation.html", context)
 
 
 def administers(request: Request) -> bool:
