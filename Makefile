@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 6543
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest services catalogues clean
+.PHONY: run test lint typecheck pytest services catalogues bundle clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ run: $(STAMP) catalogues
 services:
 	tests/services.sh
 
+# The appliance's frozen application (PyInstaller, one folder): dist/bundle/wisebook/wisebook-ctl.
+bundle: $(STAMP) catalogues
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN --distpath dist/bundle --workpath build/pyinstaller packaging/wisebook.spec
+
 lint: $(STAMP)
 	$(BIN)/ruff check wisebook tests bench
 	$(BIN)/ruff format --check wisebook tests bench
@@ -36,4 +40,4 @@ pytest: $(STAMP) services catalogues
 test: lint typecheck pytest
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) var dist build .pytest_cache .mypy_cache .ruff_cache .hypothesis
