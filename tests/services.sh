@@ -64,3 +64,17 @@ if ! have chromium; then
     echo "services.sh: chromium missing and not root: the browser tests will be skipped" >&2
   fi
 fi
+
+# The appliance tests run the rendered site in Debian's nginx (never started as a service here:
+# policy-rc.d refuses it for the install).
+if ! have nginx && ! [ -x /usr/sbin/nginx ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "services.sh: installing nginx"
+    apt-get update -qq
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null || { rm -f /usr/sbin/policy-rc.d; exit 1; }
+    rm -f /usr/sbin/policy-rc.d
+  else
+    echo "services.sh: nginx missing and not root: install it (apt-get install nginx)" >&2
+  fi
+fi

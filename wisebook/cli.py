@@ -126,6 +126,62 @@ def serve(host: str, port: int, threads: int, no_tasks: bool) -> None:
 
 @main.command()
 @click.option(
+    "--root",
+    default="/",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Racine du système à configurer (pour un essai hors de /).",
+)
+@explained
+def reconfigure(root: Path) -> None:
+    """Réécrire la configuration de nginx, supervisor, Redis et PostgreSQL depuis
+    /etc/wisebook/wisebook.conf ; un fichier inchangé n'est pas touché, si bien qu'un second
+    passage ne change rien. Rechargez ensuite les services nommés."""
+    from .services import appliance
+
+    outcome = appliance.reconfigure(root)
+    for path in outcome.changed:
+        click.echo(f"écrit : /{path}")
+    for path in outcome.removed:
+        click.echo(f"retiré : /{path}")
+    if not outcome.changed and not outcome.removed:
+        click.echo("rien à changer")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
+@explained
+def web(host: str, port: int, threads: int) -> None:
+    """Servir l'application derrière nginx (programmes « web-0 » et « web-1 » de supervisor) :
+    ni migrations ni tâches de fond ici ; l'adresse du client et le schéma (https) viennent des
+    en-têtes X-Forwarded-* de nginx, sur la boucle locale seulement."""
+    import waitress
+
+    from . import make_config
+
+    resolved = _process("web")
+    engine = make_engine(resolved)
+    at, head = migrate.current(engine), migrate.head()
+    if at != head:
+        _fail(f"la base est à la révision {at}, le code attend {head} : lancez « wisebook-ctl migrate »")
+    app = make_config(engine=engine).make_wsgi_app()
+    waitress.serve(
+        app,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="wisebook",
+        trusted_proxy="127.0.0.1",
+        trusted_proxy_count=1,
+        trusted_proxy_headers={"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"},
+        clear_untrusted_proxy_headers=True,
+    )
+
+
+@main.command()
+@click.option(
     "--threads", type=click.IntRange(1, 64), default=None, help="Fils d'exécution (WISEBOOK_WORKER_THREADS)."
 )
 @explained

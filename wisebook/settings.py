@@ -2,7 +2,9 @@
 
 The embedded profile (``make run``) is chosen when ``DATABASE_URL`` is unset: a SQLite file
 and Huey's SQLite queue under ``WISEBOOK_DATA_DIR``. The appliance sets ``DATABASE_URL`` and
-``REDIS_URL`` from ``/etc/wisebook/wisebook.conf`` and ``secrets.env``.
+``REDIS_URL`` from ``/etc/wisebook/wisebook.conf`` and ``secrets.env``, which its processes read
+through ``WISEBOOK_CONFIG_FILES`` (the paths only: no secret passes through a command line or
+supervisor's configuration).
 """
 
 from __future__ import annotations
@@ -136,7 +138,7 @@ def _secrets_file(data_dir: Path) -> Path:
     return data_dir / "secrets.env"
 
 
-def _read_env_file(path: Path) -> dict[str, str]:
+def read_env_file(path: Path) -> dict[str, str]:
     values: dict[str, str] = {}
     if path.exists():
         for line in path.read_text(encoding="utf-8").splitlines():
@@ -150,7 +152,7 @@ def _read_env_file(path: Path) -> dict[str, str]:
 def _embedded_secrets(data_dir: Path) -> dict[str, str]:
     """Secrets of the embedded profile: generated once into the data dir (0600), then reused."""
     path = _secrets_file(data_dir)
-    values = _read_env_file(path)
+    values = read_env_file(path)
     missing = [name for name in SECRET_NAMES if not values.get(name)]
     if missing:
         for name in missing:
@@ -164,9 +166,25 @@ def _embedded_secrets(data_dir: Path) -> dict[str, str]:
     return values
 
 
+def _config_files(listed: str) -> dict[str, str]:
+    """The settings of the appliance's files (``WISEBOOK_CONFIG_FILES``, colon-separated:
+    ``/etc/wisebook/wisebook.conf:/etc/wisebook/secrets.env``), later files winning; the
+    process's environment wins over them all. A listed file that cannot be read is an error."""
+    values: dict[str, str] = {}
+    for name in filter(None, listed.split(":")):
+        path = Path(name)
+        try:
+            path.read_bytes()
+        except OSError as exc:
+            raise SettingsError(f"fichier de configuration illisible : {path} ({exc.strerror})") from None
+        values |= read_env_file(path)
+    return values
+
+
 def load(overrides: Mapping[str, object] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
     """Resolve the settings: ``overrides`` (paste ini or tests) > environment > defaults."""
     env = dict(os.environ if environ is None else environ)
+    env = _config_files(env.get("WISEBOOK_CONFIG_FILES", "")) | env
     for key, value in (overrides or {}).items():
         if value is not None:
             env[key.upper()] = str(value)

@@ -23,6 +23,7 @@ def bundle() -> Path:
     program = BUNDLE / "wisebook-ctl"
     sources = [p for p in (ROOT / "wisebook").rglob("*") if p.is_file() and "__pycache__" not in p.parts]
     sources += [ROOT / "packaging" / "wisebook.spec", *(ROOT / "migrations").rglob("*.py")]
+    sources += list((ROOT / "appliance" / "templates").iterdir())
     fresh = program.exists() and program.stat().st_mtime > max(p.stat().st_mtime for p in sources)
     if os.environ.get("CI") or not fresh:
         shutil.rmtree(BUNDLE, ignore_errors=True)
