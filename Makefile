@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 6543
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest services catalogues bundle clean
+.PHONY: run test lint typecheck pytest services catalogues bundle deb clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ services:
 # The appliance's frozen application (PyInstaller, one folder): dist/bundle/wisebook/wisebook-ctl.
 bundle: $(STAMP) catalogues
 	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN --distpath dist/bundle --workpath build/pyinstaller packaging/wisebook.spec
+
+# The appliance's package: dist/wisebook_<version>_<arch>.deb (dpkg-deb, from the bundle).
+deb: bundle
+	sh packaging/build-deb.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check wisebook tests bench

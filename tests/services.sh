@@ -78,3 +78,15 @@ if ! have nginx && ! [ -x /usr/sbin/nginx ]; then
     echo "services.sh: nginx missing and not root: install it (apt-get install nginx)" >&2
   fi
 fi
+
+# The package tests check the .deb with lintian and its maintainer scripts with shellcheck.
+for tool in lintian shellcheck; do
+  if ! have "$tool"; then
+    if [ "$(id -u)" -eq 0 ]; then
+      echo "services.sh: installing $tool"
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$tool" >/dev/null
+    else
+      echo "services.sh: $tool missing and not root: install it" >&2
+    fi
+  fi
+done
