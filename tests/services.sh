@@ -90,3 +90,13 @@ for tool in lintian shellcheck; do
     fi
   fi
 done
+
+# The installation test builds a Debian 12 root once (cached) with debootstrap and zstd.
+for tool in debootstrap zstd; do
+  if ! have "$tool" && ! [ -x "/usr/sbin/$tool" ]; then
+    if [ "$(id -u)" -eq 0 ]; then
+      echo "services.sh: installing $tool"
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$tool" >/dev/null
+    fi
+  fi
+done

@@ -50,3 +50,11 @@ def frozen_env(**settings: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
     env["PATH"] = ":".join(p for p in env.get("PATH", "").split(":") if ".venv" not in p)
     return env | {"LOG_LEVEL": "WARNING", **settings}
+
+
+@pytest.fixture(scope="session")
+def deb(bundle: Path) -> Path:
+    built = subprocess.run(
+        ["sh", str(ROOT / "packaging/build-deb.sh")], capture_output=True, text=True, check=True
+    )
+    return Path(built.stdout.strip().splitlines()[-1])

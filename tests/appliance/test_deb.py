@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -25,14 +24,6 @@ def tool(name: str) -> str:
             pytest.fail(f"{name} manquant : tests/services.sh l'installe")
         pytest.skip(f"{name} absent : apt-get install {name}")
     return found
-
-
-@pytest.fixture(scope="session")
-def deb(bundle: Path) -> Path:
-    built = subprocess.run(
-        ["sh", str(ROOT / "packaging/build-deb.sh")], capture_output=True, text=True, check=True
-    )
-    return Path(built.stdout.strip().splitlines()[-1])
 
 
 def test_the_maintainer_scripts_are_shellcheck_clean():
