@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.appliance.conftest import ROOT
+
 HERE = Path(__file__).parent
 CACHE = (
     Path(os.environ.get("WISEBOOK_TEST_ROOT_CACHE", "/var/cache/wisebook-tests"))
@@ -89,6 +91,8 @@ started=$(date +%s)
 apt-get install -y /wisebook.deb > /install.log 2>&1 || { cat /install.log; exit 1; }
 echo "=== printed"; grep '^wisebook:' /install.log
 i=0; until [ "$(supervisorctl status | grep -c RUNNING)" = 4 ] || [ $i -ge 90 ]; do i=$((i+1)); sleep 1; done
+ready() { i=0; until [ "$(curl -sk -o /dev/null -w '%{http_code}' https://127.0.0.1/health/)" = 200 ] || [ $i -ge 90 ]; do i=$((i+1)); sleep 1; done; }
+ready
 echo "=== install-seconds"; echo $(( $(date +%s) - started ))
 echo "=== status"; supervisorctl status || true
 echo "=== health"; curl -sk -o /dev/null -w '%{http_code}' https://127.0.0.1/health/
@@ -116,18 +120,46 @@ echo "=== reconfigure-2"; wisebook-ctl reconfigure
 echo "=== secrets"; stat -c '%a %U:%G %n' /etc/wisebook/secrets.env /etc/wisebook/tls/wisebook.key /etc/wisebook/redis.conf
 echo "=== leaked"; grep -rl "$(sed -n 's/^SECRET_KEY=//p' /etc/wisebook/secrets.env)" /etc/supervisor /etc/nginx /var/log/wisebook /install.log || echo none
 echo "=== memory"; ps -o rss=,args= -u wisebook | grep wisebook-ctl | grep -v grep || true
+totals() { curl -sk https://127.0.0.1/api/v1/rapports/balance/ -H "Authorization: Bearer $token" | grep -o '"totaux": {[^}]*}'; }
+echo "=== balance-before"; totals
+made=$(runuser -u wisebook -- wisebook-ctl backup --etiquette essai | sed -n 's/^sauvegarde : \([^ ]*\) .*/\1/p')
+curl -sk -o /dev/null -X POST https://127.0.0.1/api/v1/ecritures/ -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+    -d '{"journal": "VTE", "date_comptable": "2026-02-15", "libelle": "Facture FA-002", "valider": true,
+         "lignes": [{"compte": "4111", "debit": "59000"}, {"compte": "7011", "credit": "59000"}]}'
+echo "=== balance-changed"; totals
+runuser -u wisebook -- wisebook-ctl restore "$made" --yes > /restore.log 2>&1 || { cat /restore.log; exit 1; }
+echo "=== balance-restored"; totals
+apt-get install -y /wisebook-upgrade.deb > /upgrade.log 2>&1 || { cat /upgrade.log; exit 1; }
+echo "=== upgrade"; grep '^wisebook:\|révision' /upgrade.log; cat /var/lib/wisebook/releases/*/backup
+i=0; until [ "$(supervisorctl status | grep -c RUNNING)" = 4 ] || [ $i -ge 90 ]; do i=$((i+1)); sleep 1; done
+ready
+echo "=== after-upgrade"; dpkg-query -W -f '${Version}\n' wisebook; supervisorctl status | grep -c RUNNING
+token=$(curl -sk -X POST https://127.0.0.1/api/v1/auth/login/ -H 'Content-Type: application/json' \
+    -d '{"email": "it@installee.ci", "password": "un-mot-de-passe-solide"}' | sed 's/.*"token": *"\([^"]*\)".*/\1/')
+totals
+apt-get purge -y wisebook > /purge.log 2>&1 || { cat /purge.log; exit 1; }
+echo "=== purge"; grep '^wisebook:' /purge.log; ls /etc/wisebook 2>&1 || true; ls -d /var/lib/wisebook /var/backups/wisebook
+runuser -u postgres -- psql -qAtc 'SELECT count(*) FROM entries' wisebook
 echo "=== end"
 """
 
 
 @pytest.mark.postgresql
-def test_the_package_installs_a_running_secured_appliance_on_a_fresh_debian(
+def test_the_package_installs_upgrades_and_purges_a_secured_appliance_on_a_fresh_debian(
     debian_root_archive, deb, tmp_path
 ):
     root = tmp_path / "root"
     root.mkdir()
     subprocess.run(["tar", "-C", str(root), "--zstd", "-xf", str(debian_root_archive)], check=True)
     shutil.copy(deb, root / "wisebook.deb")
+    version = subprocess.run(
+        ["dpkg-deb", "-f", str(deb), "Version"], capture_output=True, text=True
+    ).stdout.strip()
+    built = subprocess.run(
+        ["sh", str(ROOT / "packaging/build-deb.sh")],
+        env={**os.environ, "WISEBOOK_DEB_VERSION": f"{version}+essai"}, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    shutil.copy(built.stdout.strip().splitlines()[-1], root / "wisebook-upgrade.deb")
     found = sections(in_root(root, INSTALL_AND_CHECK))
     assert re.search(
         r"setup wizard: \S+/assistant/ — setup code: [A-Z0-9]{4}(-[A-Z0-9]{4}){3}", found["printed"]
@@ -155,4 +187,15 @@ def test_the_package_installs_a_running_secured_appliance_on_a_fresh_debian(
         "640 root:redis /etc/wisebook/redis.conf",
     ]
     assert found["leaked"] == "none"
+    before, changed, restored = found["balance-before"], found["balance-changed"], found["balance-restored"]
+    assert (
+        '"debit": "118000"' in before and changed != before and restored == before
+    )  # backup, change, restore
+    upgrade = found["upgrade"]
+    assert "révision 0012" in upgrade and "/var/backups/wisebook/" in upgrade  # migrated, backed up first
+    after = found["after-upgrade"].splitlines()
+    assert after[:2] == [f"{version}+essai", "4"] and after[2] == before  # the data is there
+    purge = found["purge"]
+    assert "purged /etc/wisebook" in purge and "No such file or directory" in purge
+    assert purge.splitlines()[-3:] == ["/var/backups/wisebook", "/var/lib/wisebook", "1"]  # the books survive
     print(f"installed and running in {found['install-seconds']} s; idle memory (RSS kB):\n{found['memory']}")
