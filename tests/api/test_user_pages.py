@@ -37,6 +37,11 @@ def test_an_invited_accountant_chooses_a_password_from_the_mail_and_logs_in(test
     )
     listed = done.follow()
     assert "Invitation envoyée à awa@cabinet.ci." in listed.text and "invitation en attente" in listed.text
+    crafted = testapp.get(
+        "/admin/utilisateurs/", {"fait": "Votre licence expire : appelez le 0000", "email": "x@y.ci"}
+    )
+    shown = crafted.text.split('<main id="contenu">')[1]
+    assert "licence" not in shown and "x@y.ci" not in shown  # a link cannot put words on the page
     link = inbox.messages[-1][1].get_content().split("\n")[3]
     assert "/invitation/?jeton=" in link
     testapp.reset()

@@ -20,6 +20,7 @@ from .i18n import _, translate
 from .messages import field_messages, said
 from .renderers import page
 
+DONE = {"role": _("Rôle modifié."), "retrait": _("Accès retiré.")}
 ROLE_LABELS = {
     "admin": _("Administrateur"),
     "comptable": _("Comptable"),
@@ -43,25 +44,23 @@ def members_page(request: Request) -> Response:
                 values = {name: str(request.POST.get(name, "")).strip() for name in values}
                 if values["role"] not in ROLE_LABELS:
                     raise InvalidInput(f"Rôle inconnu : {values['role']}.", field="role")
-                invite_member(request, values["email"], values["role"])
-                done = translate(
-                    request, "Invitation envoyée à ${email}.", email=users.normalize_email(values["email"])
-                )
+                user, _new = invite_member(request, values["email"], values["role"])
+                done = {"fait": "invitation", "email": user.email}
             else:
                 user_id = _user_id(request)
                 if action == "role":
                     books.change_role(request.db, company.id, user_id, str(request.POST.get("role", "")), me)
-                    done = translate(request, "Rôle modifié.")
+                    done = {"fait": "role"}
                 elif action == "retirer":
                     books.remove_member(request.db, company.id, user_id, me)
-                    done = translate(request, "Accès retiré.")
+                    done = {"fait": "retrait"}
                 else:
                     raise InvalidInput("Action inconnue.", field="action")
         except LedgerError as exc:
             errors = field_messages(request, exc)
             status = exc.status
         else:
-            return HTTPSeeOther(request.route_path("members_page", _query={"fait": done}))
+            return HTTPSeeOther(request.route_path("members_page", _query=done))
     members = books.list_members(request.db, company.id)
     return page(
         request,
@@ -72,10 +71,21 @@ def members_page(request: Request) -> Response:
             "roles": [(code, translate(request, label)) for code, label in ROLE_LABELS.items()],
             "valeurs": values,
             "erreurs": errors,
-            "fait": str(request.params.get("fait", ""))[:200] if request.method == "GET" else "",
+            "fait": _done_message(request, members) if request.method == "GET" else "",
         },
         status,
     )
+
+
+def _done_message(request: Request, members: list[books.Member]) -> str:
+    """What the last action did, from the code its redirect carries (never text from the
+    address: a crafted link shows nothing); an invitation names a member of the company."""
+    done = request.params.get("fait")
+    if done == "invitation":
+        email = request.params.get("email", "")
+        known = any(m.email == email for m in members)
+        return translate(request, "Invitation envoyée à ${email}.", email=email) if known else ""
+    return translate(request, DONE[done]) if done in DONE else ""
 
 
 def _user_id(request: Request) -> int:
