@@ -62,8 +62,12 @@ def test_a_three_line_entry_typed_with_the_keyboard_only_is_posted_listed_and_re
     page.keyboard.press("Enter")
     page.wait_for_url(f"{server}/")
     page.goto("/ecritures/nouvelle/")
+    # The journal list takes the focus by itself (autofocus), once the browser has drawn the
+    # page, which can come after the load event on a busy machine: wait for it, never click.
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'journal'")
     keys = page.keyboard
-    keys.type("VTE")  # the journal list has the focus
+    keys.type("VTE")
+    assert page.locator("#journal").input_value() == "VTE"
     keys.press("Enter")
     keys.type("15/01/2026")  # the date: day first, as French accountants type it
     keys.press("Enter")
