@@ -240,8 +240,14 @@ def backup(etiquette: str, to_s3: bool) -> None:
 @click.argument("fichier", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Restaurer même si le manifeste ne se vérifie pas.")
 @click.option("--yes", "yes", is_flag=True, help="Ne pas demander de confirmation.")
+@click.option(
+    "--sans-securite",
+    "no_safety",
+    is_flag=True,
+    help="Sans la sauvegarde de sécurité d'abord (quand l'appelant l'a faite, comme rollback).",
+)
 @explained
-def restore(fichier: Path, force: bool, yes: bool) -> None:
+def restore(fichier: Path, force: bool, yes: bool, no_safety: bool) -> None:
     """Remplacer la base par une sauvegarde (une sauvegarde de sécurité est faite d'abord)."""
     from .services import backups
 
@@ -250,7 +256,7 @@ def restore(fichier: Path, force: bool, yes: bool) -> None:
         click.confirm(f"Remplacer toute la base par {fichier.name} ?", abort=True)
     engine = make_engine(resolved)
     try:
-        done = backups.restore(resolved, engine, fichier, force=force)
+        done = backups.restore(resolved, engine, fichier, force=force, safety_backup=not no_safety)
         migrate.upgrade(engine)  # a backup of an older version is brought to this schema
     except backups.BackupRefused as exc:
         _fail(f"sauvegarde refusée : {exc} (--force pour passer outre)")

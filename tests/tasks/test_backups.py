@@ -80,6 +80,44 @@ def test_backup_wipe_restore_gives_the_same_books(api, kept_books, engine, backe
     assert "conformes" in checked.stdout
 
 
+def test_a_restore_puts_back_the_schema_of_the_backup_whole(
+    api, kept_books, engine, backend_settings, tmp_path
+):
+    """A backup of an older version restored over a newer schema (a rollback): the newer
+    version's tables go, the revision is the backup's, and the migration that follows works."""
+    assert ctl(backend_settings, tmp_path, "backup").returncode == 0
+    dump = next(p for p in tmp_path.iterdir() if p.name.endswith((".dump", ".sqlite3")))
+    with engine.begin() as conn:  # what a newer version's migration would have done
+        conn.execute(text("CREATE TABLE newer_feature (id INTEGER PRIMARY KEY, note VARCHAR(20))"))
+        conn.execute(text("INSERT INTO newer_feature VALUES (1, 'après')"))
+    api.post("/api/v1/ecritures/", sale(amount=5900), status=201)
+
+    restored = ctl(backend_settings, tmp_path, "restore", str(dump), "--yes", "--sans-securite")
+    assert restored.returncode == 0, restored.stderr
+    assert "sécurité" not in restored.stdout  # the caller (rollback) took its own backup first
+    assert len([p for p in tmp_path.iterdir() if p.name.endswith((".dump", ".sqlite3"))]) == 1
+    with engine.connect() as conn:
+        assert "newer_feature" not in engine.dialect.get_table_names(conn)
+    assert balance(api) == kept_books
+
+
+def test_a_restore_that_fails_half_way_leaves_the_books_as_they_were(
+    api, kept_books, backend_settings, tmp_path
+):
+    """A dump cut short, forced past its manifest: what it held up to the cut is never kept."""
+    assert ctl(backend_settings, tmp_path, "backup").returncode == 0
+    dump = next(p for p in tmp_path.iterdir() if p.name.endswith((".dump", ".sqlite3")))
+    data = dump.read_bytes()
+    dump.write_bytes(data[: len(data) * 2 // 3])
+    api.post("/api/v1/ecritures/", sale(amount=5900), status=201)
+    after = balance(api)
+
+    failed = ctl(backend_settings, tmp_path, "restore", str(dump), "--yes", "--force", "--sans-securite")
+    assert failed.returncode == 1
+    assert "a échoué" in failed.stderr or "illisible" in failed.stderr, failed.stderr
+    assert balance(api) == after
+
+
 @pytest.mark.parametrize("part", ["dump", "manifest"])
 def test_a_tampered_backup_is_refused_and_nothing_is_replaced(
     api, kept_books, backend_settings, tmp_path, part

@@ -10,6 +10,7 @@ unless forced, and takes a safety backup of the current database first.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -131,7 +132,9 @@ def _sqlite_copy(source: Path, target: Path) -> None:
     dst = sqlite3.connect(str(target))
     try:
         with dst:
-            src.backup(dst)
+            src.backup(dst)  # one write transaction on the target: whole or unchanged
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"la copie de {source.name} a échoué : {exc}") from None
     finally:
         dst.close()
         src.close()
@@ -322,25 +325,58 @@ def _lenient_manifest(dump: Path) -> dict[str, Any]:
 def _load(engine: Engine, dump: Path) -> None:
     if _kind(engine) == "postgresql":
         args, env = _libpq(engine.url)
-        _run(
-            [
-                "pg_restore",
-                "--clean",
-                "--if-exists",
-                "--no-owner",
-                "--no-privileges",
-                "--single-transaction",
-                "--exit-on-error",
-                *args,
-                "-d",
-                str(engine.url.database),
-                str(dump),
-            ],
+        # « pg_restore --clean » would drop only what the dump holds: the tables of a newer
+        # version (a rollback) would stay, and the next upgrade would fail on them. The schema
+        # is emptied and refilled in one transaction instead: the dump as SQL, fed to psql
+        # after DROP SCHEMA, and COMMIT sent only once pg_restore has read the whole dump
+        # without error; anything else ends the session, which rolls it all back.
+        _restore_stream(
+            ["pg_restore", "--no-owner", "--no-privileges", "-f", "-", str(dump)],
+            ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", *args, "-d", str(engine.url.database)],
             env,
-            "pg_restore",
         )
     else:
         _sqlite_copy(dump, _sqlite_file(engine))
+
+
+def _restore_stream(producer_cmd: list[str], psql_cmd: list[str], env: dict[str, str]) -> None:
+    """``BEGIN; DROP SCHEMA…; <pg_restore's SQL>; COMMIT`` into psql, COMMIT only on success."""
+    with tempfile.TemporaryFile() as produced_err, tempfile.TemporaryFile() as psql_err:
+        try:
+            # pg_restore and psql with arguments built here, no shell.
+            psql = subprocess.Popen(  # noqa: S603
+                psql_cmd, env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=psql_err
+            )
+        except FileNotFoundError:
+            raise BackupError("psql introuvable : installez le client PostgreSQL") from None
+        assert psql.stdin is not None
+        producer = None
+        try:
+            psql.stdin.write(b"BEGIN;\nDROP SCHEMA IF EXISTS public CASCADE;\nCREATE SCHEMA public;\n")
+            producer = subprocess.Popen(producer_cmd, env=env, stdout=subprocess.PIPE, stderr=produced_err)  # noqa: S603
+            assert producer.stdout is not None
+            shutil.copyfileobj(producer.stdout, psql.stdin, 1024 * 1024)
+            if producer.wait() == 0:
+                psql.stdin.write(b"\nCOMMIT;\n")
+        except FileNotFoundError:
+            raise BackupError("pg_restore introuvable : installez le client PostgreSQL") from None
+        except BrokenPipeError:
+            pass  # psql stopped at an error: said below
+        finally:
+            if producer is not None and producer.poll() is None:
+                producer.kill()
+                producer.wait()
+            with contextlib.suppress(BrokenPipeError):
+                psql.stdin.close()
+            psql.wait(timeout=6 * 3600)
+        for name, code, err in (
+            ("psql", psql.returncode, psql_err),
+            ("pg_restore", producer.returncode if producer else 0, produced_err),
+        ):
+            if code != 0:
+                err.seek(0)
+                detail = err.read().decode(errors="replace").strip().splitlines()
+                raise BackupError(f"la restauration a échoué ({name}) : {detail[-1] if detail else code}")
 
 
 def upload(settings: Settings, backup: Backup) -> str:
