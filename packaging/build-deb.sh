@@ -6,7 +6,7 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
-bundle="$top/dist/bundle/wisebook"
+bundle="${WISEBOOK_BUNDLE:-$top/dist/bundle/wisebook}"  # another bundle: the upgrade test's second build
 [ -x "$bundle/wisebook-ctl" ] || { echo "build-deb: no bundle: run make bundle first" >&2; exit 1; }
 
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' "$top/pyproject.toml" | head -n 1 | sed 's/\.dev/~dev/')
@@ -17,6 +17,7 @@ stage="$top/build/deb/wisebook_${version}_${arch}"
 rm -rf "$stage"
 install -d "$stage/DEBIAN" "$stage/opt" "$stage/usr/bin" "$stage/etc/wisebook" "$stage/usr/share/doc/wisebook"
 cp -a "$bundle" "$stage/opt/wisebook"
+printf '%s\n' "$version" > "$stage/opt/wisebook/VERSION"  # what health and status say
 # Shared objects stripped of their symbols and not executable, as Debian ships them (the
 # bootloader keeps its embedded archive: it is not stripped).
 find "$stage/opt/wisebook/_internal" -type f -name '*.so*' -exec chmod 0644 {} + \

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib.metadata
+import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from pyramid.config import Configurator
@@ -14,7 +16,13 @@ from . import settings as settings_module
 
 
 def version() -> str:
-    """The installed version of WiseBook."""
+    """The installed version of WiseBook: the package's (``VERSION`` beside the frozen program,
+    written by packaging/build-deb.sh), else the Python distribution's."""
+    if getattr(sys, "frozen", False):
+        try:
+            return (Path(sys.executable).parent / "VERSION").read_text(encoding="utf-8").strip()
+        except OSError:
+            pass
     try:
         return importlib.metadata.version("wisebook")
     except importlib.metadata.PackageNotFoundError:  # a frozen bundle without metadata

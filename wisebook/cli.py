@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -268,6 +269,51 @@ def restore(fichier: Path, force: bool, yes: bool, no_safety: bool) -> None:
         click.echo(f"sauvegarde de sécurité de la base remplacée : {done.safety.path}")
     state = "vérifiée" if done.verified else "NON vérifiée (--force)"
     click.echo(f"base restaurée depuis {fichier.name} (sauvegarde {state})")
+
+
+@main.command()
+@click.option(
+    "--version", "target", metavar="VERSION", help="La version gardée où revenir (défaut : la précédente)."
+)
+@click.option("--yes", "yes", is_flag=True, help="Ne pas demander de confirmation.")
+@explained
+def rollback(target: str | None, yes: bool) -> None:
+    """Revenir à la version d'avant la dernière mise à jour du paquet, avec la base sauvegardée
+    juste avant elle (root). Dit d'abord ce qui sera perdu ; l'état quitté est sauvegardé."""
+    from . import version
+    from .services import appliance
+    from .services import rollback as rollback_service
+
+    if os.geteuid() != 0:
+        _fail("le retour arrière réinstalle le paquet : lancez-le en root (sudo wisebook-ctl rollback)")
+    resolved = settings_module.load()
+    conf = appliance.read_conf(Path("/"))
+    engine = make_engine(resolved)
+    try:
+        plan = rollback_service.plan(resolved, engine, version(), target)
+    except rollback_service.RollbackError as exc:
+        _fail(str(exc))
+    finally:
+        engine.dispose()
+    for line in plan.lines():
+        click.echo(line)
+    if not yes:
+        click.confirm("Revenir à cette version ?", abort=True)
+    try:
+        tag = "".join(c if c.isalnum() else "-" for c in plan.current)
+        left = rollback_service.backup_before(conf["WISEBOOK_USER"], conf["WISEBOOK_PROGRAM"], tag)
+        click.echo(f"l'état quitté est sauvegardé : {left}")
+        rollback_service.install(plan.release, plan.release.backup or left)
+        ports = [int(p) for p in conf["WISEBOOK_WEB_PORTS"].split(",") if p.strip()]
+        said = rollback_service.wait_healthy(ports, plan.release.version)
+    except rollback_service.RollbackError as exc:
+        _fail(str(exc))
+    for port, word in said.items():
+        click.echo(f"web :{port} /health/ : {word}")
+    click.echo(
+        f"retour à {plan.release.version} fait ; ce qui a été écrit depuis la mise à jour est dans {left} "
+        "(wisebook-ctl restore le remet, après une nouvelle mise à jour)"
+    )
 
 
 def _health(resolved: settings_module.Settings) -> dict[str, Any]:

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.appliance.conftest import ROOT
+from tests.appliance.conftest import BUNDLE, ROOT
+from wisebook.db import migrate
 
 HERE = Path(__file__).parent
 CACHE = (
@@ -137,11 +138,49 @@ echo "=== after-upgrade"; dpkg-query -W -f '${Version}\n' wisebook; supervisorct
 token=$(curl -sk -X POST https://127.0.0.1/api/v1/auth/login/ -H 'Content-Type: application/json' \
     -d '{"email": "it@installee.ci", "password": "un-mot-de-passe-solide"}' | sed 's/.*"token": *"\([^"]*\)".*/\1/')
 totals
+runuser -u postgres -- psql -qAtc 'SELECT version_num FROM alembic_version' wisebook
+curl -sk -o /dev/null -X POST https://127.0.0.1/api/v1/ecritures/ -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+    -d '{"journal": "VTE", "date_comptable": "2026-03-15", "libelle": "Facture FA-003", "valider": true,
+         "lignes": [{"compte": "4111", "debit": "23600"}, {"compte": "7011", "credit": "23600"}]}'
+echo "=== releases"; ls /var/lib/wisebook/releases/*/
+started=$(date +%s)
+wisebook-ctl rollback --yes > /rollback.log 2>&1 || { cat /rollback.log; exit 1; }
+echo "=== rollback-seconds"; echo $(( $(date +%s) - started ))
+echo "=== rollback"; cat /rollback.log
+i=0; until [ "$(supervisorctl status | grep -c RUNNING)" = 4 ] || [ $i -ge 90 ]; do i=$((i+1)); sleep 1; done
+ready
+echo "=== after-rollback"; dpkg-query -W -f '${Version}\n' wisebook; supervisorctl status | grep -c RUNNING
+curl -sk https://127.0.0.1/health/ | grep -o '"version": "[^"]*"'
+runuser -u postgres -- psql -qAtc 'SELECT version_num FROM alembic_version' wisebook
+runuser -u postgres -- psql -qAtc "SELECT count(*) FROM pg_tables WHERE tablename = 'upgrade_probe'" wisebook
+token=$(curl -sk -X POST https://127.0.0.1/api/v1/auth/login/ -H 'Content-Type: application/json' \
+    -d '{"email": "it@installee.ci", "password": "un-mot-de-passe-solide"}' | sed 's/.*"token": *"\([^"]*\)".*/\1/')
+totals
+echo "=== kept"; ls /var/backups/wisebook/ | grep -c 'avant-retour.*dump$'
 apt-get purge -y wisebook > /purge.log 2>&1 || { cat /purge.log; exit 1; }
 echo "=== purge"; grep '^wisebook:' /purge.log; ls /etc/wisebook 2>&1 || true; ls -d /var/lib/wisebook /var/backups/wisebook
 runuser -u postgres -- psql -qAtc 'SELECT count(*) FROM entries' wisebook
 echo "=== end"
 """
+
+
+PROBE_MIGRATION = '''"""The upgrade test's second build: one table more."""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "9001"
+down_revision = "{head}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table("upgrade_probe", sa.Column("id", sa.Integer(), primary_key=True))
+
+
+def downgrade() -> None:
+    op.drop_table("upgrade_probe")
+'''
 
 
 @pytest.mark.postgresql
@@ -155,9 +194,17 @@ def test_the_package_installs_upgrades_and_purges_a_secured_appliance_on_a_fresh
     version = subprocess.run(
         ["dpkg-deb", "-f", str(deb), "Version"], capture_output=True, text=True
     ).stdout.strip()
+    # The second build: the same program with one more migration, so that the upgrade migrates
+    # and the rollback has a schema to take back.
+    second = tmp_path / "bundle"
+    shutil.copytree(BUNDLE, second, symlinks=True)
+    (second / "_internal/migrations/versions/9001_upgrade_probe.py").write_text(
+        PROBE_MIGRATION.format(head=migrate.head())
+    )
     built = subprocess.run(
         ["sh", str(ROOT / "packaging/build-deb.sh")],
-        env={**os.environ, "WISEBOOK_DEB_VERSION": f"{version}+essai"}, capture_output=True, text=True, check=True,
+        env={**os.environ, "WISEBOOK_DEB_VERSION": f"{version}+essai", "WISEBOOK_BUNDLE": str(second)},
+        capture_output=True, text=True, check=True,
     )  # fmt: skip
     shutil.copy(built.stdout.strip().splitlines()[-1], root / "wisebook-upgrade.deb")
     found = sections(in_root(root, INSTALL_AND_CHECK))
@@ -192,10 +239,22 @@ def test_the_package_installs_upgrades_and_purges_a_secured_appliance_on_a_fresh
         '"debit": "118000"' in before and changed != before and restored == before
     )  # backup, change, restore
     upgrade = found["upgrade"]
-    assert "révision 0012" in upgrade and "/var/backups/wisebook/" in upgrade  # migrated, backed up first
+    assert "révision 9001" in upgrade and "/var/backups/wisebook/" in upgrade  # migrated, backed up first
+    assert f"{version} kept for wisebook-ctl rollback" in upgrade
     after = found["after-upgrade"].splitlines()
-    assert after[:2] == [f"{version}+essai", "4"] and after[2] == before  # the data is there
+    assert after == [f"{version}+essai", "4", before, "9001"]  # the data is there, migrated
+    assert f"wisebook_{version}_amd64.deb" in found["releases"]
+    said = found["rollback"]
+    assert f"retour de {version}+essai à {version}" in said
+    assert "1 écriture(s) saisie(s) ou validée(s) : VTE-2026-000002" in said  # what is lost, said first
+    assert "l'état quitté est sauvegardé : /var/backups/wisebook/" in said
+    assert f"200 ok {version}" in said
+    back = found["after-rollback"].splitlines()
+    assert back[:3] == [version, "4", f'"version": "{version}"']  # the first version runs
+    assert back[3:] == [migrate.head(), "0", before]  # with its schema and its data
+    assert found["kept"] == "1"
     purge = found["purge"]
     assert "purged /etc/wisebook" in purge and "No such file or directory" in purge
     assert purge.splitlines()[-3:] == ["/var/backups/wisebook", "/var/lib/wisebook", "1"]  # the books survive
+    print(f"rolled back in {found['rollback-seconds']} s:\n{said}")
     print(f"installed and running in {found['install-seconds']} s; idle memory (RSS kB):\n{found['memory']}")
