@@ -10,7 +10,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -314,6 +314,216 @@ def rollback(target: str | None, yes: bool) -> None:
         f"retour à {plan.release.version} fait ; ce qui a été écrit depuis la mise à jour est dans {left} "
         "(wisebook-ctl restore le remet, après une nouvelle mise à jour)"
     )
+
+
+def _appliance_conf(root: Path = Path("/")) -> dict[str, str]:
+    """The appliance's operator settings (wisebook.conf over the defaults), without secrets."""
+    from .services import appliance
+
+    return appliance.DEFAULTS | settings_module.read_env_file(root / appliance.CONF)
+
+
+def _need_root(what: str) -> None:
+    if os.geteuid() != 0:
+        _fail(f"{what} : lancez-la en root (sudo wisebook-ctl …)")
+
+
+@main.command()
+@click.argument("fichier", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", "yes", is_flag=True, help="Ne pas demander de confirmation.")
+@explained
+def upgrade(fichier: Path, yes: bool) -> None:
+    """Mettre à jour avec un paquet wisebook_*.deb (root) : le paquet garde la version en place
+    pour rollback, sauvegarde la base (ou renonce), arrête les programmes, migre, les relance."""
+    from . import version
+    from .services import rollback as rollback_service
+
+    _need_root("la mise à jour installe un paquet")
+    try:
+        new, current = rollback_service.package_fields(fichier)["Version"], version()
+        if not rollback_service.is_newer(new, current):
+            _fail(
+                f"{new} n'est pas plus récente que {current} (pour revenir en arrière : wisebook-ctl rollback)"
+            )
+        if not yes:
+            click.confirm(f"Mettre à jour WiseBook de {current} à {new} ?", abort=True)
+        conf = _appliance_conf()  # read before the package replaces this program's files
+        rollback_service.apt_install(fichier)
+    except rollback_service.RollbackError as exc:
+        _fail(str(exc))
+    ports = [int(p) for p in conf["WISEBOOK_WEB_PORTS"].split(",") if p.strip()]
+    try:
+        said = rollback_service.wait_healthy(ports, new)
+    except rollback_service.RollbackError as exc:
+        _fail(f"{exc} (wisebook-ctl rollback revient à {current})")
+    for port, word in said.items():
+        click.echo(f"web :{port} /health/ : {word}")
+    click.echo(f"mise à jour de {current} à {new} faite (wisebook-ctl rollback revient à {current})")
+
+
+@main.command()
+@click.argument("programmes", nargs=-1)
+@click.option("-n", "--lignes", "count", default=50, show_default=True, type=click.IntRange(0, 100000))
+@click.option("-f", "--suivre", "follow", is_flag=True, help="Continuer d'afficher ce qui s'ajoute (Ctrl+C).")
+@click.option("--brut", is_flag=True, help="Les lignes telles qu'écrites (JSON).")
+@click.option(
+    "--dossier",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Dossier des journaux (défaut : celui de la conf).",
+)
+def tail(programmes: tuple[str, ...], count: int, follow: bool, brut: bool, dossier: Path | None) -> None:
+    """Les journaux des programmes (web-0, web-1, worker, scheduler), fusionnés dans l'ordre
+    du temps et lisibles ; tous par défaut."""
+    from .services import logtail
+
+    folder = dossier or Path(_appliance_conf()["WISEBOOK_LOG_DIR"])
+    known = logtail.programs(folder)
+    if not known:
+        _fail(f"aucun journal dans {folder}")
+    unknown = [name for name in programmes if name not in known]
+    if unknown:
+        raise click.BadParameter(
+            f"{', '.join(unknown)} : inconnu(s) ; journaux : {', '.join(known)}", param_hint="PROGRAMMES"
+        )
+    names = list(programmes) or known
+    for line in logtail.merged(folder, names, count):
+        click.echo(logtail.shown(line, brut))
+    if follow:
+        with suppress(KeyboardInterrupt):
+            logtail.follow(folder, names, lambda line: click.echo(logtail.shown(line, brut)))
+
+
+@main.command("setup-url")
+@explained
+def setup_url() -> None:
+    """L'adresse de l'assistant d'installation et son code (ou celle de la connexion, une fois
+    WiseBook configuré)."""
+    from .services import setup as setup_service
+
+    resolved = settings_module.load()
+    with _session() as session:
+        done = setup_service.is_done(session)
+    base = resolved.public_url
+    if done:
+        click.echo(f"WiseBook est configuré : {base}/connexion/")
+        return
+    click.echo(f"assistant : {base}/assistant/")
+    click.echo(f"code : {setup_service.setup_code(resolved.data_dir)}")
+    if "//localhost" in base or "//127.0.0.1" in base:
+        click.echo(
+            "(depuis un autre poste : l'adresse de ce serveur ; réglez WISEBOOK_PUBLIC_URL dans "
+            "/etc/wisebook/wisebook.conf)"
+        )
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Réponse en JSON, pour les scripts.")
+@explained
+def doctor(as_json: bool) -> None:
+    """Examiner l'installation sans rien changer : ports, disque, certificat, mémoire, secrets,
+    programmes, santé. Code 0 : rien de cassé (des « attention » peuvent rester) ; 1 : un échec."""
+    import json
+
+    from .services import doctor as checks
+
+    resolved = settings_module.load()
+    conf = _appliance_conf()
+    web_ports = [int(p) for p in conf["WISEBOOK_WEB_PORTS"].split(",") if p.strip()]
+    from sqlalchemy.engine import make_url
+
+    wanted = {
+        "nginx (HTTP)": int(conf["WISEBOOK_HTTP_PORT"]),
+        "nginx (HTTPS)": int(conf["WISEBOOK_HTTPS_PORT"]),
+    }
+    wanted |= {f"web-{i}": port for i, port in enumerate(web_ports)}
+    if not resolved.embedded:
+        url = make_url(resolved.database_url)
+        wanted["PostgreSQL"] = url.port or 5432
+    if resolved.redis_url:
+        wanted["Redis"] = make_url(resolved.redis_url).port or 6379
+    found = checks.ports(wanted)
+    found += checks.disk(checks.places_of(conf, resolved.backups))
+    found.append(checks.certificate(Path(conf["WISEBOOK_TLS_CERTIFICATE"])))
+    found.append(checks.memory())
+    found.append(checks.secrets(Path("/etc/wisebook/secrets.env"), conf["WISEBOOK_USER"]))
+    found.append(checks.programs([f"web-{i}" for i in range(len(web_ports))] + ["worker", "scheduler"]))
+    try:
+        found += checks.application(_health(resolved))
+    except OperationalError as exc:
+        found.append(checks.Finding("database", checks.FAIL, str(exc.orig).strip().splitlines()[0]))
+    overall = checks.worst(found)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {"etat": overall, "constats": [f.as_dict() for f in found]}, ensure_ascii=False, indent=2
+            )
+        )
+    else:
+        for finding in found:
+            click.echo(f"{finding.status:<9} {finding.name:<14} {finding.detail}")
+        click.echo(f"bilan : {overall}")
+    sys.exit(1 if overall == checks.FAIL else 0)
+
+
+@main.group()
+def tls() -> None:
+    """Le certificat TLS que sert nginx."""
+
+
+@tls.command("acme")
+@click.argument("domaine")
+@click.option("--email", help="Adresse des avis d'expiration de l'autorité (conseillé).")
+@click.option("--serveur", metavar="URL", help="Annuaire ACME (défaut : Let's Encrypt).")
+@explained
+def tls_acme(domaine: str, email: str | None, serveur: str | None) -> None:
+    """Obtenir un certificat pour DOMAINE auprès d'une autorité ACME (certbot, défi HTTP sur le
+    port 80), le faire servir par nginx et le renouveler (nginx rechargé à chaque fois) (root)."""
+    import subprocess
+
+    from .services import appliance
+    from .services import operator as operator_service
+
+    _need_root("le certificat s'installe pour nginx")
+    try:
+        cert = operator_service.acme(domaine, email, serveur, _appliance_conf())
+    except operator_service.OperatorError as exc:
+        _fail(str(exc))
+    for path in appliance.reconfigure(Path("/")).changed:
+        click.echo(f"écrit : /{path}")
+    subprocess.run(["sh", "-c", operator_service.DEPLOY_HOOK], capture_output=True, check=False)  # noqa: S603, S607 - fixed command
+    click.echo(
+        f"certificat {cert} servi pour https://{operator_service.check_domain(domaine)}/ (renouvelé par certbot)"
+    )
+
+
+@main.command()
+@click.option(
+    "--yes",
+    "yes",
+    is_flag=True,
+    help="Effacer vraiment (sans lui, la commande dit seulement ce qu'elle effacerait).",
+)
+@explained
+def destroy(yes: bool) -> None:
+    """Effacer les livres : la base, son rôle, le dossier des données et les sauvegardes (root).
+    Irréversible ; à lancer avant « apt purge wisebook » pour ne rien laisser."""
+    from .services import operator as operator_service
+
+    resolved = settings_module.load()
+    conf = _appliance_conf()
+    doomed = operator_service.doomed(resolved, conf)
+    if not yes:
+        click.echo("destroy effacerait, sans retour possible :")
+        for what in doomed:
+            click.echo(f"  {what}")
+        _fail("rien n'est effacé sans --yes")
+    _need_root("l'effacement touche la base et /var")
+    try:
+        for step in operator_service.destroy(resolved, conf):
+            click.echo(step)
+    except operator_service.OperatorError as exc:
+        _fail(str(exc))
+    click.echo("livres effacés ; « apt purge wisebook » retire le reste")
 
 
 def _health(resolved: settings_module.Settings) -> dict[str, Any]:

@@ -4,6 +4,7 @@ hand as an init would, then the package does the rest. Checked over loopback HTT
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -16,11 +17,14 @@ from tests.appliance.conftest import BUNDLE, ROOT
 from wisebook.db import migrate
 
 HERE = Path(__file__).parent
-CACHE = (
-    Path(os.environ.get("WISEBOOK_TEST_ROOT_CACHE", "/var/cache/wisebook-tests"))
-    / "bookworm-appliance.tar.zst"
+# The package's dependencies, curl for the checks, certbot and pebble (a local ACME authority)
+# for « wisebook-ctl tls acme ». The cache's name changes with the list.
+PACKAGES = (
+    "postgresql redis-server nginx supervisor openssl curl ca-certificates adduser procps certbot pebble"
 )
-PACKAGES = "postgresql redis-server nginx supervisor openssl curl ca-certificates adduser procps"
+CACHE = Path(os.environ.get("WISEBOOK_TEST_ROOT_CACHE", "/var/cache/wisebook-tests")) / (
+    f"bookworm-appliance-{hashlib.sha256(PACKAGES.encode()).hexdigest()[:8]}.tar.zst"
+)
 
 
 def _mirror() -> str:
@@ -101,6 +105,10 @@ echo; echo "=== smoke"
 for path in /health/ /api/v1/auth/login/ /admin/login/; do curl -skf -o /dev/null -w "%{http_code} $path\n" "https://127.0.0.1$path"; done
 echo "=== redirect"; curl -s -o /dev/null -w '%{http_code} %{redirect_url}' http://127.0.0.1/health/
 echo; echo "=== headers"; curl -sk -D - -o /dev/null https://127.0.0.1/connexion/
+echo "=== setup-url"; wisebook-ctl setup-url
+echo "=== doctor"; rc=0; wisebook-ctl doctor || rc=$?; echo "exit $rc"
+wisebook-ctl doctor --json > /doctor.json
+echo "=== tail"; wisebook-ctl tail -n 3 worker
 echo "=== wrong-code"
 curl -sk -o /dev/null -w '%{http_code}' -H 'Accept: text/html' https://127.0.0.1/assistant/ \
     --data-urlencode code=FAUX-CODE-0000-0000 --data-urlencode societe=X --data-urlencode pays=CI \
@@ -130,7 +138,7 @@ curl -sk -o /dev/null -X POST https://127.0.0.1/api/v1/ecritures/ -H "Authorizat
 echo "=== balance-changed"; totals
 runuser -u wisebook -- wisebook-ctl restore "$made" --yes > /restore.log 2>&1 || { cat /restore.log; exit 1; }
 echo "=== balance-restored"; totals
-apt-get install -y /wisebook-upgrade.deb > /upgrade.log 2>&1 || { cat /upgrade.log; exit 1; }
+wisebook-ctl upgrade /wisebook-upgrade.deb --yes > /upgrade.log 2>&1 || { cat /upgrade.log; exit 1; }
 echo "=== upgrade"; grep '^wisebook:\|révision' /upgrade.log; cat /var/lib/wisebook/releases/*/backup
 i=0; until [ "$(supervisorctl status | grep -c RUNNING)" = 4 ] || [ $i -ge 90 ]; do i=$((i+1)); sleep 1; done
 ready
@@ -157,9 +165,30 @@ token=$(curl -sk -X POST https://127.0.0.1/api/v1/auth/login/ -H 'Content-Type: 
     -d '{"email": "it@installee.ci", "password": "un-mot-de-passe-solide"}' | sed 's/.*"token": *"\([^"]*\)".*/\1/')
 totals
 echo "=== kept"; ls /var/backups/wisebook/ | grep -c 'avant-retour.*dump$'
+echo "=== acme"
+openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=pebble -addext subjectAltName=IP:127.0.0.1 \
+    -keyout /pebble.key -out /pebble.crt > /dev/null 2>&1
+printf '{"pebble": {"listenAddress": "127.0.0.1:14000", "managementListenAddress": "127.0.0.1:15000", "certificate": "/pebble.crt", "privateKey": "/pebble.key", "httpPort": 80, "tlsPort": 443, "ocspResponderURL": "", "externalAccountBindingRequired": false}}' > /pebble.json
+echo "127.0.0.1 compta.exemple.ci" >> /etc/hosts
+PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 pebble -config /pebble.json > /pebble.log 2>&1 &
+i=0; until curl -s --cacert /pebble.crt -o /dev/null https://127.0.0.1:14000/dir || [ $i -ge 30 ]; do i=$((i+1)); sleep 0.5; done
+REQUESTS_CA_BUNDLE=/pebble.crt wisebook-ctl tls acme compta.exemple.ci --email it@installee.ci \
+    --serveur https://127.0.0.1:14000/dir > /acme.log 2>&1 || { cat /acme.log /pebble.log; exit 1; }
+grep -v '^ *$' /acme.log | tail -n 4
+curl -s --cacert /pebble.crt https://127.0.0.1:15000/roots/0 > /pebble-root.pem
+curl -s --cacert /pebble-root.pem --resolve compta.exemple.ci:443:127.0.0.1 -o /dev/null -w '%{http_code}\n' https://compta.exemple.ci/health/
+grep '^WISEBOOK_\(SERVER_NAME\|PUBLIC_URL\|TLS_CERTIFICATE\)=' /etc/wisebook/wisebook.conf
+wisebook-ctl doctor | grep certificat
 apt-get purge -y wisebook > /purge.log 2>&1 || { cat /purge.log; exit 1; }
 echo "=== purge"; grep '^wisebook:' /purge.log; ls /etc/wisebook 2>&1 || true; ls -d /var/lib/wisebook /var/backups/wisebook
 runuser -u postgres -- psql -qAtc 'SELECT count(*) FROM entries' wisebook
+apt-get install -y /wisebook.deb > /again.log 2>&1 || { cat /again.log; exit 1; }
+echo "=== again"; wisebook-ctl status | head -n 2; runuser -u postgres -- psql -qAtc 'SELECT count(*) FROM entries' wisebook
+echo "=== destroy-no"; rc=0; wisebook-ctl destroy || rc=$?; echo "exit $rc"; ls -d /var/lib/wisebook
+echo "=== destroy"; wisebook-ctl destroy --yes
+runuser -u postgres -- psql -qAtc "SELECT count(*) FROM pg_database WHERE datname = 'wisebook'"
+ls -d /var/lib/wisebook /var/backups/wisebook 2>&1 || true
+apt-get purge -y wisebook > /purge.log 2>&1 || { cat /purge.log; exit 1; }
 echo "=== end"
 """
 
@@ -208,6 +237,9 @@ def test_the_package_installs_upgrades_and_purges_a_secured_appliance_on_a_fresh
     )  # fmt: skip
     shutil.copy(built.stdout.strip().splitlines()[-1], root / "wisebook-upgrade.deb")
     found = sections(in_root(root, INSTALL_AND_CHECK))
+    print(
+        "\n".join(f"=== {name}\n{text}" for name, text in found.items() if name in ("doctor", "tail", "acme"))
+    )
     assert re.search(
         r"setup wizard: \S+/assistant/ — setup code: [A-Z0-9]{4}(-[A-Z0-9]{4}){3}", found["printed"]
     )
@@ -224,6 +256,18 @@ def test_the_package_installs_upgrades_and_purges_a_secured_appliance_on_a_fresh
         "x-content-type-options: nosniff",
     ):
         assert header in headers
+    url, code, hint = found["setup-url"].splitlines()
+    assert url == "assistant : https://localhost/assistant/" and re.fullmatch(r"code : [A-Z0-9-]{19}", code)
+    assert "réglez WISEBOOK_PUBLIC_URL" in hint  # the address to type from another desk
+    doctor = found["doctor"].splitlines()
+    assert doctor[-1] == "exit 0" and doctor[-2] == "bilan : attention", found["doctor"]  # nothing broken
+    for check in ("port 443", "port 8001", "port 5432", "port 6379", "disque données", "mémoire", "secrets"):
+        assert any(line.startswith("ok") and f" {check} " in line for line in doctor), (check, doctor)
+    assert any(line.startswith("attention certificat") and "auto-signé" in line for line in doctor)
+    assert (
+        "ok        programmes     web-0 RUNNING, web-1 RUNNING, worker RUNNING, scheduler RUNNING" in doctor
+    )
+    assert " worker    " in found["tail"]  # merged, readable lines
     assert found["wrong-code"] == "422"  # the wizard refuses a wrong setup code
     assert "configurée" in found["setup"]
     assert '"numero": "VTE-2026-000001"' in found["entry"]
@@ -253,8 +297,28 @@ def test_the_package_installs_upgrades_and_purges_a_secured_appliance_on_a_fresh
     assert back[:3] == [version, "4", f'"version": "{version}"']  # the first version runs
     assert back[3:] == [migrate.head(), "0", before]  # with its schema and its data
     assert found["kept"] == "1"
+    acme = found["acme"].splitlines()
+    assert acme[-5] == "200", found["acme"]  # a certificate the ACME authority's root verifies
+    assert acme[-4:-1] == [
+        "WISEBOOK_SERVER_NAME=compta.exemple.ci",
+        "WISEBOOK_PUBLIC_URL=https://compta.exemple.ci",
+        "WISEBOOK_TLS_CERTIFICATE=/etc/letsencrypt/live/compta.exemple.ci/fullchain.pem",
+    ]
+    assert acme[-1].startswith(
+        "ok        certificat     /etc/letsencrypt/live/compta.exemple.ci/fullchain.pem : émis par"
+    )
     purge = found["purge"]
     assert "purged /etc/wisebook" in purge and "No such file or directory" in purge
     assert purge.splitlines()[-3:] == ["/var/backups/wisebook", "/var/lib/wisebook", "1"]  # the books survive
+    again = found["again"].splitlines()
+    assert again[-1] == "1" and "santé" in again[0]  # installed again over the kept books
+    refused = found["destroy-no"].splitlines()
+    assert (
+        refused[-2:] == ["exit 1", "/var/lib/wisebook"]
+        and "la base PostgreSQL wisebook" in found["destroy-no"]
+    )
+    destroyed = found["destroy"].splitlines()
+    assert "base wisebook et rôle wisebook supprimés" in destroyed and destroyed[-3] == "0"
+    assert all("No such file or directory" in line for line in destroyed[-2:])
     print(f"rolled back in {found['rollback-seconds']} s:\n{said}")
     print(f"installed and running in {found['install-seconds']} s; idle memory (RSS kB):\n{found['memory']}")

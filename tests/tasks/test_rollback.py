@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.orm import Session
 
 from tests.conftest import sale
 from wisebook.services import backups, rollback
@@ -111,3 +112,27 @@ def test_the_health_check_waits_for_the_version_rolled_back_to():
         server.shutdown()
     with pytest.raises(rollback.RollbackError, match="ne répond pas"):
         rollback.wait_healthy([port], "3.0.0", timeout=1)
+
+
+def test_setup_url_gives_the_wizard_and_its_code_then_the_login_page(engine, backend_settings, tmp_path):
+    from tests.tasks.test_backups import ctl
+    from wisebook.services import setup as setup_service
+
+    extra = {"WISEBOOK_PUBLIC_URL": "https://compta.exemple.ci"}
+    before = ctl(backend_settings, tmp_path, "setup-url", extra=extra)
+    assert before.returncode == 0, before.stderr
+    code = setup_service.setup_code(backend_settings.data_dir)
+    assert before.stdout.splitlines() == [
+        "assistant : https://compta.exemple.ci/assistant/",
+        f"code : {code}",
+    ]
+    local = ctl(backend_settings, tmp_path, "setup-url", extra={"WISEBOOK_PUBLIC_URL": "https://localhost"})
+    assert "réglez WISEBOOK_PUBLIC_URL" in local.stdout
+
+    with Session(engine) as session, session.begin():
+        setup_service.setup(
+            session, company_name="Après SARL", country="SN", currency=None, fiscal_year=2026,
+            admin_email="it@apres.sn", admin_password="un-mot-de-passe-solide",
+        )  # fmt: skip
+    after = ctl(backend_settings, tmp_path, "setup-url", extra=extra)
+    assert after.stdout == "WiseBook est configuré : https://compta.exemple.ci/connexion/\n"

@@ -32,6 +32,9 @@ DEFAULTS = {
     "WISEBOOK_USER": "wisebook",
     "WISEBOOK_DATA_DIR": "/var/lib/wisebook",
     "WISEBOOK_LOG_DIR": "/var/log/wisebook",
+    # certbot's webroot for the HTTP challenge: nginx's workers read it, so it is not under the
+    # data dir (which only the service's user may enter).
+    "WISEBOOK_ACME_DIR": "/var/www/wisebook-acme",
     "WISEBOOK_MAX_IMPORT_BYTES": str(200 * 1024 * 1024),
 }
 
@@ -137,7 +140,7 @@ def render(
         "web_ports": ports,
         "proxy_timeout": _number(values, "WISEBOOK_PROXY_TIMEOUT", 5, 3600),
         "max_body_mb": -(-_number(values, "WISEBOOK_MAX_IMPORT_BYTES", 1, 10**12) // (1024 * 1024)),
-        "acme_root": f"{values['WISEBOOK_DATA_DIR']}/acme",
+        "acme_root": values["WISEBOOK_ACME_DIR"],
         "static_dir": str(Path(program).parent / "_internal" / "wisebook" / "web" / "static"),
         "program": program,
         "programs": programs,

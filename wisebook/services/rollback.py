@@ -243,3 +243,33 @@ def wait_healthy(ports: Sequence[int], version: str, timeout: float = 120.0) -> 
         if pending:
             time.sleep(1)
     return said
+
+
+def package_fields(package: Path, run: Runner = subprocess.run) -> dict[str, str]:
+    """A .deb's Package and Version (RollbackError if it is not a wisebook package)."""
+    done = run(
+        ["dpkg-deb", "-f", str(package), "Package", "Version"], capture_output=True, text=True, check=False
+    )
+    found = dict(line.split(": ", 1) for line in done.stdout.splitlines() if ": " in line)
+    if done.returncode != 0 or found.get("Package") != "wisebook" or not found.get("Version"):
+        raise RollbackError(f"{package.name} n'est pas un paquet wisebook")
+    return found
+
+
+def is_newer(new: str, current: str, run: Runner = subprocess.run) -> bool:
+    """Debian's order of versions (3.0.0~rc1 < 3.0.0 < 3.0.0+1)."""
+    return run(["dpkg", "--compare-versions", new, "gt", current], check=False).returncode == 0
+
+
+def apt_install(package: Path, run: Runner = subprocess.run) -> None:
+    """``apt-get install ./package``: the package's scripts do the upgrade."""
+    done = run(
+        ["apt-get", "install", "-y", str(package.resolve())],
+        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RollbackError(
+            f"apt-get install a échoué (code {done.returncode}) : voyez ses messages ci-dessus"
+        )
