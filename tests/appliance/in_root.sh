@@ -13,4 +13,16 @@ start_services() {
     supervisord -c /etc/supervisor/supervisord.conf
     nginx
 }
+wait_running() {
+    # The four programs of the group RUNNING (90 s at most).
+    i=0
+    until [ "$(supervisorctl status | grep -c RUNNING)" = 4 ] || [ $i -ge 90 ]; do i=$((i+1)); sleep 1; done
+}
+ready() {
+    # nginx answering /health/ with 200 over HTTPS (90 s at most).
+    i=0
+    until [ "$(curl -sk -o /dev/null -w '%{http_code}' https://127.0.0.1/health/)" = 200 ] || [ $i -ge 90 ]; do
+        i=$((i+1)); sleep 1
+    done
+}
 "$@"

@@ -4,7 +4,6 @@ hand as an init would, then the package does the rest. Checked over loopback HTT
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
@@ -13,80 +12,20 @@ from pathlib import Path
 
 import pytest
 
+from tests.appliance import debian_root
 from tests.appliance.conftest import BUNDLE, ROOT
+from tests.appliance.debian_root import in_root, sections
 from wisebook.db import migrate
-
-HERE = Path(__file__).parent
-# The package's dependencies, curl for the checks, certbot and pebble (a local ACME authority)
-# for « wisebook-ctl tls acme ». The cache's name changes with the list.
-PACKAGES = (
-    "postgresql redis-server nginx supervisor openssl curl ca-certificates adduser procps certbot pebble"
-)
-CACHE = Path(os.environ.get("WISEBOOK_TEST_ROOT_CACHE", "/var/cache/wisebook-tests")) / (
-    f"bookworm-appliance-{hashlib.sha256(PACKAGES.encode()).hexdigest()[:8]}.tar.zst"
-)
-
-
-def _mirror() -> str:
-    """The Debian mirror this machine's apt uses (read, never written down here)."""
-    for source in [*Path("/etc/apt/sources.list.d").glob("*.sources"), Path("/etc/apt/sources.list")]:
-        if source.exists():
-            found = re.search(r"^(?:URIs:\s*|deb\s+)(\S+)", source.read_text(), re.MULTILINE)
-            if found:
-                return found.group(1)
-    raise AssertionError("no Debian mirror in /etc/apt")
 
 
 @pytest.fixture(scope="session")
-def debian_root_archive(tmp_path_factory) -> Path:
-    """A Debian 12 minbase root with the package's dependencies installed, as a zstd tarball
-    cached between runs (about 200 MB, 1 minute to make, 3 s to unpack)."""
+def debian_root_archive() -> Path:
+    """The cached Debian 12 root (tests/appliance/debian_root.py): root and debootstrap needed."""
     if os.geteuid() != 0 or (not shutil.which("debootstrap") and not Path("/usr/sbin/debootstrap").exists()):
         if os.environ.get("CI"):
             pytest.fail("the installation test needs root and debootstrap (tests/services.sh installs it)")
         pytest.skip("needs root and debootstrap")
-    if CACHE.exists():
-        return CACHE
-    root = tmp_path_factory.mktemp("debootstrap") / "root"
-    subprocess.run(["debootstrap", "--variant=minbase", "bookworm", str(root), _mirror()], check=True,
-                   capture_output=True)  # fmt: skip
-    policy = root / "usr/sbin/policy-rc.d"
-    policy.write_text("#!/bin/sh\nexit 101\n")  # nothing starts on this machine's ports while installing
-    policy.chmod(0o755)
-    shutil.copy("/etc/resolv.conf", root / "etc/resolv.conf")
-    install = f"apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends {PACKAGES}"
-    subprocess.run(["chroot", str(root), "/bin/sh", "-c", install], check=True, capture_output=True)
-    conf = next((root / "etc/postgresql").glob("*/main/postgresql.conf"))
-    conf.write_text(
-        re.sub(r"^port = \d+", "port = 5432", conf.read_text(), flags=re.MULTILINE)
-    )  # as on a fresh machine
-    subprocess.run(["chroot", str(root), "apt-get", "clean"], check=True)
-    policy.unlink()
-    CACHE.parent.mkdir(parents=True, exist_ok=True)
-    partial = CACHE.with_suffix(".partial")
-    subprocess.run(["tar", "-C", str(root), "--zstd", "-cf", str(partial), "."], check=True)
-    partial.rename(CACHE)
-    shutil.rmtree(root)
-    return CACHE
-
-
-def in_root(root: Path, script: str, timeout: int = 600) -> str:
-    """Run a shell script inside the root, in new mount, PID and network namespaces."""
-    (root / "steps.sh").write_text(". /in_root.sh true\n" + script)
-    shutil.copy(HERE / "in_root.sh", root / "in_root.sh")
-    done = subprocess.run(
-        ["unshare", "--net", "--mount", "--pid", "--fork", "--propagation", "private",
-         "sh", str(HERE / "namespace.sh"), str(root), "/steps.sh"],
-        capture_output=True, text=True, timeout=timeout,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
-    return done.stdout
-
-
-def sections(output: str) -> dict[str, str]:
-    """The script's output cut at its ``=== name`` lines."""
-    parts = re.split(r"^=== (\S+)\n", output, flags=re.MULTILINE)
-    return {parts[i]: parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}
+    return debian_root.archive()
 
 
 INSTALL_AND_CHECK = r"""
@@ -95,8 +34,7 @@ start_services
 started=$(date +%s)
 apt-get install -y /wisebook.deb > /install.log 2>&1 || { cat /install.log; exit 1; }
 echo "=== printed"; grep '^wisebook:' /install.log
-i=0; until [ "$(supervisorctl status | grep -c RUNNING)" = 4 ] || [ $i -ge 90 ]; do i=$((i+1)); sleep 1; done
-ready() { i=0; until [ "$(curl -sk -o /dev/null -w '%{http_code}' https://127.0.0.1/health/)" = 200 ] || [ $i -ge 90 ]; do i=$((i+1)); sleep 1; done; }
+wait_running
 ready
 echo "=== install-seconds"; echo $(( $(date +%s) - started ))
 echo "=== status"; supervisorctl status || true
@@ -140,7 +78,7 @@ runuser -u wisebook -- wisebook-ctl restore "$made" --yes > /restore.log 2>&1 ||
 echo "=== balance-restored"; totals
 wisebook-ctl upgrade /wisebook-upgrade.deb --yes > /upgrade.log 2>&1 || { cat /upgrade.log; exit 1; }
 echo "=== upgrade"; grep '^wisebook:\|révision' /upgrade.log; cat /var/lib/wisebook/releases/*/backup
-i=0; until [ "$(supervisorctl status | grep -c RUNNING)" = 4 ] || [ $i -ge 90 ]; do i=$((i+1)); sleep 1; done
+wait_running
 ready
 echo "=== after-upgrade"; dpkg-query -W -f '${Version}\n' wisebook; supervisorctl status | grep -c RUNNING
 token=$(curl -sk -X POST https://127.0.0.1/api/v1/auth/login/ -H 'Content-Type: application/json' \
@@ -155,7 +93,7 @@ started=$(date +%s)
 wisebook-ctl rollback --yes > /rollback.log 2>&1 || { cat /rollback.log; exit 1; }
 echo "=== rollback-seconds"; echo $(( $(date +%s) - started ))
 echo "=== rollback"; cat /rollback.log
-i=0; until [ "$(supervisorctl status | grep -c RUNNING)" = 4 ] || [ $i -ge 90 ]; do i=$((i+1)); sleep 1; done
+wait_running
 ready
 echo "=== after-rollback"; dpkg-query -W -f '${Version}\n' wisebook; supervisorctl status | grep -c RUNNING
 curl -sk https://127.0.0.1/health/ | grep -o '"version": "[^"]*"'
