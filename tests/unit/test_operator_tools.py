@@ -90,7 +90,7 @@ def test_the_application_health_maps_to_findings_and_the_worst_wins():
         {"checks": {"database": {"status": "ok"}, "worker": {"status": "degraded", "age_s": 400}}}
     )
     assert [(f.name, f.status, f.detail) for f in found] == [
-        ("database", "ok", "ok"),
+        ("base", "ok", "ok"),
         ("worker", "attention", "degraded : age_s=400"),
     ]
     assert doctor.worst(found) == "attention"

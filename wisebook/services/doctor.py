@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import grp
 import os
+import pwd
 import shutil
 import socket
 import subprocess
@@ -66,8 +67,10 @@ def disk(places: Mapping[str, Path], warn_mb: int = 2048, fail_mb: int = 500) ->
         seen.add(device)
         usage = shutil.disk_usage(where)
         free_mb, share = usage.free // (1024 * 1024), usage.free / usage.total if usage.total else 0
-        said = f"{name} ({path}) : {free_mb:,} Mo libres sur {usage.total // (1024 * 1024):,} Mo ({share:.0%})".replace(
-            ",", "\u202f"
+        said = (
+            f"{path} : {free_mb:,} Mo libres sur {usage.total // (1024 * 1024):,} Mo ({share:.0%})".replace(
+                ",", "\u202f"
+            )
         )
         status = FAIL if free_mb < fail_mb else WARN if free_mb < warn_mb or share < 0.10 else OK
         found.append(Finding(f"disque {name}", status, said))
@@ -133,8 +136,12 @@ def secrets(path: Path, group: str = "wisebook") -> Finding:
         owner_group = grp.getgrgid(st.st_gid).gr_name
     except KeyError:
         owner_group = str(st.st_gid)
+    try:
+        owner = pwd.getpwuid(st.st_uid).pw_name
+    except KeyError:
+        owner = str(st.st_uid)
     mode = st.st_mode & 0o777
-    said = f"{path} : {mode:o} {owner_group}"
+    said = f"{path} : {mode:o} {owner}:{owner_group}"
     if mode & 0o007 or owner_group != group:
         return Finding("secrets", FAIL, f"{said} (attendu 640 root:{group} : chmod 0640, chgrp {group})")
     return Finding("secrets", OK, said)
@@ -167,10 +174,15 @@ def programs(expected: Sequence[str], run: Runner = subprocess.run) -> Finding:
     return Finding("programmes", OK if running else FAIL, said)
 
 
+#: The checks of /health/ (their names are the API's), as the operator reads them.
+HEALTH_NAMES = {"database": "base", "queue": "file", "disk": "disque (app)", "backup": "sauvegarde"}
+
+
 def application(report: Mapping[str, Any]) -> list[Finding]:
     """The application's own health report (the checks of /health/)."""
     found = []
-    for name, check in report.get("checks", {}).items():
+    for key, check in report.get("checks", {}).items():
+        name = HEALTH_NAMES.get(key, key)
         status = {"ok": OK, "degraded": WARN}.get(str(check.get("status")), FAIL)
         extra = ", ".join(f"{k}={v}" for k, v in check.items() if k != "status")
         found.append(Finding(name, status, f"{check.get('status')}{' : ' + extra if extra else ''}"))
