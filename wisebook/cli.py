@@ -304,7 +304,7 @@ def rollback(target: str | None, yes: bool) -> None:
         left = rollback_service.backup_before(conf["WISEBOOK_USER"], conf["WISEBOOK_PROGRAM"], tag)
         click.echo(f"l'état quitté est sauvegardé : {left}")
         rollback_service.install(plan.release, plan.release.backup or left)
-        ports = [int(p) for p in conf["WISEBOOK_WEB_PORTS"].split(",") if p.strip()]
+        ports = appliance.web_ports(conf)
         said = rollback_service.wait_healthy(ports, plan.release.version)
     except rollback_service.RollbackError as exc:
         _fail(str(exc))
@@ -336,6 +336,7 @@ def upgrade(fichier: Path, yes: bool) -> None:
     """Mettre à jour avec un paquet wisebook_*.deb (root) : le paquet garde la version en place
     pour rollback, sauvegarde la base (ou renonce), arrête les programmes, migre, les relance."""
     from . import version
+    from .services import appliance
     from .services import rollback as rollback_service
 
     _need_root("la mise à jour installe un paquet")
@@ -351,7 +352,7 @@ def upgrade(fichier: Path, yes: bool) -> None:
         rollback_service.apt_install(fichier)
     except rollback_service.RollbackError as exc:
         _fail(str(exc))
-    ports = [int(p) for p in conf["WISEBOOK_WEB_PORTS"].split(",") if p.strip()]
+    ports = appliance.web_ports(conf)
     try:
         said = rollback_service.wait_healthy(ports, new)
     except rollback_service.RollbackError as exc:
@@ -424,11 +425,12 @@ def doctor(as_json: bool) -> None:
     programmes, santé. Code 0 : rien de cassé (des « attention » peuvent rester) ; 1 : un échec."""
     import json
 
+    from .services import appliance
     from .services import doctor as checks
 
     resolved = settings_module.load()
     conf = _appliance_conf()
-    web_ports = [int(p) for p in conf["WISEBOOK_WEB_PORTS"].split(",") if p.strip()]
+    web_ports = appliance.web_ports(conf)
     from sqlalchemy.engine import make_url
 
     wanted = {

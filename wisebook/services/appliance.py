@@ -105,13 +105,19 @@ def _redis_password(values: dict[str, str]) -> str:
     return url.split("://", 1)[1].split("@", 1)[0].split(":", 1)[1]
 
 
+def web_ports(values: dict[str, str]) -> list[int]:
+    """The web programs' ports (``WISEBOOK_WEB_PORTS``: web-0, web-1…)."""
+    ports = [p.strip() for p in values["WISEBOOK_WEB_PORTS"].split(",") if p.strip()]
+    if not ports or not all(p.isdigit() and 1024 <= int(p) <= 65535 for p in ports):
+        raise InvalidInput("WISEBOOK_WEB_PORTS : des ports de 1024 à 65535 séparés par des virgules.")
+    return [int(p) for p in ports]
+
+
 def render(
     values: dict[str, str], machine: Machine, pg_version: str | None, root: Path = Path("/")
 ) -> list[Rendered]:
     """Every file of the appliance for these settings on this machine."""
-    ports = [p.strip() for p in values["WISEBOOK_WEB_PORTS"].split(",") if p.strip()]
-    if not ports or not all(p.isdigit() and 1024 <= int(p) <= 65535 for p in ports):
-        raise InvalidInput("WISEBOOK_WEB_PORTS : des ports de 1024 à 65535 séparés par des virgules.")
+    ports = web_ports(values)
     threads = (
         _number(values, "WISEBOOK_WEB_THREADS", 1, 64)
         if values["WISEBOOK_WEB_THREADS"]

@@ -102,7 +102,7 @@ def follow(
     emit: Callable[[Line], None],
     *,
     stop: Callable[[], bool] = lambda: False,
-    interval: float = 0.5,
+    interval: float = 0.5,  # float-ok: seconds
 ) -> None:
     """Print what is appended to the logs from now on, until ``stop()``."""
     state: dict[str, tuple[int, int]] = {}  # program -> (inode, offset)

@@ -61,7 +61,7 @@ class Release:
     version: str
     package: Path
     backup: Path | None
-    kept_at: float
+    kept_at: float  # float-ok: a file time
 
 
 @dataclass
@@ -220,7 +220,9 @@ def install(release: Release, backup: Path, run: Runner = subprocess.run) -> Non
         )
 
 
-def wait_healthy(ports: Sequence[int], version: str, timeout: float = 120.0) -> dict[int, str]:
+def wait_healthy(
+    ports: Sequence[int], version: str, timeout: float = 120.0
+) -> dict[int, str]:  # float-ok: seconds
     """Each web program's ``/health/`` answering 200 with ``version``; the last word of each."""
     deadline = time.monotonic() + timeout
     said: dict[int, str] = {}
