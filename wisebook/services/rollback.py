@@ -221,8 +221,10 @@ def install(release: Release, backup: Path, run: Runner = subprocess.run) -> Non
 
 
 def wait_healthy(
-    ports: Sequence[int], version: str, timeout: float = 120.0
-) -> dict[int, str]:  # float-ok: seconds
+    ports: Sequence[int],
+    version: str,
+    timeout: float = 120.0,  # float-ok: seconds
+) -> dict[int, str]:
     """Each web program's ``/health/`` answering 200 with ``version``; the last word of each."""
     deadline = time.monotonic() + timeout
     said: dict[int, str] = {}
