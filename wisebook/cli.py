@@ -284,10 +284,9 @@ def rollback(target: str | None, yes: bool) -> None:
     from .services import appliance
     from .services import rollback as rollback_service
 
-    if os.geteuid() != 0:
-        _fail("le retour arrière réinstalle le paquet : lancez-le en root (sudo wisebook-ctl rollback)")
+    _need_root("le retour arrière réinstalle le paquet")
     resolved = settings_module.load()
-    conf = appliance.read_conf(Path("/"))
+    conf = _appliance_conf()
     engine = make_engine(resolved)
     try:
         plan = rollback_service.plan(resolved, engine, version(), target)
@@ -303,7 +302,7 @@ def rollback(target: str | None, yes: bool) -> None:
         tag = "".join(c if c.isalnum() else "-" for c in plan.current)
         left = rollback_service.backup_before(conf["WISEBOOK_USER"], conf["WISEBOOK_PROGRAM"], tag)
         click.echo(f"l'état quitté est sauvegardé : {left}")
-        rollback_service.install(plan.release, plan.release.backup or left)
+        rollback_service.install(plan.release, plan.backup)
         ports = appliance.web_ports(conf)
         said = rollback_service.wait_healthy(ports, plan.release.version)
     except rollback_service.RollbackError as exc:

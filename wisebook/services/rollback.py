@@ -70,6 +70,7 @@ class Plan:
 
     release: Release
     current: str
+    backup: Path  # the pre-upgrade backup the kept package's postinst restores
     backup_manifest: dict[str, Any]
     lost_entries: list[str] = field(default_factory=list)  # numbers (or « brouillon n° id »)
     lost_entry_count: int = 0
@@ -83,7 +84,7 @@ class Plan:
             taken = "?"
         said = [
             f"retour de {self.current} à {self.release.version}",
-            f"la base revient à la sauvegarde d'avant la mise à jour : {self.release.backup}",
+            f"la base revient à la sauvegarde d'avant la mise à jour : {self.backup}",
             f"  prise le {taken}, {self.backup_manifest.get('ecritures', '?')} écriture(s), "
             f"révision {self.backup_manifest.get('revision', '?')}",
         ]
@@ -176,7 +177,7 @@ def plan(
         manifest = backups.verify(release.backup, settings.backup_signing_key)
     except backups.BackupError as exc:
         raise RollbackError(f"sauvegarde d'avant la mise à jour inutilisable : {exc}") from None
-    found = Plan(release, current, manifest)
+    found = Plan(release, current, release.backup, manifest)
     try:
         found.lost_entry_count, found.lost_entries, found.lost_other = lost_since(engine, _since(manifest))
     except DBAPIError as exc:
