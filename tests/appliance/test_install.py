@@ -114,7 +114,11 @@ REQUESTS_CA_BUNDLE=/pebble.crt wisebook-ctl tls acme compta.exemple.ci --email i
     --serveur https://127.0.0.1:14000/dir > /acme.log 2>&1 || { cat /acme.log /pebble.log; exit 1; }
 grep -v '^ *$' /acme.log | tail -n 4
 curl -s --cacert /pebble.crt https://127.0.0.1:15000/roots/0 > /pebble-root.pem
-curl -s --cacert /pebble-root.pem --resolve compta.exemple.ci:443:127.0.0.1 -o /dev/null -w '%{http_code}\n' https://compta.exemple.ci/health/
+# nginx's reload hands over to new workers asynchronously: the old ones serve the old
+# certificate for a moment.
+verified() { curl -s --cacert /pebble-root.pem --resolve compta.exemple.ci:443:127.0.0.1 -o /dev/null -w '%{http_code}' https://compta.exemple.ci/health/ || true; }
+i=0; until [ "$(verified)" = 200 ] || [ $i -ge 20 ]; do i=$((i+1)); sleep 0.5; done
+verified; echo
 grep '^WISEBOOK_\(SERVER_NAME\|PUBLIC_URL\|TLS_CERTIFICATE\)=' /etc/wisebook/wisebook.conf
 wisebook-ctl doctor | grep certificat
 apt-get purge -y wisebook > /purge.log 2>&1 || { cat /purge.log; exit 1; }
