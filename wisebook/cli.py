@@ -627,6 +627,40 @@ def setup(
     )
 
 
+@main.command("societe")
+@click.option("--nom", required=True, help="Raison sociale de la société (le dossier du client).")
+@click.option("--pays", required=True, help="Pays OHADA (code ISO : CI, SN, CM…).")
+@click.option("--devise", default=None, help="Devise (par défaut celle du pays).")
+@click.option("--exercice", required=True, type=int, help="Année du premier exercice.")
+@click.option("--admin-email", required=True, help="Adresse de son administrateur (invité).")
+@explained
+def societe(nom: str, pays: str, devise: str | None, exercice: int, admin_email: str) -> None:
+    """Créer une société (un dossier) ; son administrateur reçoit une invitation à accepter."""
+    from .services import invitations, mail
+    from .services import setup as setup_service
+
+    resolved = settings_module.load()
+    with _session() as session:
+        made = setup_service.create_dossier(
+            session,
+            company_name=nom,
+            country=pays,
+            currency=devise,
+            fiscal_year=exercice,
+            admin_email=admin_email,
+            operator_id=None,
+        )
+    subject, body = invitations.mail_text(made.invitation, resolved.public_url)
+    sent = mail.send(resolved, made.invitation.email, subject, body)
+    click.echo(
+        f"société « {made.name} » créée (id {made.company_id}, {made.country}, {made.currency}, "
+        f"exercice {made.fiscal_year})"
+    )
+    link = f"{resolved.public_url}/invitation/?jeton={made.invitation.token}"
+    how = "envoyée par e-mail" if sent else "non envoyée (EMAIL_HOST) : transmettez ce lien"
+    click.echo(f"invitation de {made.invitation.email} {how} : {link}")
+
+
 @main.command("setup-code")
 def setup_code() -> None:
     """Afficher le code d'installation que demande l'assistant (avant la configuration)."""
@@ -644,13 +678,13 @@ def setup_code() -> None:
 @click.option("--password-stdin", is_flag=True, help="Lire le mot de passe sur l'entrée standard.")
 @explained
 def createsuperuser(email: str, password_stdin: bool) -> None:
-    """Créer un super-utilisateur."""
+    """Créer l'exploitant de l'installation (sauvegardes, sociétés, toutes les tâches)."""
     from .services import users
 
     password = _read_password(password_stdin)
     with _session() as session:
         user = users.create_user(session, email, password, superuser=True)
-        click.echo(f"super-utilisateur {user.email} créé")
+        click.echo(f"exploitant {user.email} créé")
 
 
 @main.command()

@@ -9,6 +9,7 @@ supervisor's configuration).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Callable, Mapping
@@ -80,6 +81,9 @@ class Settings:
     aws_access_key_id: str | None = field(default=None, repr=False)
     aws_secret_access_key: str | None = field(default=None, repr=False)
     aws_default_region: str = "us-east-1"
+    # Private networks webhooks may reach (an ERP on the office LAN), as CIDRs; none by default:
+    # loopback, link-local, private, multicast and unspecified addresses are refused.
+    webhook_allowed_networks: tuple[str, ...] = ()
 
     @property
     def backups(self) -> Path:
@@ -215,6 +219,7 @@ def load(overrides: Mapping[str, object] | None = None, environ: Mapping[str, st
     if backup_hour > 23:
         raise SettingsError("WISEBOOK_BACKUP_HOUR doit être une heure entre 0 et 23")
 
+    networks = _networks(env.get("WISEBOOK_WEBHOOK_ALLOWED_NETWORKS", ""))
     level = (env.get("LOG_LEVEL") or "INFO").upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
         raise SettingsError(f"LOG_LEVEL inconnu : {level}")
@@ -268,4 +273,16 @@ def load(overrides: Mapping[str, object] | None = None, environ: Mapping[str, st
         aws_access_key_id=env.get("AWS_ACCESS_KEY_ID") or None,
         aws_secret_access_key=env.get("AWS_SECRET_ACCESS_KEY") or None,
         aws_default_region=env.get("AWS_DEFAULT_REGION") or "us-east-1",
+        webhook_allowed_networks=networks,
     )
+
+
+def _networks(listed: str) -> tuple[str, ...]:
+    """The CIDRs of WISEBOOK_WEBHOOK_ALLOWED_NETWORKS (comma-separated), checked."""
+    found = []
+    for item in filter(None, (part.strip() for part in listed.split(","))):
+        try:
+            found.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise SettingsError(f"WISEBOOK_WEBHOOK_ALLOWED_NETWORKS : réseau invalide « {item} »") from None
+    return tuple(found)

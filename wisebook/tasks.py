@@ -475,7 +475,9 @@ def _register_periodic(queue: Queue) -> None:
             ready = webhooks.due(session)
         for delivery_id in ready:  # each attempt recorded in its own transaction
             with Session(engine) as session, session.begin():
-                if webhooks.deliver(session, delivery_id, settings.webhook_secret):
+                if webhooks.deliver(
+                    session, delivery_id, settings.webhook_secret, networks=settings.webhook_allowed_networks
+                ):
                     delivered += 1
                 else:
                     waiting += 1

@@ -7,9 +7,10 @@ import hashlib
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.conftest import sale
+from tests.conftest import Api, login, sale
 from wisebook.db import models
 from wisebook.services import books as books_service
+from wisebook.services import users
 
 KEYS = "/api/v1/cles-api/"
 
@@ -59,3 +60,27 @@ def test_keys_are_never_admin_and_another_company_s_key_is_not_found(api):
     refused = api.post(KEYS, {"nom": "Tout", "role": "admin"}, status=422)
     assert refused.json["erreurs"][0]["champ"] == "role"
     api.delete(f"{KEYS}999999/", status=404)
+
+
+def test_a_key_is_its_own_principal_and_ends_with_its_creator_s_access(api, testapp, engine, books):
+    """The audit log names the key; the key can never do more than its creator can now."""
+    with Session(engine) as s, s.begin():
+        creator = users.create_user(s, "integrateur@cabinet.ci", "un mot de passe assez long")
+        books_service.add_member(s, books.company_id, creator.id, "admin")
+        creator_id = creator.id
+    integrator = Api(testapp, login(testapp, "integrateur@cabinet.ci", "un mot de passe assez long"))
+    made = integrator.post(KEYS, {"nom": "Caisse enregistreuse", "role": "comptable"}, status=201).json
+    key = made["cle"]
+    with_key(testapp, key, "post", "/api/v1/ecritures/", status=201, body=sale())
+    logged = api.get("/api/v1/journal-audit/").json["resultats"][0]
+    assert logged["action"] == "entries"
+    assert logged["cle_api"] == {"id": made["id"], "nom": "Caisse enregistreuse"}
+    assert logged["utilisateur"] is None and logged["email"] is None  # not the creator's doing
+    with Session(engine) as s, s.begin():  # the creator becomes a reader: so does the key
+        books_service.change_role(s, books.company_id, creator_id, "lecteur", 0)
+    with_key(testapp, key, "post", "/api/v1/ecritures/", status=403, body=sale())
+    with_key(testapp, key)  # still reads
+    with Session(engine) as s, s.begin():  # the creator leaves the company: the key is nobody
+        books_service.remove_member(s, books.company_id, creator_id, 0)
+    with_key(testapp, key, status=401)
+    with_key(testapp, key, "post", "/api/v1/ecritures/", status=401, body=sale())

@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api, login, sale
 from wisebook.services import books as books_service
 from wisebook.services import users
-from wisebook.services.permissions import ROLE_PERMISSIONS, Permission
+from wisebook.services.permissions import OPERATOR_PERMISSIONS, ROLE_PERMISSIONS, Permission
 
 ROLES = ("admin", "comptable", "assistant", "lecteur", "auditeur")
+OPERATOR = "exploitant"  # the installation's operator: a member of no company
 PASSWORD = "un mot de passe assez long"
 PUBLIC = {
     ("password_reset", "POST"),
@@ -109,8 +110,21 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("admin_task_action", "POST"): Example(
         lambda admin: f"/admin/taches/{revoked_run_id(admin)}/relance/", 303
     ),
-    # Superusers only (the whole installation): the matrix's admin is the one from setup.
+    # The installation's operator only (it holds every company).
     ("backups", "POST"): Example(fixed("/api/v1/sauvegardes/"), 202),
+    ("companies", "GET"): Example(fixed("/api/v1/societes/"), 200),
+    ("companies", "POST"): Example(
+        fixed("/api/v1/societes/"),
+        201,
+        lambda: {
+            "nom": f"Dossier {next(counter)} SARL",
+            "pays": "SN",
+            "exercice": 2026,
+            "admin_email": "gerant@dossier.sn",
+        },
+    ),
+    ("companies_page", "GET"): Example(fixed("/admin/societes/"), 200),
+    ("companies_page", "POST"): Example(fixed("/admin/societes/"), 422),  # nothing typed
     ("home", "GET"): Example(fixed("/"), 200),
     ("setup", "GET"): Example(fixed("/assistant/"), 200),
     ("setup", "POST"): Example(fixed("/assistant/"), 409),  # set up already: never twice
@@ -162,6 +176,10 @@ EXAMPLES: dict[tuple[str, str], Example] = {
         lambda: {"url": "https://erp.exemple.ci/hook", "evenements": ["ecriture.validee"]},
     ),
     ("webhook", "DELETE"): Example(lambda admin: f"/api/v1/webhooks/{hook_id(admin)}/", 204),
+    ("webhook_secret", "POST"): Example(lambda admin: f"/api/v1/webhooks/{hook_id(admin)}/secret/", 200),
+    ("webhook_deliveries", "GET"): Example(
+        lambda admin: f"/api/v1/webhooks/{hook_id(admin)}/livraisons/", 200
+    ),
     ("password_reset", "POST"): Example(
         fixed("/api/v1/auth/reinitialisation/"), 202, lambda: {"email": "x@y.ci"}
     ),
@@ -286,26 +304,37 @@ def clients(testapp, engine, books) -> dict[str, Any]:
         for role in ROLES[1:]:
             user = users.create_user(s, f"{role}@cabinet.ci", PASSWORD)
             books_service.add_member(s, books.company_id, user.id, role)
+        users.create_user(s, "exploitant@cabinet.ci", PASSWORD, superuser=True)
         other = books_service.create_company(s, "Autre Société SA", "SN", None)
         books_service.create_fiscal_year(s, other.id, 2026)
         other_id = other.id
     made = {"admin": Api(testapp, login(testapp))}
     for role in ROLES[1:]:
         made[role] = Api(testapp, login(testapp, f"{role}@cabinet.ci", PASSWORD))
+    made[OPERATOR] = Api(testapp, login(testapp, "exploitant@cabinet.ci", PASSWORD))
     return {"roles": made, "other": other_id}
 
 
-def expected(key: tuple[str, str], permission: str | None, role: str, own: bool) -> int:
+def expected(key: tuple[str, str], permission: str | None, role: str, own: bool, path: str = "") -> int:
     example = EXAMPLES[key]
     if key in PUBLIC or key in AUTHENTICATED:
         return example.status
+    if role == OPERATOR:  # theirs wherever they ask from; a company's books are not
+        if Permission(permission) in OPERATOR_PERMISSIONS:
+            return example.status
+        if not own:
+            return 404
+        page = key[1] == "GET" and not path.startswith("/api/")
+        return 303 if page else 403  # a page sends them to their own page
+    if Permission(permission) is Permission.OPERATE:
+        return 403  # no role of a company has it, whichever company is named
     if not own:
         return 404
     return example.status if Permission(permission) in ROLE_PERMISSIONS[role] else 403
 
 
 @pytest.mark.parametrize("own", [True, False], ids=["own-company", "other-company"])
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", (*ROLES, OPERATOR))
 def test_permission_matrix(app, clients, role, own):
     admin = clients["roles"]["admin"]
     mismatches = []
@@ -324,7 +353,7 @@ def test_permission_matrix(app, clients, role, own):
             response = client.testapp.delete(path, headers=client.headers(headers), status="*")
         else:
             response = client.testapp.post_json(path, body or {}, headers=client.headers(headers), status="*")
-        want = expected(key, permission, role, own)
+        want = expected(key, permission, role, own, path)
         if response.status_int != want:
             mismatches.append((route, method, want, response.status_int, response.text[:120]))
     assert mismatches == []

@@ -51,21 +51,23 @@ def test_a_failed_run_answers_its_error_as_a_problem_with_the_trace_for_admins(a
     reader.post(f"/api/v1/taches/{run_id}/relance/", status=403)
 
 
-def test_runs_are_seen_only_in_their_company_and_system_runs_by_superusers(api, testapp, engine, books):
+def test_runs_are_seen_only_in_their_company_and_system_runs_by_the_operator(api, testapp, engine, books):
     mine = failed_run(engine, books.company_id)
     system = failed_run(engine, None, "sauvegarde")
     with Session(engine) as s, s.begin():
         other = books_service.create_company(s, "Autre Société SA", "SN", None)
         other_id = other.id
+        users.create_user(s, "exploitant@cabinet.ci", PASSWORD, superuser=True)
     theirs = failed_run(engine, other_id)
-    assert {r["id"] for r in api.get("/api/v1/taches/").json["resultats"]} == {mine, system, theirs}
+    operator = Api(testapp, login(testapp, "exploitant@cabinet.ci", PASSWORD))
+    assert {r["id"] for r in operator.get("/api/v1/taches/").json["resultats"]} == {mine, system, theirs}
     company_admin = member(testapp, engine, books.company_id, "admin2@cabinet.ci", "admin")
     seen = company_admin.get("/api/v1/taches/").json
     assert [r["id"] for r in seen["resultats"]] == [mine]
     assert seen["compteurs"]["echec"] == 1
     company_admin.get(f"/api/v1/taches/{theirs}/", status=404)
     company_admin.get(f"/api/v1/taches/{system}/", status=404)
-    company_admin.post("/api/v1/sauvegardes/", status=403)  # the whole installation: superusers
+    company_admin.post("/api/v1/sauvegardes/", status=403)  # the whole installation: the operator
 
 
 def test_the_list_pages_newest_first_and_filters_by_state(api, engine, books):

@@ -98,6 +98,26 @@ class ApiKey(CompanyOwned, Base):
     )
 
 
+class Invitation(CompanyOwned, Base):
+    """An invitation to a company, mailed to an address: nothing is granted until the owner
+    of the address accepts it (choosing a password, or proving theirs). Only the SHA-256 of
+    the mailed token is kept; a new invitation of the same address replaces the old one."""
+
+    __tablename__ = "invitations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (
+        UniqueConstraint("company_id", "email"),
+        CheckConstraint("role IN ('admin', 'comptable', 'assistant', 'lecteur', 'auditeur')", name="role"),
+    )
+
+
 class BrowserSession(Base):
     """A browser's server-side session: revocable, with idle and absolute timeouts and a CSRF
     token. Only the SHA-256 of the cookie's value is stored."""
@@ -284,6 +304,9 @@ class AuditEntry(CompanyOwned, Base):
     target: Mapped[str | None] = mapped_column(String(100))  # the id in the path, if any
     status: Mapped[int] = mapped_column(Integer)
     client_addr: Mapped[str | None] = mapped_column(String(64))
+    # An integration's key is its own principal: which key, by id and by its name then.
+    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id", ondelete="SET NULL"))
+    api_key_name: Mapped[str | None] = mapped_column(String(100))
     __table_args__ = (Index("ix_audit_log_company_id_id", "company_id", "id"),)
 
 
@@ -296,6 +319,10 @@ class Webhook(CompanyOwned, Base):
     url: Mapped[str] = mapped_column(String(500))
     events: Mapped[str] = mapped_column(String(200))  # comma-separated
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The webhook's own signing secret, shown once at creation and at each rotation; None for
+    # a webhook made before there were secrets per webhook (signed with WEBHOOK_SECRET until
+    # its secret is rotated).
+    secret: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 

@@ -22,9 +22,11 @@ KEY_ROLES = ("comptable", "assistant", "lecteur", "auditeur")  # never admin: ke
 
 @dataclass(frozen=True)
 class KeyIdentity:
-    """What a valid key speaks for: its company with its role, made by one of its admins."""
+    """A valid key: its own principal (id and name), in its company with its role, bounded by
+    its creator's role there now."""
 
     key_id: int
+    name: str
     company: CompanyContext
     created_by_id: int
 
@@ -62,21 +64,25 @@ def check_key(session: Session, value: str) -> KeyIdentity | None:
         return None
     prefix, _, secret = value[len(PREFIX) :].partition("_")
     row = session.execute(
-        select(models.ApiKey, models.Company)
+        select(models.ApiKey, models.Company, models.Membership.role)
         .join(models.Company, models.Company.id == models.ApiKey.company_id)
+        .join(  # the creator still a member: a key ends with its creator's access
+            models.Membership,
+            (models.Membership.company_id == models.ApiKey.company_id)
+            & (models.Membership.user_id == models.ApiKey.created_by_id),
+        )
         .where(models.ApiKey.prefix == prefix)
     ).one_or_none()
     if row is None or not secret:
         return None
-    key, company = row
+    key, company, creator_role = row
     if key.revoked_at is not None or not hmac.compare_digest(key.key_hash, _digest(secret)):
         return None
     now = dt.datetime.now(dt.UTC)
     if key.last_used_at is None or now - aware(key.last_used_at) > dt.timedelta(minutes=1):
         key.last_used_at = now
-    return KeyIdentity(
-        key.id, CompanyContext(company.id, company.name, company.currency, key.role), key.created_by_id
-    )
+    context = CompanyContext(company.id, company.name, company.currency, key.role, creator_role)
+    return KeyIdentity(key.id, key.name, context, key.created_by_id)
 
 
 def list_keys(session: Session, company_id: int) -> list[models.ApiKey]:

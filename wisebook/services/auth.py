@@ -29,6 +29,8 @@ class Identity:
     expires_at: dt.datetime
     session_id: int | None = None  # set when the caller came with a browser session
     api_key_id: int | None = None  # set when the caller is an integration's API key
+    api_key_name: str | None = None
+    operator: bool = False  # the installation's operator (never through an API key)
 
 
 def issue_token(
@@ -63,7 +65,7 @@ def check_token(session: Session, token: str, secret: str) -> Identity | None:
     except jwt.PyJWTError:
         return None
     row = session.execute(
-        select(models.AuthToken.revoked_at, models.User.is_active)
+        select(models.AuthToken.revoked_at, models.User.is_active, models.User.is_superuser)
         .join(models.User, models.User.id == models.AuthToken.user_id)
         .where(models.AuthToken.jti == str(claims["jti"]))
     ).one_or_none()
@@ -75,6 +77,7 @@ def check_token(session: Session, token: str, secret: str) -> Identity | None:
         jti=str(claims["jti"]),
         company_id=int(company) if isinstance(company, int) else None,
         expires_at=dt.datetime.fromtimestamp(int(claims["exp"]), dt.UTC),
+        operator=bool(row.is_superuser),
     )
 
 
@@ -137,13 +140,13 @@ def open_session(
 def check_session(session: Session, cookie: str, idle: int, absolute: int) -> tuple[Identity, str] | None:
     """The identity and CSRF token of a live session, else None. Touches its last use."""
     row = session.execute(
-        select(models.BrowserSession, models.User.is_active)
+        select(models.BrowserSession, models.User.is_active, models.User.is_superuser)
         .join(models.User, models.User.id == models.BrowserSession.user_id)
         .where(models.BrowserSession.token_hash == _digest(cookie))
     ).one_or_none()
     if row is None:
         return None
-    found, active = row
+    found, active, operator = row
     now = dt.datetime.now(dt.UTC)
     created, seen = aware(found.created_at), aware(found.last_seen_at)
     if found.revoked_at is not None or not active:
@@ -163,6 +166,7 @@ def check_session(session: Session, cookie: str, idle: int, absolute: int) -> tu
         company_id=found.company_id,
         expires_at=min(seen + dt.timedelta(seconds=idle), created + dt.timedelta(seconds=absolute)),
         session_id=found.id,
+        operator=bool(operator),
     )
     return identity, found.csrf_token
 

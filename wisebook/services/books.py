@@ -14,6 +14,7 @@ from ..ledger import accounts as chart_rules
 from ..ledger.errors import Conflict, InvalidInput, NotFound
 from ..ledger.money import CURRENCIES
 from ..ledger.periods import fiscal_year_bounds, monthly_periods
+from .permissions import ROLE_PERMISSIONS, Permission
 
 #: OHADA member states and their currency (ISO 3166 alpha-2 → ISO 4217).
 OHADA_COUNTRIES: dict[str, tuple[str, str]] = {
@@ -49,12 +50,21 @@ JOURNAL_KINDS = ("achats", "ventes", "tresorerie", "divers", "a_nouveaux")
 
 @dataclass(frozen=True)
 class CompanyContext:
-    """The company a request works in, and the user's role there."""
+    """The company a request works in, and the caller's role there. For an API key, ``role``
+    is the key's and ``creator_role`` its creator's role now: the key can do what both allow,
+    so lowering or removing the creator lowers or ends what their keys do."""
 
     id: int
     name: str
     currency: str
     role: str
+    creator_role: str | None = None
+
+    @property
+    def permissions(self) -> frozenset[Permission]:
+        """What the caller may do in this company."""
+        granted = ROLE_PERMISSIONS[self.role]
+        return granted & ROLE_PERMISSIONS[self.creator_role] if self.creator_role else granted
 
 
 def get_company(session: Session, company_id: int) -> models.Company:
@@ -161,6 +171,39 @@ def remove_member(session: Session, company_id: int, user_id: int, by_user_id: i
     _keeps_an_admin(session, company_id, membership)
     session.delete(membership)
     session.flush()
+
+
+@dataclass(frozen=True)
+class CompanySummary:
+    """A company as the operator's list shows it."""
+
+    company_id: int
+    name: str
+    country: str
+    currency: str
+    members: int
+    created_at: dt.datetime
+
+
+def list_companies(session: Session) -> list[CompanySummary]:
+    """Every company of the installation, by name (the operator's view; no books read)."""
+    members = (
+        select(func.count())
+        .select_from(models.Membership)
+        .where(models.Membership.company_id == models.Company.id)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(
+            models.Company.id,
+            models.Company.name,
+            models.Company.country,
+            models.Company.currency,
+            members,
+            models.Company.created_at,
+        ).order_by(models.Company.name)
+    )
+    return [CompanySummary(*row) for row in rows]
 
 
 def create_company(session: Session, name: str, country: str, currency: str | None) -> models.Company:

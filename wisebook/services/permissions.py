@@ -6,7 +6,8 @@ from enum import StrEnum
 
 
 class Permission(StrEnum):
-    """What a view requires; granted by the user's role in the current company."""
+    """What a view requires; granted by the user's role in the current company, or (the
+    installation's own) by being its operator."""
 
     READ = "lecture"
     DRAFT = "saisie"
@@ -16,10 +17,17 @@ class Permission(StrEnum):
     EXPORT = "export"  # reports as CSV, XLSX or PDF files
     AUDIT = "audit"  # the audit log of every write
     ADMIN = "administration"
+    RUNS = "taches"  # see background runs (the company's; the operator's: every one)
+    RUNS_CONTROL = "taches_pilotage"  # retry or revoke them
+    OPERATE = "exploitation"  # the installation: companies, backups (the operator only)
+
+
+#: What the installation's operator may do without being a member of any company.
+OPERATOR_PERMISSIONS = frozenset({Permission.RUNS, Permission.RUNS_CONTROL, Permission.OPERATE})
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
-    "admin": frozenset(Permission),
+    "admin": frozenset(Permission) - {Permission.OPERATE},
     "comptable": frozenset(
         {
             Permission.READ,
@@ -28,9 +36,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.CONFIGURE,
             Permission.VERIFY,
             Permission.EXPORT,
+            Permission.RUNS,
         }
     ),
-    "assistant": frozenset({Permission.READ, Permission.DRAFT}),
-    "lecteur": frozenset({Permission.READ}),
-    "auditeur": frozenset({Permission.READ, Permission.VERIFY, Permission.EXPORT, Permission.AUDIT}),
+    "assistant": frozenset({Permission.READ, Permission.DRAFT, Permission.RUNS}),
+    "lecteur": frozenset({Permission.READ, Permission.RUNS}),
+    "auditeur": frozenset(
+        {Permission.READ, Permission.VERIFY, Permission.EXPORT, Permission.AUDIT, Permission.RUNS}
+    ),
 }

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..db import models
 from ..ledger.errors import Conflict, InvalidInput
-from . import books, users
+from . import books, invitations, users
 
 
 @dataclass(frozen=True)
@@ -47,16 +47,7 @@ def setup(
     ).one_or_none()
     created = company is None
     if company is None:
-        company = books.create_company(session, company_name, country, currency)
-        if rccm or tax_number:
-            session.flush()
-            session.add(
-                models.CompanyIdentifiers(
-                    company_id=company.id,
-                    rccm=(rccm or "").strip()[:50] or None,
-                    tax_number=(tax_number or "").strip()[:50] or None,
-                )
-            )
+        company = new_company(session, company_name, country, currency, rccm, tax_number)
     elif company.country != country.strip().upper() or (currency and company.currency != currency.upper()):
         raise Conflict(
             f"La société « {company.name} » existe déjà avec le pays {company.country} "
@@ -74,7 +65,7 @@ def setup(
         created = True
     user = users.find_by_email(session, email)
     if user is None:
-        user = users.create_user(session, email, admin_password, superuser=True)
+        user = users.create_user(session, email, admin_password)  # the company's admin, not the operator
         created = True
     elif users.authenticate(session, email, admin_password) is None:
         raise InvalidInput(
@@ -85,6 +76,61 @@ def setup(
         created = True
     session.flush()
     return SetupResult(company.id, fy_code, email, created)
+
+
+def new_company(
+    session: Session,
+    name: str,
+    country: str,
+    currency: str | None,
+    rccm: str | None = None,
+    tax_number: str | None = None,
+) -> models.Company:
+    """A company with its chart, journals and registration numbers (no fiscal year yet)."""
+    company = books.create_company(session, name, country, currency)
+    if rccm or tax_number:
+        session.add(
+            models.CompanyIdentifiers(
+                company_id=company.id,
+                rccm=(rccm or "").strip()[:50] or None,
+                tax_number=(tax_number or "").strip()[:50] or None,
+            )
+        )
+        session.flush()
+    return company
+
+
+@dataclass(frozen=True)
+class NewDossier:
+    """A company the operator created, and the invitation of its first administrator."""
+
+    company_id: int
+    name: str
+    country: str
+    currency: str
+    fiscal_year: str
+    invitation: invitations.Sent
+
+
+def create_dossier(
+    session: Session,
+    *,
+    company_name: str,
+    country: str,
+    currency: str | None,
+    fiscal_year: int,
+    admin_email: str,
+    operator_id: int | None,
+    rccm: str | None = None,
+    tax_number: str | None = None,
+) -> NewDossier:
+    """What the operator does for a new client: a company (a dossier) with its first fiscal
+    year, and its first administrator invited (they accept, as any invitee does)."""
+    users.check_email(admin_email)
+    company = new_company(session, company_name, country, currency, rccm, tax_number)
+    books.create_fiscal_year(session, company.id, fiscal_year)
+    sent = invitations.invite(session, company.id, admin_email, "admin", operator_id)
+    return NewDossier(company.id, company.name, company.country, company.currency, str(fiscal_year), sent)
 
 
 def is_done(session: Session) -> bool:

@@ -157,16 +157,16 @@ def queued_before(session: Session, before: dt.datetime) -> list[str]:
 
 @dataclass(frozen=True)
 class Viewer:
-    """Who looks at runs: a superuser sees every run, others their company's runs."""
+    """Who looks at runs: the operator sees every run, members their company's runs."""
 
     user_id: int
     company_id: int | None
-    superuser: bool
+    operator: bool
     admin: bool  # sees tracebacks and may retry or revoke
 
 
 def _visible(viewer: Viewer) -> Any:
-    if viewer.superuser:
+    if viewer.operator:
         return True
     return models.TaskRun.company_id == viewer.company_id
 
@@ -174,7 +174,7 @@ def _visible(viewer: Viewer) -> Any:
 def get(session: Session, viewer: Viewer, run_id: str) -> models.TaskRun:
     """One run the viewer may see; NotFound otherwise (never says it exists elsewhere)."""
     run = session.get(models.TaskRun, run_id) if len(run_id) <= 32 else None
-    if run is None or not (viewer.superuser or run.company_id == viewer.company_id):
+    if run is None or not (viewer.operator or run.company_id == viewer.company_id):
         raise NotFound("Tâche introuvable.")
     return run
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import func, select
@@ -113,17 +111,3 @@ def set_password(session: Session, user: models.User, new: str, *, activate: boo
     if activate:
         user.is_active = True
     session.flush()
-
-
-def invite(session: Session, email: str) -> tuple[models.User, bool]:
-    """The user with this email, created inactive with no usable password if new; (user, new?)."""
-    existing = find_by_email(session, email)
-    if existing is not None:
-        return existing, False
-    email = check_email(email)
-    user = models.User(
-        email=email, password_hash=hash_password(secrets.token_urlsafe(32)), language="fr", is_active=False
-    )
-    session.add(user)
-    session.flush()
-    return user, True

@@ -33,6 +33,7 @@ def includeme(config: Any) -> None:
     config.include(".api.audit")
     config.include(".api.keys")
     config.include(".api.members")
+    config.include(".api.companies")
     config.include(".api.hooks")
     config.include(".api.tasks")
     config.include(".api.lettering")
@@ -46,5 +47,6 @@ def includeme(config: Any) -> None:
     config.include(".report_pages")
     config.include(".books_pages")
     config.include(".user_pages")
+    config.include(".operator_pages")
     config.include(".wizard")
     mark_error_retryable(KeyInFlight)  # the retry finds the first request's stored answer

@@ -72,7 +72,11 @@ def forbidden_page(request: Request) -> Response:
             return HTTPSeeOther(request.route_url("setup"))
         query = urlencode({"suite": request.path_qs})
         return HTTPSeeOther(request.route_url("login_page") + "?" + query)
-    if request.wisebook_identity is None:
+    identity = request.wisebook_identity
+    operator = identity is not None and identity.operator
+    if operator and request.method in ("GET", "HEAD") and _no_company(request):
+        return HTTPSeeOther(request.route_url("companies_page"))  # the operator of no company
+    if identity is None:
         return _message(
             request,
             _("Connexion nécessaire"),
@@ -82,6 +86,13 @@ def forbidden_page(request: Request) -> Response:
     return _message(
         request, _("Accès refusé"), _("Cette page est réservée aux administrateurs de la société."), 403
     )
+
+
+def _no_company(request: Request) -> bool:
+    try:
+        return request.company is None
+    except LedgerError:  # X-Societe names a company that is not theirs
+        return False
 
 
 def _duration(run: models.TaskRun) -> str:
@@ -173,5 +184,9 @@ def includeme(config: Any) -> None:
     config.add_jinja2_renderer(".html")
     config.add_jinja2_search_path("wisebook.web:templates", name=".html")
     config.add_request_method(session_csrf, "wisebook_csrf", reify=True)
-    config.add_view(monitor, route_name="admin_tasks", request_method="GET", permission=Permission.ADMIN)
-    config.add_view(act, route_name="admin_task_action", request_method="POST", permission=Permission.ADMIN)
+    config.add_view(
+        monitor, route_name="admin_tasks", request_method="GET", permission=Permission.RUNS_CONTROL
+    )
+    config.add_view(
+        act, route_name="admin_task_action", request_method="POST", permission=Permission.RUNS_CONTROL
+    )

@@ -36,10 +36,14 @@ def audit_tween_factory(
         except LedgerError:  # an X-Societe the caller is no member of, on a route needing none
             company = None
         matchdict = request.matchdict or {}
+        key = identity is not None and identity.api_key_id is not None  # a key is its own principal
+        user_id = identity.user_id if identity else request.environ.get(AUDIT_USER)
         request.db.add(
             models.AuditEntry(
                 company_id=company.id if company else request.environ.get(AUDIT_COMPANY),
-                user_id=identity.user_id if identity else request.environ.get(AUDIT_USER),
+                user_id=None if key else user_id,
+                api_key_id=identity.api_key_id if key else None,
+                api_key_name=identity.api_key_name if key else None,
                 method=request.method,
                 path=request.path[:500],
                 action=request.matched_route.name,

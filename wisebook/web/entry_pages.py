@@ -20,7 +20,7 @@ from ..ledger.errors import InvalidInput, LedgerError
 from ..ledger.money import exponent, from_minor, minor_from_text
 from ..ledger.periods import parse_date
 from ..services import books, browse, posting
-from ..services.permissions import ROLE_PERMISSIONS, Permission
+from ..services.permissions import Permission
 from .i18n import _, amount, translate
 from .messages import field_messages, said
 from .renderers import page
@@ -123,8 +123,8 @@ def entry_page(request: Request, errors: dict[str, str] | None = None, status: i
                 for ln in found.lines
             ],
             "total": amount(request, found.total, company.currency),
-            "peut_valider": Permission.POST in ROLE_PERMISSIONS[company.role],
-            "peut_saisir": Permission.DRAFT in ROLE_PERMISSIONS[company.role],
+            "peut_valider": Permission.POST in company.permissions,
+            "peut_saisir": Permission.DRAFT in company.permissions,
             "erreurs": errors or {},
         },
         status=status,
@@ -180,7 +180,7 @@ def _form_context(
         "erreurs": errors,
         "journaux": books.list_journals(request.db, company.id),
         "comptes": books.postable_accounts(request.db, company.id),
-        "peut_valider": Permission.POST in ROLE_PERMISSIONS[company.role],
+        "peut_valider": Permission.POST in company.permissions,
         "decimales": exponent(company.currency),
         "modifiee": editing,
     }
@@ -239,7 +239,7 @@ def entry_form(request: Request) -> Response:
     values["lignes"] = _form_lines(request)
     post = request.POST.get("action") == "valider"
     errors: dict[str, str] = {}
-    if post and Permission.POST not in ROLE_PERMISSIONS[company.role]:
+    if post and Permission.POST not in company.permissions:
         errors["formulaire"] = translate(
             request, "Votre rôle permet de saisir des brouillons, pas de valider."
         )

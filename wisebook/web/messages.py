@@ -92,6 +92,11 @@ SHAPES = (
     _("Trop de demandes de connexion depuis cette adresse. Réessayez dans ${n} s."),
     _("Trop de tentatives de connexion. Réessayez dans ${n} s."),
     _("Lien invalide, déjà utilisé ou expiré : demandez-en un autre."),
+    _("Lien invalide, déjà utilisé ou expiré : demandez une nouvelle invitation."),
+    _("Mot de passe incorrect : saisissez celui de votre compte WiseBook."),
+    _("${email} est déjà membre de cette société."),
+    _("La société « ${nom} » existe déjà."),
+    _("Année d'exercice invalide."),
 )
 
 

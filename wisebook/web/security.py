@@ -14,7 +14,7 @@ from pyramid.security import Allowed, Denied
 from ..db import scope_to_company
 from ..ledger.errors import NotFound
 from ..services import api_keys, auth, books
-from ..services.permissions import ROLE_PERMISSIONS, Permission
+from ..services.permissions import OPERATOR_PERMISSIONS, Permission
 from .problems import problem
 
 SESSION_COOKIE = "wisebook_session"  # HttpOnly: the server-side session's id
@@ -25,6 +25,7 @@ FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-dat
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_REFUSED = "wisebook.csrf_refused"
 KEY_COMPANY = "wisebook.key_company"
+OPERATOR_ONLY = "réservé à l'exploitant de l'installation"
 
 
 def _bearer(request: Request) -> str | None:
@@ -48,13 +49,20 @@ class SecurityPolicy:
         return identity.user_id if identity else None
 
     def permits(self, request: Request, context: Any, permission: str) -> Allowed | Denied:
-        """Allowed when the caller's role in the current company grants ``permission``."""
-        if self.identity(request) is None:
+        """Allowed when the caller's role in the current company grants ``permission``, or when
+        the caller is the installation's operator and ``permission`` is one of theirs."""
+        identity = self.identity(request)
+        if identity is None:
             return Denied("non authentifié")
+        wanted = Permission(permission)
+        if identity.operator and wanted in OPERATOR_PERMISSIONS:
+            return Allowed("exploitant")
+        if wanted is Permission.OPERATE:
+            return Denied(OPERATOR_ONLY)
         company = request.company
         if company is None:
             return Denied("aucune société")
-        if Permission(permission) in ROLE_PERMISSIONS[company.role]:
+        if wanted in company.permissions:
             return Allowed(f"rôle {company.role}")
         return Denied(f"le rôle {company.role} n'a pas la permission {permission}")
 
@@ -79,7 +87,9 @@ def _identity(request: Request) -> auth.Identity | None:
             return None
         request.environ[KEY_COMPANY] = key.company
         far = dt.datetime.max.replace(tzinfo=dt.UTC)
-        return auth.Identity(key.created_by_id, "", key.company.id, far, api_key_id=key.key_id)
+        return auth.Identity(
+            key.created_by_id, "", key.company.id, far, api_key_id=key.key_id, api_key_name=key.name
+        )
     if token:
         return auth.check_token(request.db, token, settings.jwt_secret_key)
     cookie = request.cookies.get(SESSION_COOKIE)
@@ -150,6 +160,8 @@ def forbidden_view(exc: HTTPForbidden, request: Request) -> Response:
             "Connectez-vous : envoyez « Authorization: Bearer <jeton> » (POST /api/v1/auth/login/).",
             headers={"WWW-Authenticate": 'Bearer realm="wisebook"'},
         )
+    if str(getattr(exc, "result", "")) == OPERATOR_ONLY:
+        return problem(403, "Cette action est réservée à l'exploitant de l'installation.")
     if request.company is None:
         return problem(403, "Vous n'êtes membre d'aucune société.")
     return problem(403, "Votre rôle dans cette société ne permet pas cette action.")

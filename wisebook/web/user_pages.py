@@ -12,10 +12,10 @@ from pyramid.response import Response
 
 from ..db import models
 from ..ledger.errors import InvalidInput, LedgerError
-from ..services import auth, books, mail, users
+from ..services import auth, books, invitations, mail, users
 from ..services.permissions import Permission
 from .api.auth import RESET_PURPOSE, send_reset_link
-from .api.members import INVITE_PURPOSE, invite_member
+from .api.members import send_invitation
 from .i18n import _, translate
 from .messages import field_messages, said
 from .renderers import page
@@ -44,8 +44,8 @@ def members_page(request: Request) -> Response:
                 values = {name: str(request.POST.get(name, "")).strip() for name in values}
                 if values["role"] not in ROLE_LABELS:
                     raise InvalidInput(f"Rôle inconnu : {values['role']}.", field="role")
-                user, _new = invite_member(request, values["email"], values["role"])
-                done = {"fait": "invitation", "email": user.email}
+                sent = send_invitation(request, company.id, values["email"], values["role"])
+                done = {"fait": "invitation", "email": sent.email}
             else:
                 user_id = _user_id(request)
                 if action == "role":
@@ -62,28 +62,32 @@ def members_page(request: Request) -> Response:
         else:
             return HTTPSeeOther(request.route_path("members_page", _query=done))
     members = books.list_members(request.db, company.id)
+    pending = invitations.pending_for(request.db, company.id)
     return page(
         request,
         "utilisateurs.html",
         {
             "membres": members,
+            "invitations": pending,
             "moi": me,
             "roles": [(code, translate(request, label)) for code, label in ROLE_LABELS.items()],
             "valeurs": values,
             "erreurs": errors,
-            "fait": _done_message(request, members) if request.method == "GET" else "",
+            "fait": _done_message(request, [email for email, _role, _at in pending])
+            if request.method == "GET"
+            else "",
         },
         status,
     )
 
 
-def _done_message(request: Request, members: list[books.Member]) -> str:
+def _done_message(request: Request, invited: list[str]) -> str:
     """What the last action did, from the code its redirect carries (never text from the
-    address: a crafted link shows nothing); an invitation names a member of the company."""
+    address: a crafted link shows nothing); an invitation names a pending invitation."""
     done = request.params.get("fait")
     if done == "invitation":
         email = request.params.get("email", "")
-        known = any(m.email == email for m in members)
+        known = email in invited
         return translate(request, "Invitation envoyée à ${email}.", email=email) if known else ""
     return translate(request, DONE[done]) if done in DONE else ""
 
@@ -111,12 +115,12 @@ def _token_user(request: Request, purpose: str, token: str) -> models.User | Non
         return None
 
 
-def _choose_password(request: Request, purpose: str, kind: str, *, activate: bool) -> Response:
+def _choose_password(request: Request, purpose: str, kind: str) -> Response:
     """The page a mailed link opens: the new password typed twice, then the login page."""
     token = str(request.params.get("jeton", ""))[:500]
     user = _token_user(request, purpose, token)
     errors: dict[str, str] = {}
-    if user is None or not (activate or user.is_active):
+    if user is None or not user.is_active:
         errors["formulaire"] = translate(
             request, "Lien invalide, déjà utilisé ou expiré : demandez-en un autre."
         )
@@ -125,7 +129,7 @@ def _choose_password(request: Request, purpose: str, kind: str, *, activate: boo
         password = _password_pair(request, errors)
         if not errors:
             try:
-                users.set_password(request.db, user, password, activate=activate)
+                users.set_password(request.db, user, password)
             except LedgerError as exc:
                 errors = field_messages(request, exc)
                 errors["mot_de_passe"] = errors["formulaire"]
@@ -137,15 +141,45 @@ def _choose_password(request: Request, purpose: str, kind: str, *, activate: boo
 
 
 def invitation_page(request: Request) -> Response:
-    """Accept an invitation: choose one's password (the account becomes active), then log in."""
-    return _choose_password(request, INVITE_PURPOSE, "invitation", activate=True)
+    """Accept an invitation: a new account chooses its password (typed twice), an existing
+    one types its own; then the login page."""
+    token = str(request.params.get("jeton", ""))[:500]
+    errors: dict[str, str] = {}
+    try:
+        pending = invitations.read(request.db, token)
+    except LedgerError:
+        errors["formulaire"] = translate(request, invitations.INVALID)
+        return page(
+            request, "mot_de_passe.html", {"sorte": "invitation", "jeton": "", "erreurs": errors}, 400
+        )
+    if request.method == "POST":
+        password = str(request.POST.get("mot_de_passe", ""))
+        if not pending.has_account:
+            _password_pair(request, errors)
+        if not errors:
+            try:
+                invitations.accept(request.db, token, password)
+            except LedgerError as exc:
+                errors = field_messages(request, exc)
+                errors["mot_de_passe"] = errors["formulaire"]
+            else:
+                return HTTPSeeOther(request.route_path("login_page", _query={"accueil": "1"}))
+    context = {
+        "sorte": "invitation",
+        "jeton": token,
+        "email": pending.email,
+        "societe": pending.company_name,
+        "compte_existant": pending.has_account,
+        "erreurs": errors,
+    }
+    return page(request, "mot_de_passe.html", context, 422 if errors else 200)
 
 
 def reset_page(request: Request) -> Response:
     """Without a link: ask for one by e-mail (the same answer whether the account exists or
     not). With one: choose a new password."""
     if request.params.get("jeton"):
-        return _choose_password(request, RESET_PURPOSE, "reinitialisation", activate=False)
+        return _choose_password(request, RESET_PURPOSE, "reinitialisation")
     email = str(request.POST.get("email", "")).strip() if request.method == "POST" else ""
     context: dict[str, Any] = {"email": email, "erreurs": {}}
     if request.method == "POST":

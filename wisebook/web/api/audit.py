@@ -27,6 +27,7 @@ def audit_log(request: Request) -> dict[str, Any]:
                 "le": e.at,
                 "utilisateur": e.user_id,
                 "email": email,
+                "cle_api": {"id": e.api_key_id, "nom": e.api_key_name} if e.api_key_name else None,
                 "methode": e.method,
                 "chemin": e.path,
                 "action": e.action,

@@ -9,7 +9,7 @@ from pyramid.response import Response
 
 from ...ledger.periods import parse_date
 from ...services import browse, posting
-from ...services.permissions import ROLE_PERMISSIONS, Permission
+from ...services.permissions import Permission
 from ..problems import problem
 from . import idempotent, json_body, json_response, presenters, query_date, query_int
 
@@ -44,7 +44,7 @@ def create_entry(request: Request) -> Response:
     """Save a draft, or post at once with ``"valider": true`` (needs the posting permission)."""
     data = json_body(request, "EcritureSaisie")
     post = bool(data.get("valider", False))
-    if post and Permission.POST not in ROLE_PERMISSIONS[request.company.role]:
+    if post and Permission.POST not in request.company.permissions:
         return problem(403, "Votre rôle permet de saisir des brouillons, pas de valider.")
     draft = posting.parse_draft(data, request.company.currency)
     entry = posting.create_entry(

@@ -8,26 +8,26 @@ import binascii
 import datetime as dt
 from typing import Any
 
-from pyramid.httpexceptions import HTTPForbidden
 from pyramid.request import Request
 from pyramid.response import Response
 
 from ...db import models
 from ...ledger.errors import InvalidInput
 from ...services import auth, taskruns
-from ...services.permissions import ROLE_PERMISSIONS, Permission
+from ...services.permissions import Permission
 from ...tasks import JOBS
 from . import json_response, query_int
 
 
 def viewer(request: Request) -> taskruns.Viewer:
-    """Who looks: superusers see every run (backups included), members their company's."""
+    """Who looks: the operator sees and steers every run (backups included), wherever they
+    ask from; members see their company's runs, its administrators steer them."""
     identity = request.wisebook_identity
-    user = request.db.get(models.User, identity.user_id)
-    superuser = bool(user and user.is_superuser and identity.api_key_id is None)
+    if identity.operator:
+        return taskruns.Viewer(identity.user_id, None, operator=True, admin=True)
     company = request.company
-    admin = superuser or (company is not None and Permission.ADMIN in ROLE_PERMISSIONS[company.role])
-    return taskruns.Viewer(identity.user_id, company.id if company else None, superuser, admin)
+    admin = company is not None and Permission.RUNS_CONTROL in company.permissions
+    return taskruns.Viewer(identity.user_id, company.id if company else None, operator=False, admin=admin)
 
 
 def present(request: Request, run: models.TaskRun, who: taskruns.Viewer) -> dict[str, Any]:
@@ -155,9 +155,7 @@ def verify_books(request: Request) -> Response:
 
 
 def backup_now(request: Request) -> Response:
-    """A backup of the whole installation now (superusers only: it holds every company)."""
-    if not viewer(request).superuser:
-        raise HTTPForbidden()
+    """A backup of the whole installation now (the operator only: it holds every company)."""
     run = request.registry.wisebook_queue.submit(
         request.db, "sauvegarde", {"etiquette": "manuelle"}, user_id=request.wisebook_identity.user_id
     )
@@ -165,14 +163,19 @@ def backup_now(request: Request) -> Response:
 
 
 def includeme(config: Any) -> None:
-    """Members see their company's runs; administrators retry and revoke."""
+    """Members see their company's runs; administrators retry and revoke; the operator sees and
+    steers every run and backs up the installation."""
     config.add_view(
-        list_tasks, route_name="tasks", request_method="GET", renderer="json", permission=Permission.READ
+        list_tasks, route_name="tasks", request_method="GET", renderer="json", permission=Permission.RUNS
     )
-    config.add_view(get_task, route_name="task", request_method="GET", permission=Permission.READ)
-    config.add_view(retry_task, route_name="task_retry", request_method="POST", permission=Permission.ADMIN)
-    config.add_view(revoke_task, route_name="task_revoke", request_method="POST", permission=Permission.ADMIN)
+    config.add_view(get_task, route_name="task", request_method="GET", permission=Permission.RUNS)
+    config.add_view(
+        retry_task, route_name="task_retry", request_method="POST", permission=Permission.RUNS_CONTROL
+    )
+    config.add_view(
+        revoke_task, route_name="task_revoke", request_method="POST", permission=Permission.RUNS_CONTROL
+    )
     config.add_view(
         verify_books, route_name="verification", request_method="POST", permission=Permission.VERIFY
     )
-    config.add_view(backup_now, route_name="backups", request_method="POST", permission=Permission.ADMIN)
+    config.add_view(backup_now, route_name="backups", request_method="POST", permission=Permission.OPERATE)
