@@ -111,9 +111,14 @@ def serve(host: str, port: int, threads: int, no_tasks: bool) -> None:
     resolved = _process("web")
     engine = make_engine(resolved)
     migrate.upgrade(engine)
+    from .tasks import stop_on_signals
+
     app = make_config(engine=engine).make_wsgi_app()
+    stops = []
     if not no_tasks:
-        app.registry.wisebook_queue.start_in_process(workers=resolved.worker_threads)
+        consumer = app.registry.wisebook_queue.start_in_process(workers=resolved.worker_threads)
+        stops.append(lambda: consumer.stop(graceful=False))
+    stop_on_signals(*stops)  # Ctrl+C and SIGTERM stop the server and its in-process worker
     click.echo(f"WiseBook sur http://{host}:{port}/ (données : {resolved.data_dir})")
     from .services import setup as setup_service
 
@@ -167,7 +172,10 @@ def web(host: str, port: int, threads: int) -> None:
     at, head = migrate.current(engine), migrate.head()
     if at != head:
         _fail(f"la base est à la révision {at}, le code attend {head} : lancez « wisebook-ctl migrate »")
+    from .tasks import stop_on_signals
+
     app = make_config(engine=engine).make_wsgi_app()
+    stop_on_signals()
     waitress.serve(
         app,
         host=host,

@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import signal
 import socket
 import threading
 import time
@@ -392,6 +393,11 @@ class Queue:
         """The worker process: executes tasks until SIGTERM/SIGINT (supervisor's stop)."""
         self.recover(at_start=True)
         consumer = self.huey.create_consumer(workers=workers, worker_type="thread", periodic=False)
+        # Huey's own handlers make SIGINT wait for running tasks (an import may take minutes):
+        # both signals stop at once instead, the runs left to be requeued as after a crash.
+        consumer._set_signal_handlers = lambda: stop_on_signals(  # type: ignore[method-assign]
+            lambda: consumer.stop(graceful=False), leave=False
+        )
         with _beating(self, "worker"):
             consumer.run()
 
@@ -400,6 +406,7 @@ class Queue:
         from huey.consumer import Scheduler
 
         scheduler = Scheduler(self.huey, interval=1, periodic=True)
+        stop_on_signals()
         with _beating(self, "scheduler"):
             while True:
                 scheduler.loop()
@@ -411,6 +418,29 @@ class Queue:
         consumer.start()
         threading.Thread(target=_beat_forever, args=(self, ("worker", "scheduler")), daemon=True).start()
         return consumer
+
+
+STOP_GRACE_SECONDS = 10
+
+
+def stop_on_signals(*stops: Callable[[], Any], leave: bool = True, grace: float = STOP_GRACE_SECONDS) -> None:
+    """Make SIGINT (Ctrl+C) and SIGTERM (supervisor's stop) end this process: each of
+    ``stops`` is called, then (``leave``) SystemExit is raised in the main thread, which
+    waitress and the scheduler's loop end on. Whatever is still running after ``grace``
+    seconds is cut short (its run stays ``en_cours`` and is requeued, as after a crash)."""
+
+    def handler(signum: int, _frame: Any) -> None:
+        log.info("arrêt demandé (%s)", signal.Signals(signum).name)
+        watchdog = threading.Timer(grace, os._exit, args=(0,))
+        watchdog.daemon = True
+        watchdog.start()
+        for stop in stops:
+            stop()
+        if leave:
+            raise SystemExit(0)
+
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
 
 
 def _alive(pid: int) -> bool:

