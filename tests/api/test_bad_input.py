@@ -263,3 +263,29 @@ def test_text_no_database_can_store_is_refused_not_a_500(api):
     assert broken_utf8.status_int in (200, 400), broken_utf8.status
     listed = api.get("/api/v1/journaux/").json["resultats"]
     assert not [j for j in listed if j["code"] in ("J9", "J8")]
+
+
+def test_an_array_past_its_bound_is_refused_without_reading_its_items(api):
+    """A hostile body of many items costs a bound check, not one error per item."""
+    body = {**sale(post=False), "lignes": [1] * 20_000}
+    refused = api.post("/api/v1/ecritures/", body, status=422).json
+    assert refused["erreurs"] == [{"champ": "lignes", "message": refused["erreurs"][0]["message"]}]
+    assert "1000" in refused["erreurs"][0]["message"]
+    many = {**sale(post=False), "lignes": [1] * 900}  # within the bound: each item is wrong
+    answered = api.post("/api/v1/ecritures/", many, status=422).json
+    assert 1 <= len(answered["erreurs"]) <= 50  # reported up to a cap
+
+
+def test_malformed_requests_that_once_raised_500_get_a_clear_4xx(api, testapp):
+    entry = api.post("/api/v1/ecritures/", sale(post=False), status=201).json["id"]
+    for url in (f"/api/v1/ecritures/{entry}/pieces/", "/api/v1/imports/ecritures/"):
+        answer = api.post_raw(url, b"--x\r\n\r\n", content_type="multipart/form-data")  # no boundary
+        assert 400 <= answer.status_int < 500 and answer.content_type == "application/problem+json", url
+    for path in ("/langue/fr/?suite=/%0a/x", "/connexion/?suite=/%E3%80%82/x", "/langue/en/?suite=/%09/y"):
+        answer = testapp.get(path, status="*")
+        assert answer.status_int < 500, path
+        assert "\n" not in answer.headers.get("Location", "") and "。" not in answer.headers.get("Location", "")
+    answer = api.testapp.get(
+        "/api/v1/journaux/", headers=api.headers({"X-Societe": "1" * 23}), status=404
+    )
+    assert answer.json["erreurs"][0]["champ"] == "X-Societe"

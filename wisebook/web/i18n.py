@@ -16,6 +16,7 @@ from pyramid.request import Request
 from pyramid.response import Response
 
 from ..ledger.money import CURRENCIES, from_minor
+from .navigation import safe_next
 
 _ = TranslationStringFactory("wisebook")
 LANGUAGES = {"fr": "Français", "en": "English"}
@@ -75,10 +76,7 @@ def _template_amount(context: Any, units: int, currency: str | None = None) -> s
 def switch(request: Request) -> Response:
     """Remember the language asked for (a year) and go back to the page."""
     code = request.matchdict["code"]
-    target = request.params.get("suite", "/")
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        target = "/"
-    response = HTTPSeeOther(target)
+    response = HTTPSeeOther(safe_next(request.params.get("suite")))
     if code in LANGUAGES:
         response.set_cookie(COOKIE, code, max_age=365 * 86400, samesite="Lax", path="/", httponly=True)
     return response

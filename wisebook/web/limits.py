@@ -34,6 +34,10 @@ def body_limit_tween_factory(
         for name, value in params:
             if "\x00" in name or "\x00" in value or "\x00" in request.path:
                 return problem(400, "Caractère nul refusé dans l'adresse.")
+        if request.content_type == "multipart/form-data":  # parsed later: its boundary first
+            boundary = request.headers.get("Content-Type", "").partition("boundary=")[2].strip('" ;')
+            if not boundary or len(boundary) > 70:
+                return problem(400, "Corps multipart/form-data sans délimiteur (boundary) valide.")
         if request.method in BODY_METHODS:
             if request.content_length is not None:
                 if request.content_length > limit:

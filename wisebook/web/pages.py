@@ -24,6 +24,7 @@ from . import charts
 from .api.auth import Refusal, check_login, forget, open_browser_session, set_session_cookies
 from .i18n import BABEL_LOCALES, _, amount, currency_name, translate
 from .messages import said
+from .navigation import safe_next
 from .security import CSRF_REFUSED
 
 #: The dashboard's figures, in the order the cards show them.
@@ -40,13 +41,6 @@ LOGIN_COOKIE = "wisebook_connexion"  # the login form's CSRF token, before any s
 _("Adresse e-mail ou mot de passe incorrect.")
 
 
-def _safe_next(target: str | None) -> str:
-    """Only a path of this site: never another host (an open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/"
-    return target
-
-
 def _login_token(request: Request) -> str:
     """The login form's CSRF token: the browser's own (a cookie set with the form), or a new
     one. A POST must carry it back in the form: another site cannot sign a visitor in."""
@@ -58,7 +52,7 @@ def login_page(request: Request) -> Response:
     """The login form; POSTed, the session opens and the browser goes where it was headed."""
     if not setup.is_done(request.db):
         raise HTTPSeeOther(request.route_url("setup"))
-    target = _safe_next(request.params.get("suite"))
+    target = safe_next(request.params.get("suite"))
     values = {"email": "", "suite": target}
     errors: dict[str, str] = {}
     status = 200

@@ -125,7 +125,7 @@ def _company(request: Request) -> books.CompanyContext | None:
         return company
     wanted: int | None = identity.company_id
     if header is not None:
-        if not header.strip().isdigit():
+        if not header.strip().isdigit() or len(header.strip()) > 12:  # an id, not a huge number
             raise NotFound("Société introuvable.", field="X-Societe")
         wanted = int(header)
     context = books.company_for_user(request.db, identity.user_id, wanted)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from collections.abc import Callable
 from decimal import Decimal
@@ -10,7 +11,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 from pyramid.request import Request
 from pyramid.response import Response
@@ -28,14 +29,31 @@ def spec() -> dict[str, Any]:
     return json.loads(text)  # type: ignore[no-any-return]
 
 
+#: At most this many schema errors are reported (a hostile body may hold millions).
+MAX_ERRORS = 50
+_ITEMS = Draft202012Validator.VALIDATORS["items"]
+
+
+def _items_within_bounds(validator: Any, items: Any, instance: Any, schema: dict[str, Any]) -> Any:
+    """``items``, but only for an array within its ``maxItems``: a longer one is refused by
+    ``maxItems`` alone, its items never looked at (a million of them cost nothing)."""
+    limit = schema.get("maxItems")
+    if limit is not None and validator.is_type(instance, "array") and len(instance) > limit:
+        return
+    yield from _ITEMS(validator, items, instance, schema)
+
+
+BoundedValidator = validators.extend(Draft202012Validator, {"items": _items_within_bounds})
+
+
 @cache
 def validator(schema_name: str) -> Draft202012Validator:
-    """A JSON Schema validator for one schema of the contract's components."""
+    """A JSON Schema validator for one schema of the contract's components (made once)."""
     document = spec()
     if schema_name not in document["components"]["schemas"]:
         raise KeyError(schema_name)
     root = {"$ref": f"#/components/schemas/{schema_name}", "components": document["components"]}
-    return Draft202012Validator(root)
+    return BoundedValidator(root)  # type: ignore[no-any-return]
 
 
 def _number(text: str) -> Decimal | int:
@@ -150,7 +168,8 @@ def json_body(request: Request, schema_name: str, *, optional: bool = False) -> 
         raise InvalidInput(
             "Texte invalide : caractère nul ou UTF-16 isolé (non enregistrable).", field=bad or "corps"
         )
-    errors = sorted(validator(schema_name).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    found = itertools.islice(validator(schema_name).iter_errors(data), MAX_ERRORS)
+    errors = sorted(found, key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         seen: dict[str, str] = {}
         for error in errors:
