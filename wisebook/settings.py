@@ -59,7 +59,7 @@ class Settings:
     token_ttl_seconds: int = 3600
     session_idle_seconds: int = 30 * 60
     session_absolute_seconds: int = 12 * 3600
-    login_requests_per_minute: int = 5  # per client address, successes included
+    login_requests_per_minute: int = 60  # per client address, successes included (offices share one)
     db_pool_size: int = 10
     debug: bool = False
     email_host: str | None = None  # no SMTP server: mail is logged as not sent
@@ -242,7 +242,7 @@ def load(overrides: Mapping[str, object] | None = None, environ: Mapping[str, st
         ),
         token_ttl_seconds=_int("WISEBOOK_TOKEN_TTL_SECONDS")(env.get("WISEBOOK_TOKEN_TTL_SECONDS", "3600")),
         login_requests_per_minute=_int("WISEBOOK_LOGIN_REQUESTS_PER_MINUTE")(
-            env.get("WISEBOOK_LOGIN_REQUESTS_PER_MINUTE", "5")
+            env.get("WISEBOOK_LOGIN_REQUESTS_PER_MINUTE", "60")
         ),
         session_idle_seconds=_int("WISEBOOK_SESSION_IDLE_SECONDS")(
             env.get("WISEBOOK_SESSION_IDLE_SECONDS", "1800")

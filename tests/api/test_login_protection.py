@@ -37,24 +37,79 @@ def attempt(testapp, email, password, address="198.51.100.7", status="*"):
     )
 
 
-def test_five_failures_on_an_account_lock_it_for_the_rest_of_the_minute(testapp, books, clock):
+def test_five_failures_lock_the_pair_account_and_address_for_the_rest_of_the_minute(testapp, books, clock):
     for n in range(5):
-        attempt(testapp, ADMIN_EMAIL, f"faux-{n}", address=f"203.0.113.{n}", status=401)
-    refused = attempt(testapp, ADMIN_EMAIL, ADMIN_PASSWORD, address="203.0.113.99", status=429)
+        attempt(testapp, ADMIN_EMAIL, f"faux-{n}", address="203.0.113.9", status=401)
+    refused = attempt(testapp, ADMIN_EMAIL, ADMIN_PASSWORD, address="203.0.113.9", status=429)
     assert refused.content_type == "application/problem+json"
     assert refused.headers["Retry-After"] == "60"
+    # The attacker's address is stopped, not the account: its owner logs in from elsewhere.
+    attempt(testapp, ADMIN_EMAIL, ADMIN_PASSWORD, address="198.51.100.20", status=200)
     clock.now += 45
-    assert attempt(testapp, ADMIN_EMAIL, ADMIN_PASSWORD, status=429).headers["Retry-After"] == "15"
+    assert (
+        attempt(testapp, ADMIN_EMAIL, ADMIN_PASSWORD, address="203.0.113.9", status=429).headers[
+            "Retry-After"
+        ]
+        == "15"
+    )
     clock.now += 15  # a new minute
-    assert "token" in attempt(testapp, ADMIN_EMAIL, ADMIN_PASSWORD, status=200).json
+    assert "token" in attempt(testapp, ADMIN_EMAIL, ADMIN_PASSWORD, address="203.0.113.9", status=200).json
 
 
-def test_five_failures_from_an_address_stop_it_whatever_the_account(testapp, books, clock):
-    for n in range(5):
+def test_failures_from_many_addresses_lock_the_account_but_not_its_owner_s_browser(books, app, clock):
+    import webtest
+
+    owner = webtest.TestApp(app)  # the owner's browser has logged in before: it keeps a device cookie
+    attempt(owner, ADMIN_EMAIL, ADMIN_PASSWORD, address="192.0.2.10", status=200)
+    assert "wisebook_appareil" in owner.cookies
+    stranger = webtest.TestApp(app)
+    for n in range(50):  # a botnet: one failure from each of fifty addresses
+        attempt(stranger, ADMIN_EMAIL, f"faux-{n}", address=f"203.0.{n // 250}.{n % 250 + 1}", status=401)
+    attempt(stranger, ADMIN_EMAIL, ADMIN_PASSWORD, address="198.51.100.30", status=429)
+    forged = webtest.TestApp(app)
+    forged.set_cookie("wisebook_appareil", "0" * 32 + "." + "0" * 32)
+    attempt(forged, ADMIN_EMAIL, ADMIN_PASSWORD, address="198.51.100.31", status=429)
+    attempt(owner, ADMIN_EMAIL, ADMIN_PASSWORD, address="198.51.100.32", status=200)
+
+
+def test_twenty_failures_from_an_address_stop_it_whatever_the_account(testapp, books, clock):
+    for n in range(20):
         attempt(testapp, f"personne{n}@exemple.ci", "faux", address="198.51.100.1", status=401)
     attempt(testapp, ADMIN_EMAIL, ADMIN_PASSWORD, address="198.51.100.1", status=429)
-    # Another address still logs in: the account itself had no failure.
+    # Another address still logs in: the account itself had no failure from there.
     attempt(testapp, ADMIN_EMAIL, ADMIN_PASSWORD, address="198.51.100.2", status=200)
+
+
+def test_an_office_behind_one_address_logs_ten_people_in_at_eight(testapp, books, clock, app, engine):
+    import dataclasses
+
+    from sqlalchemy.orm import Session
+
+    from wisebook.services import books as books_service
+    from wisebook.services import users
+
+    with Session(engine) as s, s.begin():
+        for n in range(10):
+            user = users.create_user(s, f"comptable{n}@cabinet.ci", "un mot de passe assez long")
+            books_service.add_member(s, books.company_id, user.id, "comptable")
+    settings = app.registry.wisebook_settings
+    default = type(settings).__dataclass_fields__["login_requests_per_minute"].default
+    app.registry.wisebook_settings = dataclasses.replace(settings, login_requests_per_minute=default)
+    try:
+        for n in range(10):  # two typos on the way, as happens at 8:00
+            if n in (3, 7):
+                attempt(
+                    testapp, f"comptable{n}@cabinet.ci", "faute de frappe", address="41.202.1.1", status=401
+                )
+            attempt(
+                testapp,
+                f"comptable{n}@cabinet.ci",
+                "un mot de passe assez long",
+                address="41.202.1.1",
+                status=200,
+            )
+    finally:
+        app.registry.wisebook_settings = settings
 
 
 def test_successes_do_not_count(testapp, books, clock):

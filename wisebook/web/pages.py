@@ -21,7 +21,7 @@ from ..services import auth, books, setup
 from ..services import dashboard as dashboard_service
 from ..services.permissions import Permission
 from . import charts
-from .api.auth import Refusal, check_login, forget, open_browser_session, set_session_cookies
+from .api.auth import Refusal, check_login, forget, open_browser_session, remember_device, set_session_cookies
 from .i18n import BABEL_LOCALES, _, amount, currency_name, translate
 from .messages import said
 from .navigation import safe_next
@@ -85,6 +85,7 @@ def login_page(request: Request) -> Response:
                 opened = open_browser_session(request, found, company)
                 response = HTTPSeeOther(target)
                 set_session_cookies(request, response, opened)
+                remember_device(request, response, found.email)
                 return response
         status = status if errors.get("formulaire") or status != 200 else 422
     elif request.wisebook_identity is not None:

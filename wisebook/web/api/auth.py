@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,20 +29,58 @@ def login_help(request: Request) -> dict[str, Any]:
     }
 
 
-MAX_FAILURES = 5  # per client address and per account, in a minute
+MAX_FAILURES = 5  # one account from one address, in a minute (OWASP: lock the pair)
+ADDRESS_FAILURES = 20  # one address, whatever the account (an office behind one NAT address)
+ACCOUNT_FAILURES = 50  # one account from anywhere; a browser that logged into it still gets in
+DEVICE_COOKIE = "wisebook_appareil"
 
 
-def _throttle_keys(request: Request, email: str) -> list[str]:
-    """The counters a login attempt counts against: its client address and the account asked."""
-    account = hashlib.sha256(users.normalize_email(email).encode()).hexdigest()[:32]
-    return [f"connexion:ip:{request.client_addr or 'inconnue'}", f"connexion:compte:{account}"]
+def _account(email: str) -> str:
+    return hashlib.sha256(users.normalize_email(email).encode()).hexdigest()[:32]
 
 
-def _count_failure(request: Request, keys: list[str], email: str) -> None:
+def _throttle_keys(request: Request, email: str) -> dict[str, str]:
+    """The counters a login attempt counts against: the pair account × address, the address,
+    the account."""
+    account, address = _account(email), request.client_addr or "inconnue"
+    return {
+        "paire": f"connexion:paire:{account}:{address}",
+        "adresse": f"connexion:ip:{address}",
+        "compte": f"connexion:compte:{account}",
+    }
+
+
+def _device_value(request: Request, email: str) -> str:
+    """The signed value a browser keeps once it has logged into this account."""
+    account = _account(email)
+    secret = request.registry.wisebook_settings.secret_key.encode()
+    return account + "." + hmac.new(secret, f"appareil|{account}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def known_device(request: Request, email: str) -> bool:
+    """Whether this browser logged into this account before (its device cookie)."""
+    sent = request.cookies.get(DEVICE_COOKIE, "")
+    return bool(sent) and hmac.compare_digest(sent.encode(), _device_value(request, email).encode())
+
+
+def remember_device(request: Request, response: Response, email: str) -> None:
+    """After a successful login: this browser is known to the account for a year."""
+    response.set_cookie(
+        DEVICE_COOKIE,
+        _device_value(request, email),
+        max_age=365 * 86400,
+        httponly=True,
+        samesite="Lax",
+        secure=request.scheme == "https",
+        path="/",
+    )
+
+
+def _count_failure(request: Request, keys: dict[str, str], email: str) -> None:
     """Count a failed login; at the fifth on an existing account, tell its owner by mail."""
     limiter = request.registry.wisebook_limiter
-    counts = [limiter.fail(key) for key in keys]
-    if counts[-1] != MAX_FAILURES:
+    counts = {name: limiter.fail(key) for name, key in keys.items()}
+    if counts["compte"] != MAX_FAILURES:
         return
     with Session(request.registry.db_engine) as session:
         user = users.find_by_email(session, email) if isinstance(email, str) else None
@@ -52,8 +91,9 @@ def _count_failure(request: Request, keys: list[str], email: str) -> None:
             address,
             "WiseBook : connexions bloquées sur votre compte",
             f"Cinq tentatives de connexion ont échoué sur votre compte en une minute (dernière depuis "
-            f"l'adresse {request.client_addr}). Les connexions sont refusées jusqu'à la fin de cette "
-            "minute.\n\nSi ce n'était pas vous, changez votre mot de passe et prévenez votre "
+            f"l'adresse {request.client_addr}). Depuis cette adresse, les connexions à votre compte "
+            "sont refusées jusqu'à la fin de cette minute ; votre navigateur habituel n'est pas "
+            "bloqué.\n\nSi ce n'était pas vous, changez votre mot de passe et prévenez votre "
             "administrateur.",
         )
 
@@ -122,10 +162,13 @@ class Refusal:
 def check_login(request: Request, email: str, password: str) -> models.User | Refusal:
     """The user whose password this is, or why not — for the API and the login page alike.
 
-    Five failures in a minute from one address, or against one account, refuse further
-    attempts (429) until the minute ends, the right password included; an unknown address
-    and a wrong password get the same answer after the same work. Any address may also ask
-    at most WISEBOOK_LOGIN_REQUESTS_PER_MINUTE times a minute (5).
+    As OWASP advises, failures lock the pair account × address: five in a minute refuse
+    that address for that account (429) until the minute ends, the right password included.
+    One address is refused after twenty failures on any accounts, and one account after fifty
+    from anywhere, except from a browser that logged into it before (its device cookie): a
+    stranger can neither keep the owner out nor lock an office behind one NAT address. An
+    unknown address and a wrong password get the same answer after the same work. Any address
+    may also ask at most WISEBOOK_LOGIN_REQUESTS_PER_MINUTE times a minute (60).
     """
     limiter = request.registry.wisebook_limiter
     address_key = f"connexion:requetes:{request.client_addr or 'inconnue'}"
@@ -136,9 +179,12 @@ def check_login(request: Request, email: str, password: str) -> models.User | Re
         )
     request.add_response_callback(lambda _request, _response: limiter.fail(address_key))
     keys = _throttle_keys(request, email)
-    for key in keys:
-        count, left = limiter.count(key)
-        if count >= MAX_FAILURES:
+    limits = {"paire": MAX_FAILURES, "adresse": ADDRESS_FAILURES}
+    if not known_device(request, email):
+        limits["compte"] = ACCOUNT_FAILURES
+    for name, most in limits.items():
+        count, left = limiter.count(keys[name])
+        if count >= most:
             return Refusal(429, f"Trop de tentatives de connexion. Réessayez dans {left} s.", left)
     user = users.authenticate(request.db, email, password)
     if user is None:
@@ -213,6 +259,7 @@ def login(request: Request) -> Response:
         }
     )
     set_session_cookies(request, response, opened)
+    remember_device(request, response, user.email)
     return response
 
 
