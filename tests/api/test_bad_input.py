@@ -284,8 +284,8 @@ def test_malformed_requests_that_once_raised_500_get_a_clear_4xx(api, testapp):
     for path in ("/langue/fr/?suite=/%0a/x", "/connexion/?suite=/%E3%80%82/x", "/langue/en/?suite=/%09/y"):
         answer = testapp.get(path, status="*")
         assert answer.status_int < 500, path
-        assert "\n" not in answer.headers.get("Location", "") and "。" not in answer.headers.get("Location", "")
-    answer = api.testapp.get(
-        "/api/v1/journaux/", headers=api.headers({"X-Societe": "1" * 23}), status=404
-    )
+        assert "\n" not in answer.headers.get("Location", "") and "。" not in answer.headers.get(
+            "Location", ""
+        )
+    answer = api.testapp.get("/api/v1/journaux/", headers=api.headers({"X-Societe": "1" * 23}), status=404)
     assert answer.json["erreurs"][0]["champ"] == "X-Societe"
