@@ -95,6 +95,12 @@ def _process(component: str) -> settings_module.Settings:
     return resolved
 
 
+def _body_bound(resolved: settings_module.Settings) -> int:
+    """The largest body any route takes: waitress refuses a longer one (413) as soon as it
+    reads its Content-Length, and stops reading a chunked one there, instead of its 1 GiB."""
+    return max(resolved.max_body_bytes, resolved.max_import_bytes)
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=6543, show_default=True, type=click.IntRange(1, 65535))
@@ -127,7 +133,14 @@ def serve(host: str, port: int, threads: int, no_tasks: bool) -> None:
     if fresh:
         code = setup_service.setup_code(resolved.data_dir)
         click.echo(f"Configuration : http://{host}:{port}/assistant/ — code d'installation : {code}")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="wisebook")
+    waitress.serve(
+        app,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="wisebook",
+        max_request_body_size=_body_bound(resolved),
+    )
 
 
 @main.command()
@@ -182,6 +195,7 @@ def web(host: str, port: int, threads: int) -> None:
         port=port,
         threads=threads,
         ident="wisebook",
+        max_request_body_size=_body_bound(resolved),
         trusted_proxy="127.0.0.1",
         trusted_proxy_count=1,
         trusted_proxy_headers={"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"},

@@ -1,5 +1,6 @@
-"""The long-running programs stop when asked: SIGINT (Ctrl+C, so ``make run``) and SIGTERM
-(supervisor's stop) end ``serve``, ``web``, ``worker`` and ``scheduler`` within 10 s."""
+"""The long-running programs stop when asked — SIGINT (Ctrl+C, so ``make run``) and SIGTERM
+(supervisor's stop) end ``serve``, ``web``, ``worker`` and ``scheduler`` within 10 s — and
+``serve`` refuses an oversized body before receiving it."""
 
 from __future__ import annotations
 
@@ -72,3 +73,35 @@ def test_the_program_stops_when_asked(embedded, program, sig):
         pytest.fail(f"{program} still running {LIMIT} s after {sig.name}")
     assert time.monotonic() - asked < LIMIT
     assert process.returncode == 0, process.stderr.read()[-2000:]  # its own clean stop
+
+
+def test_serve_refuses_a_body_past_the_bound_at_its_content_length(embedded):
+    """A 300 MB body is refused when its length is read, not after it was received."""
+    port = free_port()
+    env = {**embedded, "WISEBOOK_MAX_IMPORT_BYTES": str(1024 * 1024), "WISEBOOK_MAX_BODY_BYTES": "65536"}
+    process = started(env, "serve", "--port", str(port), "--sans-taches", port=port)
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+            conn.sendall(
+                b"POST /api/v1/ecritures/ HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                b"Content-Length: 314572800\r\n\r\n"
+            )
+            answer = conn.recv(100)  # nothing of the body was sent
+        assert answer.startswith(b"HTTP/1.1 413"), answer
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:  # chunked, endless
+            conn.sendall(
+                b"POST /api/v1/ecritures/ HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                b"Transfer-Encoding: chunked\r\n\r\n"
+            )
+            chunk = b"10000\r\n" + b"x" * 0x10000 + b"\r\n"
+            refused = b""
+            try:
+                for _ in range(64):  # 4 MB at most, four times the bound
+                    conn.sendall(chunk)
+            except OSError:  # the server closed the connection at the bound
+                pass
+            refused = conn.recv(100)
+        assert refused.startswith(b"HTTP/1.1 413"), refused
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=LIMIT)
