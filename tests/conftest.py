@@ -47,6 +47,8 @@ def pytest_generate_tests(metafunc: Any) -> None:
         backends = metafunc.config.getoption("--db").split(",")
         if metafunc.definition.get_closest_marker("postgresql"):
             backends = ["postgresql"]  # a PostgreSQL feature: triggers, row locks under load
+        elif metafunc.definition.get_closest_marker("sqlite"):
+            backends = ["sqlite"]  # the embedded profile's own behaviour (its database lock)
         metafunc.parametrize("backend", backends, scope="session")
 
 

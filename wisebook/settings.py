@@ -61,6 +61,7 @@ class Settings:
     session_absolute_seconds: int = 12 * 3600
     login_requests_per_minute: int = 60  # per client address, successes included (offices share one)
     db_pool_size: int = 10
+    sqlite_busy_ms: int = 30000  # how long a SQLite write waits for the lock before a 503
     debug: bool = False
     email_host: str | None = None  # no SMTP server: mail is logged as not sent
     email_port: int = 25
@@ -251,6 +252,7 @@ def load(overrides: Mapping[str, object] | None = None, environ: Mapping[str, st
             env.get("WISEBOOK_SESSION_ABSOLUTE_SECONDS", str(12 * 3600))
         ),
         db_pool_size=_int("WISEBOOK_DB_POOL_SIZE")(env.get("WISEBOOK_DB_POOL_SIZE", "10")),
+        sqlite_busy_ms=_int("WISEBOOK_SQLITE_BUSY_MS")(env.get("WISEBOOK_SQLITE_BUSY_MS", "30000")),
         debug=_bool(env.get("WISEBOOK_DEBUG", "")),
         email_host=env.get("EMAIL_HOST") or None,
         email_port=_int("EMAIL_PORT")(env.get("EMAIL_PORT", "25")),

@@ -289,3 +289,36 @@ def test_malformed_requests_that_once_raised_500_get_a_clear_4xx(api, testapp):
         )
     answer = api.testapp.get("/api/v1/journaux/", headers=api.headers({"X-Societe": "1" * 23}), status=404)
     assert answer.json["erreurs"][0]["champ"] == "X-Societe"
+
+
+@pytest.mark.sqlite
+def test_a_write_that_cannot_get_sqlite_s_lock_is_a_503_with_retry_after(books, backend_settings):
+    """The embedded profile: while another writer holds the lock, a write gives up with a
+    clear 503 problem and Retry-After, never waitress's bare 500; nothing is written."""
+    import dataclasses
+    import sqlite3
+
+    import webtest
+
+    from tests.conftest import login, settings_overrides
+    from wisebook import make_config
+    from wisebook.db import make_engine
+
+    impatient = dataclasses.replace(backend_settings, sqlite_busy_ms=300)
+    engine = make_engine(impatient)
+    app = make_config(settings_overrides(backend_settings, wisebook_sqlite_busy_ms=300), engine=engine)
+    client = webtest.TestApp(app.make_wsgi_app())
+    headers = {"Authorization": f"Bearer {login(client)}"}
+    holder = sqlite3.connect(backend_settings.database_url.removeprefix("sqlite:///"), timeout=1)
+    holder.isolation_level = None
+    holder.execute("BEGIN IMMEDIATE")  # a long import holds the write lock
+    try:
+        refused = client.post_json("/api/v1/ecritures/", sale(), headers=headers, status=503)
+        assert refused.content_type == "application/problem+json"
+        assert refused.headers["Retry-After"] == "5" and "occupée" in refused.json["detail"]
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert client.get("/api/v1/ecritures/", headers=headers).json["resultats"] == []
+    client.post_json("/api/v1/ecritures/", sale(), headers=headers, status=201)  # the lock is free
+    engine.dispose()

@@ -19,8 +19,11 @@ def make_engine(settings: Settings, **kwargs: Any) -> Engine:
     url = settings.database_url
     if url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
-        _sqlite_setup(engine)
+        busy = settings.sqlite_busy_ms
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": busy / 1000}, **kwargs
+        )
+        _sqlite_setup(engine, busy)
         return engine
     kwargs.setdefault("pool_size", settings.db_pool_size)
     kwargs.setdefault("max_overflow", settings.db_pool_size)
@@ -33,7 +36,7 @@ def make_engine(settings: Settings, **kwargs: Any) -> Engine:
 READ_ONLY = "wisebook_read_only"  # execution option: a read-only transaction
 
 
-def _sqlite_setup(engine: Engine) -> None:
+def _sqlite_setup(engine: Engine, busy_ms: int = 30000) -> None:
     """Foreign keys on, WAL, and BEGIN IMMEDIATE so concurrent writers queue instead of failing."""
 
     @event.listens_for(engine, "connect")
@@ -43,7 +46,7 @@ def _sqlite_setup(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
-        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -52,7 +55,7 @@ def _sqlite_setup(engine: Engine) -> None:
         # login throttle while the request holds the write lock) asks for a deferred
         # transaction: WAL lets it read, and the rare write it makes waits 2 s at most.
         deferred = conn.get_execution_options().get(READ_ONLY, False)
-        conn.exec_driver_sql(f"PRAGMA busy_timeout = {2000 if deferred else 30000}")
+        conn.exec_driver_sql(f"PRAGMA busy_timeout = {min(2000, busy_ms) if deferred else int(busy_ms)}")
         conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 

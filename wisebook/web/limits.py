@@ -8,8 +8,9 @@ from typing import Any
 
 from pyramid.request import Request
 from pyramid.response import Response
+from sqlalchemy.exc import OperationalError
 
-from .problems import problem
+from .problems import busy, problem
 
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 IMPORT_PATH = "/api/v1/imports/ecritures/"
@@ -48,7 +49,13 @@ def body_limit_tween_factory(
                     return too_big(limit)
                 request.body_file_raw = io.BytesIO(data)
                 request.content_length = len(data)
-        return handler(request)
+        try:
+            return handler(request)
+        except OperationalError as exc:  # at commit, above the exception views
+            locked = busy(exc)
+            if locked is None:
+                raise
+            return locked
 
     return tween
 

@@ -11,7 +11,7 @@ from pyramid.httpexceptions import HTTPException
 from pyramid.renderers import render_to_response
 from pyramid.request import Request
 from pyramid.response import Response
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from ..ledger.errors import FieldError, LedgerError
 from ..observability import errors
@@ -137,8 +137,27 @@ def integrity_error_view(exc: IntegrityError, request: Request) -> Response:
     return problem(409, "L'opération contredit l'état des livres ; rien n'a été écrit.", code="conflit")
 
 
+LOCKED_RETRY_SECONDS = 5
+
+
+def busy(exc: BaseException) -> Response | None:
+    """503 with Retry-After when the database could not take a write in time (SQLite's
+    lock held by a long write); None for any other error."""
+    if isinstance(exc, OperationalError) and "database is locked" in str(exc.orig):
+        log.warning("database busy: a write waited for the lock and gave up")
+        return problem(
+            503,
+            "La base est occupée par une autre écriture ; rien n'a été écrit, réessayez dans un instant.",
+            headers={"Retry-After": str(LOCKED_RETRY_SECONDS)},
+        )
+    return None
+
+
 def internal_error_view(exc: Exception, request: Request) -> Response:
     """Anything unexpected: logged with its traceback, answered without it."""
+    locked = busy(exc)
+    if locked is not None:
+        return locked
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         log.error("database connection lost on %s %s", request.method, request.path)
         return problem(503, "La base de données est momentanément indisponible.")
