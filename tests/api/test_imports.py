@@ -19,7 +19,7 @@ from tests.conftest import Api, login, sale, settings_overrides
 from wisebook import make_config
 from wisebook.db import models
 from wisebook.services import books as books_service
-from wisebook.services import imports, verify
+from wisebook.services import import_files, imports, verify
 
 HEADER = "ecriture;journal;date;piece;libelle;compte;libelle_ligne;debit;credit;tiers"
 
@@ -397,3 +397,38 @@ def test_a_file_over_the_import_bound_is_refused_before_it_is_read(engine, books
     assert too_big["status"] == 413
     assert counts(engine, books.company_id) == (0, 0, 0)
     assert not any(imports.upload_dir(backend_settings, books.company_id).glob("*"))
+
+
+def xlsx_bomb(strings: int) -> bytes:
+    """A small valid workbook whose shared strings table holds ``strings`` entries."""
+    import zipfile
+
+    book = openpyxl.Workbook()
+    book.active.append(["N° écriture", "Journal", "Date", "Pièce", "Libellé", "Compte", "Débit", "Crédit"])
+    plain = io.BytesIO()
+    book.save(plain)
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(plain.getvalue())) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb,
+    ):
+        for item in source.infolist():
+            if item.filename != "xl/sharedStrings.xml":
+                bomb.writestr(item, source.read(item.filename))
+        bomb.writestr(
+            "xl/sharedStrings.xml",
+            b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            + b"<si><t>a</t></si>" * strings
+            + b"</sst>",
+        )
+    return out.getvalue()
+
+
+def test_a_workbook_past_its_bounds_is_refused_before_it_is_parsed(api, engine):
+    data = xlsx_bomb(import_files.MAX_XLSX_SHARED_STRINGS + 1)
+    assert len(data) < 200 * 1024  # a few KB of zip
+    refused = submit(api, data, name="bombe.xlsx", status=422).json
+    assert refused["erreurs"][0]["champ"] == "fichier"
+    assert "nombre de textes" in refused["detail"] and "2 000 000" in refused["detail"]
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(models.TaskRun)) == 0  # nothing queued

@@ -159,17 +159,66 @@ def open_source(path: Path) -> Source:
     return Source(path, "csv", layout, positions, _encoding(path, layout is FEC), separator)
 
 
+#: Bounds a workbook is held to before openpyxl reads it (a few KB of zip can hold millions
+#: of shared strings). A million-line import is well within them.
+MAX_XLSX_UNCOMPRESSED = 1024 * 1024 * 1024  # every member, uncompressed
+MAX_XLSX_ROWS = 2_000_000
+MAX_XLSX_COLUMNS = 200
+MAX_XLSX_SHARED_STRINGS = 2_000_000
+SHARED_STRINGS = "xl/sharedStrings.xml"
+
+
+def check_workbook(path: Path) -> None:
+    """Refuse a workbook past the bounds (a 422 naming the bound) from its zip directory and
+    a streamed count of its shared strings, before any XML is parsed."""
+    too_big = "Classeur refusé : {} dépasse la limite de {} ; découpez le fichier."
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            total = sum(member.file_size for member in members)
+            if total > MAX_XLSX_UNCOMPRESSED:
+                limit = f"{MAX_XLSX_UNCOMPRESSED // (1024 * 1024)} Mo"
+                raise InvalidInput(too_big.format("sa taille décompressée", limit), field="fichier")
+            if SHARED_STRINGS in archive.namelist():
+                counted = 0
+                with archive.open(SHARED_STRINGS) as strings:
+                    tail = b""
+                    while block := strings.read(1024 * 1024):
+                        window = tail + block
+                        counted += window.count(b"<si>") + window.count(b"<si ")
+                        tail = block[-3:]  # a tag cut across two blocks is counted once
+                        if counted > MAX_XLSX_SHARED_STRINGS:
+                            limit = f"{MAX_XLSX_SHARED_STRINGS:,} textes".replace(",", " ")
+                            raise InvalidInput(too_big.format("le nombre de textes", limit), field="fichier")
+    except (zipfile.BadZipFile, OSError, RuntimeError, EOFError) as exc:
+        raise InvalidInput(f"Classeur XLSX illisible : {type(exc).__name__}.", field="fichier") from None
+
+
 def _xlsx_rows(path: Path) -> Iterator[tuple[int, tuple[Any, ...]]]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    check_workbook(path)
     with path.open("rb") as handle:  # a handle: openpyxl would judge a path by its extension
         try:
             book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
         except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
             raise InvalidInput(f"Classeur XLSX illisible : {type(exc).__name__}.", field="fichier") from None
         try:
-            yield from enumerate(book.worksheets[0].iter_rows(values_only=True), start=1)
+            for number, row in enumerate(book.worksheets[0].iter_rows(values_only=True), start=1):
+                if number > MAX_XLSX_ROWS:
+                    raise InvalidInput(
+                        f"Classeur refusé : plus de {MAX_XLSX_ROWS:,} lignes ; découpez le fichier.".replace(
+                            ",", " "
+                        ),
+                        field="fichier",
+                    )
+                if len(row) > MAX_XLSX_COLUMNS:
+                    raise InvalidInput(
+                        f"Ligne {number} : plus de {MAX_XLSX_COLUMNS} colonnes ; le classeur est refusé.",
+                        field="fichier",
+                    )
+                yield number, row
         finally:
             book.close()
 
