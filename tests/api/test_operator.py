@@ -4,14 +4,11 @@ companies (an accounting firm keeping one dossier per client on one appliance)."
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.conftest import ADMIN_EMAIL, Api, login, settings_environ
+from tests.conftest import ADMIN_EMAIL, Api, login
+from tests.db.test_verify import run_ctl
 from wisebook.db import models
 from wisebook.services import books as books_service
 from wisebook.services import users
@@ -161,27 +158,18 @@ def test_the_operator_s_page_lists_and_creates_companies(testapp, engine, books,
 def test_wisebook_ctl_societe_creates_a_company_and_its_administrator_s_invitation(
     books, engine, backend_settings
 ):
-    env = {**os.environ, **settings_environ(backend_settings)}
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "wisebook.cli",
-            "societe",
-            "--nom",
-            "Client F SA",
-            "--pays",
-            "ML",
-            "--exercice",
-            "2026",
-            "--admin-email",
-            "f@client-f.ml",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    args = (
+        "societe",
+        "--nom",
+        "Client F SA",
+        "--pays",
+        "ML",
+        "--exercice",
+        "2026",
+        "--admin-email",
+        "f@client-f.ml",
     )
+    done = run_ctl(backend_settings, *args)
     assert done.returncode == 0, done.stderr
     assert "société « Client F SA » créée" in done.stdout and "/invitation/?jeton=" in done.stdout
     with Session(engine) as s:
@@ -189,24 +177,5 @@ def test_wisebook_ctl_societe_creates_a_company_and_its_administrator_s_invitati
         assert company.currency == "XOF"
         invited = s.scalars(select(models.Invitation).where(models.Invitation.company_id == company.id)).one()
         assert (invited.email, invited.role) == ("f@client-f.ml", "admin")
-    again = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "wisebook.cli",
-            "societe",
-            "--nom",
-            "Client F SA",
-            "--pays",
-            "ML",
-            "--exercice",
-            "2026",
-            "--admin-email",
-            "f@client-f.ml",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    again = run_ctl(backend_settings, *args)
     assert again.returncode == 1 and "existe déjà" in again.stderr
