@@ -64,6 +64,16 @@ curl -sk -X POST https://127.0.0.1/api/v1/ecritures/ -H "Authorization: Bearer $
                     {"compte": "4431", "credit": "18000"}]}'
 echo; echo "=== reconfigure-1"; wisebook-ctl reconfigure
 echo "=== reconfigure-2"; wisebook-ctl reconfigure
+# A root where invoke-rc.d may run nothing (Docker's policy-rc.d): nginx lost WiseBook's site,
+# the package is configured again; its postinst must reload the running nginx itself.
+printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+rm /etc/nginx/sites-enabled/wisebook && nginx -s reload && sleep 1
+echo "=== without-site"; curl -sk -o /dev/null -w '%{http_code}' https://127.0.0.1/health/ || true
+echo; rm -f /etc/nginx/sites-enabled/default  # as reconfigure leaves it
+dpkg-reconfigure wisebook > /reconfigure.log 2>&1 || { cat /reconfigure.log; exit 1; }
+echo "=== policy-denied"; grep '^wisebook:' /reconfigure.log
+echo "=== reloaded"; curl -sk -o /dev/null -w '%{http_code}' https://127.0.0.1/health/
+echo; printf '#!/bin/sh\nexit 0\n' > /usr/sbin/policy-rc.d
 echo "=== secrets"; stat -c '%a %U:%G %n' /etc/wisebook/secrets.env /etc/wisebook/tls/wisebook.key /etc/wisebook/redis.conf
 echo "=== leaked"; grep -rl "$(sed -n 's/^SECRET_KEY=//p' /etc/wisebook/secrets.env)" /etc/supervisor /etc/nginx /var/log/wisebook /install.log || echo none
 echo "=== memory"; ps -o rss=,args= -u wisebook | grep wisebook-ctl | grep -v grep || true
@@ -189,6 +199,12 @@ def test_the_package_installs_upgrades_and_purges_a_secured_appliance_on_a_fresh
     for program in ("web-0", "web-1", "worker", "scheduler"):
         assert f"wisebook:{program}" in found["status"]
     assert found["health"] == "200"
+    assert "https://localhost/health/ answers through nginx (200)" in found["printed"]
+    assert found["without-site"] != "200"  # the site really was gone
+    assert "https://localhost/health/ answers through nginx (200)" in found["policy-denied"], found[
+        "policy-denied"
+    ]
+    assert found["reloaded"] == "200"
     assert found["smoke"].splitlines()[:2] == ["200 /health/", "200 /api/v1/auth/login/"]
     assert found["redirect"] == "301 https://127.0.0.1/health/"
     headers = found["headers"].lower()
