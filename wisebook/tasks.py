@@ -423,7 +423,11 @@ class Queue:
 STOP_GRACE_SECONDS = 10
 
 
-def stop_on_signals(*stops: Callable[[], Any], leave: bool = True, grace: float = STOP_GRACE_SECONDS) -> None:
+def stop_on_signals(
+    *stops: Callable[[], Any],
+    leave: bool = True,
+    grace: float = STOP_GRACE_SECONDS,  # float-ok: seconds
+) -> None:
     """Make SIGINT (Ctrl+C) and SIGTERM (supervisor's stop) end this process: each of
     ``stops`` is called, then (``leave``) SystemExit is raised in the main thread, which
     waitress and the scheduler's loop end on. Whatever is still running after ``grace``

@@ -122,7 +122,7 @@ def check_url(url: str, networks: Sequence[str], field: str = "url") -> str:
 class _PinnedHTTPS(http.client.HTTPSConnection):
     """HTTPS to one checked address, the certificate verified against the host's name."""
 
-    def __init__(self, address: str, hostname: str, port: int, timeout: float):
+    def __init__(self, address: str, hostname: str, port: int, timeout: float):  # float-ok: seconds
         super().__init__(hostname, port, timeout=timeout, context=ssl.create_default_context())
         self._address = address
 
@@ -134,7 +134,7 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
 class _PinnedHTTP(http.client.HTTPConnection):
     """HTTP to one checked address, with the host's name in ``Host``."""
 
-    def __init__(self, address: str, hostname: str, port: int, timeout: float):
+    def __init__(self, address: str, hostname: str, port: int, timeout: float):  # float-ok: seconds
         super().__init__(hostname, port, timeout=timeout)
         self._address = address
 
@@ -142,7 +142,13 @@ class _PinnedHTTP(http.client.HTTPConnection):
         self.sock = socket.create_connection((self._address, self.port), self.timeout)
 
 
-def post(url: str, body: bytes, headers: dict[str, str], networks: Sequence[str], timeout: float = 10) -> int:
+def post(
+    url: str,
+    body: bytes,
+    headers: dict[str, str],
+    networks: Sequence[str],
+    timeout: float = 10,  # float-ok: seconds
+) -> int:
     """POST ``body`` to a checked address; the answer's status (a redirect is not followed:
     its status is the answer). Refused, or OSError when it cannot be reached."""
     target = parse(url)
