@@ -12,6 +12,10 @@ import os
 import re
 import secrets
 import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email import message_from_bytes
@@ -289,3 +293,62 @@ def inbox(app):
     yield handler
     controller.stop()
     app.registry.wisebook_settings = settings
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def server(backend_settings: Any, engine: Any) -> Iterator[str]:
+    """WiseBook served by its own command on the test database; its base URL (what it prints
+    goes to ``serve-<port>.log`` in the data dir)."""
+    port = free_port()
+    env = {
+        **os.environ,
+        **settings_environ(backend_settings),
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    }
+    log = backend_settings.data_dir / f"serve-{port}.log"
+    with log.open("ab") as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "wisebook.cli",
+                "serve",
+                "--port",
+                str(port),
+                "--threads",
+                "4",
+                "--sans-taches",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=out,
+        )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/health/", timeout=2):  # noqa: S310 - loopback
+                break
+        except OSError:
+            if proc.poll() is not None:
+                raise AssertionError(f"le serveur s'est arrêté : {log.read_text()[-2000:]}") from None
+            time.sleep(0.2)
+    else:
+        raise AssertionError("le serveur ne répond pas")
+    yield base
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()

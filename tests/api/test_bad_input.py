@@ -210,10 +210,23 @@ def test_unknown_path_is_a_problem_404(api):
     assert_problem(api.get("/api/v1/nulle-part/", status=404), 404)
 
 
-def test_wrong_method_is_a_problem_405_or_404(api):
-    response = api.delete("/api/v1/journaux/")
-    assert response.status_int in (404, 405)
-    assert response.content_type == "application/problem+json"
+@pytest.mark.parametrize("method", ["DELETE", "PUT", "PATCH", "TRACE", "OPTIONS"])
+def test_a_method_the_route_does_not_take_is_a_405_naming_those_it_takes(api, testapp, method):
+    response = testapp.request(
+        "/api/v1/journaux/", method=method, headers=api.headers(), status="*", expect_errors=True
+    )
+    assert_problem(response, 405, words=method)
+    assert response.headers["Allow"] == "GET, HEAD, POST"
+    login = testapp.request("/api/v1/auth/logout/", method=method, status="*", expect_errors=True)
+    assert login.status_int == 405 and login.headers["Allow"] == "POST"
+
+
+def test_a_page_answers_a_method_it_does_not_take_with_a_405_page(testapp, books):
+    response = testapp.request(
+        "/connexion/", method="PUT", headers={"Accept": "text/html"}, status="*", expect_errors=True
+    )
+    assert response.status_int == 405 and "GET" in response.headers["Allow"]
+    assert response.content_type == "text/html"
 
 
 def test_bad_query_parameters_are_422(api):
@@ -322,3 +335,47 @@ def test_a_write_that_cannot_get_sqlite_s_lock_is_a_503_with_retry_after(books, 
     assert client.get("/api/v1/ecritures/", headers=headers).json["resultats"] == []
     client.post_json("/api/v1/ecritures/", sale(), headers=headers, status=201)  # the lock is free
     engine.dispose()
+
+
+QUERY_BREACHES = {
+    "empty date": ("/api/v1/ecritures/?du=", "du"),
+    "limit past the page's bound": ("/api/v1/journal-audit/?limite=501", "limite"),
+    "class outside 1–9": ("/api/v1/comptes/?classe=0", "classe"),
+    "state not among the states": ("/api/v1/taches/?etat=en_cours,perdue", "etat"),
+    "pdf of a table": ("/api/v1/rapports/centralisateur/?format=pdf", "format"),
+    "integer in other digits": ("/api/v1/journal-audit/?utilisateur=%C2%B3", "utilisateur"),
+}
+
+
+@pytest.mark.parametrize("case", QUERY_BREACHES.values(), ids=list(QUERY_BREACHES))
+def test_a_query_outside_the_contract_is_a_422_naming_the_parameter(api, case):
+    url, field = case
+    assert_problem(api.get(url, status=422), 422, field)
+
+
+def test_what_the_contract_allows_in_a_query_is_taken(api):
+    assert api.get("/api/v1/journal-audit/?limite=500&utilisateur=527806849032331").json["resultats"] == []
+    assert api.get("/api/v1/taches/?etat=en_cours,echec").json["resultats"] == []
+    assert api.get("/api/v1/comptes/?classe=9").json
+
+
+def test_digits_that_are_not_ascii_are_no_id_and_no_500(api, testapp, books):
+    """'³' passes str.isdigit() and int() refuses it: every input path reads ids the same way."""
+    assert_problem(api.get("/api/v1/dashboard/?exercice=%C2%B3", status=404), 404, "exercice")
+    assert_problem(api.get("/api/v1/rapports/balance/?exercice=%D9%A3", status=404), 404, "exercice")
+    token = api.token
+    other = testapp.get(
+        "/api/v1/journaux/", headers={"Authorization": f"Bearer {token}", "X-Societe": "\u00b3"}, status="*"
+    )
+    assert other.status_int in (400, 404) and other.content_type == "application/problem+json"
+
+
+def test_bodies_keep_the_rules_the_contract_now_states(api):
+    both = api.post(
+        "/api/v1/exercices/2026/verrouillage/", {"periode": 1, "jusqu_au": "2026-01-31"}, status=422
+    )
+    assert "periode" in both.json["erreurs"][0]["message"]
+    assert_problem(api.post("/api/v1/lettrages/", {"lignes": [7, 7]}, status=422), 422, "lignes")
+    assert_problem(
+        api.post("/api/v1/comptes/", {"numero": "0123", "libelle": "x"}, status=422), 422, "numero"
+    )

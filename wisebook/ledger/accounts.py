@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .errors import InvalidInput
+from .text import is_digits
 
 #: Longest account number accepted (official numbers have 1 to 5 digits; sub-accounts more).
 MAX_CODE_LENGTH = 12
@@ -52,7 +53,7 @@ def account_class(code: str) -> int:
 
 def check_code(code: str, field: str = "compte") -> str:
     """Validate the form of an account number: digits only, class 1 to 9, bounded length."""
-    if not isinstance(code, str) or not code.isdigit() or not code.isascii():
+    if not isinstance(code, str) or not is_digits(code):
         raise InvalidInput("Le numéro de compte ne contient que des chiffres.", field=field)
     if not 1 <= len(code) <= MAX_CODE_LENGTH:
         raise InvalidInput(f"Le numéro de compte a de 1 à {MAX_CODE_LENGTH} chiffres.", field=field)
@@ -109,7 +110,7 @@ def parse_account_range(text: str, field: str = "comptes") -> tuple[str, str]:
     parts = [p.strip() for p in text.split("-")]
     if len(parts) == 1:
         parts = parts * 2
-    if len(parts) != 2 or not all(p.isdigit() and 1 <= len(p) <= 12 for p in parts):
+    if len(parts) != 2 or not all(is_digits(p) and 1 <= len(p) <= 12 for p in parts):
         raise InvalidInput(
             f"Plage de comptes invalide : {text!r}. Écrivez un compte (4111) ou une plage (401-411).",
             field=field,

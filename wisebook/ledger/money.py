@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from .errors import InvalidInput
+from .text import is_digits
 
 #: Minor-unit exponent of each currency used in the OHADA zone and around it (ISO 4217).
 CURRENCIES: dict[str, int] = {
@@ -47,7 +48,7 @@ def parse_amount(value: object, currency: str, field: str = "montant") -> Decima
         raise InvalidInput("Le montant doit être une chaîne ou un nombre.", field=field)
     if isinstance(value, str):
         text = value.strip()
-        if not text or not all(c.isdigit() or c in ".-+" for c in text) or text.count(".") > 1:
+        if not text or not all(c in "0123456789.-+" for c in text) or text.count(".") > 1:
             raise InvalidInput(f"Montant invalide : « {value} ».", field=field)
         try:
             amount = Decimal(text)
@@ -111,7 +112,7 @@ def minor_from_text(text: str, places: int) -> int:
     text = text.translate(GROUP_SPACES)
     if not text:
         return 0
-    if text.isascii() and text.isdigit():
+    if is_digits(text):
         return int(text) * int(10**places)
     if text.startswith("-"):
         raise ValueError(f"montant négatif « {raw} » : portez-le dans l'autre colonne")
@@ -124,9 +125,7 @@ def minor_from_text(text: str, places: int) -> int:
             whole = "".join(groups)
     else:
         whole, _, fraction = text.partition(".")
-    if not (whole.isascii() and whole.isdigit()) or (
-        fraction and not (fraction.isascii() and fraction.isdigit())
-    ):
+    if not is_digits(whole) or (fraction and not is_digits(fraction)):
         raise ValueError(f"montant invalide « {raw} »")
     significant = fraction.rstrip("0")
     if len(significant) > places:

@@ -14,6 +14,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ..ledger.errors import InvalidInput
+from ..ledger.text import is_digits
 from ..settings import read_env_file
 
 CONF = "etc/wisebook/wisebook.conf"
@@ -87,7 +88,7 @@ def templates_dir() -> Path:
 
 def _number(values: dict[str, str], name: str, low: int, high: int) -> int:
     raw = values[name]
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not is_digits(raw) or not low <= int(raw) <= high:
         raise InvalidInput(f"{name} doit être un entier de {low} à {high}, pas « {raw} ».", field=name)
     return int(raw)
 
@@ -108,7 +109,7 @@ def _redis_password(values: dict[str, str]) -> str:
 def web_ports(values: dict[str, str]) -> list[int]:
     """The web programs' ports (``WISEBOOK_WEB_PORTS``: web-0, web-1…)."""
     ports = [p.strip() for p in values["WISEBOOK_WEB_PORTS"].split(",") if p.strip()]
-    if not ports or not all(p.isdigit() and 1024 <= int(p) <= 65535 for p in ports):
+    if not ports or not all(is_digits(p) and 1024 <= int(p) <= 65535 for p in ports):
         raise InvalidInput("WISEBOOK_WEB_PORTS : des ports de 1024 à 65535 séparés par des virgules.")
     return [int(p) for p in ports]
 

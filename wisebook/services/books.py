@@ -14,6 +14,7 @@ from ..ledger import accounts as chart_rules
 from ..ledger.errors import Conflict, InvalidInput, NotFound
 from ..ledger.money import CURRENCIES
 from ..ledger.periods import fiscal_year_bounds, monthly_periods
+from ..ledger.text import is_digits
 from .permissions import ROLE_PERMISSIONS, Permission
 
 #: OHADA member states and their currency (ISO 3166 alpha-2 → ISO 4217).
@@ -310,7 +311,7 @@ def get_fiscal_year(session: Session, company_id: int, ref: str | int) -> models
     query = select(models.FiscalYear).where(models.FiscalYear.company_id == company_id)
     text = str(ref)
     row = session.scalars(query.where(models.FiscalYear.code == text)).one_or_none()
-    if row is None and text.isdigit() and len(text) < 10:
+    if row is None and is_digits(text) and len(text) < 10:
         row = session.scalars(query.where(models.FiscalYear.id == int(text))).one_or_none()
     if row is None:
         raise NotFound(f"Exercice introuvable : {ref}.", field="exercice")
@@ -416,7 +417,7 @@ def list_accounts(
         query = query.where(models.Account.account_class == account_class)
     if q:
         text = q.strip()
-        if text.isdigit():
+        if is_digits(text):
             query = query.where(models.Account.code.startswith(text))
         else:
             query = query.where(models.Account.label.ilike(f"%{_escape_like(text)}%", escape="\\"))

@@ -35,6 +35,7 @@ from ..ledger.chain import ChainEntry, ChainLine, link
 from ..ledger.errors import Conflict, InvalidInput
 from ..ledger.money import exponent, from_minor, minor_from_text
 from ..ledger.numbering import format_number
+from ..ledger.text import is_digits
 from ..settings import Settings
 from .books import CompanyContext
 from .files import spool
@@ -203,7 +204,7 @@ def _day(value: Any) -> dt.date:
     if isinstance(known, dt.date):
         return known
     try:
-        if len(text) == 8 and text.isdigit():
+        if len(text) == 8 and is_digits(text):
             day = dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
         elif len(text) >= 10 and text[4] == "-" and text[7] == "-":
             day = dt.date.fromisoformat(text[:10])
@@ -261,7 +262,7 @@ def check(source: Source, books: _Books, currency: str, progress: Progress = _qu
     accounts: dict[str, tuple[int, str] | str] = {}
 
     def amount(raw: Any) -> int:
-        if raw.__class__ is str and raw.isdigit() and raw.isascii():
+        if raw.__class__ is str and is_digits(raw):
             return int(raw) * scale
         return minor_from_text(raw, places) if raw.__class__ is str else _amount(raw, places)
 

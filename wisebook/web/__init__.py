@@ -24,6 +24,7 @@ def includeme(config: Any) -> None:
     config.include(".problems")
     config.include(".security")
     config.include(".routes")
+    config.include(".api.contract")
     config.include(".api.meta")
     config.include(".api.auth")
     config.include(".api.books")

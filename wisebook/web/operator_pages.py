@@ -12,6 +12,7 @@ from pyramid.request import Request
 from pyramid.response import Response
 
 from ..ledger.errors import InvalidInput, LedgerError
+from ..ledger.text import is_digits
 from ..services import books
 from ..services.permissions import Permission
 from .api.companies import new_dossier
@@ -31,7 +32,7 @@ def companies_page(request: Request) -> Response:
     if request.method == "POST":
         values = {name: str(request.POST.get(name, "")).strip()[:254] for name in FIELDS}
         try:
-            if not values["exercice"].isdigit() or len(values["exercice"]) != 4:
+            if not is_digits(values["exercice"]) or len(values["exercice"]) != 4:
                 raise InvalidInput("Année d'exercice invalide.", field="exercice")
             with request.db.begin_nested():  # a refused company leaves nothing behind
                 made = new_dossier(

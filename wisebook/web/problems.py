@@ -7,7 +7,8 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from pyramid.httpexceptions import HTTPException
+from pyramid.httpexceptions import HTTPException, HTTPMethodNotAllowed, HTTPNotFound
+from pyramid.registry import Registry
 from pyramid.renderers import render_to_response
 from pyramid.request import Request
 from pyramid.response import Response
@@ -116,17 +117,61 @@ def bad_request_view(exc: BadRequest, request: Request) -> Response:
     return problem(exc.status, exc.detail, errors=exc.errors)
 
 
+ANY_METHOD = frozenset({"*"})
+
+
+def _route_methods(registry: Registry) -> dict[str, frozenset[str]]:
+    """Each route's methods, as its views declare them (read once from the introspector:
+    the configuration is complete by the first request)."""
+    known: dict[str, frozenset[str]] | None = getattr(registry, "wisebook_route_methods", None)
+    if known is None:
+        methods: dict[str, set[str]] = {}
+        for item in registry.introspector.get_category("views"):
+            view = item["introspectable"]
+            if view["route_name"] is None:
+                continue
+            declared = view["request_methods"]
+            names = {declared} if isinstance(declared, str) else set(declared or ANY_METHOD)
+            if "GET" in names:
+                names.add("HEAD")  # Pyramid answers HEAD wherever it answers GET
+            methods.setdefault(view["route_name"], set()).update(names)
+        known = {route: frozenset(names) for route, names in methods.items()}
+        registry.wisebook_route_methods = known
+    return known
+
+
+def allowed_methods(request: Request) -> frozenset[str] | None:
+    """The methods the matched route takes when the request's is not one of them (the 405
+    case); None when no route matched or the route takes this method."""
+    route = getattr(request, "matched_route", None)
+    if route is None:
+        return None
+    methods = _route_methods(request.registry).get(route.name)
+    if not methods or "*" in methods or request.method in methods:
+        return None
+    return methods
+
+
 def http_exception_view(exc: HTTPException, request: Request) -> Response:
-    """Pyramid's own HTTP errors (404, 405…) as problems; redirects pass through."""
+    """Pyramid's own HTTP errors (404, 405…) as problems; redirects pass through. A route
+    asked with a method none of its views take is a 405 naming those it takes (RFC 9110
+    §15.5.6), not the 404 Pyramid's predicate mismatch would give."""
     if exc.code < 400:
         return exc
+    if isinstance(exc, HTTPNotFound):
+        methods = allowed_methods(request)
+        if methods is not None:
+            exc = HTTPMethodNotAllowed(headers={"Allow": ", ".join(sorted(methods))})
     detail = {
         404: f"Aucune ressource à l'adresse {request.path}.",
         405: f"La méthode {request.method} n'est pas permise ici.",
     }.get(exc.code, exc.detail or exc.explanation or exc.title)
     if wants_page(request) and exc.code in (404, 405):
         page = {404: _("Aucune page à cette adresse."), 405: _("Cette action n'est pas permise ici.")}
-        return error_page(request, exc.code, PAGE_TITLES[exc.code], page[exc.code])
+        response = error_page(request, exc.code, PAGE_TITLES[exc.code], page[exc.code])
+        if "Allow" in exc.headers:
+            response.headers["Allow"] = exc.headers["Allow"]
+        return response
     headers = {k: v for k, v in exc.headers.items() if k in ("WWW-Authenticate", "Allow", "Retry-After")}
     return problem(exc.code, str(detail), headers=headers)
 

@@ -13,6 +13,7 @@ from pyramid.security import Allowed, Denied
 
 from ..db import scope_to_company
 from ..ledger.errors import NotFound
+from ..ledger.text import is_digits
 from ..services import api_keys, auth, books
 from ..services.permissions import OPERATOR_PERMISSIONS, Permission
 from .problems import problem
@@ -125,7 +126,7 @@ def _company(request: Request) -> books.CompanyContext | None:
         return company
     wanted: int | None = identity.company_id
     if header is not None:
-        if not header.strip().isdigit() or len(header.strip()) > 12:  # an id, not a huge number
+        if not is_digits(header.strip()) or len(header.strip()) > 12:  # an id, not a huge number
             raise NotFound("Société introuvable.", field="X-Societe")
         wanted = int(header)
     context = books.company_for_user(request.db, identity.user_id, wanted)

@@ -12,6 +12,7 @@ from pyramid.response import Response
 
 from ..db import models
 from ..ledger.errors import InvalidInput, LedgerError
+from ..ledger.text import is_digits
 from ..services import auth, books, invitations, mail, users
 from ..services.permissions import Permission
 from .api.auth import RESET_PURPOSE, send_reset_link
@@ -94,7 +95,7 @@ def _done_message(request: Request, invited: list[str]) -> str:
 
 def _user_id(request: Request) -> int:
     raw = str(request.POST.get("utilisateur", ""))
-    if not raw.isdigit() or len(raw) > 12:
+    if not is_digits(raw) or len(raw) > 12:
         raise InvalidInput("Utilisateur inconnu.", field="utilisateur")
     return int(raw)
 

@@ -15,6 +15,7 @@ from pyramid.response import Response
 
 from ..ledger.errors import LedgerError
 from ..ledger.money import CURRENCIES
+from ..ledger.text import is_digits
 from ..services import books, setup, users
 from .api.auth import open_browser_session, set_session_cookies
 from .i18n import translate
@@ -90,7 +91,7 @@ def wizard(request: Request) -> Response:
         errors["societe"] = translate(request, "Saisissez le nom de la société.")
     if values["pays"] not in books.OHADA_COUNTRIES:
         errors["pays"] = translate(request, "Choisissez un pays de l'espace OHADA.")
-    if not values["exercice"].isdigit() or not 2000 <= int(values["exercice"]) <= 2100:
+    if not is_digits(values["exercice"]) or not 2000 <= int(values["exercice"]) <= 2100:
         errors["exercice"] = translate(request, "Saisissez l'année du premier exercice (par exemple 2026).")
     if password != again:
         errors["confirmation"] = translate(request, "Les deux mots de passe diffèrent.")

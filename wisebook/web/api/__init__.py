@@ -18,6 +18,7 @@ from pyramid.response import Response
 
 from ...ledger.errors import FieldError, InvalidInput
 from ...ledger.periods import parse_date
+from ...ledger.text import is_digits
 from ...services import idempotency
 from ..problems import BadRequest
 
@@ -141,6 +142,13 @@ def _message(error: ValidationError) -> tuple[str, str]:
         return field, "Valeur non permise : " + ", ".join(map(str, value)) + "."
     if kind == "pattern":
         return field, "Format invalide."
+    if kind in ("minProperties", "maxProperties") and value == 1:
+        declared = list(error.schema.get("properties", {}))  # the contract's order
+        first = declared[0] if declared else "?"
+        named = first if field == "corps" else f"{field}.{first}"
+        return named, f"Un seul de ces champs, ni plus ni moins : {' ou '.join(declared)}."
+    if kind == "uniqueItems":
+        return field, "Chaque élément une seule fois."
     return field, "Valeur invalide."
 
 
@@ -193,7 +201,8 @@ def query_int(request: Request, name: str, default: int | None = None) -> int | 
     raw = request.params.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.strip().lstrip("-").isdigit() or len(raw) > 12:
+    digits = raw.strip().removeprefix("-")
+    if not is_digits(digits) or len(digits) > 18:  # 18 digits: within a 64-bit id
         raise InvalidInput("Entier attendu.", field=name)
     return int(raw)
 

@@ -11,6 +11,7 @@ from pyramid.response import Response
 
 from ...ledger.errors import InvalidInput
 from ...ledger.money import to_json
+from ...ledger.text import is_digits
 from ...services import lettering
 from ...services.permissions import Permission
 from . import json_body, json_response, query_date
@@ -18,7 +19,7 @@ from . import json_body, json_response, query_date
 
 def _required(request: Request, name: str) -> str:
     value = (request.params.get(name) or "").strip()
-    if not value or len(value) > 12 or not value.isdigit():
+    if not value or len(value) > 12 or not is_digits(value):
         raise InvalidInput("Numéro de compte attendu.", field=name)
     return value
 
