@@ -42,7 +42,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
-from .db import models
+from .db import READ_ONLY, models
 from .services import taskruns, webhooks
 from .settings import Settings
 
@@ -665,15 +665,24 @@ def import_entries(
     ctx: JobContext, session: Session, fichier: str, nom: str, sha256: str, mode: str = "tout"
 ) -> dict[str, Any]:
     """Import a file of entries (one transaction: all of it, or nothing); the file is removed
-    once the import has run, whatever its outcome."""
+    once the import has run, whatever its outcome.
+
+    The file is read and checked first in a reading transaction; ``session`` — the write
+    transaction, begun at its first statement — then only writes the plan. On SQLite the write
+    lock is thus held for the write, not for the reading of a large file."""
     from .services import books, imports
 
     if ctx.company_id is None:
         raise LookupError("import sans société")
-    company = books.company_for_user(session, ctx.user_id, ctx.company_id) if ctx.user_id else None
-    if company is None:
-        raise LookupError("l'utilisateur n'est plus membre de la société")
     path = imports.upload_dir(ctx.settings, ctx.company_id) / Path(fichier).name
+    prepared = None
+    with Session(ctx.engine.execution_options(**{READ_ONLY: True})) as reading, reading.begin():
+        member = books.company_for_user(reading, ctx.user_id, ctx.company_id) if ctx.user_id else None
+        if member is not None and path.exists() and imports.find(reading, ctx.company_id, sha256) is None:
+            prepared = imports.prepare(reading, member, path, ctx.progress)
+    company = books.company_for_user(session, ctx.user_id, ctx.company_id) if ctx.user_id else None
+    if company is None:  # checked again as the write begins: a member removed meanwhile writes nothing
+        raise LookupError("l'utilisateur n'est plus membre de la société")
     if not path.exists():
         found = imports.find(session, ctx.company_id, sha256)
         if found is not None:  # imported by an earlier attempt that committed
@@ -689,6 +698,7 @@ def import_entries(
         user_id=ctx.user_id,
         task_run_id=ctx.run_id,
         progress=ctx.progress,
+        prepared=prepared,
     )
     ctx.progress(100, 100, report["message"])
 

@@ -432,3 +432,58 @@ def test_a_workbook_past_its_bounds_is_refused_before_it_is_parsed(api, engine):
     assert "nombre de textes" in refused["detail"] and "2 000 000" in refused["detail"]
     with Session(engine) as s:
         assert s.scalar(select(func.count()).select_from(models.TaskRun)) == 0  # nothing queued
+
+
+@pytest.mark.sqlite
+def test_on_sqlite_other_writes_go_on_while_the_import_reads_its_file(
+    api, app, engine, books, backend_settings, monkeypatch
+):
+    """The file is read and checked outside the write transaction: a write of another
+    connection, made while the import opens the file, gets the lock at once."""
+    import sqlite3
+
+    path = backend_settings.database_url.removeprefix("sqlite:///")
+    wrote: list[str] = []
+    opened = imports.open_source
+
+    def open_and_write_beside(file: Any) -> Any:
+        other = sqlite3.connect(path, timeout=0.2, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            wrote.append("ok")
+        except sqlite3.OperationalError as exc:
+            wrote.append(str(exc))
+        finally:
+            other.close()
+        return opened(file)
+
+    accepted = submit(api, csv_file(sale_rows(200))).json
+    monkeypatch.setattr(imports, "open_source", open_and_write_beside)
+    app.registry.wisebook_queue.execute(accepted["id"])  # the worker's run
+    assert api.get(f"/api/v1/taches/{accepted['id']}/").json["etat"] == "reussie"
+    assert wrote == ["ok"]
+    assert counts(engine, books.company_id)[:2] == (200, 400)
+
+
+def test_books_changed_between_the_reading_and_the_write_are_checked_again(engine, books, tmp_path):
+    """A period locked after the file was checked: the write sees it and refuses its rows."""
+    path = tmp_path / "ecritures.csv"
+    path.write_bytes(csv_file(sale_rows(40)))  # January 1 to February 9
+    with Session(engine) as s, s.begin():
+        admin = s.scalar(select(models.User.id).where(models.User.email == books.admin_email))
+        company = books_service.company_for_user(s, admin, books.company_id)
+        assert company is not None
+        prepared = imports.prepare(s, company, path)
+    assert prepared.plan is not None and not prepared.plan.rejections
+    with Session(engine) as s, s.begin():
+        books_service.lock_periods(s, books.company_id, "2026", number=1)
+    with Session(engine) as s, s.begin():
+        report = imports.run(
+            s, company, path, filename="e.csv", sha256="b" * 64, user_id=admin, prepared=prepared
+        )
+    assert report["statut"] == "refuse" and report["rejets_total"] == 62, (
+        report
+    )  # the rows of January's 31 sales
+    assert "verrouillée" in str(report["rejets"][0]["motifs"])
+    assert counts(engine, books.company_id) == (0, 0, 0)

@@ -123,7 +123,7 @@ class Plan:
 class _Books:
     """The company's journals, accounts and periods, loaded once; lookups cached."""
 
-    def __init__(self, session: Session, company_id: int):
+    def __init__(self, session: Session, company_id: int, *, share: bool = True):
         jnl, acc, per, fy = models.Journal, models.Account, models.Period, models.FiscalYear
         self.journals = {
             r.code: (r.id, r.code)
@@ -135,18 +135,28 @@ class _Books:
                 select(acc.id, acc.code, acc.postable).where(acc.company_id == company_id)
             )
         }
-        # FOR SHARE: locking a period or closing a year waits until the import is written.
-        found = session.execute(
+        # FOR SHARE (when writing): locking a period or closing a year waits until the import
+        # is written.
+        periods = (
             select(per.id, per.start_date, per.end_date, per.locked, fy.id.label("fy_id"), fy.code, fy.status)
             .join(fy, fy.id == per.fiscal_year_id)
             .where(fy.company_id == company_id)
             .order_by(per.start_date)
-            .with_for_update(read=True)
-        ).all()
+        )
+        found = session.execute(periods.with_for_update(read=True) if share else periods).all()
         self._starts = [p.start_date for p in found]
         self._periods = found
         self._account_cache: dict[str, tuple[int, str] | str] = {}
         self._day_cache: dict[dt.date, PeriodRef | str] = {}
+
+    @property
+    def state(self) -> tuple[Any, ...]:
+        """What a check of a file depends on: equal states, equal verdicts on every row."""
+        return (
+            tuple(sorted(self.journals.items())),
+            tuple(sorted(self._accounts.items())),
+            tuple(tuple(p) for p in self._periods),
+        )
 
     def account(self, code: str) -> tuple[int, str] | str:
         """(id, code) of a postable account, or the reason it cannot be used. A code padded with
@@ -781,6 +791,32 @@ def _report(plan: Plan, mode: str, status: str, import_id: int | None, filename:
     }
 
 
+@dataclass
+class Prepared:
+    """A file read and checked before the write transaction, and the state of the books it was
+    checked against (the write re-checks only when that state changed meanwhile)."""
+
+    plan: Plan | None
+    refusal: str | None  # why the file as a whole is not an import
+    state: tuple[Any, ...]
+
+
+def _prepare(books: _Books, company: CompanyContext, path: Path, progress: Progress) -> Prepared:
+    progress(0, 100, "lecture du fichier")
+    try:
+        source = open_source(path)
+        return Prepared(check(source, books, company.currency, progress), None, books.state)
+    except InvalidInput as exc:  # the file as a whole is not an import: a report, not a failure
+        return Prepared(None, exc.message, books.state)
+
+
+def prepare(session: Session, company: CompanyContext, path: Path, progress: Progress = _quiet) -> Prepared:
+    """Read and check the file at ``path`` in ``session``, a reading one: on SQLite the write
+    lock is then not held while a large file is parsed, and other companies keep writing. The
+    plan is handed to ``run``, which writes it in a short transaction of its own."""
+    return _prepare(_Books(session, company.id, share=False), company, path, progress)
+
+
 def run(
     session: Session,
     company: CompanyContext,
@@ -793,19 +829,22 @@ def run(
     task_run_id: str | None = None,
     progress: Progress = _quiet,
     pause_row_checks: bool | None = None,
+    prepared: Prepared | None = None,
 ) -> dict[str, Any]:
     """Import the file at ``path`` into the company's books in the session's transaction; the
-    report says what was written, or why nothing was."""
+    report says what was written, or why nothing was. With ``prepared`` (the file checked
+    before this transaction), the books are reloaded and the plan is written as it is when they
+    have not changed since; it is checked again here when they have."""
     if mode not in MODES:
         raise InvalidInput(f"Mode d'import inconnu : {mode} (tout ou valides).", field="mode")
     existing = find(session, company.id, sha256)
     if existing is not None:
         return already(existing)
-    progress(0, 100, "lecture du fichier")
-    try:
-        source = open_source(path)
-        plan = check(source, _Books(session, company.id), company.currency, progress)
-    except InvalidInput as exc:  # the file as a whole is not an import: a report, not a failure
+    books = _Books(session, company.id)
+    if prepared is None or prepared.state != books.state:
+        prepared = _prepare(books, company, path, progress)
+    plan = prepared.plan
+    if plan is None:
         return {
             "statut": "refuse",
             "import": None,
@@ -815,8 +854,9 @@ def run(
             "lignes_importees": 0,
             "rejets_total": 0,
             "rejets": [],
-            "message": f"Import refusé : {exc.message} Rien n'a été écrit.",
+            "message": f"Import refusé : {prepared.refusal} Rien n'a été écrit.",
         }
+    source = plan.source
     if plan.rejections and (mode == "tout" or not plan.entries):
         return _report(plan, mode, "refuse", None, filename)
     dialect = session.get_bind().dialect.name
