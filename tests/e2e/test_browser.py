@@ -236,6 +236,12 @@ def test_every_page_of_the_books_shows_in_french_on_a_desktop_and_in_english_on_
             audited(page, f"21-{name}-{suffix}")
             widest = page.evaluate("document.documentElement.scrollWidth")
             assert widest <= viewport["width"], (name, suffix, widest)  # nothing runs off the screen
+        page.goto("/comptes/?classe=4")
+        indents = page.evaluate(  # the chart's tree indents each level (the CSP bars style="")
+            """() => [1, 2, 3].map(n => { const cell = document.querySelector(`tr.niveau-${n} td.retrait`);
+            return cell ? parseFloat(getComputedStyle(cell).paddingLeft) : null; })"""
+        )
+        assert None not in indents and indents == sorted(set(indents)), indents
         page.goto("/")
         assert page.locator("svg.graphique").count() == 4
         page.evaluate(  # the audit itself sees what it looks for (styled by script: the CSP bars style="")
