@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 
 from wisebook import settings as settings_module
 from wisebook.db import make_engine, models
-from wisebook.services import backups, verify
+from wisebook.ops import backups
+from wisebook.services import verify
 
 
 def timed(label: str, action):  # type: ignore[no-untyped-def]

@@ -26,7 +26,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wisebook.db import models
-from wisebook.services import books, imports
+from wisebook.services import books
+from wisebook.services.imports import pipeline as imports
 from wisebook.services.verify import verify_company
 
 HEADER = "ecriture;journal;date;piece;libelle;compte;libelle_ligne;debit;credit;tiers\n"

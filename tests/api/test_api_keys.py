@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from tests.conftest import Api, login, sale
 from wisebook.db import models
 from wisebook.services import books as books_service
-from wisebook.services import users
+from wisebook.services.access import users
 
 KEYS = "/api/v1/cles-api/"
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import Api, login, sale
 from wisebook.services import books as books_service
-from wisebook.services import users
+from wisebook.services.access import users
 
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

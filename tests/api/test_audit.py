@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import Api, login, sale
 from wisebook.services import books as books_service
-from wisebook.services import users
+from wisebook.services.access import users
 
 AUDIT = "/api/v1/journal-audit/"
 PASSWORD = "un mot de passe assez long"

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from tests.conftest import Api, login
 from wisebook.db import models
 from wisebook.services import books as books_service
-from wisebook.services import statements, users
+from wisebook.services.access import users
+from wisebook.services.reports import statements
 
 
 def entry(

@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 from tests.api.test_lettering import ids, keep
 from tests.conftest import Api, login
 from wisebook.services import books as books_service
-from wisebook.services import users
-from wisebook.services.fec import COLUMNS
+from wisebook.services.access import users
+from wisebook.services.reports.fec import COLUMNS
 
 
 def test_the_fec_has_the_18_columns_and_every_posted_line(api, testapp, engine, books):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wisebook.web.headers import HEADERS
+from wisebook.web.tweens.headers import HEADERS
 
 
 @pytest.mark.parametrize(

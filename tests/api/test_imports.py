@@ -19,7 +19,9 @@ from tests.conftest import Api, login, sale, settings_overrides
 from wisebook import make_config
 from wisebook.db import models
 from wisebook.services import books as books_service
-from wisebook.services import import_files, imports, verify
+from wisebook.services import verify
+from wisebook.services.imports import pipeline as imports
+from wisebook.services.imports import read as import_files
 
 HEADER = "ecriture;journal;date;piece;libelle;compte;libelle_ligne;debit;credit;tiers"
 

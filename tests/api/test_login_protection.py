@@ -9,7 +9,7 @@ import pytest
 import redis
 
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
-from wisebook.services import throttle
+from wisebook.services.access import throttle
 
 LOGIN = "/api/v1/auth/login/"
 
@@ -86,7 +86,7 @@ def test_an_office_behind_one_address_logs_ten_people_in_at_eight(testapp, books
     from sqlalchemy.orm import Session
 
     from wisebook.services import books as books_service
-    from wisebook.services import users
+    from wisebook.services.access import users
 
     with Session(engine) as s, s.begin():
         for n in range(10):

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api, login
 from wisebook.db import models
 from wisebook.services import books as books_service
-from wisebook.services import users
+from wisebook.services.access import users
 
 
 def test_password_reset_by_mail_spends_its_link(testapp, books, inbox):

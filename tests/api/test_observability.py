@@ -84,7 +84,7 @@ def _used(expression: str) -> set[str]:
 
 def test_alert_rules_and_dashboard_name_only_exported_metrics(api, testapp, app, engine, backend_settings):
     from wisebook.observability import metrics
-    from wisebook.services import backups
+    from wisebook.ops import backups
 
     metrics.observe_task("verification", "reussie", 0.1)  # labelled families appear once used
     metrics.external("webhook", True)

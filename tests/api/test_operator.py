@@ -11,7 +11,7 @@ from tests.conftest import ADMIN_EMAIL, Api, login
 from tests.db.test_verify import run_ctl
 from wisebook.db import models
 from wisebook.services import books as books_service
-from wisebook.services import users
+from wisebook.services.access import users
 
 PASSWORD = "un mot de passe assez long"
 

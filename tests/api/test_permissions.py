@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api, login, sale
 from wisebook.services import books as books_service
-from wisebook.services import users
-from wisebook.services.permissions import OPERATOR_PERMISSIONS, ROLE_PERMISSIONS, Permission
+from wisebook.services.access import users
+from wisebook.services.access.permissions import OPERATOR_PERMISSIONS, ROLE_PERMISSIONS, Permission
 
 ROLES = ("admin", "comptable", "assistant", "lecteur", "auditeur")
 OPERATOR = "exploitant"  # the installation's operator: a member of no company

@@ -40,7 +40,7 @@ def test_journal_page_lists_posted_entries_with_their_lines_and_totals(testapp, 
 
 
 def test_the_journal_is_read_a_page_at_a_time_with_the_period_s_total(testapp, books, monkeypatch):
-    from wisebook.web import report_pages
+    from wisebook.web.pages import reports as report_pages
 
     monkeypatch.setattr(report_pages, "JOURNAL_PAGE", 2)
     api = Api(testapp, login(testapp))

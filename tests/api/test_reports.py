@@ -225,7 +225,7 @@ def test_dashboard_month_by_month_for_both_exercices(api):
 def test_postgresql_copy_writes_the_same_csv_as_the_python_writer(api, session, books):
     """CSV exports on PostgreSQL come from COPY; they must match the portable writer byte for byte."""
     from wisebook.services import books as books_service
-    from wisebook.services import reports
+    from wisebook.services.reports import ledgers as reports
     from wisebook.web import exports
     from wisebook.web.api.reports import JOURNAL_COLUMNS, LEDGER_COLUMNS
 

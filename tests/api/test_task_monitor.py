@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 from wisebook.db import models
 from wisebook.services import books as books_service
-from wisebook.services import taskruns, users
+from wisebook.services.access import users
+from wisebook.services.platform import taskruns
 
 HOSTILE = "<script>alert('x')</script>"
 

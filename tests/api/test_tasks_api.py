@@ -6,7 +6,8 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import Api, login
 from wisebook.services import books as books_service
-from wisebook.services import taskruns, users
+from wisebook.services.access import users
+from wisebook.services.platform import taskruns
 
 PASSWORD = "un mot de passe assez long"
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from tests.api.test_entry_pages import browser
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api, login
 from wisebook.services import books as books_service
-from wisebook.services import users
+from wisebook.services.access import users
 
 NEW_PASSWORD = "un mot de passe tout neuf"
 

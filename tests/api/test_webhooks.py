@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import sale
 from wisebook.db import models
-from wisebook.services import webhooks
+from wisebook.services.platform import webhooks
 
 
 class Receiver:
@@ -144,7 +144,7 @@ def test_bad_subscriptions_are_refused(api):
 def test_the_periodic_task_delivers_what_is_due(api, engine, app, receiver):
     from huey import MemoryHuey
 
-    from wisebook.tasks import Queue
+    from wisebook.tasks.queue import Queue
 
     tasks = Queue(app.registry.wisebook_settings, engine, MemoryHuey(immediate=True)).periodic
     api.post("/api/v1/webhooks/", {"url": receiver.url, "evenements": ["ecriture.validee"]}, status=201)

@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, text
 from tests.appliance.conftest import frozen_env
 from tests.appliance.test_bundle import PASSWORD, ctl, free_port
 from tests.conftest import PG_ADMIN_URL
-from wisebook.services import appliance
+from wisebook.ops import appliance
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 SUPERVISORD = str(Path(sys.executable).with_name("supervisord"))

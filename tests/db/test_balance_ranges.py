@@ -11,7 +11,7 @@ from sqlalchemy import select
 from tests.api.test_statements import post
 from wisebook.db import models
 from wisebook.services import books as books_service
-from wisebook.services import reports
+from wisebook.services.reports import ledgers as reports
 
 DAYS = [dt.date(2026, 1, 1) + dt.timedelta(days=n) for n in range(0, 120, 3)]
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from tests.conftest import Api, login, sale
 from wisebook.db import models, scope_to_company
 from wisebook.services import books as books_service
-from wisebook.services import users
+from wisebook.services.access import users
 
 
 def test_a_query_without_a_company_filter_sees_only_the_scoped_company(api, engine, testapp, books):

@@ -22,7 +22,8 @@ from sqlalchemy import text
 from tests.conftest import sale, settings_environ, settings_overrides
 from wisebook import settings as settings_module
 from wisebook.db.meta import Base
-from wisebook.services import backups, verify
+from wisebook.ops import backups
+from wisebook.services import verify
 
 
 def ctl(settings: Any, backup_dir: Path, *args: str, extra: dict[str, str] | None = None) -> Any:

@@ -24,7 +24,7 @@ from sqlalchemy import create_engine, text
 from wisebook import make_config
 from wisebook import settings as settings_module
 from wisebook.db import make_engine, migrate
-from wisebook.services import backups
+from wisebook.ops import backups
 from wisebook.settings import SECRET_NAMES
 
 PG_BIN = Path(os.environ.get("WISEBOOK_TEST_PG_BIN", "/usr/lib/postgresql/15/bin"))

@@ -19,8 +19,9 @@ from tests.conftest import settings_environ, settings_overrides
 from wisebook import settings as settings_module
 from wisebook.db import models
 from wisebook.observability import logs
-from wisebook.services import housekeeping, taskruns
-from wisebook.tasks import Queue
+from wisebook.ops import housekeeping
+from wisebook.services.platform import taskruns
+from wisebook.tasks.queue import Queue
 
 
 def at(hour: int, minute: int, weekday: int = 2) -> dt.datetime:

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from wisebook.db import models
-from wisebook.services import taskruns
-from wisebook.tasks import Queue, Transient, job
+from wisebook.services.platform import taskruns
+from wisebook.tasks.queue import Queue, Transient, job
 
 FAILURES: dict[str, int] = {}
 

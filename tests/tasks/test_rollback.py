@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from tests.conftest import sale
-from wisebook.services import backups, rollback
+from wisebook.ops import backups, rollback
 
 
 def keep(folder: Path, version: str, backup: Path | None, when: float) -> Path:

@@ -29,8 +29,9 @@ from tests.tasks import worker_app
 from wisebook import make_config
 from wisebook.db import models
 from wisebook.ledger.errors import InvalidInput
-from wisebook.services import users, verify
-from wisebook.services.permissions import Permission
+from wisebook.services import verify
+from wisebook.services.access import users
+from wisebook.services.access.permissions import Permission
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("WISEBOOK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

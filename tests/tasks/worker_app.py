@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from wisebook import settings as settings_module
 from wisebook.db import make_engine
-from wisebook.services import books, posting
-from wisebook.tasks import JobContext, Queue, job
+from wisebook.services import books
+from wisebook.services.entries import posting
+from wisebook.tasks.queue import JobContext, Queue, job
 
 LABEL = "Lot de test"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wisebook.web.charts import Series, chart, nice_step
+from wisebook.web.pages.charts import Series, chart, nice_step
 
 
 def test_axis_steps_are_one_two_or_five_times_a_power_of_ten():

@@ -6,14 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from wisebook.ledger.accounts import Account
-from wisebook.ledger.entries import (
-    LineDraft,
-    check_date,
-    check_lines,
-    parse_lines,
-    reversed_lines,
-    totals,
-)
+from wisebook.ledger.entries import LineDraft, check_date, check_lines, parse_lines, reversed_lines, totals
 from wisebook.ledger.errors import InvalidInput
 from wisebook.ledger.periods import Period
 

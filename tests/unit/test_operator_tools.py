@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from wisebook.services import doctor, logtail, operator
+from wisebook.ops import doctor, logtail, operator
 
 ROOT = Path(__file__).resolve().parents[2]
 

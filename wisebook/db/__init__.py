@@ -10,8 +10,8 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
 
-from ..settings import Settings
-from .meta import COMPANY_KEY, CompanyOwned
+from wisebook.db.meta import COMPANY_KEY, CompanyOwned
+from wisebook.settings import Settings
 
 
 def make_engine(settings: Settings, **kwargs: Any) -> Engine:

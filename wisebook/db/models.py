@@ -19,8 +19,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..ledger.chain import GENESIS
-from .meta import Base, BigId, CompanyOwned
+from wisebook.db.meta import Base, BigId, CompanyOwned
+from wisebook.ledger.chain import GENESIS
 
 DRAFT = "brouillon"
 POSTED = "validee"

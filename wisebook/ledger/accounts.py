@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .errors import InvalidInput
-from .text import is_digits
+from wisebook.ledger.errors import InvalidInput
+from wisebook.ledger.text import is_digits
 
 #: Longest account number accepted (official numbers have 1 to 5 digits; sub-accounts more).
 MAX_CODE_LENGTH = 12

@@ -7,10 +7,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from .accounts import Account
-from .errors import FieldError, InvalidInput
-from .money import parse_amount
-from .periods import Period
+from wisebook.ledger.accounts import Account
+from wisebook.ledger.errors import FieldError, InvalidInput
+from wisebook.ledger.money import parse_amount
+from wisebook.ledger.periods import Period
 
 MAX_LINES = 1000
 ZERO = Decimal(0)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from .errors import InvalidInput
-from .text import is_digits
+from wisebook.ledger.errors import InvalidInput
+from wisebook.ledger.text import is_digits
 
 #: Minor-unit exponent of each currency used in the OHADA zone and around it (ISO 4217).
 CURRENCIES: dict[str, int] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .errors import InvalidInput
+from wisebook.ledger.errors import InvalidInput
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ import logging
 import re
 from typing import Any
 
-from ..settings import Settings
+from wisebook.about import version
+from wisebook.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +64,6 @@ def init(settings: Settings, component: str) -> bool:
         return False
     import sentry_sdk
     from sentry_sdk.integrations.pyramid import PyramidIntegration
-
-    from .. import version
 
     secrets = settings.secret_values()
 

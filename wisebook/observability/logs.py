@@ -15,7 +15,7 @@ import re
 import uuid
 from typing import Any
 
-from ..settings import Settings
+from wisebook.settings import Settings
 
 MAX_BYTES = 100 * 1024 * 1024
 BACKUPS = 10

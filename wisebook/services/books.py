@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from ..data.syscohada import chart as official_chart
-from ..db import models
-from ..ledger import accounts as chart_rules
-from ..ledger.errors import Conflict, InvalidInput, NotFound
-from ..ledger.money import CURRENCIES
-from ..ledger.periods import fiscal_year_bounds, monthly_periods
-from ..ledger.text import is_digits
-from .permissions import ROLE_PERMISSIONS, Permission
+from wisebook.data.syscohada import chart as official_chart
+from wisebook.db import models
+from wisebook.ledger import accounts as chart_rules
+from wisebook.ledger.errors import Conflict, InvalidInput, NotFound
+from wisebook.ledger.money import CURRENCIES
+from wisebook.ledger.periods import fiscal_year_bounds, monthly_periods
+from wisebook.ledger.text import is_digits
+from wisebook.services.access.permissions import ROLE_PERMISSIONS, Permission
 
 #: OHADA member states and their currency (ISO 3166 alpha-2 → ISO 4217).
 OHADA_COUNTRIES: dict[str, tuple[str, str]] = {

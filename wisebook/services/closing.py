@@ -23,12 +23,15 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..db import models
-from ..ledger import entries as rules
-from ..ledger.errors import Conflict, FieldError, InvalidInput
-from ..ledger.money import from_minor
-from . import books, lettering, posting, webhooks
-from .books import CompanyContext
+from wisebook.db import models
+from wisebook.ledger import entries as rules
+from wisebook.ledger.errors import Conflict, FieldError, InvalidInput
+from wisebook.ledger.money import from_minor
+from wisebook.services import books
+from wisebook.services import reconciliation as lettering
+from wisebook.services.books import CompanyContext
+from wisebook.services.entries import posting
+from wisebook.services.platform import webhooks
 
 SUSPENSE_PREFIXES = ("471", "475")
 PROFIT_ACCOUNT, LOSS_ACCOUNT = "131", "139"

@@ -12,9 +12,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..db import models
-from ..ledger.errors import Conflict, InvalidInput
-from . import books, invitations, users
+from wisebook.db import models
+from wisebook.ledger.errors import Conflict, InvalidInput
+from wisebook.services import books
+from wisebook.services.access import invitations, users
 
 
 @dataclass(frozen=True)

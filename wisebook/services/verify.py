@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..db import models
-from ..ledger.chain import GENESIS, ChainEntry, ChainLine, link
+from wisebook.db import models
+from wisebook.ledger.chain import GENESIS, ChainEntry, ChainLine, link
 
 
 def verify_company(session: Session, company_id: int) -> list[str]:

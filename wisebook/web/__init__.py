@@ -6,23 +6,24 @@ from typing import Any
 
 from pyramid_retry import mark_error_retryable
 
-from ..services.idempotency import KeyInFlight
+from wisebook.services.platform.idempotency import KeyInFlight
 
 
 def includeme(config: Any) -> None:
     """Register the web layer, in order: renderers, tweens, errors, security, routes and views."""
-    from ..tasks import Queue
+    from wisebook.tasks.queue import Queue
 
     registry = config.registry
     if getattr(registry, "wisebook_queue", None) is None:
         registry.wisebook_queue = Queue(registry.wisebook_settings, registry.db_engine)
     config.include(".renderers")
-    config.include(".observe")
-    config.include(".limits")
-    config.include(".headers")
-    config.include(".audit")
+    config.include(".tweens.observe")
+    config.include(".tweens.limits")
+    config.include(".tweens.headers")
+    config.include(".tweens.audit")
     config.include(".problems")
     config.include(".security")
+    config.include(".sessions")
     config.include(".routes")
     config.include(".api.contract")
     config.include(".api.meta")
@@ -42,12 +43,12 @@ def includeme(config: Any) -> None:
     config.include(".api.imports")
     config.include(".i18n")
     config.include(".ui")
-    config.include(".admin")
-    config.include(".pages")
-    config.include(".entry_pages")
-    config.include(".report_pages")
-    config.include(".books_pages")
-    config.include(".user_pages")
-    config.include(".operator_pages")
-    config.include(".wizard")
+    config.include(".pages.tasks")
+    config.include(".pages.home")
+    config.include(".pages.entries")
+    config.include(".pages.reports")
+    config.include(".pages.books")
+    config.include(".pages.users")
+    config.include(".pages.operator")
+    config.include(".pages.wizard")
     mark_error_retryable(KeyInFlight)  # the retry finds the first request's stored answer

@@ -28,9 +28,9 @@ from pyramid.response import FileIter, Response
 from sqlalchemy import Numeric, Select, Text, case, cast, func, literal, text
 from sqlalchemy.orm import Session
 
-from ..ledger.errors import InvalidInput
-from ..ledger.money import CURRENCIES, comma_decimal, from_minor
-from ..services.permissions import Permission
+from wisebook.ledger.errors import InvalidInput
+from wisebook.ledger.money import CURRENCIES, comma_decimal, from_minor
+from wisebook.services.access.permissions import Permission
 
 FORMATS = ("json", "csv", "xlsx", "pdf")
 TABULAR = ("csv", "xlsx")

@@ -15,8 +15,8 @@ from pyramid.i18n import TranslationStringFactory
 from pyramid.request import Request
 from pyramid.response import Response
 
-from ..ledger.money import CURRENCIES, from_minor
-from .navigation import safe_next
+from wisebook.ledger.money import CURRENCIES, from_minor
+from wisebook.web.navigation import safe_next
 
 _ = TranslationStringFactory("wisebook")
 LANGUAGES = {"fr": "Français", "en": "English"}

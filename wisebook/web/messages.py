@@ -14,7 +14,7 @@ from typing import Any
 
 from pyramid.request import Request
 
-from .i18n import _
+from wisebook.web.i18n import _
 
 SHAPES = (
     # entries

@@ -14,10 +14,10 @@ from pyramid.request import Request
 from pyramid.response import Response
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from ..ledger.errors import FieldError, LedgerError
-from ..observability import errors
-from .i18n import _, translate
-from .messages import said
+from wisebook.ledger.errors import FieldError, LedgerError
+from wisebook.observability import errors
+from wisebook.web.i18n import _, translate
+from wisebook.web.messages import said
 
 log = logging.getLogger(__name__)
 

@@ -5,18 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 from typing import Any
+from urllib.parse import urlencode
 
-from pyramid.httpexceptions import HTTPForbidden
+from pyramid.httpexceptions import HTTPForbidden, HTTPSeeOther
 from pyramid.request import Request
 from pyramid.response import Response
 from pyramid.security import Allowed, Denied
 
-from ..db import scope_to_company
-from ..ledger.errors import NotFound
-from ..ledger.text import is_digits
-from ..services import api_keys, auth, books
-from ..services.permissions import OPERATOR_PERMISSIONS, Permission
-from .problems import problem
+from wisebook.db import scope_to_company
+from wisebook.ledger.errors import LedgerError, NotFound
+from wisebook.ledger.text import is_digits
+from wisebook.services import books, setup
+from wisebook.services.access import api_keys, auth
+from wisebook.services.access.permissions import OPERATOR_PERMISSIONS, Permission
+from wisebook.web.i18n import _
+from wisebook.web.problems import problem
+from wisebook.web.renderers import message_page
 
 SESSION_COOKIE = "wisebook_session"  # HttpOnly: the server-side session's id
 CSRF_COOKIE = "wisebook_csrf"  # readable by the page's script, sent back in CSRF_HEADER
@@ -150,8 +154,6 @@ def forbidden_view(exc: HTTPForbidden, request: Request) -> Response:
     """401 with a Bearer challenge when anonymous, 403 when the role lacks the permission;
     a page (not the API) asked for by a browser gets its answer as a page."""
     if not request.path.startswith("/api/") and request.accept.accepts_html:
-        from .admin import forbidden_page
-
         return forbidden_page(request)
     if request.wisebook_identity is None:
         if request.environ.get(CSRF_REFUSED):
@@ -166,6 +168,44 @@ def forbidden_view(exc: HTTPForbidden, request: Request) -> Response:
     if request.company is None:
         return problem(403, "Vous n'êtes membre d'aucune société.")
     return problem(403, "Votre rôle dans cette société ne permet pas cette action.")
+
+
+def forbidden_page(request: Request) -> Response:
+    """A browser that asked for a page: signed out, to the login page (GET) or a 401 page; signed
+    in without the right, a 403 page."""
+    if request.environ.get(CSRF_REFUSED):
+        return message_page(
+            request,
+            _("Formulaire refusé"),
+            _("Ce formulaire a expiré ou ne vient pas de WiseBook : rechargez la page et recommencez."),
+            403,
+        )
+    if request.wisebook_identity is None and request.method in ("GET", "HEAD"):
+        if not setup.is_done(request.db):  # a fresh install: its wizard first
+            return HTTPSeeOther(request.route_url("setup"))
+        query = urlencode({"suite": request.path_qs})
+        return HTTPSeeOther(request.route_url("login_page") + "?" + query)
+    identity = request.wisebook_identity
+    operator = identity is not None and identity.operator
+    if operator and request.method in ("GET", "HEAD") and _no_company(request):
+        return HTTPSeeOther(request.route_url("companies_page"))  # the operator of no company
+    if identity is None:
+        return message_page(
+            request,
+            _("Connexion nécessaire"),
+            _("Connectez-vous avec un compte administrateur pour voir cette page."),
+            401,
+        )
+    return message_page(
+        request, _("Accès refusé"), _("Cette page est réservée aux administrateurs de la société."), 403
+    )
+
+
+def _no_company(request: Request) -> bool:
+    try:
+        return request.company is None
+    except LedgerError:  # X-Societe names a company that is not theirs
+        return False
 
 
 def includeme(config: Any) -> None:

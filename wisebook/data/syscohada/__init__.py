@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from ...ledger.statements import StatementDef, parse_statement
+from wisebook.ledger.statements import StatementDef, parse_statement
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,11 @@ from jsonschema.exceptions import ValidationError
 from pyramid.request import Request
 from pyramid.response import Response
 
-from ...ledger.errors import FieldError, InvalidInput
-from ...ledger.periods import parse_date
-from ...ledger.text import is_digits
-from ...services import idempotency
-from ..problems import BadRequest
+from wisebook.ledger.errors import FieldError, InvalidInput
+from wisebook.ledger.periods import parse_date
+from wisebook.ledger.text import is_digits
+from wisebook.services.platform import idempotency
+from wisebook.web.problems import BadRequest
 
 
 @cache

@@ -8,12 +8,12 @@ from typing import Any
 from pyramid.request import Request
 from pyramid.response import Response
 
-from ...db import models
-from ...ledger.errors import InvalidInput
-from ...services import attachments
-from ...services.permissions import Permission
-from ..exports import file_response
-from . import json_response
+from wisebook.db import models
+from wisebook.ledger.errors import InvalidInput
+from wisebook.services.access.permissions import Permission
+from wisebook.services.platform import attachments
+from wisebook.web.api import json_response
+from wisebook.web.exports import file_response
 
 
 def _present(request: Request, found: models.Attachment) -> dict[str, Any]:

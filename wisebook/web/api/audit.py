@@ -6,9 +6,9 @@ from typing import Any
 
 from pyramid.request import Request
 
-from ...services import audit
-from ...services.permissions import Permission
-from . import query_int
+from wisebook.services.access.permissions import Permission
+from wisebook.services.platform import audit
+from wisebook.web.api import query_int
 
 
 def audit_log(request: Request) -> dict[str, Any]:

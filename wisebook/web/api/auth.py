@@ -1,23 +1,22 @@
-"""Login and logout."""
+"""Login and logout, the reset link and password changes (JSON)."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-from dataclasses import dataclass
 from typing import Any
 
 from pyramid.request import Request
 from pyramid.response import Response
-from sqlalchemy.orm import Session
 
-from ...db import models
-from ...ledger.errors import InvalidInput
-from ...services import auth, books, mail, throttle, users
-from ..audit import AUDIT_COMPANY, AUDIT_USER
-from ..problems import problem
-from ..security import CSRF_COOKIE, CSRF_REFUSED, SESSION_COOKIE, csrf_refused
-from . import json_body, json_response
+from wisebook.db import models
+from wisebook.ledger.errors import InvalidInput
+from wisebook.services import books
+from wisebook.services.access import auth, users
+from wisebook.services.access.login import RESET_PURPOSE
+from wisebook.services.platform import mail
+from wisebook.web import sessions
+from wisebook.web.api import json_body, json_response
+from wisebook.web.problems import problem
+from wisebook.web.security import CSRF_REFUSED, csrf_refused
 
 
 def login_help(request: Request) -> dict[str, Any]:
@@ -29,108 +28,10 @@ def login_help(request: Request) -> dict[str, Any]:
     }
 
 
-MAX_FAILURES = 5  # one account from one address, in a minute (OWASP: lock the pair)
-ADDRESS_FAILURES = 20  # one address, whatever the account (an office behind one NAT address)
-ACCOUNT_FAILURES = 50  # one account from anywhere; a browser that logged into it still gets in
-DEVICE_COOKIE = "wisebook_appareil"
-
-
-def _account(email: str) -> str:
-    return hashlib.sha256(users.normalize_email(email).encode()).hexdigest()[:32]
-
-
-def _throttle_keys(request: Request, email: str) -> dict[str, str]:
-    """The counters a login attempt counts against: the pair account × address, the address,
-    the account."""
-    account, address = _account(email), request.client_addr or "inconnue"
-    return {
-        "paire": f"connexion:paire:{account}:{address}",
-        "adresse": f"connexion:ip:{address}",
-        "compte": f"connexion:compte:{account}",
-    }
-
-
-def _device_value(request: Request, email: str) -> str:
-    """The signed value a browser keeps once it has logged into this account."""
-    account = _account(email)
-    secret = request.registry.wisebook_settings.secret_key.encode()
-    return account + "." + hmac.new(secret, f"appareil|{account}".encode(), hashlib.sha256).hexdigest()[:32]
-
-
-def known_device(request: Request, email: str) -> bool:
-    """Whether this browser logged into this account before (its device cookie)."""
-    sent = request.cookies.get(DEVICE_COOKIE, "")
-    return bool(sent) and hmac.compare_digest(sent.encode(), _device_value(request, email).encode())
-
-
-def remember_device(request: Request, response: Response, email: str) -> None:
-    """After a successful login: this browser is known to the account for a year."""
-    response.set_cookie(
-        DEVICE_COOKIE,
-        _device_value(request, email),
-        max_age=365 * 86400,
-        httponly=True,
-        samesite="Lax",
-        secure=request.scheme == "https",
-        path="/",
-    )
-
-
-def _count_failure(request: Request, keys: dict[str, str], email: str) -> None:
-    """Count a failed login; at the fifth on an existing account, tell its owner by mail."""
-    limiter = request.registry.wisebook_limiter
-    counts = {name: limiter.fail(key) for name, key in keys.items()}
-    if counts["compte"] != MAX_FAILURES:
-        return
-    with Session(request.registry.db_engine) as session:
-        user = users.find_by_email(session, email) if isinstance(email, str) else None
-        address = user.email if user is not None and user.is_active else None
-    if address is not None:
-        mail.send(
-            request.registry.wisebook_settings,
-            address,
-            "WiseBook : connexions bloquées sur votre compte",
-            f"Cinq tentatives de connexion ont échoué sur votre compte en une minute (dernière depuis "
-            f"l'adresse {request.client_addr}). Depuis cette adresse, les connexions à votre compte "
-            "sont refusées jusqu'à la fin de cette minute ; votre navigateur habituel n'est pas "
-            "bloqué.\n\nSi ce n'était pas vous, changez votre mot de passe et prévenez votre "
-            "administrateur.",
-        )
-
-
-RESET_PURPOSE, RESET_TTL = "reinitialisation", 3600
-
-
-def send_reset_link(request: Request, email: str) -> Refusal | None:
-    """Mail a one-use reset link after commit if the account exists and is active; a refusal
-    when this address asked too often, else None (the same whether the account exists)."""
-    limiter = request.registry.wisebook_limiter
-    key = f"reinitialisation:ip:{request.client_addr or 'inconnue'}"
-    count, left = limiter.count(key)
-    if count >= MAX_FAILURES:
-        return Refusal(429, f"Trop de demandes. Réessayez dans {left} s.", left)
-    request.add_response_callback(lambda _request, _response: limiter.fail(key))
-    user = users.find_by_email(request.db, email)
-    if user is not None and user.is_active:
-        settings = request.registry.wisebook_settings
-        token = mail.make_link_token(settings.secret_key, RESET_PURPOSE, user, RESET_TTL)
-        mail.send_after_commit(
-            request.tm.get(),
-            settings,
-            user.email,
-            "WiseBook : réinitialisation de votre mot de passe",
-            "Pour choisir un nouveau mot de passe (lien valable une heure, une seule fois) :\n\n"
-            f"{settings.public_url}/reinitialisation/?jeton={token}\n\n"
-            "Jeton pour l'API (POST /api/v1/auth/reinitialisation/confirmation/) :\n"
-            f"{token}\n\nSi vous n'avez rien demandé, ignorez ce courriel.",
-        )
-    return None
-
-
 def reset_request(request: Request) -> Response:
     """Mail a one-use reset link if the account exists; the same 202 either way."""
     data = json_body(request, "DemandeReinitialisation")
-    refused = send_reset_link(request, data["email"])
+    refused = sessions.send_reset_link(request, data["email"])
     if refused is not None:
         return problem(429, refused.message, headers={"Retry-After": str(refused.retry_after)})
     return json_response(
@@ -150,89 +51,11 @@ def reset_confirm(request: Request) -> Response:
     return Response(status=204)
 
 
-@dataclass(frozen=True)
-class Refusal:
-    """Why a login attempt is refused: the status, the message, how long to wait (429)."""
-
-    status: int
-    message: str
-    retry_after: int | None = None
-
-
-def check_login(request: Request, email: str, password: str) -> models.User | Refusal:
-    """The user whose password this is, or why not — for the API and the login page alike.
-
-    As OWASP advises, failures lock the pair account × address: five in a minute refuse
-    that address for that account (429) until the minute ends, the right password included.
-    One address is refused after twenty failures on any accounts, and one account after fifty
-    from anywhere, except from a browser that logged into it before (its device cookie): a
-    stranger can neither keep the owner out nor lock an office behind one NAT address. An
-    unknown address and a wrong password get the same answer after the same work. Any address
-    may also ask at most WISEBOOK_LOGIN_REQUESTS_PER_MINUTE times a minute (60).
-    """
-    limiter = request.registry.wisebook_limiter
-    address_key = f"connexion:requetes:{request.client_addr or 'inconnue'}"
-    count, left = limiter.count(address_key)
-    if count >= request.registry.wisebook_settings.login_requests_per_minute:
-        return Refusal(
-            429, f"Trop de demandes de connexion depuis cette adresse. Réessayez dans {left} s.", left
-        )
-    request.add_response_callback(lambda _request, _response: limiter.fail(address_key))
-    keys = _throttle_keys(request, email)
-    limits = {"paire": MAX_FAILURES, "adresse": ADDRESS_FAILURES}
-    if not known_device(request, email):
-        limits["compte"] = ACCOUNT_FAILURES
-    for name, most in limits.items():
-        count, left = limiter.count(keys[name])
-        if count >= most:
-            return Refusal(429, f"Trop de tentatives de connexion. Réessayez dans {left} s.", left)
-    user = users.authenticate(request.db, email, password)
-    if user is None:
-        # Counted once the request's own transaction has ended (rolled back, as a refusal is):
-        # the counter must outlive it, and SQLite would wait on the request's write lock.
-        request.add_response_callback(lambda _request, _response: _count_failure(request, keys, email))
-        return Refusal(401, "Adresse e-mail ou mot de passe incorrect.")
-    return user
-
-
-def open_browser_session(
-    request: Request, user: models.User, company: books.CompanyContext | None
-) -> auth.NewSession:
-    """Open a browser session for a login (the one the browser came with is revoked)."""
-    request.environ[AUDIT_USER] = user.id
-    request.environ[AUDIT_COMPANY] = company.id if company else None
-    return auth.open_session(
-        request.db,
-        user.id,
-        company.id if company else None,
-        request.client_addr,
-        request.cookies.get(SESSION_COOKIE),
-    )
-
-
-def set_session_cookies(request: Request, response: Response, opened: auth.NewSession) -> None:
-    """The session cookie (HttpOnly) and the CSRF cookie the page's script reads."""
-    secure = request.scheme == "https"
-    lifetime = request.registry.wisebook_settings.session_absolute_seconds
-    response.set_cookie(
-        SESSION_COOKIE,
-        opened.cookie,
-        max_age=lifetime,
-        httponly=True,
-        samesite="Lax",
-        secure=secure,
-        path="/",
-    )
-    response.set_cookie(
-        CSRF_COOKIE, opened.csrf, max_age=lifetime, httponly=False, samesite="Strict", secure=secure, path="/"
-    )
-
-
 def login(request: Request) -> Response:
     """Check the password (argon2id) and issue a revocable token; also set the session cookie."""
     data = json_body(request, "Connexion")
-    found = check_login(request, data["email"], data["password"])
-    if isinstance(found, Refusal):
+    found = sessions.check_login(request, data["email"], data["password"])
+    if isinstance(found, sessions.Refusal):
         headers = {"Retry-After": str(found.retry_after)} if found.retry_after is not None else None
         code = "trop_de_tentatives" if found.status == 429 else "identifiants"
         return problem(found.status, found.message, headers=headers, code=code)
@@ -248,7 +71,7 @@ def login(request: Request) -> Response:
         settings.jwt_secret_key,
         settings.token_ttl_seconds,
     )
-    opened = open_browser_session(request, user, company)
+    opened = sessions.open_browser_session(request, user, company)
     response = json_response(
         {
             "token": token,
@@ -258,8 +81,8 @@ def login(request: Request) -> Response:
             "societe": {"id": company.id, "nom": company.name, "role": company.role} if company else None,
         }
     )
-    set_session_cookies(request, response, opened)
-    remember_device(request, response, user.email)
+    sessions.set_session_cookies(request, response, opened)
+    sessions.remember_device(request, response, user.email)
     return response
 
 
@@ -269,12 +92,6 @@ def _anonymous(request: Request) -> Response:
     return problem(
         401, "Jeton absent, expiré ou révoqué.", headers={"WWW-Authenticate": 'Bearer realm="wisebook"'}
     )
-
-
-def forget(response: Response) -> Response:
-    response.delete_cookie(SESSION_COOKIE, path="/")
-    response.delete_cookie(CSRF_COOKIE, path="/")
-    return response
 
 
 def logout(request: Request) -> Response:
@@ -288,7 +105,7 @@ def logout(request: Request) -> Response:
         auth.revoke_session(request.db, identity.session_id)
     else:
         auth.revoke_token(request.db, identity.jti)
-    return forget(Response(status=204))
+    return sessions.forget(Response(status=204))
 
 
 def change_password(request: Request) -> Response:
@@ -302,17 +119,11 @@ def change_password(request: Request) -> Response:
     user = request.db.get(models.User, identity.user_id)
     users.change_password(request.db, user, data["ancien"], data["nouveau"])
     auth.revoke_all(request.db, user.id)
-    return forget(Response(status=204))
+    return sessions.forget(Response(status=204))
 
 
 def includeme(config: Any) -> None:
     """Login is public (and throttled); logout needs a valid token."""
-    settings = config.registry.wisebook_settings
-    config.registry.wisebook_limiter = (
-        throttle.RedisLimiter(settings.redis_url)
-        if settings.redis_url
-        else throttle.DatabaseLimiter(config.registry.db_engine)
-    )
     config.add_view(login_help, route_name="login", request_method="GET", renderer="json")
     config.add_view(login, route_name="login", request_method="POST")
     config.add_view(logout, route_name="logout", request_method="POST")

@@ -8,13 +8,14 @@ from typing import Any
 from pyramid.request import Request
 from pyramid.response import Response
 
-from ...ledger.money import parse_amount, to_json
-from ...ledger.periods import parse_date
-from ...services import books, closing, fec
-from ...services.permissions import Permission
-from ..exports import file_response
-from . import json_body, json_response, presenters, query_int
-from . import tasks as tasks_api
+from wisebook.ledger.money import parse_amount, to_json
+from wisebook.ledger.periods import parse_date
+from wisebook.services import books, closing
+from wisebook.services.access.permissions import Permission
+from wisebook.services.reports import fec
+from wisebook.web.api import json_body, json_response, presenters, query_int
+from wisebook.web.api import tasks as tasks_api
+from wisebook.web.exports import file_response
 
 
 def list_accounts(request: Request) -> dict[str, Any]:

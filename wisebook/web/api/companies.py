@@ -8,11 +8,11 @@ from typing import Any
 from pyramid.request import Request
 from pyramid.response import Response
 
-from ...services import books, setup
-from ...services.permissions import Permission
-from . import json_body, json_response
-from .members import mail_invitation
-from .members import present as present_invitation
+from wisebook.services import books, setup
+from wisebook.services.access import invitations
+from wisebook.services.access.permissions import Permission
+from wisebook.web.api import json_body, json_response
+from wisebook.web.api.members import present as present_invitation
 
 
 def list_companies(request: Request) -> dict[str, Any]:
@@ -35,22 +35,6 @@ def list_companies(request: Request) -> dict[str, Any]:
 def create_company(request: Request) -> Response:
     """A new company, its fiscal year, and its administrator invited by e-mail."""
     data = json_body(request, "NouvelleSociete")
-    made = new_dossier(request, data)
-    return json_response(
-        {
-            "id": made.company_id,
-            "nom": made.name,
-            "pays": made.country,
-            "devise": made.currency,
-            "exercice": made.fiscal_year,
-            "invitation": present_invitation(made.invitation),
-        },
-        status=201,
-    )
-
-
-def new_dossier(request: Request, data: dict[str, Any]) -> setup.NewDossier:
-    """Create the dossier and mail its administrator's invitation after commit."""
     made = setup.create_dossier(
         request.db,
         company_name=data["nom"],
@@ -62,8 +46,18 @@ def new_dossier(request: Request, data: dict[str, Any]) -> setup.NewDossier:
         rccm=data.get("rccm"),
         tax_number=data.get("numero_fiscal"),
     )
-    mail_invitation(request, made.invitation)
-    return made
+    invitations.mail_after_commit(request.tm.get(), request.registry.wisebook_settings, made.invitation)
+    return json_response(
+        {
+            "id": made.company_id,
+            "nom": made.name,
+            "pays": made.country,
+            "devise": made.currency,
+            "exercice": made.fiscal_year,
+            "invitation": present_invitation(made.invitation),
+        },
+        status=201,
+    )
 
 
 def includeme(config: Any) -> None:

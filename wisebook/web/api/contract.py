@@ -17,8 +17,8 @@ from typing import Any
 from pyramid.request import Request
 from pyramid.response import Response
 
-from ...ledger.errors import FieldError, InvalidInput
-from . import MAX_ERRORS, BoundedValidator, _message, spec
+from wisebook.ledger.errors import FieldError, InvalidInput
+from wisebook.web.api import MAX_ERRORS, BoundedValidator, _message, spec
 
 #: ``{id:\d{1,18}}`` (a route's placeholder with its regex) → ``{id}`` (the contract's).
 _PLACEHOLDER = re.compile(r"\{(\w+)(?::(?:[^{}]|\{[^{}]*\})*)?\}")

@@ -6,10 +6,10 @@ from typing import Any
 
 from pyramid.request import Request
 
-from ...ledger.money import to_json
-from ...services import dashboard as service
-from ...services.permissions import Permission
-from .reports import _fiscal_year
+from wisebook.ledger.money import to_json
+from wisebook.services.access.permissions import Permission
+from wisebook.services.reports import dashboard as service
+from wisebook.web.api.reports import _fiscal_year
 
 
 def dashboard(request: Request) -> dict[str, Any]:

@@ -7,11 +7,11 @@ from typing import Any
 from pyramid.request import Request
 from pyramid.response import Response
 
-from ...ledger.periods import parse_date
-from ...services import browse, posting
-from ...services.permissions import Permission
-from ..problems import problem
-from . import idempotent, json_body, json_response, presenters, query_date, query_int
+from wisebook.ledger.periods import parse_date
+from wisebook.services.access.permissions import Permission
+from wisebook.services.entries import browse, posting
+from wisebook.web.api import idempotent, json_body, json_response, presenters, query_date, query_int
+from wisebook.web.problems import problem
 
 
 def _present(request: Request, entry: posting.EntryRecord, status: int = 200) -> Response:

@@ -8,10 +8,10 @@ from typing import Any
 from pyramid.request import Request
 from pyramid.response import Response
 
-from ...db import models
-from ...services import webhooks
-from ...services.permissions import Permission
-from . import json_body, json_response
+from wisebook.db import models
+from wisebook.services.access.permissions import Permission
+from wisebook.services.platform import webhooks
+from wisebook.web.api import json_body, json_response
 
 
 def _delivery(delivery: models.WebhookDelivery | None) -> dict[str, Any] | None:

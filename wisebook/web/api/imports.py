@@ -9,11 +9,11 @@ from typing import Any
 from pyramid.request import Request
 from pyramid.response import Response
 
-from ...db import models
-from ...ledger.errors import Conflict, InvalidInput
-from ...services import imports
-from ...services.permissions import Permission
-from . import tasks as tasks_api
+from wisebook.db import models
+from wisebook.ledger.errors import Conflict, InvalidInput
+from wisebook.services.access.permissions import Permission
+from wisebook.services.imports import pipeline as imports
+from wisebook.web.api import tasks as tasks_api
 
 
 def _present(request: Request, found: models.Import) -> dict[str, Any]:

@@ -7,9 +7,9 @@ from typing import Any
 from pyramid.request import Request
 from pyramid.response import Response
 
-from ...services import api_keys
-from ...services.permissions import Permission
-from . import json_body, json_response
+from wisebook.services.access import api_keys
+from wisebook.services.access.permissions import Permission
+from wisebook.web.api import json_body, json_response
 
 
 def _present(key: Any) -> dict[str, Any]:

@@ -9,12 +9,12 @@ from typing import Any
 from pyramid.request import Request
 from pyramid.response import Response
 
-from ...ledger.errors import InvalidInput
-from ...ledger.money import to_json
-from ...ledger.text import is_digits
-from ...services import lettering
-from ...services.permissions import Permission
-from . import json_body, json_response, query_date
+from wisebook.ledger.errors import InvalidInput
+from wisebook.ledger.money import to_json
+from wisebook.ledger.text import is_digits
+from wisebook.services import reconciliation as lettering
+from wisebook.services.access.permissions import Permission
+from wisebook.web.api import json_body, json_response, query_date
 
 
 def _required(request: Request, name: str) -> str:

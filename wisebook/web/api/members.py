@@ -7,23 +7,9 @@ from typing import Any
 from pyramid.request import Request
 from pyramid.response import Response
 
-from ...services import invitations, mail
-from ...services.permissions import Permission
-from . import json_body, json_response
-
-
-def send_invitation(request: Request, company_id: int, email: str, role: str) -> invitations.Sent:
-    """Invite ``email`` to a company and mail the link once the transaction commits."""
-    sent = invitations.invite(request.db, company_id, email, role, request.wisebook_identity.user_id)
-    mail_invitation(request, sent)
-    return sent
-
-
-def mail_invitation(request: Request, sent: invitations.Sent) -> None:
-    """Mail an invitation's link once (and only if) the transaction commits."""
-    settings = request.registry.wisebook_settings
-    subject, body = invitations.mail_text(sent, settings.public_url)
-    mail.send_after_commit(request.tm.get(), settings, sent.email, subject, body)
+from wisebook.services.access import invitations
+from wisebook.services.access.permissions import Permission
+from wisebook.web.api import json_body, json_response
 
 
 def present(sent: invitations.Sent) -> dict[str, Any]:
@@ -35,7 +21,18 @@ def invite(request: Request) -> Response:
     """Invite an address to the company with a role; nothing is granted until it accepts."""
     data = json_body(request, "Invitation")
     return json_response(
-        present(send_invitation(request, request.company.id, data["email"], data["role"])), 201
+        present(
+            invitations.invite_and_mail(
+                request.db,
+                request.tm.get(),
+                request.registry.wisebook_settings,
+                request.company.id,
+                data["email"],
+                data["role"],
+                request.wisebook_identity.user_id,
+            )
+        ),
+        201,
     )
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from pyramid.request import Request
 from pyramid.response import Response
 
-from . import json_response, spec
+from wisebook.web.api import json_response, spec
 
 
 def openapi(request: Request) -> Response:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...db import models
-from ...ledger.balances import BalanceRow, BalanceTotals
-from ...ledger.money import to_json
-from ...services.posting import EntryRecord
-from ...services.statements import Statement
+from wisebook.db import models
+from wisebook.ledger.balances import BalanceRow, BalanceTotals
+from wisebook.ledger.money import to_json
+from wisebook.services.entries.posting import EntryRecord
+from wisebook.services.reports.statements import Statement
 
 
 def entry(e: EntryRecord, currency: str) -> dict[str, Any]:

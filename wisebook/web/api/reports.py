@@ -7,15 +7,17 @@ from typing import Any
 from pyramid.request import Request
 from pyramid.response import Response
 
-from ...ledger.accounts import parse_account_range
-from ...ledger.balances import totals
-from ...ledger.errors import InvalidInput
-from ...ledger.money import to_json
-from ...services import books, reports, statements
-from ...services.permissions import Permission
-from .. import exports
-from ..exports import Column
-from . import presenters, query_date, query_int
+from wisebook.ledger.accounts import parse_account_range
+from wisebook.ledger.balances import totals
+from wisebook.ledger.errors import InvalidInput
+from wisebook.ledger.money import to_json
+from wisebook.services import books
+from wisebook.services.access.permissions import Permission
+from wisebook.services.reports import ledgers as reports
+from wisebook.services.reports import statements
+from wisebook.web import exports
+from wisebook.web.api import presenters, query_date, query_int
+from wisebook.web.exports import Column
 
 STATEMENT_TITLES = {
     "bilan": "BILAN",

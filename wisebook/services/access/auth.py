@@ -1,0 +1,190 @@
+"""API tokens: signed JWTs whose ``jti`` is recorded, so logout revokes them at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from wisebook.db import models
+
+ALGORITHM = "HS256"
+ISSUER = "wisebook"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who a valid token speaks for."""
+
+    user_id: int
+    jti: str
+    company_id: int | None
+    expires_at: dt.datetime
+    session_id: int | None = None  # set when the caller came with a browser session
+    api_key_id: int | None = None  # set when the caller is an integration's API key
+    api_key_name: str | None = None
+    operator: bool = False  # the installation's operator (never through an API key)
+
+
+def issue_token(
+    session: Session, user_id: int, company_id: int | None, secret: str, ttl_seconds: int
+) -> tuple[str, dt.datetime]:
+    """A new token for ``user_id``, recorded for revocation; returns it and its expiry."""
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    expires = now + dt.timedelta(seconds=ttl_seconds)
+    jti = secrets.token_hex(16)
+    session.add(models.AuthToken(jti=jti, user_id=user_id, issued_at=now, expires_at=expires))
+    claims = {
+        "iss": ISSUER,
+        "sub": str(user_id),
+        "jti": jti,
+        "iat": int(now.timestamp()),
+        "exp": int(expires.timestamp()),
+        "societe": company_id,
+    }
+    return jwt.encode(claims, secret, algorithm=ALGORITHM), expires
+
+
+def check_token(session: Session, token: str, secret: str) -> Identity | None:
+    """The identity of a valid, unexpired, unrevoked token for an active user, else None."""
+    try:
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            issuer=ISSUER,
+            options={"require": ["exp", "iat", "sub", "jti"]},
+        )
+    except jwt.PyJWTError:
+        return None
+    row = session.execute(
+        select(models.AuthToken.revoked_at, models.User.is_active, models.User.is_superuser)
+        .join(models.User, models.User.id == models.AuthToken.user_id)
+        .where(models.AuthToken.jti == str(claims["jti"]))
+    ).one_or_none()
+    if row is None or row.revoked_at is not None or not row.is_active:
+        return None
+    company = claims.get("societe")
+    return Identity(
+        user_id=int(claims["sub"]),
+        jti=str(claims["jti"]),
+        company_id=int(company) if isinstance(company, int) else None,
+        expires_at=dt.datetime.fromtimestamp(int(claims["exp"]), dt.UTC),
+        operator=bool(row.is_superuser),
+    )
+
+
+def revoke_token(session: Session, jti: str) -> None:
+    """Revoke one token (logout)."""
+    session.execute(
+        update(models.AuthToken)
+        .where(models.AuthToken.jti == jti, models.AuthToken.revoked_at.is_(None))
+        .values(revoked_at=dt.datetime.now(dt.UTC))
+    )
+
+
+def revoke_all(session: Session, user_id: int) -> int:
+    """Revoke every live token and browser session of a user (password change or reset)."""
+    result = session.execute(
+        update(models.AuthToken)
+        .where(models.AuthToken.user_id == user_id, models.AuthToken.revoked_at.is_(None))
+        .values(revoked_at=dt.datetime.now(dt.UTC))
+    )
+    sessions = _revoke_sessions(session, models.BrowserSession.user_id == user_id)
+    return int(result.rowcount) + sessions  # type: ignore[attr-defined]
+
+
+# --- browser sessions ------------------------------------------------------------------------
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class NewSession:
+    """A session just opened: the cookie value (shown once) and its CSRF token."""
+
+    cookie: str
+    csrf: str
+
+
+def open_session(
+    session: Session, user_id: int, company_id: int | None, client_addr: str | None, replaced: str | None
+) -> NewSession:
+    """A new session for a login; the session the browser came with, if any, is revoked
+    (rotation: a session id known before login is worthless after it)."""
+    if replaced:
+        _revoke_sessions(session, models.BrowserSession.token_hash == _digest(replaced))
+    cookie, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    session.add(
+        models.BrowserSession(
+            token_hash=_digest(cookie),
+            user_id=user_id,
+            company_id=company_id,
+            csrf_token=csrf,
+            client_addr=(client_addr or "")[:64] or None,
+        )
+    )
+    session.flush()
+    return NewSession(cookie, csrf)
+
+
+def check_session(session: Session, cookie: str, idle: int, absolute: int) -> tuple[Identity, str] | None:
+    """The identity and CSRF token of a live session, else None. Touches its last use."""
+    row = session.execute(
+        select(models.BrowserSession, models.User.is_active, models.User.is_superuser)
+        .join(models.User, models.User.id == models.BrowserSession.user_id)
+        .where(models.BrowserSession.token_hash == _digest(cookie))
+    ).one_or_none()
+    if row is None:
+        return None
+    found, active, operator = row
+    now = dt.datetime.now(dt.UTC)
+    created, seen = aware(found.created_at), aware(found.last_seen_at)
+    if found.revoked_at is not None or not active:
+        return None
+    if now - seen > dt.timedelta(seconds=idle) or now - created > dt.timedelta(seconds=absolute):
+        return None
+    if now - seen > dt.timedelta(seconds=60):  # one write a minute at most, not one per request
+        try:
+            with session.begin_nested():
+                found.last_seen_at = now
+                session.flush()
+        except OperationalError:  # SQLite busy with a long write: the next request touches it
+            pass
+    identity = Identity(
+        user_id=found.user_id,
+        jti="",
+        company_id=found.company_id,
+        expires_at=min(seen + dt.timedelta(seconds=idle), created + dt.timedelta(seconds=absolute)),
+        session_id=found.id,
+        operator=bool(operator),
+    )
+    return identity, found.csrf_token
+
+
+def aware(moment: dt.datetime) -> dt.datetime:
+    """A datetime read back from the database, in UTC (SQLite gives them back naive)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def revoke_session(session: Session, session_id: int) -> None:
+    """End one browser session (logout)."""
+    _revoke_sessions(session, models.BrowserSession.id == session_id)
+
+
+def _revoke_sessions(session: Session, where: Any) -> int:
+    result = session.execute(
+        update(models.BrowserSession)
+        .where(where, models.BrowserSession.revoked_at.is_(None))
+        .values(revoked_at=dt.datetime.now(dt.UTC))
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,538 @@
+"""Entries: save a draft, post it (number, chain, balances), reverse it, delete a draft.
+
+The posting path speaks SQL through Core statements and returns plain records: the ORM's
+unit of work cost more CPU than everything else a posting does, and the records are what
+the API shows anyway.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from wisebook.db import models
+from wisebook.ledger import entries as rules
+from wisebook.ledger.accounts import Account
+from wisebook.ledger.chain import ChainEntry, ChainLine, link
+from wisebook.ledger.errors import Conflict, InvalidInput, NotFound
+from wisebook.ledger.money import from_minor, to_json, to_minor
+from wisebook.ledger.numbering import format_number
+from wisebook.ledger.periods import Period, parse_date
+from wisebook.services.books import CompanyContext
+from wisebook.services.platform import webhooks
+
+
+@dataclass(frozen=True)
+class LineRecord:
+    """A saved line, amounts in minor units."""
+
+    account_id: int
+    account: str
+    account_label: str
+    label: str
+    debit: int
+    credit: int
+    partner: str | None
+
+
+@dataclass(frozen=True)
+class EntryRecord:
+    """A saved entry as the books show it, with the ids posting needs."""
+
+    id: int
+    company_id: int
+    journal_id: int
+    journal: str
+    fiscal_year_id: int
+    fiscal_year: str
+    period_id: int
+    number: str | None
+    status: str
+    entry_date: dt.date
+    label: str
+    reference: str | None
+    total: int
+    reversal_of_id: int | None
+    hash: str | None
+    created_at: dt.datetime
+    posted_at: dt.datetime | None
+    lines: tuple[LineRecord, ...]
+
+
+#: What reading an entry as a record needs, loaded with it.
+ENTRY_GRAPH = (
+    selectinload(models.Entry.lines).joinedload(models.Line.account),
+    joinedload(models.Entry.journal),
+    joinedload(models.Entry.fiscal_year),
+)
+
+
+def record(entry: models.Entry) -> EntryRecord:
+    """The record of an entry loaded with ``ENTRY_GRAPH``."""
+    return EntryRecord(
+        id=entry.id,
+        company_id=entry.company_id,
+        journal_id=entry.journal_id,
+        journal=entry.journal.code,
+        fiscal_year_id=entry.fiscal_year_id,
+        fiscal_year=entry.fiscal_year.code,
+        period_id=entry.period_id,
+        number=entry.number,
+        status=entry.status,
+        entry_date=entry.entry_date,
+        label=entry.label,
+        reference=entry.reference,
+        total=entry.total,
+        reversal_of_id=entry.reversal_of_id,
+        hash=entry.hash,
+        created_at=entry.created_at,
+        posted_at=entry.posted_at,
+        lines=tuple(
+            LineRecord(
+                ln.account_id, ln.account.code, ln.account.label, ln.label, ln.debit, ln.credit, ln.partner
+            )
+            for ln in entry.lines
+        ),
+    )
+
+
+def _journal(session: Session, company_id: int, code: str) -> Row[Any]:
+    journal = session.execute(
+        select(models.Journal.id, models.Journal.code).where(
+            models.Journal.company_id == company_id, models.Journal.code == code
+        )
+    ).one_or_none()
+    if journal is None:
+        raise InvalidInput(f"Journal inconnu : {code}.", field="journal")
+    return journal
+
+
+def _accounts(session: Session, company_id: int, codes: Iterable[str]) -> dict[str, Row[Any]]:
+    """The accounts named, by code: id, code, label, postable, lettrable."""
+    wanted = sorted({c for c in codes if c})
+    if not wanted:
+        return {}
+    acc = models.Account
+    rows = session.execute(
+        select(acc.id, acc.code, acc.label, acc.postable, acc.lettrable).where(
+            acc.company_id == company_id, acc.code.in_(wanted)
+        )
+    )
+    return {r.code: r for r in rows}
+
+
+def _check_lines(
+    lines: Sequence[rules.LineDraft],
+    accounts: Mapping[str, Row[Any]],
+    posting: bool,
+    max_lines: int | None = rules.MAX_LINES,
+) -> None:
+    rules.check_lines(
+        lines,
+        {c: Account(a.code, a.label, a.postable, a.lettrable) for c, a in accounts.items()},
+        posting=posting,
+        max_lines=max_lines,
+    )
+
+
+def _check_date(session: Session, company_id: int, day: dt.date) -> Row[Any]:
+    """The open, unlocked period of ``day`` with its fiscal year's id and code."""
+    per, fy = models.Period, models.FiscalYear
+    found = session.execute(
+        select(
+            per.id,
+            per.number,
+            per.start_date,
+            per.end_date,
+            per.locked,
+            fy.id.label("fiscal_year_id"),
+            fy.code.label("fiscal_year"),
+            fy.status.label("fiscal_year_status"),
+        )
+        .join(fy, fy.id == per.fiscal_year_id)
+        .where(fy.company_id == company_id, per.start_date <= day, per.end_date >= day)
+    ).one_or_none()
+    if found is None:
+        rules.check_date(day, None, False, None)
+        raise AssertionError("unreachable")
+    rules.check_date(
+        day,
+        Period(found.number, found.start_date, found.end_date, found.locked),
+        found.fiscal_year_status == "ouvert",
+        found.fiscal_year,
+    )
+    return found
+
+
+def parse_draft(data: Mapping[str, Any], currency: str) -> rules.EntryDraft:
+    """An ``EntryDraft`` from the API's validated JSON (amounts parsed exactly)."""
+    day = parse_date(data["date_comptable"], "date_comptable")
+    reference = data.get("piece")
+    return rules.EntryDraft(
+        journal=str(data["journal"]).strip().upper(),
+        date=day,
+        label=str(data["libelle"]).strip(),
+        reference=str(reference).strip() if reference else None,
+        lines=rules.parse_lines(data["lignes"], currency),
+    )
+
+
+def create_entry(
+    session: Session,
+    company: CompanyContext,
+    draft: rules.EntryDraft,
+    user_id: int,
+    *,
+    post: bool,
+    reversal_of_id: int | None = None,
+    max_lines: int | None = rules.MAX_LINES,
+) -> EntryRecord:
+    """Save ``draft`` (checked as a draft, or fully when ``post``), then post it if asked."""
+    journal, period, lines = _checked(session, company, draft, post=post, max_lines=max_lines)
+    created = dt.datetime.now(dt.UTC)
+    total = sum(ln.debit for ln in lines)
+    entry_id = session.execute(
+        insert(models.Entry)
+        .values(
+            company_id=company.id,
+            journal_id=journal.id,
+            fiscal_year_id=period.fiscal_year_id,
+            period_id=period.id,
+            entry_date=draft.date,
+            label=draft.label,
+            reference=draft.reference,
+            status=models.DRAFT,
+            total=total,
+            created_by_id=user_id,
+            created_at=created,
+            reversal_of_id=reversal_of_id,
+        )
+        .returning(models.Entry.id)
+    ).scalar_one()
+    _insert_lines(session, entry_id, lines, draft.date)
+    saved = EntryRecord(
+        id=entry_id,
+        company_id=company.id,
+        journal_id=journal.id,
+        journal=journal.code,
+        fiscal_year_id=period.fiscal_year_id,
+        fiscal_year=period.fiscal_year,
+        period_id=period.id,
+        number=None,
+        status=models.DRAFT,
+        entry_date=draft.date,
+        label=draft.label,
+        reference=draft.reference,
+        total=total,
+        reversal_of_id=reversal_of_id,
+        hash=None,
+        created_at=created,
+        posted_at=None,
+        lines=lines,
+    )
+    return _post(session, company, saved, user_id) if post else saved
+
+
+def _checked(
+    session: Session,
+    company: CompanyContext,
+    draft: rules.EntryDraft,
+    *,
+    post: bool,
+    max_lines: int | None = rules.MAX_LINES,
+) -> tuple[Row[Any], Row[Any], tuple[LineRecord, ...]]:
+    """``draft`` checked (as a draft, or fully when ``post``): its journal, period and lines."""
+    if not draft.label:
+        raise InvalidInput("Le libellé de l'écriture est obligatoire.", field="libelle")
+    journal = _journal(session, company.id, draft.journal)
+    accounts = _accounts(session, company.id, (ln.account for ln in draft.lines))
+    _check_lines(draft.lines, accounts, posting=post, max_lines=max_lines)
+    period = _check_date(session, company.id, draft.date)
+    lines = tuple(
+        LineRecord(
+            account_id=accounts[ln.account].id,
+            account=ln.account,
+            account_label=accounts[ln.account].label,
+            label=ln.label[:255],
+            debit=to_minor(ln.debit, company.currency),
+            credit=to_minor(ln.credit, company.currency),
+            partner=ln.partner,
+        )
+        for ln in draft.lines
+    )
+    return journal, period, lines
+
+
+def _insert_lines(session: Session, entry_id: int, lines: Iterable[LineRecord], day: dt.date) -> None:
+    """Write an entry's lines, numbered from 1."""
+    rows = [
+        {
+            "entry_id": entry_id,
+            "line_no": index,
+            "account_id": ln.account_id,
+            "label": ln.label,
+            "debit": ln.debit,
+            "credit": ln.credit,
+            "partner": ln.partner,
+            "entry_date": day,
+        }
+        for index, ln in enumerate(lines, start=1)
+    ]
+    # One statement compiled once, its rows sent in multi-row batches by the driver's
+    # "insertmanyvalues" (psycopg2: execute_values), not a round trip per line.
+    session.connection().execute(insert(models.Line), rows)
+
+
+def update_draft(
+    session: Session,
+    company: CompanyContext,
+    entry_id: int,
+    draft: rules.EntryDraft,
+    user_id: int,
+    *,
+    post: bool,
+) -> EntryRecord:
+    """Replace a draft's head and lines by ``draft`` (checked like a new one), then post it if
+    asked; a posted entry is never changed (409: reverse it instead)."""
+    entry = _lock_entry(session, company.id, entry_id)
+    if entry.status == models.POSTED:
+        raise Conflict(
+            f"L'écriture {entry.number} est validée : elle ne se modifie pas, elle s'extourne.",
+            field="statut",
+        )
+    journal, period, lines = _checked(session, company, draft, post=post)
+    session.execute(delete(models.Line).where(models.Line.entry_id == entry.id))
+    entry.journal_id = journal.id
+    entry.fiscal_year_id = period.fiscal_year_id
+    entry.period_id = period.id
+    entry.entry_date = draft.date
+    entry.label = draft.label
+    entry.reference = draft.reference
+    entry.total = sum(ln.debit for ln in lines)
+    session.flush()
+    _insert_lines(session, entry.id, lines, draft.date)
+    session.expire(entry)
+    saved = get_entry(session, company.id, entry.id)
+    return _post(session, company, saved, user_id) if post else saved
+
+
+def get_entry(session: Session, company_id: int, entry_id: int) -> EntryRecord:
+    """One entry of the company, with its lines and their accounts."""
+    entry = session.scalars(
+        select(models.Entry)
+        .options(*ENTRY_GRAPH)
+        .where(models.Entry.id == entry_id, models.Entry.company_id == company_id)
+    ).one_or_none()
+    if entry is None:
+        raise NotFound(f"Écriture introuvable : {entry_id}.", field="id")
+    return record(entry)
+
+
+def _lock_entry(session: Session, company_id: int, entry_id: int) -> models.Entry:
+    """The entry, row-locked so two requests cannot post or delete it at once."""
+    entry = session.scalars(
+        select(models.Entry)
+        .options(*ENTRY_GRAPH)
+        .where(models.Entry.id == entry_id, models.Entry.company_id == company_id)
+        .with_for_update(of=models.Entry)
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if entry is None:
+        raise NotFound(f"Écriture introuvable : {entry_id}.", field="id")
+    return entry
+
+
+def _as_drafts(lines: Iterable[LineRecord], currency: str) -> list[rules.LineDraft]:
+    """Saved lines as the ledger checks them."""
+    return [
+        rules.LineDraft(
+            ln.account, ln.label, from_minor(ln.debit, currency), from_minor(ln.credit, currency), ln.partner
+        )
+        for ln in lines
+    ]
+
+
+def post_draft(session: Session, company: CompanyContext, entry_id: int, user_id: int) -> EntryRecord:
+    """Post a draft: full checks, then a number, a link in the chain and the balances."""
+    entry = _lock_entry(session, company.id, entry_id)
+    if entry.status == models.POSTED:
+        raise Conflict(f"L'écriture {entry.number} est déjà validée.", field="statut")
+    saved = record(entry)
+    accounts = _accounts(session, company.id, (ln.account for ln in saved.lines))
+    _check_lines(_as_drafts(saved.lines, company.currency), accounts, posting=True)
+    period = _check_date(session, company.id, saved.entry_date)
+    saved = replace(
+        saved, period_id=period.id, fiscal_year_id=period.fiscal_year_id, fiscal_year=period.fiscal_year
+    )
+    return _post(session, company, saved, user_id)
+
+
+def _post(session: Session, company: CompanyContext, entry: EntryRecord, user_id: int) -> EntryRecord:
+    """Number, chain and post a checked entry whose lines are written; update the balances.
+
+    The one lock is the journal counter row, taken by an UPDATE … RETURNING as late as
+    possible and held until commit: numbers stay gapless and each journal's hash chain
+    linear, while postings into other journals commit in parallel.
+    """
+    counter = models.JournalCounter
+    where = (counter.journal_id == entry.journal_id, counter.fiscal_year_id == entry.fiscal_year_id)
+    bump = update(counter).where(*where).values(last_number=counter.last_number + 1)
+    head = session.execute(bump.returning(counter.last_number, counter.last_hash)).one_or_none()
+    if head is None:  # a journal or year made outside the services
+        _insert_ignore(
+            session, counter, journal_id=entry.journal_id, fiscal_year_id=entry.fiscal_year_id, last_number=0
+        )
+        head = session.execute(bump.returning(counter.last_number, counter.last_hash)).one()
+    sequence, previous_hash = head
+    number = format_number(entry.journal, entry.fiscal_year, sequence)
+    reversal_of = None
+    if entry.reversal_of_id is not None:
+        reversal_of = session.scalar(
+            select(models.Entry.number).where(models.Entry.id == entry.reversal_of_id)
+        )
+    chain_hash = link(
+        previous_hash,
+        ChainEntry(
+            company_id=company.id,
+            journal=entry.journal,
+            number=number,
+            date=entry.entry_date.isoformat(),
+            label=entry.label,
+            reference=entry.reference,
+            currency=company.currency,
+            lines=[ChainLine(ln.account, ln.label, ln.debit, ln.credit, ln.partner) for ln in entry.lines],
+            reversal_of=reversal_of,
+        ),
+    )
+    session.execute(update(counter).where(*where).values(last_hash=chain_hash))
+    posted = replace(
+        entry,
+        status=models.POSTED,
+        number=number,
+        hash=chain_hash,
+        total=sum(ln.debit for ln in entry.lines),
+        posted_at=dt.datetime.now(dt.UTC),
+    )
+    session.execute(
+        update(models.Entry)
+        .where(models.Entry.id == entry.id)
+        .values(
+            status=posted.status,
+            sequence=sequence,
+            number=number,
+            hash=chain_hash,
+            total=posted.total,
+            period_id=entry.period_id,
+            fiscal_year_id=entry.fiscal_year_id,
+            posted_at=posted.posted_at,
+            posted_by_id=user_id,
+        )
+    )
+    movements: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for ln in entry.lines:
+        movements[ln.account_id][0] += ln.debit
+        movements[ln.account_id][1] += ln.credit
+    add_to_balances(session, company.id, entry.fiscal_year_id, entry.period_id, entry.journal_id, movements)
+    webhooks.emit(
+        session,
+        company.id,
+        "ecriture.validee",
+        {
+            "id": entry.id,
+            "numero": number,
+            "journal": entry.journal,
+            "date_comptable": entry.entry_date.isoformat(),
+            "libelle": entry.label,
+            "total": to_json(posted.total, company.currency),
+            "devise": company.currency,
+        },
+    )
+    return posted
+
+
+def _dialect_insert(session: Session) -> Any:
+    """The INSERT … ON CONFLICT construct of the session's database."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def _insert_ignore(session: Session, model: Any, **values: Any) -> None:
+    session.execute(_dialect_insert(session)(model).values(**values).on_conflict_do_nothing())
+
+
+def add_to_balances(
+    session: Session,
+    company_id: int,
+    fiscal_year_id: int,
+    period_id: int,
+    journal_id: int,
+    movements: Mapping[int, Sequence[int]],
+) -> None:
+    """Add posted movements (account id → [debit, credit]) to the balance table, one upsert.
+
+    One multi-row statement: an executemany would cost a round trip per account.
+    """
+    values = [
+        {
+            "account_id": account_id,
+            "period_id": period_id,
+            "journal_id": journal_id,
+            "company_id": company_id,
+            "fiscal_year_id": fiscal_year_id,
+            "debit": amounts[0],
+            "credit": amounts[1],
+        }
+        for account_id, amounts in sorted(movements.items())
+    ]
+    stmt = _dialect_insert(session)(models.AccountBalance).values(values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["account_id", "period_id", "journal_id"],
+        set_={
+            "debit": models.AccountBalance.debit + stmt.excluded.debit,
+            "credit": models.AccountBalance.credit + stmt.excluded.credit,
+        },
+    )
+    session.execute(stmt)
+
+
+def delete_draft(session: Session, company_id: int, entry_id: int) -> None:
+    """Delete a draft; a posted entry is never deleted (409: reverse it instead)."""
+    entry = _lock_entry(session, company_id, entry_id)
+    if entry.status == models.POSTED:
+        raise Conflict(
+            f"L'écriture {entry.number} est validée : elle ne se supprime pas, elle s'extourne.",
+            field="statut",
+        )
+    session.delete(entry)
+    session.flush()
+
+
+def reverse_entry(
+    session: Session,
+    company: CompanyContext,
+    entry_id: int,
+    user_id: int,
+    day: dt.date | None = None,
+    label: str | None = None,
+) -> EntryRecord:
+    """Post the reversal of a posted entry: same journal, debit and credit swapped."""
+    original = record(_lock_entry(session, company.id, entry_id))
+    if original.status != models.POSTED:
+        raise Conflict("Seule une écriture validée s'extourne ; un brouillon se supprime.", field="statut")
+    already = session.scalar(select(models.Entry.number).where(models.Entry.reversal_of_id == original.id))
+    if already is not None:
+        raise Conflict(f"L'écriture {original.number} est déjà extournée par {already}.", field="id")
+    draft = rules.EntryDraft(
+        journal=original.journal,
+        date=day or original.entry_date,
+        label=(label or f"Extourne de {original.number} : {original.label}")[:255],
+        reference=original.reference,
+        lines=rules.reversed_lines(_as_drafts(original.lines, company.currency)),
+    )
+    return create_entry(session, company, draft, user_id, post=True, reversal_of_id=original.id)

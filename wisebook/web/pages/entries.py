@@ -1,0 +1,311 @@
+"""Entries in the browser: the list (filters, keyset pages), one entry (its lines, its
+reversal), and the entry form typed with the keyboard (``static/saisie.js``; without script
+the form still posts). A refused entry comes back with every message next to its field and
+everything typed kept; nothing is written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Any
+
+from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.request import Request
+from pyramid.response import Response
+
+from wisebook.db import models
+from wisebook.ledger import entries as rules
+from wisebook.ledger.errors import InvalidInput, LedgerError
+from wisebook.ledger.money import exponent, from_minor, minor_from_text
+from wisebook.ledger.periods import parse_date
+from wisebook.services import books
+from wisebook.services.access.permissions import Permission
+from wisebook.services.entries import browse, posting
+from wisebook.web.i18n import _, amount, translate
+from wisebook.web.messages import field_messages, said
+from wisebook.web.renderers import page
+
+LINE_FIELDS = ("compte", "libelle_ligne", "debit", "credit", "tiers")
+BLANK_LINES = 4
+STATUS_LABELS = {models.DRAFT: _("Brouillon"), models.POSTED: _("Validée")}
+
+
+def _day(text: str) -> dt.date:
+    """A date as an accountant types it: JJ/MM/AAAA (or with - or .), JJMMAAAA, JJMMAA, or
+    AAAA-MM-JJ."""
+    text = text.strip()
+    match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text) or re.fullmatch(
+        r"(\d{2})(\d{2})(\d{4})", text
+    )
+    if match:
+        text = f"{match[3]}-{int(match[2]):02d}-{int(match[1]):02d}"
+    elif match := re.fullmatch(r"(\d{2})(\d{2})(\d{2})", text):
+        text = f"20{match[3]}-{match[2]}-{match[1]}"
+    try:
+        return parse_date(text, "date_comptable")
+    except InvalidInput:
+        raise InvalidInput("Date invalide : saisissez-la en JJ/MM/AAAA.", field="date_comptable") from None
+
+
+def entries_list(request: Request) -> Response:
+    """The entries, filtered and paged (the API's keyset cursor in ``apres``)."""
+    company = request.company
+    values = {
+        name: str(request.params.get(name, "")).strip()
+        for name in ("journal", "statut", "du", "au", "compte")
+    }
+    errors: dict[str, str] = {}
+    rows: list[posting.EntryRecord] = []
+    following = None
+    try:
+        filters = browse.EntryFilter(
+            journal=values["journal"] or None,
+            start=_day(values["du"]) if values["du"] else None,
+            end=_day(values["au"]) if values["au"] else None,
+            account=values["compte"] or None,
+            status=values["statut"] or None,
+        )
+        rows, following = browse.list_entries(
+            request.db, company.id, filters, 50, request.params.get("apres")
+        )
+    except InvalidInput as exc:
+        errors = field_messages(request, exc, {"date_comptable": "du"})
+    next_query = None
+    if following:
+        next_query = {k: v for k, v in values.items() if v} | {"apres": following}
+    return page(
+        request,
+        "ecritures.html",
+        {
+            "valeurs": values,
+            "erreurs": errors,
+            "ecritures": [
+                {
+                    "id": e.id,
+                    "date": e.entry_date,
+                    "numero": e.number or "—",
+                    "journal": e.journal,
+                    "piece": e.reference or "",
+                    "libelle": e.label,
+                    "total": amount(request, e.total, company.currency),
+                    "statut": e.status,
+                    "statut_libelle": translate(request, STATUS_LABELS[e.status]),
+                }
+                for e in rows
+            ],
+            "suivante": next_query,
+            "journaux": books.list_journals(request.db, company.id),
+        },
+        status=422 if errors else 200,
+    )
+
+
+def entry_page(request: Request, errors: dict[str, str] | None = None, status: int = 200) -> Response:
+    """One entry, its lines and totals; its reversal for those who post, a draft's change,
+    posting and deletion."""
+    company = request.company
+    found = posting.get_entry(request.db, company.id, int(request.matchdict["id"]))
+    return page(
+        request,
+        "ecriture.html",
+        {
+            "e": found,
+            "statut_libelle": translate(request, STATUS_LABELS[found.status]),
+            "lignes": [
+                {
+                    "compte": ln.account,
+                    "libelle_compte": ln.account_label,
+                    "libelle": ln.label,
+                    "debit": amount(request, ln.debit, company.currency) if ln.debit else "",
+                    "credit": amount(request, ln.credit, company.currency) if ln.credit else "",
+                    "tiers": ln.partner or "",
+                }
+                for ln in found.lines
+            ],
+            "total": amount(request, found.total, company.currency),
+            "peut_valider": Permission.POST in company.permissions,
+            "peut_saisir": Permission.DRAFT in company.permissions,
+            "erreurs": errors or {},
+        },
+        status=status,
+    )
+
+
+def reverse(request: Request) -> Response:
+    """Post the reversal of an entry, then show it."""
+    made = posting.reverse_entry(
+        request.db, request.company, int(request.matchdict["id"]), request.wisebook_identity.user_id
+    )
+    return HTTPSeeOther(request.route_url("entry_page", id=made.id))
+
+
+def post_draft(request: Request) -> Response:
+    """Post a draft from its page: a refusal is said on the page, nothing written."""
+    company = request.company
+    entry_id = int(request.matchdict["id"])
+    try:
+        posting.post_draft(request.db, company, entry_id, request.wisebook_identity.user_id)
+    except LedgerError as exc:
+        return entry_page(request, field_messages(request, exc), exc.status)
+    return HTTPSeeOther(request.route_url("entry_page", id=entry_id))
+
+
+def delete_draft(request: Request) -> Response:
+    """Delete a draft from its page, then go back to the list."""
+    try:
+        posting.delete_draft(request.db, request.company.id, int(request.matchdict["id"]))
+    except LedgerError as exc:
+        return entry_page(request, field_messages(request, exc), exc.status)
+    return HTTPSeeOther(request.route_url("entries_page", _query={"statut": models.DRAFT}))
+
+
+def _form_lines(request: Request) -> list[dict[str, str]]:
+    columns = {name: request.POST.getall(name) for name in LINE_FIELDS}
+    count = max((len(v) for v in columns.values()), default=0)
+    lines = [
+        {name: str(columns[name][i]).strip() if i < len(columns[name]) else "" for name in LINE_FIELDS}
+        for i in range(count)
+    ]
+    return [ln for ln in lines if any(ln.values())]
+
+
+def _form_context(
+    request: Request, values: dict[str, Any], errors: dict[str, str], editing: int | None = None
+) -> dict[str, Any]:
+    company = request.company
+    lines = list(values["lignes"])
+    lines += [dict.fromkeys(LINE_FIELDS, "") for _ in range(max(BLANK_LINES - len(lines), 1))]
+    return {
+        "valeurs": values | {"lignes": lines},
+        "erreurs": errors,
+        "journaux": books.list_journals(request.db, company.id),
+        "comptes": books.postable_accounts(request.db, company.id),
+        "peut_valider": Permission.POST in company.permissions,
+        "decimales": exponent(company.currency),
+        "modifiee": editing,
+    }
+
+
+def _typed(units: int, currency: str) -> str:
+    """An amount as the form shows it for retyping: no grouping, a decimal comma, blank for 0."""
+    return str(from_minor(units, currency)).replace(".", ",") if units else ""
+
+
+def _draft_values(found: posting.EntryRecord, currency: str) -> dict[str, Any]:
+    """A saved draft as the form's values."""
+    return {
+        "journal": found.journal,
+        "date": found.entry_date.strftime("%d/%m/%Y"),
+        "piece": found.reference or "",
+        "libelle": found.label,
+        "lignes": [
+            {
+                "compte": ln.account,
+                "libelle_ligne": "" if ln.label == found.label else ln.label,
+                "debit": _typed(ln.debit, currency),
+                "credit": _typed(ln.credit, currency),
+                "tiers": ln.partner or "",
+            }
+            for ln in found.lines
+        ],
+    }
+
+
+def entry_form(request: Request) -> Response:
+    """The entry form, new or a draft's; POSTed: saved as a draft or posted (Ctrl+Entrée), or
+    sent back with its messages. A posted entry has no form: it is reversed, never changed."""
+    company = request.company
+    editing = int(request.matchdict["id"]) if "id" in request.matchdict else None
+    if editing is not None:
+        found = posting.get_entry(request.db, company.id, editing)
+        if found.status == models.POSTED:
+            return HTTPSeeOther(request.route_url("entry_page", id=found.id))
+    if request.method == "GET":
+        values: dict[str, Any] = (
+            _draft_values(found, company.currency)
+            if editing is not None
+            else {
+                "journal": "",
+                "date": dt.date.today().strftime("%d/%m/%Y"),
+                "piece": "",
+                "libelle": "",
+                "lignes": [],
+            }
+        )
+        return page(request, "saisie.html", _form_context(request, values, {}, editing))
+    values = {
+        name: str(request.POST.get(name, "")).strip() for name in ("journal", "date", "piece", "libelle")
+    }
+    values["lignes"] = _form_lines(request)
+    post = request.POST.get("action") == "valider"
+    errors: dict[str, str] = {}
+    if post and Permission.POST not in company.permissions:
+        errors["formulaire"] = translate(
+            request, "Votre rôle permet de saisir des brouillons, pas de valider."
+        )
+    places = exponent(company.currency)
+    drafts = []
+    for index, line in enumerate(values["lignes"]):
+        amounts = []
+        for side in ("debit", "credit"):
+            try:
+                amounts.append(from_minor(minor_from_text(line[side], places), company.currency))
+            except ValueError as exc:
+                text = str(exc)
+                errors[f"lignes[{index}].{side}"] = said(request, text[:1].upper() + text[1:] + ".")
+                amounts.append(Decimal(0))
+        drafts.append(
+            rules.LineDraft(
+                line["compte"],
+                line["libelle_ligne"] or values["libelle"],
+                amounts[0],
+                amounts[1],
+                line["tiers"] or None,
+            )
+        )
+    day = None
+    try:
+        day = _day(values["date"])
+    except InvalidInput as exc:
+        errors["date"] = said(request, exc.message)
+    if not values["lignes"]:
+        errors["lignes"] = translate(request, "Saisissez au moins deux lignes.")
+    if not errors and day is not None:
+        draft = rules.EntryDraft(
+            values["journal"].upper(), day, values["libelle"], values["piece"] or None, tuple(drafts)
+        )
+        try:  # a refusal answers 422: the transaction's commit is vetoed, nothing written
+            user = request.wisebook_identity.user_id
+            made = (
+                posting.update_draft(request.db, company, editing, draft, user, post=post)
+                if editing is not None
+                else posting.create_entry(request.db, company, draft, user, post=post)
+            )
+        except LedgerError as exc:
+            errors = field_messages(request, exc, {"date_comptable": "date"}) | errors
+        else:
+            return HTTPSeeOther(request.route_url("entry_page", id=made.id))
+    errors.setdefault(
+        "formulaire", translate(request, "L'écriture n'est pas enregistrée : corrigez les champs signalés.")
+    )
+    return page(request, "saisie.html", _form_context(request, values, errors, editing), status=422)
+
+
+def includeme(config: Any) -> None:
+    """Reading for members, typing for those who enter drafts, reversing for those who post."""
+    config.add_view(entries_list, route_name="entries_page", request_method="GET", permission=Permission.READ)
+    config.add_view(entry_page, route_name="entry_page", request_method="GET", permission=Permission.READ)
+    config.add_view(
+        reverse, route_name="entry_page_reverse", request_method="POST", permission=Permission.POST
+    )
+    for route in ("entry_page_new", "entry_page_edit"):
+        config.add_view(
+            entry_form, route_name=route, request_method=("GET", "POST"), permission=Permission.DRAFT
+        )
+    config.add_view(
+        post_draft, route_name="entry_page_post", request_method="POST", permission=Permission.POST
+    )
+    config.add_view(
+        delete_draft, route_name="entry_page_delete", request_method="POST", permission=Permission.DRAFT
+    )
