@@ -17,6 +17,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email import message_from_bytes
 from email.policy import default
@@ -304,51 +305,53 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def server(backend_settings: Any, engine: Any) -> Iterator[str]:
-    """WiseBook served by its own command on the test database; its base URL (what it prints
-    goes to ``serve-<port>.log`` in the data dir)."""
+@contextmanager
+def served(settings: settings_module.Settings, command: str, *args: str) -> Iterator[str]:
+    """WiseBook served by one of its own commands (``serve``, ``web``) on ``settings``' database;
+    its base URL while the block runs (what it prints goes to ``<command>-<port>.log`` in the
+    data dir)."""
     port = free_port()
     env = {
         **os.environ,
-        **settings_environ(backend_settings),
+        **settings_environ(settings),
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),
     }
-    log = backend_settings.data_dir / f"serve-{port}.log"
+    log = settings.data_dir / f"{command}-{port}.log"
     with log.open("ab") as out:
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "wisebook.cli",
-                "serve",
-                "--port",
-                str(port),
-                "--threads",
-                "4",
-                "--sans-taches",
-            ],
+            [sys.executable, "-m", "wisebook.cli", command, "--port", str(port), "--threads", "4", *args],
             cwd=ROOT,
             env=env,
             stdout=out,
             stderr=out,
         )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{base}/health/", timeout=2):  # noqa: S310 - loopback
-                break
-        except OSError:
-            if proc.poll() is not None:
-                raise AssertionError(f"le serveur s'est arrêté : {log.read_text()[-2000:]}") from None
-            time.sleep(0.2)
-    else:
-        raise AssertionError("le serveur ne répond pas")
-    yield base
-    proc.terminate()
     try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{base}/health/", timeout=2):  # noqa: S310 - loopback
+                    break
+            except OSError:
+                if proc.poll() is not None:
+                    raise AssertionError(f"le serveur s'est arrêté : {log.read_text()[-2000:]}") from None
+                time.sleep(0.2)
+        else:
+            raise AssertionError("le serveur ne répond pas")
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture
+def server(backend_settings: Any, engine: Any) -> Iterator[str]:
+    """``wisebook-ctl serve`` (the embedded profile's command, without its task consumer) on the
+    test database; its base URL."""
+    with served(backend_settings, "serve", "--sans-taches") as base:
+        yield base

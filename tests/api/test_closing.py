@@ -289,3 +289,39 @@ def test_a_loss_is_carried_to_1291(api, app):
         ("1291", "30000", "0"),
         ("139", "0", "30000"),
     ]
+
+
+def test_a_balance_left_on_the_transitory_475_blocks_the_closing(api, app, engine):
+    keep_2026(api)
+    api.post(
+        "/api/v1/ecritures/",
+        entry("2026-10-01", "Ajustement à revoir", [("4751", 20_000, 0, None), ("5211", 0, 20_000, None)]),
+        status=201,
+    )
+    answer = api.post("/api/v1/exercices/2026/cloture/", status=409).json
+    assert answer["erreurs"] == [
+        {
+            "champ": "comptes_attente",
+            "message": "Le compte d'attente 4751 a un solde débiteur de 20000 : soldez-le.",
+        }
+    ]
+    with Session(engine) as s:
+        assert [fy.code for fy in s.scalars(select(models.FiscalYear))] == ["2026"]
+
+
+def test_books_whose_debits_and_credits_differ_are_not_closed(api, app, engine, backend):
+    """Posting never leaves such books; tampering behind the guards can, and the closing then
+    refuses rather than carry wrong à-nouveaux."""
+    from sqlalchemy import text
+
+    keep_2026(api)
+    with engine.begin() as conn:
+        if backend == "postgresql":
+            conn.execute(text("SET LOCAL session_replication_role = replica"))  # the guards off
+        conn.execute(text("UPDATE lines SET debit = debit + 1 WHERE debit > 0 AND line_no = 1"))
+    preview = api.get("/api/v1/exercices/2026/cloture/").json
+    assert preview["possible"] is False
+    answer = api.post("/api/v1/exercices/2026/cloture/", status=409).json
+    assert {"champ": "balance", "message": "Le total des débits diffère du total des crédits."} in answer[
+        "erreurs"
+    ]

@@ -489,3 +489,50 @@ def test_books_changed_between_the_reading_and_the_write_are_checked_again(engin
     )  # the rows of January's 31 sales
     assert "verrouillée" in str(report["rejets"][0]["motifs"])
     assert counts(engine, books.company_id) == (0, 0, 0)
+
+
+def test_a_tab_separated_windows_1252_file_with_other_tools_formats_imports(api, app, engine, books):
+    """What other tools export: tabs between columns, Windows-1252 text, FEC dates (AAAAMMJJ),
+    amounts grouped with dots (``1.234.567,50``), accounts padded with zeros (``60110000``)."""
+    with Session(engine) as s, s.begin():
+        s.get(models.Company, books.company_id).currency = "EUR"  # cents, for the decimal comma
+    rows = [
+        "P1\tACH\t20260310\tFA-É1\tAchat café\t60110000\tCafé moulu\t1.234.567,50\t\t",
+        "P1\tACH\t20260310\tFA-É1\tAchat café\t40110000\tBrûlerie\t\t1.234.567,50\tF001",
+    ]
+    data = ("\r\n".join([HEADER.replace(";", "\t"), *rows]) + "\r\n").encode("cp1252")
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")  # the fallback is what reads it
+    report = run_import(api, app, data)["resultat"]
+    assert (report["statut"], report["rejets_total"]) == ("importe", 0)
+    found = api.get("/api/v1/ecritures/", journal="ACH").json["resultats"]
+    assert len(found) == 1
+    shown = api.get(f"/api/v1/ecritures/{found[0]['id']}/").json
+    assert (shown["date_comptable"], shown["piece"], shown["libelle"]) == (
+        "2026-03-10",
+        "FA-É1",
+        "Achat café",
+    )
+    assert [
+        (ln["compte"], ln["libelle"], ln["debit"], ln["credit"], ln["tiers"]) for ln in shown["lignes"]
+    ] == [
+        ("6011", "Café moulu", "1234567.50", "0.00", None),
+        ("4011", "Brûlerie", "0.00", "1234567.50", "F001"),
+    ]
+
+
+def test_past_10000_refused_rows_the_report_lists_the_first_10000_and_counts_them_all(
+    api, app, engine, books
+):
+    rows = [row.replace(";4111;", ";9999;").replace(";7011;", ";9998;") for row in sale_rows(5001)]
+    report = run_import(api, app, csv_file(rows))["resultat"]
+    assert report["statut"] == "refuse"
+    assert report["rejets_total"] == 10_002  # every row names an account the chart lacks
+    assert len(report["rejets"]) == 10_000
+    assert [r["ligne"] for r in report["rejets"][:2]] == [2, 3]
+    assert report["rejets"][-1] == {
+        "ligne": 10_001,
+        "ecriture": "V04999",
+        "motifs": ["compte inconnu : 9998"],
+    }
+    assert counts(engine, books.company_id) == (0, 0, 0)

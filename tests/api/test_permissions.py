@@ -19,11 +19,25 @@ from sqlalchemy.orm import Session
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api, login, sale
 from wisebook.services import books as books_service
 from wisebook.services.access import users
-from wisebook.services.access.permissions import OPERATOR_PERMISSIONS, ROLE_PERMISSIONS, Permission
+from wisebook.services.access.permissions import Permission
 
 ROLES = ("admin", "comptable", "assistant", "lecteur", "auditeur")
 OPERATOR = "exploitant"  # the installation's operator: a member of no company
 PASSWORD = "un mot de passe assez long"
+#: What each role may do, as the firm states it — written out here, not read from the policy's
+#: own table (a write given to ``lecteur`` there must fail this test, not pass it).
+GRANTED = {
+    "admin": {
+        "lecture", "saisie", "validation", "parametrage", "verification", "export", "audit",
+        "administration", "taches", "taches_pilotage",
+    },
+    "comptable": {"lecture", "saisie", "validation", "parametrage", "verification", "export", "taches"},
+    "assistant": {"lecture", "saisie", "taches"},
+    "lecteur": {"lecture", "taches"},
+    "auditeur": {"lecture", "verification", "export", "audit", "taches"},
+}  # fmt: skip
+#: The installation's operator, member of no company: the runs and the installation itself.
+OPERATOR_GRANTED = {"taches", "taches_pilotage", "exploitation"}
 PUBLIC = {
     ("password_reset", "POST"),
     ("password_reset_confirm", "POST"),
@@ -320,17 +334,17 @@ def expected(key: tuple[str, str], permission: str | None, role: str, own: bool,
     if key in PUBLIC or key in AUTHENTICATED:
         return example.status
     if role == OPERATOR:  # theirs wherever they ask from; a company's books are not
-        if Permission(permission) in OPERATOR_PERMISSIONS:
+        if permission in OPERATOR_GRANTED:
             return example.status
         if not own:
             return 404
         page = key[1] == "GET" and not path.startswith("/api/")
         return 303 if page else 403  # a page sends them to their own page
-    if Permission(permission) is Permission.OPERATE:
+    if permission == "exploitation":
         return 403  # no role of a company has it, whichever company is named
     if not own:
         return 404
-    return example.status if Permission(permission) in ROLE_PERMISSIONS[role] else 403
+    return example.status if permission in GRANTED[role] else 403
 
 
 @pytest.mark.parametrize("own", [True, False], ids=["own-company", "other-company"])
@@ -369,7 +383,7 @@ def test_any_member_may_log_out(clients, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_exports_need_the_export_permission(clients, role):
     client = clients["roles"][role]
-    want = 200 if Permission.EXPORT in ROLE_PERMISSIONS[role] else 403
+    want = 200 if "export" in GRANTED[role] else 403
     for fmt in ("csv", "xlsx"):
         client.get("/api/v1/rapports/balance/", status=want, format=fmt)
     client.get("/api/v1/rapports/bilan/", status=want, format="pdf")

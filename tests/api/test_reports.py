@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from tests.api.test_statements import first_year
 from wisebook.db import models
@@ -152,6 +154,11 @@ def test_statements_export_to_pdf_csv_and_xlsx(api):
     pdf = api.get("/api/v1/rapports/bilan/", exercice="2026", format="pdf")
     assert pdf.content_type == "application/pdf" and pdf.body.startswith(b"%PDF")
     assert b"/Count 1" in pdf.body or b"/Count 2" in pdf.body
+    shown = " ".join(
+        re.sub(r"\s+", " ", page.extract_text()) for page in PdfReader(io.BytesIO(pdf.body)).pages
+    )
+    assert "BILAN AU 31/12/2026" in shown and "Société Test SARL" in shown
+    assert "BZ TOTAL GENERAL 11 480 000 600 000 10 880 000 0" in shown  # the XLSX's figures, grouped
     rows = _csv(api.get("/api/v1/rapports/compte-de-resultat/", exercice="2026", format="csv"))
     assert ["XI", "RESULTAT NET", "resultat", "-300000", "0"] in rows
     sheet = load_workbook(

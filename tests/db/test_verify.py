@@ -84,3 +84,34 @@ def test_setup_cli_is_idempotent_and_explains_bad_input(engine, backend_settings
     assert bad_country.stderr.count("\n") == 1 and "OHADA" in bad_country.stderr
     usage = run_ctl(backend_settings, "setup", "--pays", "CI")
     assert usage.returncode == 2
+
+
+def _behind_our_back(engine, backend, statement: str) -> None:
+    """Run ``statement`` as tampering would: on PostgreSQL its guard triggers switched off for
+    this transaction only (a superuser's ``session_replication_role``)."""
+    with engine.begin() as conn:
+        if backend == "postgresql":
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+        conn.execute(text(statement))
+
+
+def test_verify_names_a_gap_in_a_journals_numbering(app, books, engine, backend):
+    from sqlalchemy.orm import Session
+
+    from wisebook.services import verify
+
+    client = webtest.TestApp(app)
+    headers = {"Authorization": f"Bearer {login(client)}"}
+    for amount in (118000, 59000, 236000):
+        client.post_json("/api/v1/ecritures/", sale(amount=amount), headers=headers, status=201)
+    with Session(engine) as s:
+        assert verify.verify_numbering(s, books.company_id) == []
+    # The third entry takes number 4: 1, 2, 4 — a gap, and the counter (3) no longer follows.
+    _behind_our_back(engine, backend, "UPDATE entries SET sequence = 4 WHERE sequence = 3")
+    with Session(engine) as s:
+        journal_id, fy_id = s.execute(text("SELECT journal_id, fiscal_year_id FROM entries LIMIT 1")).one()
+        assert verify.verify_numbering(s, books.company_id) == [
+            f"numérotation : journal {journal_id}, exercice {fy_id} : 3 écritures, "
+            "3 numéros distincts, dernier numéro 4",
+            f"numérotation : le compteur du journal {journal_id} ne suit pas les écritures",
+        ]

@@ -279,7 +279,10 @@ def test_revoking_a_queued_run_cancels_it_before_it_starts(profile, client, engi
     assert answer.json["etat"] == "annulee"
     profile.start_worker(queue)  # the message is still queued: the worker takes it and skips it
     wait_for("la file est vide", lambda: queue.pending_count() == 0)
-    time.sleep(0.5)
+    # The test worker runs one thread, taking messages in order: once a run sent after the
+    # revoked one has finished, the revoked one's message has been taken and skipped.
+    after = submit_batch(queue, engine, books, count=0, pause=0)
+    wait_for("la tâche suivante se termine", lambda: run_state(testapp, headers, after)["etat"] == "reussie")
     assert run_state(testapp, headers, run_id)["etat"] == "annulee"
     assert batch_entries(engine) == 0
     again = testapp.post(f"/api/v1/taches/{run_id}/relance/", headers=headers, status=202)

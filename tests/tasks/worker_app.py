@@ -7,13 +7,16 @@ transaction, reporting progress between them, so a test can kill the process mid
 
 from __future__ import annotations
 
+import datetime as dt
 import time
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from wisebook import settings as settings_module
 from wisebook.db import make_engine
+from wisebook.ledger.entries import EntryDraft, LineDraft
 from wisebook.services import books
 from wisebook.services.entries import posting
 from wisebook.tasks.queue import JobContext, Queue, job
@@ -29,19 +32,16 @@ def slow_batch(
     company = books.company_for_user(session, ctx.user_id, ctx.company_id)
     assert company is not None
     for number in range(count):
-        draft = posting.parse_draft(
-            {
-                "journal": "VTE",
-                "date_comptable": "2026-02-10",
-                "libelle": LABEL,
-                "piece": f"LOT-{number:04d}",
-                "lignes": [
-                    {"compte": "4111", "libelle": LABEL, "debit": "1180"},
-                    {"compte": "7011", "libelle": LABEL, "credit": "1000"},
-                    {"compte": "4431", "libelle": LABEL, "credit": "180"},
-                ],
-            },
-            company.currency,
+        draft = EntryDraft(
+            journal="VTE",
+            date=dt.date(2026, 2, 10),
+            label=LABEL,
+            reference=f"LOT-{number:04d}",
+            lines=(
+                LineDraft("4111", LABEL, Decimal(1180), Decimal(0)),
+                LineDraft("7011", LABEL, Decimal(0), Decimal(1000)),
+                LineDraft("4431", LABEL, Decimal(0), Decimal(180)),
+            ),
         )
         posting.create_entry(session, company, draft, ctx.user_id, post=True)
         session.flush()

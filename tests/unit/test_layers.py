@@ -91,13 +91,16 @@ def test_the_ledger_imports_only_itself_and_the_standard_library():
 @pytest.mark.parametrize("layer", ["wisebook.services", "wisebook.ops"])
 def test_use_cases_never_see_the_web_the_queue_or_the_command_line(layer):
     assert _breaches((layer,), ("wisebook.web", "wisebook.tasks", "wisebook.cli")) == []
-    assert sorted(
-        f"{module} → {name}"
-        for module, names in EXTERNAL.items()
-        if _in(module, layer)
-        for name in names
-        if name in {"pyramid", "webob", "webtest", "pyramid_tm", "huey", "click"}
-    ) == []
+    assert (
+        sorted(
+            f"{module} → {name}"
+            for module, names in EXTERNAL.items()
+            if _in(module, layer)
+            for name in names
+            if name in {"pyramid", "webob", "webtest", "pyramid_tm", "huey", "click"}
+        )
+        == []
+    )
 
 
 def test_services_never_import_the_operators_tools():

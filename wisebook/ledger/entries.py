@@ -72,6 +72,62 @@ def totals(lines: Sequence[LineDraft]) -> tuple[Decimal, Decimal]:
     return sum((ln.debit for ln in lines), ZERO), sum((ln.credit for ln in lines), ZERO)
 
 
+ZERO_AMOUNT = "montant nul : une ligne porte un débit ou un crédit"
+#: Where a form says a fault in other words than a report's list of reasons.
+_SENTENCES = {ZERO_AMOUNT: "Une ligne porte un montant non nul au débit ou au crédit."}
+
+# Each rule of an entry, once: a fault in the words of a list of reasons (``import`` reports
+# several per row), or None; a person's form shows it as a sentence (``sentence``).
+
+
+def amount_fault(debit: Decimal | int, credit: Decimal | int) -> str | None:
+    """A line carries a debit or a credit, never both, never neither."""
+    if debit > 0 and credit > 0:
+        return "une ligne porte un débit ou un crédit, pas les deux"
+    if debit == 0 and credit == 0:
+        return ZERO_AMOUNT
+    return None
+
+
+def account_fault(code: str, postable: bool | None) -> str | None:
+    """A line's account exists (``postable`` None: it does not) and is not a grouping account."""
+    if postable is None:
+        return f"compte inconnu : {code}" if code else "compte manquant"
+    if not postable:
+        return f"le compte {code} est un compte de regroupement : choisissez un de ses sous-comptes"
+    return None
+
+
+def line_count_fault(count: int) -> str | None:
+    """A posted entry has at least two lines."""
+    return "une écriture a au moins deux lignes" if count < 2 else None
+
+
+def balance_fault(debit: Decimal, credit: Decimal) -> str | None:
+    """A posted entry's debits equal its credits."""
+    if debit == credit:
+        return None
+    return f"écriture déséquilibrée : débit {debit}, crédit {credit} (écart {abs(debit - credit)})"
+
+
+def period_fault(
+    day: dt.date, period: Period | None, fiscal_year_open: bool, fiscal_year_code: str | None
+) -> str | None:
+    """An entry's date lies in an unlocked period of an open fiscal year."""
+    if period is None or fiscal_year_code is None:
+        return f"aucun exercice ne couvre le {day:%d/%m/%Y}"
+    if not fiscal_year_open:
+        return f"l'exercice {fiscal_year_code} est clôturé"
+    if period.locked:
+        return f"la période du {period.start:%d/%m/%Y} au {period.end:%d/%m/%Y} est verrouillée"
+    return None
+
+
+def sentence(fault: str) -> str:
+    """A fault as a form shows it: a capital, a full stop."""
+    return _SENTENCES.get(fault) or fault[:1].upper() + fault[1:] + "."
+
+
 def check_lines(
     lines: Sequence[LineDraft],
     accounts: Mapping[str, Account],
@@ -86,34 +142,22 @@ def check_lines(
     errors: list[FieldError] = []
     if max_lines is not None and len(lines) > max_lines:
         errors.append(FieldError("lignes", f"Une écriture a au plus {MAX_LINES} lignes."))
-    if posting and len(lines) < 2:
-        errors.append(FieldError("lignes", "Une écriture a au moins deux lignes."))
+    few = line_count_fault(len(lines)) if posting else None
+    if few is not None:
+        errors.append(FieldError("lignes", sentence(few)))
     for index, line in enumerate(lines):
         where = f"lignes[{index}]"
-        if line.debit > 0 and line.credit > 0:
-            errors.append(FieldError(where, "Une ligne porte un débit ou un crédit, pas les deux."))
-        elif line.debit == 0 and line.credit == 0:
-            errors.append(FieldError(where, "Une ligne porte un montant non nul au débit ou au crédit."))
+        fault = amount_fault(line.debit, line.credit)
+        if fault is not None:
+            errors.append(FieldError(where, sentence(fault)))
         account = accounts.get(line.account)
-        if account is None:
-            errors.append(FieldError(f"{where}.compte", f"Compte inconnu : {line.account}."))
-        elif not account.postable:
-            errors.append(
-                FieldError(
-                    f"{where}.compte",
-                    f"Le compte {line.account} est un compte de regroupement : "
-                    "choisissez un de ses sous-comptes.",
-                )
-            )
+        fault = account_fault(line.account, None if account is None else account.postable)
+        if fault is not None:
+            errors.append(FieldError(f"{where}.compte", sentence(fault)))
     if posting and not errors:
-        debit, credit = totals(lines)
-        if debit != credit:
-            errors.append(
-                FieldError(
-                    "lignes",
-                    f"Écriture déséquilibrée : débit {debit}, crédit {credit} (écart {abs(debit - credit)}).",
-                )
-            )
+        fault = balance_fault(*totals(lines))
+        if fault is not None:
+            errors.append(FieldError("lignes", sentence(fault)))
     if errors:
         raise InvalidInput("L'écriture ne respecte pas les règles de saisie.", errors=errors)
 
@@ -122,16 +166,9 @@ def check_date(
     day: dt.date, period: Period | None, fiscal_year_open: bool, fiscal_year_code: str | None
 ) -> None:
     """The date must lie in an unlocked period of an open fiscal year."""
-    field = "date_comptable"
-    if period is None or fiscal_year_code is None:
-        raise InvalidInput(f"Aucun exercice ne couvre le {day:%d/%m/%Y}.", field=field)
-    if not fiscal_year_open:
-        raise InvalidInput(f"L'exercice {fiscal_year_code} est clôturé.", field=field)
-    if period.locked:
-        raise InvalidInput(
-            f"La période du {period.start:%d/%m/%Y} au {period.end:%d/%m/%Y} est verrouillée.",
-            field=field,
-        )
+    fault = period_fault(day, period, fiscal_year_open, fiscal_year_code)
+    if fault is not None:
+        raise InvalidInput(sentence(fault), field="date_comptable")
 
 
 def reversed_lines(lines: Sequence[LineDraft], label_prefix: str = "Extourne") -> tuple[LineDraft, ...]:

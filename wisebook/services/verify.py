@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from wisebook.db import models
-from wisebook.ledger.chain import GENESIS, ChainEntry, ChainLine, link
+from wisebook.ledger.chain import GENESIS, ChainLine
+from wisebook.services.entries import sealing
 
 
 def verify_company(session: Session, company_id: int) -> list[str]:
@@ -84,18 +85,18 @@ def verify_chain(session: Session, company_id: int) -> list[str]:
         if chain in broken:
             continue
         reversal_of = numbers.get(entry.reversal_of_id) if entry.reversal_of_id else None
-        sealed = ChainEntry(
+        recomputed = sealing.seal(
+            heads.get(chain, GENESIS),
             company_id=company_id,
+            currency=company.currency,
             journal=journals[entry.journal_id],
             number=entry.number or "",
-            date=entry.entry_date.isoformat(),
+            day=entry.entry_date,
             label=entry.label,
             reference=entry.reference,
-            currency=company.currency,
             lines=lines,
             reversal_of=reversal_of,
         )
-        recomputed = link(heads.get(chain, GENESIS), sealed)
         if recomputed != entry.hash:
             problems.append(
                 f"chaîne rompue à l'écriture {entry.number} : elle a été modifiée après validation"

@@ -32,21 +32,21 @@ import traceback as traceback_module
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from huey import RedisHuey, SqliteHuey, crontab
+from huey import RedisHuey, SqliteHuey
 from huey.api import Huey
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
-from wisebook.db import READ_ONLY, models
-from wisebook.services.platform import taskruns, webhooks
+from wisebook.db import models
+from wisebook.services.platform import taskruns
 from wisebook.settings import Settings
+from wisebook.tasks import schedule
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("wisebook.tasks")
 
 RUN_TASK = "wisebook.run"
 HEARTBEAT_SECONDS = 5  # a running job's liveness is refreshed this often
@@ -157,7 +157,7 @@ class Queue:
         self.huey = huey or make_huey(settings)
         self._run_task = self.huey.task(name=RUN_TASK)(self.execute)
         self.periodic: dict[str, Any] = {}
-        _register_periodic(self)
+        schedule.register(self)
 
     # --- asking for work -----------------------------------------------------------------
 
@@ -492,220 +492,3 @@ def _report(exc: Exception) -> None:
     from wisebook.observability import errors
 
     errors.capture(exc)
-
-
-# --- periodic work ------------------------------------------------------------------------
-
-
-def _register_periodic(queue: Queue) -> None:
-    huey, engine, settings = queue.huey, queue.engine, queue.settings
-
-    @huey.periodic_task(crontab(minute="*"), name="wisebook.deliver_webhooks")
-    def deliver_webhooks() -> tuple[int, int]:
-        """Every minute: try each webhook delivery whose time has come (first try or retry
-        after its backoff); returns how many were delivered and how many still wait."""
-        delivered = waiting = 0
-        with Session(engine) as session:
-            ready = webhooks.due(session)
-        for delivery_id in ready:  # each attempt recorded in its own transaction
-            with Session(engine) as session, session.begin():
-                if webhooks.deliver(
-                    session, delivery_id, settings.webhook_secret, networks=settings.webhook_allowed_networks
-                ):
-                    delivered += 1
-                else:
-                    waiting += 1
-        return delivered, waiting
-
-    @huey.periodic_task(crontab(minute="*"), name="wisebook.recover")
-    def recover() -> list[str]:
-        """Every minute: requeue runs whose worker died, and runs whose message was lost."""
-        return queue.recover()
-
-    @huey.periodic_task(crontab(minute="0", hour=str(settings.backup_hour)), name="wisebook.daily_backup")
-    def daily_backup() -> str:
-        """Every day at WISEBOOK_BACKUP_HOUR (UTC): a backup, as a run the monitor shows."""
-        return queue.submit_now("sauvegarde", {"etiquette": "quotidienne"})
-
-    @huey.periodic_task(crontab(minute="30", hour="3", day_of_week="0"), name="wisebook.weekly_drill")
-    def weekly_drill() -> str:
-        """Every Sunday at 03:30: restore the latest backup into a scratch database, verify it."""
-        return queue.submit_now("exercice_restauration")
-
-    @huey.periodic_task(crontab(minute="*/5"), name="wisebook.health_check")
-    def health_check() -> str:
-        """Every five minutes: the health report, logged as a warning when not ok."""
-        from wisebook.ops import health
-
-        report = health.report(settings, engine, queue)
-        if report["status"] != health.OK:
-            failing = {name: c for name, c in report["checks"].items() if c["status"] != health.OK}
-            log.warning("santé %s : %s", report["status"], failing)
-        return str(report["status"])
-
-    @huey.periodic_task(crontab(minute="0", hour="4", day_of_week="0"), name="wisebook.housekeeping")
-    def housekeeping() -> str:
-        """Every Sunday at 04:00: old runs, deliveries, sessions, counters and rotated logs go."""
-        return queue.submit_now("menage")
-
-    queue.periodic.update(
-        deliver_webhooks=deliver_webhooks,
-        recover=recover,
-        daily_backup=daily_backup,
-        weekly_drill=weekly_drill,
-        health_check=health_check,
-        housekeeping=housekeeping,
-    )
-
-
-# --- the jobs ------------------------------------------------------------------------------
-
-
-@job("verification", label="Vérification de la chaîne, de la numérotation et des soldes")
-def verify_books(ctx: JobContext, session: Session) -> dict[str, Any]:
-    """Check one company's books (read-only)."""
-    from wisebook.services import verify
-
-    if ctx.company_id is None:
-        raise LookupError("vérification sans société")
-    ctx.progress(0, 1, "vérification en cours")
-    problems = verify.verify_company(session, ctx.company_id)
-    ctx.progress(1, 1, "conforme" if not problems else f"{len(problems)} anomalie(s)")
-    return {"conforme": not problems, "problemes": problems}
-
-
-@job("sauvegarde", atomic=False, max_attempts=2, label="Sauvegarde de la base")
-def backup(ctx: JobContext, session: None, etiquette: str = "quotidienne") -> dict[str, Any]:
-    """Back the database up, prune old backups, upload when S3 is configured."""
-    from wisebook.observability import metrics
-    from wisebook.ops import backups
-
-    ctx.progress(0, 3, "sauvegarde de la base")
-    try:
-        made = backups.create(ctx.settings, ctx.engine, label=etiquette)
-    except backups.BackupError:
-        metrics.BACKUPS.labels("echec").inc()
-        raise
-    metrics.BACKUPS.labels("reussie").inc()
-    ctx.progress(1, 3, "suppression des sauvegardes anciennes")
-    removed = backups.prune(ctx.settings)
-    uploaded = None
-    if ctx.settings.aws_s3_bucket:
-        ctx.progress(2, 3, "envoi vers le stockage S3")
-        try:
-            uploaded = backups.upload(ctx.settings, made)
-            metrics.external("s3", True)
-        except Exception as exc:
-            metrics.external("s3", False)
-            raise Transient(f"envoi S3 impossible : {type(exc).__name__}") from exc
-    ctx.progress(3, 3, "sauvegarde terminée")
-    return {
-        "fichier": made.path.name,
-        "taille": made.manifest["taille"],
-        "sha256": made.manifest["sha256"],
-        "supprimees": [p.name for p in removed],
-        "s3": uploaded,
-    }
-
-
-@job("exercice_restauration", atomic=False, max_attempts=1, label="Exercice de restauration")
-def restore_drill(ctx: JobContext, session: None) -> dict[str, Any]:
-    """Restore the latest backup into a scratch database and verify it there."""
-    from wisebook.ops import backups
-    from wisebook.services import verify
-
-    ctx.progress(0, 1, "restauration dans une base d'essai")
-    found = backups.drill(ctx.settings, ctx.engine, verify.verify_all)
-    if found["problemes"]:
-        raise RuntimeError(
-            f"la sauvegarde {found['sauvegarde']} restaurée n'est pas conforme : {found['problemes']}"
-        )
-    ctx.progress(1, 1, "sauvegarde restaurée et vérifiée")
-    return found
-
-
-@job("menage", atomic=False, max_attempts=2, label="Ménage hebdomadaire")
-def housekeeping(ctx: JobContext, session: None) -> dict[str, Any]:
-    """Forget what is kept only for a while; delete rotated logs past their time."""
-    from wisebook.ops import housekeeping as cleaning
-
-    with Session(ctx.engine) as work, work.begin():
-        done: dict[str, Any] = cleaning.clean_database(
-            work, cleaning.now_utc(), ctx.settings.session_absolute_seconds
-        )
-    if ctx.settings.log_file is not None:
-        done["journaux"] = [p.name for p in cleaning.clean_logs(ctx.settings.log_file.parent, time.time())]
-    imports_root = ctx.settings.data_dir / "imports"
-    done["fichiers_import"] = [p.name for p in cleaning.clean_import_files(imports_root, time.time())]
-    return done
-
-
-@job("cloture", max_attempts=2, label="Clôture de l'exercice")
-def close_fiscal_year(ctx: JobContext, session: Session, exercice: int) -> dict[str, Any]:
-    """Close a fiscal year: checks, à-nouveaux of the next one, the year locked (one transaction)."""
-    from wisebook.ledger.money import from_minor
-    from wisebook.services import books, closing
-
-    if ctx.company_id is None or ctx.user_id is None:
-        raise LookupError("clôture sans société ni utilisateur")
-    company = books.company_for_user(session, ctx.user_id, ctx.company_id)
-    if company is None:
-        raise LookupError("l'utilisateur n'est plus membre de la société")
-    done = closing.close(session, company, exercice, ctx.user_id, ctx.progress)
-    return {
-        "exercice": done.fiscal_year,
-        "exercice_suivant": done.next_fiscal_year,
-        "resultat": str(from_minor(done.result, company.currency)),
-        "ecriture_a_nouveaux": done.opening_entry_id,
-        "lignes_a_nouveaux": done.opening_lines,
-    }
-
-
-@job("import_ecritures", max_attempts=2, label="Import d'écritures")
-def import_entries(
-    ctx: JobContext, session: Session, fichier: str, nom: str, sha256: str, mode: str = "tout"
-) -> dict[str, Any]:
-    """Import a file of entries (one transaction: all of it, or nothing); the file is removed
-    once the import has run, whatever its outcome.
-
-    The file is read and checked first in a reading transaction; ``session`` — the write
-    transaction, begun at its first statement — then only writes the plan. On SQLite the write
-    lock is thus held for the write, not for the reading of a large file."""
-    from wisebook.services import books
-    from wisebook.services.imports import pipeline as imports
-
-    if ctx.company_id is None:
-        raise LookupError("import sans société")
-    path = imports.upload_dir(ctx.settings, ctx.company_id) / Path(fichier).name
-    prepared = None
-    with Session(ctx.engine.execution_options(**{READ_ONLY: True})) as reading, reading.begin():
-        member = books.company_for_user(reading, ctx.user_id, ctx.company_id) if ctx.user_id else None
-        if member is not None and path.exists() and imports.find(reading, ctx.company_id, sha256) is None:
-            prepared = imports.prepare(reading, member, path, ctx.progress)
-    company = books.company_for_user(session, ctx.user_id, ctx.company_id) if ctx.user_id else None
-    if company is None:  # checked again as the write begins: a member removed meanwhile writes nothing
-        raise LookupError("l'utilisateur n'est plus membre de la société")
-    if not path.exists():
-        found = imports.find(session, ctx.company_id, sha256)
-        if found is not None:  # imported by an earlier attempt that committed
-            return imports.already(found)
-        raise LookupError(f"fichier d'import introuvable : {path.name}")
-    report = imports.run(
-        session,
-        company,
-        path,
-        filename=nom,
-        sha256=sha256,
-        mode=mode,
-        user_id=ctx.user_id,
-        task_run_id=ctx.run_id,
-        progress=ctx.progress,
-        prepared=prepared,
-    )
-    ctx.progress(100, 100, report["message"])
-
-    @event.listens_for(session, "after_commit", once=True)
-    def _remove_file(_session: Session) -> None:
-        path.unlink(missing_ok=True)
-
-    return report

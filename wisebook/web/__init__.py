@@ -43,6 +43,7 @@ def includeme(config: Any) -> None:
     config.include(".api.imports")
     config.include(".i18n")
     config.include(".ui")
+    config.include(".renderers.templates")
     config.include(".pages.tasks")
     config.include(".pages.home")
     config.include(".pages.entries")

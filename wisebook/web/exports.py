@@ -25,12 +25,14 @@ from openpyxl.styles import Font
 from pyramid.httpexceptions import HTTPForbidden
 from pyramid.request import Request
 from pyramid.response import FileIter, Response
-from sqlalchemy import Numeric, Select, Text, case, cast, func, literal, text
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from wisebook.ledger.errors import InvalidInput
 from wisebook.ledger.money import CURRENCIES, comma_decimal, from_minor
 from wisebook.services.access.permissions import Permission
+from wisebook.services.reports import exports as report_files
+from wisebook.services.reports.exports import FORMULA_STARTS, defused
 
 FORMATS = ("json", "csv", "xlsx", "pdf")
 TABULAR = ("csv", "xlsx")
@@ -40,18 +42,6 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
 }
-
-
-#: What makes a spreadsheet read a CSV cell as a formula (OWASP, CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def defused(value: Any) -> Any:
-    """A text cell a spreadsheet shows as text: one starting like a formula gets a leading
-    apostrophe (OWASP's advice for CSV injection); other values are left as they are."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 @dataclass(frozen=True)
@@ -122,37 +112,10 @@ def copy_csv(
     PostgreSQL formats dates and amounts itself, as the Python writer does, at several times
     its speed; the file streams into a temporary file in chunks, so memory stays flat.
     """
-    places = CURRENCIES.get(currency, 2)
-
-    def shown(expression: Any, kind: str) -> Any:
-        if kind == "date":
-            return func.to_char(expression, "DD/MM/YYYY")
-        if kind == "amount":
-            if places == 0:
-                return cast(expression, Text)
-            exact = func.round(cast(expression, Numeric) / 10**places, places)
-            return func.replace(cast(exact, Text), ".", ",")
-        starts = func.left(expression, 1)  # the same defusing as ``defused``, in SQL
-        text_value = case((starts.in_(FORMULA_STARTS), literal("'") + expression), else_=expression)
-        return func.nullif(text_value, "")  # COPY quotes an empty string (""), Python writes nothing
-
-    formatted = query.with_only_columns(
-        *(shown(c, col.kind) for c, col in zip(query.selected_columns, columns, strict=True)),
-        maintain_column_froms=True,
-    )
-    connection = session.connection()
-    sql = str(formatted.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the FileIter once sent
     handle.write(codecs.BOM_UTF8)
     handle.write((";".join(c.header for c in columns) + "\n").encode())
-    connection.execute(text("SET LOCAL work_mem = '64MB'"))  # sort in memory, not on disk
-    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.copy_expert(
-            f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, DELIMITER ';', ENCODING 'UTF8')", handle
-        )
-    finally:
-        cursor.close()
+    report_files.copy_csv(session, query, [c.kind for c in columns], currency, handle)
     return _file_response(handle, "csv", filename)
 
 

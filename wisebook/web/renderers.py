@@ -11,6 +11,7 @@ from pyramid.renderers import JSON, render_to_response
 from pyramid.request import Request
 from pyramid.response import Response
 
+from wisebook.services.access import auth
 from wisebook.web.i18n import translate
 from wisebook.web.messages import said
 
@@ -35,3 +36,20 @@ def includeme(config: Any) -> None:
     renderer.add_adapter(dt.date, lambda value, _request: value.isoformat())
     renderer.add_adapter(dt.datetime, lambda value, _request: value.isoformat())
     config.add_renderer("json", renderer)
+
+
+def date_time(value: Any) -> str:
+    """15/01/2026 14:05 (UTC), as the monitor shows times."""
+    if not value:
+        return ""
+    moment = auth.aware(value) if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    return moment.astimezone(dt.UTC).strftime("%d/%m/%Y %H:%M")
+
+
+def templates(config: Any) -> None:
+    """The pages' Jinja2 templates (autoescaped, ``.html``), after the i18n settings they read."""
+    config.registry.settings["jinja2.filters"] = {"date_heure": date_time}
+    config.registry.settings["jinja2.autoescape"] = "true"
+    config.include("pyramid_jinja2")
+    config.add_jinja2_renderer(".html")
+    config.add_jinja2_search_path("wisebook.web:templates", name=".html")

@@ -214,6 +214,7 @@ def includeme(config: Any) -> None:
     config.add_request_method(_identity, "wisebook_identity", reify=True)
     config.add_request_method(_company, "company", reify=True)
     config.add_forbidden_view(forbidden_view)
+    config.add_request_method(session_csrf, "wisebook_csrf", reify=True)
 
 
 def session_csrf(request: Request) -> str:

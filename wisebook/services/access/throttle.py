@@ -13,10 +13,9 @@ from collections.abc import Callable
 from typing import Protocol
 
 from sqlalchemy import case, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
-from wisebook.db import READ_ONLY, models
+from wisebook.db import READ_ONLY, dialect, models
 
 WINDOW_SECONDS = 60
 
@@ -60,13 +59,16 @@ class DatabaseLimiter:
         start, _ = window(self.clock())
         table = models.RateCounter.__table__
         with self.engine.begin() as conn:
-            insert = (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
-            upsert = insert.values(key=key, window_start=start, count=1).on_conflict_do_update(
-                index_elements=[table.c.key],
-                set_={
-                    "count": case((table.c.window_start == start, table.c.count + 1), else_=1),
-                    "window_start": start,
-                },
+            upsert = (
+                dialect.insert(conn, table)
+                .values(key=key, window_start=start, count=1)
+                .on_conflict_do_update(
+                    index_elements=[table.c.key],
+                    set_={
+                        "count": case((table.c.window_start == start, table.c.count + 1), else_=1),
+                        "window_start": start,
+                    },
+                )
             )
             return int(conn.execute(upsert.returning(table.c.count)).scalar_one())
 

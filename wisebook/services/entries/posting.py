@@ -14,18 +14,18 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Row, delete, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from wisebook.db import models
 from wisebook.ledger import entries as rules
 from wisebook.ledger.accounts import Account
-from wisebook.ledger.chain import ChainEntry, ChainLine, link
+from wisebook.ledger.chain import ChainLine
 from wisebook.ledger.errors import Conflict, InvalidInput, NotFound
 from wisebook.ledger.money import from_minor, to_json, to_minor
 from wisebook.ledger.numbering import format_number
-from wisebook.ledger.periods import Period, parse_date
+from wisebook.ledger.periods import Period
 from wisebook.services.books import CompanyContext
+from wisebook.services.entries import balances, sealing
 from wisebook.services.platform import webhooks
 
 
@@ -169,19 +169,6 @@ def _check_date(session: Session, company_id: int, day: dt.date) -> Row[Any]:
         found.fiscal_year,
     )
     return found
-
-
-def parse_draft(data: Mapping[str, Any], currency: str) -> rules.EntryDraft:
-    """An ``EntryDraft`` from the API's validated JSON (amounts parsed exactly)."""
-    day = parse_date(data["date_comptable"], "date_comptable")
-    reference = data.get("piece")
-    return rules.EntryDraft(
-        journal=str(data["journal"]).strip().upper(),
-        date=day,
-        label=str(data["libelle"]).strip(),
-        reference=str(reference).strip() if reference else None,
-        lines=rules.parse_lines(data["lignes"], currency),
-    )
 
 
 def create_entry(
@@ -376,42 +363,27 @@ def post_draft(session: Session, company: CompanyContext, entry_id: int, user_id
 
 def _post(session: Session, company: CompanyContext, entry: EntryRecord, user_id: int) -> EntryRecord:
     """Number, chain and post a checked entry whose lines are written; update the balances.
-
-    The one lock is the journal counter row, taken by an UPDATE … RETURNING as late as
-    possible and held until commit: numbers stay gapless and each journal's hash chain
-    linear, while postings into other journals commit in parallel.
-    """
-    counter = models.JournalCounter
-    where = (counter.journal_id == entry.journal_id, counter.fiscal_year_id == entry.fiscal_year_id)
-    bump = update(counter).where(*where).values(last_number=counter.last_number + 1)
-    head = session.execute(bump.returning(counter.last_number, counter.last_hash)).one_or_none()
-    if head is None:  # a journal or year made outside the services
-        _insert_ignore(
-            session, counter, journal_id=entry.journal_id, fiscal_year_id=entry.fiscal_year_id, last_number=0
-        )
-        head = session.execute(bump.returning(counter.last_number, counter.last_hash)).one()
-    sequence, previous_hash = head
+    The one lock is the journal counter row (``sealing``), held until commit."""
+    sequence, previous_hash = sealing.reserve(session, entry.journal_id, entry.fiscal_year_id, 1)
     number = format_number(entry.journal, entry.fiscal_year, sequence)
     reversal_of = None
     if entry.reversal_of_id is not None:
         reversal_of = session.scalar(
             select(models.Entry.number).where(models.Entry.id == entry.reversal_of_id)
         )
-    chain_hash = link(
+    chain_hash = sealing.seal(
         previous_hash,
-        ChainEntry(
-            company_id=company.id,
-            journal=entry.journal,
-            number=number,
-            date=entry.entry_date.isoformat(),
-            label=entry.label,
-            reference=entry.reference,
-            currency=company.currency,
-            lines=[ChainLine(ln.account, ln.label, ln.debit, ln.credit, ln.partner) for ln in entry.lines],
-            reversal_of=reversal_of,
-        ),
+        company_id=company.id,
+        currency=company.currency,
+        journal=entry.journal,
+        number=number,
+        day=entry.entry_date,
+        label=entry.label,
+        reference=entry.reference,
+        lines=(ChainLine(ln.account, ln.label, ln.debit, ln.credit, ln.partner) for ln in entry.lines),
+        reversal_of=reversal_of,
     )
-    session.execute(update(counter).where(*where).values(last_hash=chain_hash))
+    sealing.close(session, entry.journal_id, entry.fiscal_year_id, chain_hash)
     posted = replace(
         entry,
         status=models.POSTED,
@@ -439,7 +411,9 @@ def _post(session: Session, company: CompanyContext, entry: EntryRecord, user_id
     for ln in entry.lines:
         movements[ln.account_id][0] += ln.debit
         movements[ln.account_id][1] += ln.credit
-    add_to_balances(session, company.id, entry.fiscal_year_id, entry.period_id, entry.journal_id, movements)
+    balances.add_to_balances(
+        session, company.id, entry.fiscal_year_id, entry.period_id, entry.journal_id, movements
+    )
     webhooks.emit(
         session,
         company.id,
@@ -455,50 +429,6 @@ def _post(session: Session, company: CompanyContext, entry: EntryRecord, user_id
         },
     )
     return posted
-
-
-def _dialect_insert(session: Session) -> Any:
-    """The INSERT … ON CONFLICT construct of the session's database."""
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-
-
-def _insert_ignore(session: Session, model: Any, **values: Any) -> None:
-    session.execute(_dialect_insert(session)(model).values(**values).on_conflict_do_nothing())
-
-
-def add_to_balances(
-    session: Session,
-    company_id: int,
-    fiscal_year_id: int,
-    period_id: int,
-    journal_id: int,
-    movements: Mapping[int, Sequence[int]],
-) -> None:
-    """Add posted movements (account id → [debit, credit]) to the balance table, one upsert.
-
-    One multi-row statement: an executemany would cost a round trip per account.
-    """
-    values = [
-        {
-            "account_id": account_id,
-            "period_id": period_id,
-            "journal_id": journal_id,
-            "company_id": company_id,
-            "fiscal_year_id": fiscal_year_id,
-            "debit": amounts[0],
-            "credit": amounts[1],
-        }
-        for account_id, amounts in sorted(movements.items())
-    ]
-    stmt = _dialect_insert(session)(models.AccountBalance).values(values)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["account_id", "period_id", "journal_id"],
-        set_={
-            "debit": models.AccountBalance.debit + stmt.excluded.debit,
-            "credit": models.AccountBalance.credit + stmt.excluded.credit,
-        },
-    )
-    session.execute(stmt)
 
 
 def delete_draft(session: Session, company_id: int, entry_id: int) -> None:

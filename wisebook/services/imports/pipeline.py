@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -26,19 +25,21 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import Table, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
-from wisebook.db import models
-from wisebook.ledger.chain import ChainEntry, ChainLine, link
+from wisebook.db import dialect, models
+from wisebook.ledger.chain import ChainLine
+from wisebook.ledger.entries import account_fault, amount_fault, balance_fault, line_count_fault, period_fault
 from wisebook.ledger.errors import Conflict, InvalidInput
 from wisebook.ledger.money import exponent, from_minor, minor_from_text
 from wisebook.ledger.numbering import format_number
+from wisebook.ledger.periods import Period
 from wisebook.ledger.text import is_digits
 from wisebook.services.books import CompanyContext
+from wisebook.services.entries import balances, sealing
 from wisebook.services.imports.read import FEC, Source, open_source, rows
-from wisebook.services.platform.files import spool
+from wisebook.services.platform import files
 from wisebook.settings import Settings
 
 MODES = ("tout", "valides")
@@ -171,11 +172,10 @@ class _Books:
             found = self._accounts.get(probe)
         result: tuple[int, str] | str
         if found is None:
-            result = f"compte inconnu : {code}" if code else "compte manquant"
-        elif not found[2]:
-            result = f"le compte {found[1]} est un compte de regroupement : choisissez un de ses sous-comptes"
+            result = str(account_fault(code, None))
         else:
-            result = (found[0], found[1])
+            fault = account_fault(found[1], found[2])
+            result = fault if fault is not None else (found[0], found[1])
         self._account_cache[code] = result
         return result
 
@@ -187,15 +187,12 @@ class _Books:
         index = bisect_right(self._starts, day) - 1
         result: PeriodRef | str
         if index < 0 or self._periods[index].end_date < day:
-            result = f"aucun exercice ne couvre le {day:%d/%m/%Y}"
+            result = str(period_fault(day, None, False, None))
         else:
             p = self._periods[index]
-            if p.status != "ouvert":
-                result = f"l'exercice {p.code} est clôturé"
-            elif p.locked:
-                result = f"la période du {p.start_date:%d/%m/%Y} au {p.end_date:%d/%m/%Y} est verrouillée"
-            else:
-                result = PeriodRef(p.id, p.fy_id, p.code)
+            month = Period(0, p.start_date, p.end_date, p.locked)
+            fault = period_fault(day, month, p.status == "ouvert", p.code)
+            result = fault if fault is not None else PeriodRef(p.id, p.fy_id, p.code)
         self._day_cache[day] = result
         return result
 
@@ -328,10 +325,9 @@ def check(source: Source, books: _Books, currency: str, progress: Progress = _qu
             reasons.append(str(exc))
             debit = credit = 0
         else:
-            if debit and credit:
-                reasons.append("une ligne porte un débit ou un crédit, pas les deux")
-            elif not debit and not credit:
-                reasons.append("montant nul : une ligne porte un débit ou un crédit")
+            fault = amount_fault(debit, credit)
+            if fault is not None:
+                reasons.append(fault)
         partner = text(partner_raw) or None
         if partner is not None and len(partner) > 100:
             reasons.append("code tiers trop long (100 caractères au plus)")
@@ -376,24 +372,14 @@ def check(source: Source, books: _Books, currency: str, progress: Progress = _qu
         if not entry.bad:
             debit = sum(ln[3] for ln in entry.lines)
             credit = sum(ln[4] for ln in entry.lines)
-            if len(entry.lines) < 2:
+            few = line_count_fault(len(entry.lines))
+            if few is not None:
                 entry.bad = True
-                _reject(plan, Rejection(entry.first_line, entry.key, ["une écriture a au moins deux lignes"]))
+                _reject(plan, Rejection(entry.first_line, entry.key, [few]))
             elif debit != credit:
                 entry.bad = True
-                gap = from_minor(abs(debit - credit), currency)
-                _reject(
-                    plan,
-                    Rejection(
-                        entry.first_line,
-                        entry.key,
-                        [
-                            f"écriture déséquilibrée : débit {from_minor(debit, currency)}, "
-                            f"crédit {from_minor(credit, currency)} (écart {gap})"
-                        ],
-                        lines=entry.rows,
-                    ),
-                )
+                fault = balance_fault(from_minor(debit, currency), from_minor(credit, currency))
+                _reject(plan, Rejection(entry.first_line, entry.key, [str(fault)], lines=entry.rows))
         if entry.bad:
             plan.refused_entries += 1
             plan.refused_rows += len(entry.rows)
@@ -432,31 +418,14 @@ class _Chain:
 def number(session: Session, entries: list[Planned]) -> list[_Chain]:
     """Give each entry its number after its journal's last one, in date order; the counter rows
     stay locked until commit, as posting leaves them."""
-    counter = models.JournalCounter
     groups: dict[tuple[int, int], list[Planned]] = defaultdict(list)
     for entry in entries:
         assert entry.period is not None
         groups[(entry.journal_id, entry.period.fiscal_year_id)].append(entry)
-    insert_ignore = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     chains = []
     for (journal_id, fiscal_year_id), items in sorted(groups.items()):
         items.sort(key=lambda e: (e.day, e.first_line))
-        where = (counter.journal_id == journal_id, counter.fiscal_year_id == fiscal_year_id)
-        bump = (
-            update(counter)
-            .where(*where)
-            .values(last_number=counter.last_number + len(items))
-            .returning(counter.last_number, counter.last_hash)
-        )
-        head = session.execute(bump).one_or_none()
-        if head is None:
-            session.execute(
-                insert_ignore(counter)
-                .values(journal_id=journal_id, fiscal_year_id=fiscal_year_id, last_number=0)
-                .on_conflict_do_nothing()
-            )
-            head = session.execute(bump).one()
-        last, previous = head
+        last, previous = sealing.reserve(session, journal_id, fiscal_year_id, len(items))
         fiscal_year = items[0].period.fiscal_year  # type: ignore[union-attr]
         for offset, entry in enumerate(items):
             entry.sequence = last - len(items) + 1 + offset
@@ -471,18 +440,16 @@ def seal(company: CompanyContext, chains: list[_Chain]) -> Iterator[Planned]:
     for chain in chains:
         previous = chain.hash
         for entry in chain.entries:
-            entry.hash = previous = link(
+            entry.hash = previous = sealing.seal(
                 previous,
-                ChainEntry(
-                    company_id=company.id,
-                    journal=entry.journal,
-                    number=entry.number,
-                    date=entry.day.isoformat(),
-                    label=entry.label,
-                    reference=entry.reference,
-                    currency=company.currency,
-                    lines=[ChainLine(ln[1], ln[2], ln[3], ln[4], ln[5]) for ln in entry.lines],
-                ),
+                company_id=company.id,
+                currency=company.currency,
+                journal=entry.journal,
+                number=entry.number,
+                day=entry.day,
+                label=entry.label,
+                reference=entry.reference,
+                lines=(ChainLine(ln[1], ln[2], ln[3], ln[4], ln[5]) for ln in entry.lines),
             )
             yield entry
         chain.hash = previous
@@ -490,18 +457,11 @@ def seal(company: CompanyContext, chains: list[_Chain]) -> Iterator[Planned]:
 
 def close_chains(session: Session, chains: list[_Chain]) -> None:
     """Record each chain's last hash on its counter row."""
-    counter = models.JournalCounter
     for chain in chains:
-        session.execute(
-            update(counter)
-            .where(counter.journal_id == chain.journal_id, counter.fiscal_year_id == chain.fiscal_year_id)
-            .values(last_hash=chain.hash)
-        )
+        sealing.close(session, chain.journal_id, chain.fiscal_year_id, chain.hash)
 
 
 def _balances(session: Session, company_id: int, entries: Iterable[Planned]) -> None:
-    from wisebook.services.entries.posting import add_to_balances
-
     moves: dict[tuple[int, int, int], dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     for entry in entries:
         assert entry.period is not None
@@ -511,7 +471,7 @@ def _balances(session: Session, company_id: int, entries: Iterable[Planned]) -> 
             amounts[0] += ln[3]
             amounts[1] += ln[4]
     for (fiscal_year_id, period_id, journal_id), movements in sorted(moves.items()):
-        add_to_balances(session, company_id, fiscal_year_id, period_id, journal_id, movements)
+        balances.add_to_balances(session, company_id, fiscal_year_id, period_id, journal_id, movements)
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -859,11 +819,10 @@ def run(
     source = plan.source
     if plan.rejections and (mode == "tout" or not plan.entries):
         return _report(plan, mode, "refuse", None, filename)
-    dialect = session.get_bind().dialect.name
     table = models.Import.__table__
     assert isinstance(table, Table)
     made = session.execute(
-        (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+        dialect.insert(session, table)
         .values(
             company_id=company.id,
             sha256=sha256,
@@ -887,7 +846,7 @@ def run(
     progress(46, 100, "numérotation des écritures")
     chains = number(session, plan.entries)
     now = dt.datetime.now(dt.UTC)
-    if dialect == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         _write_postgresql(session, company, chains, user_id, now, progress, pause_row_checks)
     else:
         _write_generic(session, company, chains, user_id, now, progress)
@@ -920,16 +879,11 @@ def upload_dir(settings: Settings, company_id: int) -> Path:
 def receive(settings: Settings, company_id: int, filename: str, stream: IO[bytes]) -> Upload:
     """Store an uploaded file (0640, named by its SHA-256) and recognise its layout."""
     folder = upload_dir(settings, company_id)
-    received = spool(stream, folder)
-    try:
+    with files.received(stream, folder) as received:
         if received.size == 0:
             raise InvalidInput("Le fichier est vide.", field="fichier")
         source = open_source(received.path)
-        target = folder / f"{received.sha256}.{source.format}"
-        os.chmod(received.path, 0o640)
-        os.replace(received.path, target)
-    finally:
-        received.path.unlink(missing_ok=True)
+        target = files.keep(received, folder / f"{received.sha256}.{source.format}")
     name = Path(filename.replace("\\", "/")).name.strip()
     name = "".join(ch for ch in name if ch.isprintable())[:255] or f"import.{source.format}"
     return Upload(target, name, received.sha256, received.size, replace(source, path=target))

@@ -18,8 +18,7 @@ from sqlalchemy.orm import Session
 
 from wisebook.db import models
 from wisebook.ledger.errors import Conflict, InvalidInput, NotFound
-from wisebook.services.platform import s3
-from wisebook.services.platform.files import spool
+from wisebook.services.platform import files, s3
 from wisebook.settings import Settings
 
 SIGNATURES = (
@@ -64,9 +63,8 @@ def attach(
     entry = session.get(models.Entry, entry_id)
     if entry is None or entry.company_id != company_id:
         raise NotFound("Écriture introuvable.")
-    received = spool(stream, _tmp_dir(settings), prefix="")
-    size, head, sha = received.size, received.head, received.sha256
-    try:
+    with files.received(stream, _tmp_dir(settings), prefix="") as received:
+        size, head, sha = received.size, received.head, received.sha256
         if size == 0:
             raise InvalidInput("Le fichier est vide.", field="fichier")
         if size > settings.max_body_bytes:
@@ -84,12 +82,7 @@ def attach(
                 str(received.path), settings.aws_s3_bucket, f"pieces/{company_id}/{sha}"
             )
         else:
-            target = _local(settings, company_id, sha)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.chmod(received.path, 0o640)
-            os.replace(received.path, target)
-    finally:
-        received.path.unlink(missing_ok=True)
+            files.keep(received, _local(settings, company_id, sha))
     made = models.Attachment(
         company_id=company_id,
         entry_id=entry_id,

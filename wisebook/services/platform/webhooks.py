@@ -7,7 +7,7 @@ own secret>`` (shown once when the webhook is made or its secret rotated; the re
 recomputes it and refuses old timestamps). Only public addresses are called
 (``wisebook.services.platform.outbound``), no redirect is followed. A failure is retried later with an
 exponential backoff (1, 2, 4… minutes), at most ``MAX_ATTEMPTS`` times; the task queue calls
-``deliver`` and ``due`` (see ``wisebook.tasks.queue``).
+``deliver`` and ``due`` (see ``wisebook.tasks.schedule``).
 """
 
 from __future__ import annotations

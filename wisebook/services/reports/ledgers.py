@@ -248,11 +248,21 @@ def _read_ledger_cursor(cursor: str) -> tuple[str, dt.date, int, int, int]:
 
 
 def _ledger_lines(account_ids: list[int], start: dt.date, end: dt.date) -> Select[Any]:
-    """Posted lines of some accounts between two dates, à-nouveaux left to the opening."""
+    """Posted lines of some accounts between two dates, à-nouveaux left to the opening.
+
+    ``running`` is the one definition of the grand livre's running balance, for pages, exports
+    and COPY alike: the sum of debit minus credit of the account's lines selected so far, in
+    (date, entry, line) order — a row's balance is the account's balance where the selection
+    starts (its opening, or a page's cursor) plus its ``running``.
+    """
     line, ent, jrn = models.Line, models.Entry, models.Journal
     which = line.account_id == account_ids[0] if len(account_ids) == 1 else line.account_id.in_(account_ids)
+    running = func.sum(line.debit - line.credit).over(
+        partition_by=line.account_id, order_by=(line.entry_date, line.entry_id, line.id)
+    )
     return (
         select(
+            running.label("running"),
             line.id,
             line.account_id,
             line.entry_date,
@@ -338,7 +348,7 @@ def iter_general_ledger(
             assert resume is not None
             balance = resume[4]
         else:
-            balance = row.opening_debit - row.opening_credit
+            balance = _opening(row)
             yield _opening_row(row, tb.start)
             if budget is not None:
                 budget -= 1
@@ -357,21 +367,33 @@ def iter_general_ledger(
             query = query.limit(budget)
         result = session.connection().execute(query.execution_options(yield_per=2000))
         for fetched in result:
-            balance += fetched.debit - fetched.credit
             yield _line_row(row, fetched, balance)
             if budget is not None:
                 budget -= 1
 
 
+def _opening(row: BalanceRow) -> int:
+    """An account's balance where its grand livre starts: debit minus credit before ``start``."""
+    return row.opening_debit - row.opening_credit
+
+
 def _opening_row(row: BalanceRow, start: dt.date) -> LedgerRow:
-    net = row.opening_debit - row.opening_credit
     return LedgerRow(
-        row.account, row.label, start, None, None, OPENING_LABEL, row.opening_debit, row.opening_credit, net
+        row.account,
+        row.label,
+        start,
+        None,
+        None,
+        OPENING_LABEL,
+        row.opening_debit,
+        row.opening_credit,
+        _opening(row),
     )
 
 
-def _line_row(row: BalanceRow, fetched: Any, balance: int) -> LedgerRow:
-    """A fetched line (see ``_ledger_lines``) as a grand livre row, after ``balance``."""
+def _line_row(row: BalanceRow, fetched: Any, start_balance: int) -> LedgerRow:
+    """A fetched line (see ``_ledger_lines``) as a grand livre row, its balance the account's
+    where the selection started plus the line's ``running``."""
     return LedgerRow(
         row.account,
         row.label,
@@ -381,7 +403,7 @@ def _line_row(row: BalanceRow, fetched: Any, balance: int) -> LedgerRow:
         fetched.label or fetched.entry_label,
         fetched.debit,
         fetched.credit,
-        balance,
+        start_balance + int(fetched.running),
         fetched.entry_id,
         fetched.id,
     )
@@ -411,11 +433,10 @@ def _whole_ledger(
         lines = iter(connection.execute(query.execution_options(yield_per=5000)))
     pending = next(lines, None)
     for row in chosen:
-        balance = row.opening_debit - row.opening_credit
+        opening = _opening(row)
         yield _opening_row(row, tb.start)
         while pending is not None and pending.account_code == row.account:
-            balance += pending.debit - pending.credit
-            yield _line_row(row, pending, balance)
+            yield _line_row(row, pending, opening)
             pending = next(lines, None)
 
 
@@ -589,6 +610,7 @@ def general_ledger_for_copy(
             acc.company_id == company_id, acc.code.in_([r.account for r in chosen if r.debit or r.credit])
         )
     ).all()
+    opening_net = opening.c.opening_debit - opening.c.opening_credit
     openings = select(
         opening.c.code,
         opening.c.account_label,
@@ -598,6 +620,7 @@ def general_ledger_for_copy(
         literal(OPENING_LABEL).label("label"),
         opening.c.opening_debit.label("debit"),
         opening.c.opening_credit.label("credit"),
+        opening_net.label("balance"),
         literal(0).label("rank"),
         literal(0).label("entry_id"),
         literal(0).label("line_id"),
@@ -615,13 +638,15 @@ def general_ledger_for_copy(
                 func.coalesce(func.nullif(fetched.c.label, ""), fetched.c.entry_label),
                 fetched.c.debit,
                 fetched.c.credit,
+                opening_net + fetched.c.running,
                 literal(1),
                 fetched.c.entry_id,
                 fetched.c.id,
-            ).join(acc, acc.id == fetched.c.account_id)
+            )
+            .join(acc, acc.id == fetched.c.account_id)
+            .join(opening, opening.c.code == acc.code)
         )
     every = rows.subquery()
-    order = (every.c.rank, every.c.day, every.c.entry_id, every.c.line_id)
     return select(
         every.c.code,
         every.c.account_label,
@@ -631,8 +656,8 @@ def general_ledger_for_copy(
         every.c.label,
         every.c.debit,
         every.c.credit,
-        func.sum(every.c.debit - every.c.credit).over(partition_by=every.c.code, order_by=order),
-    ).order_by(every.c.code, *order)
+        every.c.balance,
+    ).order_by(every.c.code, every.c.rank, every.c.day, every.c.entry_id, every.c.line_id)
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pyramid.request import Request
 from pyramid.response import Response
 
+from wisebook.ledger import entries as rules
 from wisebook.ledger.periods import parse_date
 from wisebook.services.access.permissions import Permission
 from wisebook.services.entries import browse, posting
@@ -39,6 +41,20 @@ def list_entries(request: Request) -> dict[str, Any]:
     return {"resultats": [presenters.entry(e, currency) for e in rows], "suivant": following}
 
 
+def parse_draft(data: Mapping[str, Any], currency: str) -> rules.EntryDraft:
+    """An ``EntryDraft`` from the API's validated JSON (amounts parsed exactly): the French
+    keys stop here, the services take the draft."""
+    day = parse_date(data["date_comptable"], "date_comptable")
+    reference = data.get("piece")
+    return rules.EntryDraft(
+        journal=str(data["journal"]).strip().upper(),
+        date=day,
+        label=str(data["libelle"]).strip(),
+        reference=str(reference).strip() if reference else None,
+        lines=rules.parse_lines(data["lignes"], currency),
+    )
+
+
 @idempotent
 def create_entry(request: Request) -> Response:
     """Save a draft, or post at once with ``"valider": true`` (needs the posting permission)."""
@@ -46,7 +62,7 @@ def create_entry(request: Request) -> Response:
     post = bool(data.get("valider", False))
     if post and Permission.POST not in request.company.permissions:
         return problem(403, "Votre rôle permet de saisir des brouillons, pas de valider.")
-    draft = posting.parse_draft(data, request.company.currency)
+    draft = parse_draft(data, request.company.currency)
     entry = posting.create_entry(
         request.db, request.company, draft, request.wisebook_identity.user_id, post=post
     )

@@ -19,10 +19,10 @@ from wisebook.services.access import auth
 from wisebook.services.access.permissions import Permission
 from wisebook.services.platform import taskruns
 from wisebook.tasks.queue import JOBS
+from wisebook.tasks.schedule import SCHEDULE
 from wisebook.web import runs as task_runs
 from wisebook.web.i18n import _, translate
 from wisebook.web.renderers import message_page
-from wisebook.web.security import session_csrf
 
 STATE_LABELS = {
     "en_attente": _("En attente"),
@@ -31,23 +31,6 @@ STATE_LABELS = {
     "echec": _("Échec"),
     "annulee": _("Annulée"),
 }
-PERIODIC = (
-    (_("Livraison des webhooks"), _("chaque minute")),
-    (_("Reprise des tâches interrompues"), _("chaque minute")),
-    (_("Contrôle de santé"), _("toutes les 5 minutes")),
-    (_("Sauvegarde de la base"), _("chaque jour à ${heure}")),
-    (_("Exercice de restauration"), _("le dimanche à 03:30")),
-    (_("Ménage (tâches, sessions, journaux anciens)"), _("le dimanche à 04:00")),
-)
-#: The jobs' labels (``wisebook.tasks.queue``), for the catalogue.
-JOB_LABELS = (
-    _("Vérification de la chaîne, de la numérotation et des soldes"),
-    _("Sauvegarde de la base"),
-    _("Exercice de restauration"),
-    _("Ménage hebdomadaire"),
-    _("Clôture de l'exercice"),
-    _("Import d'écritures"),
-)
 
 
 def _duration(run: models.TaskRun) -> str:
@@ -96,7 +79,7 @@ def monitor(request: Request) -> Response:
                 "libelle": translate(request, label),
                 "quand": translate(request, when, heure=f"{settings.backup_hour:02d}:00"),
             }
-            for label, when in PERIODIC
+            for label, when in ((item.label, item.said) for item in SCHEDULE)
         ],
         "csrf": request.wisebook_csrf,
         "travaux": sorted(JOBS),
@@ -123,22 +106,8 @@ def act(request: Request) -> Response:
     return HTTPSeeOther(request.route_url("admin_tasks"))
 
 
-def date_time(value: Any) -> str:
-    """15/01/2026 14:05 (UTC), as the monitor shows times."""
-    if not value:
-        return ""
-    moment = auth.aware(value) if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
-    return moment.astimezone(dt.UTC).strftime("%d/%m/%Y %H:%M")
-
-
 def includeme(config: Any) -> None:
-    """Jinja2 templates (autoescaped) and the monitor's routes."""
-    config.registry.settings["jinja2.filters"] = {"date_heure": date_time}
-    config.registry.settings["jinja2.autoescape"] = "true"
-    config.include("pyramid_jinja2")
-    config.add_jinja2_renderer(".html")
-    config.add_jinja2_search_path("wisebook.web:templates", name=".html")
-    config.add_request_method(session_csrf, "wisebook_csrf", reify=True)
+    """The monitor's views."""
     config.add_view(
         monitor, route_name="admin_tasks", request_method="GET", permission=Permission.RUNS_CONTROL
     )

@@ -1,1 +1,2 @@
-"""tweens."""
+"""The tweens that wrap every request: request id and access log, body limit, security
+headers, audit."""
