@@ -36,7 +36,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check wisebook tests bench
 
 typecheck: $(STAMP)
-	$(BIN)/mypy wisebook/ledger wisebook/services wisebook/ops
+	$(BIN)/mypy wisebook/ledger wisebook/services wisebook/ops wisebook/observability
 
 pytest: $(STAMP) services catalogues
 	$(BIN)/pytest $(PYTEST_ARGS)

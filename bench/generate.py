@@ -28,9 +28,10 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from wisebook.db import models
-from wisebook.ledger.chain import GENESIS, ChainEntry, ChainLine, link
+from wisebook.ledger.chain import GENESIS, ChainLine
 from wisebook.ledger.numbering import format_number
 from wisebook.services import books
+from wisebook.services.entries import sealing
 from wisebook.services.verify import verify_company
 
 FIRST_YEAR = 2022
@@ -175,18 +176,16 @@ def main() -> None:
                     sequence += 1
                     number = format_number(journal, fy.code, sequence)
                     reference = f"{journal}{sequence:07d}"
-                    sealed = link(
+                    sealed = sealing.seal(
                         previous,
-                        ChainEntry(
-                            company_id=company_id,
-                            journal=journal,
-                            number=number,
-                            date=day.isoformat(),
-                            label=label,
-                            reference=reference,
-                            currency="XOF",
-                            lines=[ChainLine(a, lbl, d, c, p) for a, lbl, d, c, p in lines],
-                        ),
+                        company_id=company_id,
+                        currency="XOF",
+                        journal=journal,
+                        number=number,
+                        day=day,
+                        label=label,
+                        reference=reference,
+                        lines=(ChainLine(a, lbl, d, c, p) for a, lbl, d, c, p in lines),
                     )
                     heads[(journal_id, fy.id)] = (sequence, sealed)
                     entry_id += 1

@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 import webtest
 from aiosmtpd.controller import Controller
-from sqlalchemy import create_engine, text
+from sqlalchemy import Table, create_engine, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -45,6 +45,14 @@ ADMIN_PASSWORD = "motdepasse-solide-2026"
 
 def pytest_addoption(parser: Any) -> None:
     parser.addoption("--db", default="sqlite,postgresql", help="backends to run the DB tests on")
+
+
+def pytest_collection_modifyitems(items: list[Any]) -> None:
+    """The appliance's tests share one bundle, one package and the machine's namespaces: under
+    xdist (``--dist loadgroup``) they run one after the other on one worker."""
+    for item in items:
+        if item.nodeid.startswith("tests/appliance/"):
+            item.add_marker(pytest.mark.xdist_group("appliance"))
 
 
 def pytest_generate_tests(metafunc: Any) -> None:
@@ -114,10 +122,21 @@ def migrated_engine(backend_settings: settings_module.Settings) -> Iterator[Engi
 
 
 def _empty(engine: Engine) -> None:
+    """Every table emptied and, on PostgreSQL, every id sequence back to 1 — DELETE with the
+    guard triggers (immutability, foreign keys) off for this transaction: a few small tables
+    empty faster so than TRUNCATE recreates their files."""
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
-            conn.execute(text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+            for name in tables:
+                conn.execute(text(f"DELETE FROM {name}"))
+            conn.execute(
+                text(
+                    "SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                    " WHERE c.relkind = 'S' AND n.nspname = 'public'"
+                )
+            )
         else:
             for name in tables:
                 conn.execute(text(f"DELETE FROM {name}"))
@@ -144,10 +163,24 @@ class Books:
     admin_password: str
 
 
-@pytest.fixture
-def books(engine: Engine) -> Books:
-    """A company set up as the wizard does: CI, XOF, fiscal year 2026, SYSCOHADA chart, admin."""
-    with Session(engine) as s, s.begin():
+#: Where, on PostgreSQL, the set-up books wait to be copied into each test's empty tables.
+SNAPSHOT = "gabarit_des_tests"
+
+
+@dataclass(frozen=True)
+class SetUp:
+    """The books the wizard sets up, made once per backend: the tables it fills, and their
+    rows (on SQLite; PostgreSQL keeps them in the ``SNAPSHOT`` schema)."""
+
+    books: Books
+    tables: list[Table]
+    rows: dict[str, list[dict[str, Any]]]
+
+
+@pytest.fixture(scope="session")
+def set_up_books(migrated_engine: Engine) -> SetUp:
+    """The wizard's setup (1,472 accounts, an argon2 hash) run once per backend and kept."""
+    with Session(migrated_engine) as s, s.begin():
         result = setup_service.setup(
             s,
             company_name="Société Test SARL",
@@ -157,7 +190,38 @@ def books(engine: Engine) -> Books:
             admin_email=ADMIN_EMAIL,
             admin_password=ADMIN_PASSWORD,
         )
-    return Books(result.company_id, ADMIN_EMAIL, ADMIN_PASSWORD)
+    rows: dict[str, list[dict[str, Any]]] = {}
+    with migrated_engine.begin() as conn:
+        tables = [t for t in Base.metadata.sorted_tables if conn.execute(select(t).limit(1)).first()]
+        if migrated_engine.dialect.name == "postgresql":
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {SNAPSHOT} CASCADE"))
+            conn.execute(text(f"CREATE SCHEMA {SNAPSHOT}"))
+            for table in tables:
+                conn.execute(text(f"CREATE TABLE {SNAPSHOT}.{table.name} AS TABLE public.{table.name}"))
+        else:
+            rows = {t.name: [dict(r._mapping) for r in conn.execute(select(t))] for t in tables}
+    _empty(migrated_engine)
+    return SetUp(Books(result.company_id, ADMIN_EMAIL, ADMIN_PASSWORD), tables, rows)
+
+
+@pytest.fixture
+def books(engine: Engine, set_up_books: SetUp) -> Books:
+    """A company set up as the wizard does: CI, XOF, fiscal year 2026, SYSCOHADA chart, admin —
+    a copy of the one ``set_up_books`` made, written into this test's empty tables."""
+    with engine.begin() as conn:
+        for table in set_up_books.tables:
+            if engine.dialect.name == "postgresql":
+                conn.execute(text(f"INSERT INTO {table.name} SELECT * FROM {SNAPSHOT}.{table.name}"))
+                if "id" in table.c:
+                    conn.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), max(id)) "
+                            f"FROM {table.name}"
+                        )
+                    )
+            else:
+                conn.execute(table.insert(), set_up_books.rows[table.name])
+    return set_up_books.books
 
 
 @pytest.fixture
@@ -303,6 +367,18 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def s3_server() -> Iterator[str]:
+    """moto's S3-compatible server over real HTTP on loopback (it answers as S3 documents)."""
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
 
 
 @contextmanager

@@ -76,3 +76,28 @@ def test_pieces_are_served_only_within_the_company(api, testapp, engine, books):
     member = Api(testapp, login(testapp, "lecteur@cabinet.ci", "un mot de passe assez long"))
     assert member.get(f"/api/v1/pieces/{made['id']}/").body == PDF
     upload(member, entry["id"], "x.pdf", PDF, status=403)  # a reader reads
+
+
+def test_a_piece_the_storage_refuses_is_a_clear_503_and_nothing_is_recorded(api, app, s3_server):
+    """S3 configured but refusing (here, a bucket it lacks): the user is told to try again,
+    the entry gets no pièce, and no file is left half-stored on the server."""
+    import dataclasses
+    import uuid
+
+    settings = app.registry.wisebook_settings
+    app.registry.wisebook_settings = dataclasses.replace(
+        settings,
+        aws_s3_bucket=f"absent-{uuid.uuid4().hex[:8]}",
+        aws_s3_endpoint_url=s3_server,
+        aws_access_key_id="wisebook-test",
+        aws_secret_access_key="wisebook-test-secret",
+    )
+    try:
+        entry = api.post("/api/v1/ecritures/", sale(post=False), status=201).json
+        refused = upload(api, entry["id"], "facture.pdf", PDF, status=503)
+        assert refused.content_type == "application/problem+json"
+        assert "Le stockage S3 ne répond pas ou refuse l'envoi" in refused.json["detail"]
+        assert api.get(f"/api/v1/ecritures/{entry['id']}/pieces/").json["resultats"] == []
+        assert [p for p in (settings.data_dir / "pieces").rglob("*") if p.is_file()] == []
+    finally:
+        app.registry.wisebook_settings = settings

@@ -22,6 +22,7 @@ from wisebook.services import books as books_service
 from wisebook.services import verify
 from wisebook.services.imports import pipeline as imports
 from wisebook.services.imports import read as import_files
+from wisebook.services.imports import receive as uploads
 
 HEADER = "ecriture;journal;date;piece;libelle;compte;libelle_ligne;debit;credit;tiers"
 
@@ -119,7 +120,7 @@ def test_a_10000_line_file_with_three_bad_rows_is_refused_naming_exactly_them(ap
     # The same file again: refused at once, nothing written twice.
     again = submit(api, data, mode="valides", status=409).json
     assert "déjà été importé" in again["detail"]
-    assert not any(imports.upload_dir(app.registry.wisebook_settings, books.company_id).glob("*"))
+    assert not any(uploads.upload_dir(app.registry.wisebook_settings, books.company_id).glob("*"))
     assert counts(engine, books.company_id) == (4997, 9994, 1)
 
 
@@ -398,7 +399,7 @@ def test_a_file_over_the_import_bound_is_refused_before_it_is_read(engine, books
     ).json
     assert too_big["status"] == 413
     assert counts(engine, books.company_id) == (0, 0, 0)
-    assert not any(imports.upload_dir(backend_settings, books.company_id).glob("*"))
+    assert not any(uploads.upload_dir(backend_settings, books.company_id).glob("*"))
 
 
 def xlsx_bomb(strings: int) -> bytes:

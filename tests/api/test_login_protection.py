@@ -204,3 +204,34 @@ def test_an_address_may_ask_to_log_in_five_times_a_minute(testapp, books, clock,
         attempt(testapp, ADMIN_EMAIL, ADMIN_PASSWORD, address="192.0.2.50", status=200)
     finally:
         app.registry.wisebook_settings = settings
+
+
+def test_inside_the_app_the_appliance_s_redis_keeps_the_counters(engine, backend_settings, books):
+    """With REDIS_URL set (the appliance), the app's limiter is Redis: five failures lock the
+    pair there, where every web process sees them, and the database keeps no counter."""
+    import uuid
+
+    import webtest
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from tests.conftest import settings_overrides
+    from wisebook import make_config
+    from wisebook.db import models
+
+    url = "redis://127.0.0.1:6379/14"  # not the limiter test's database (it flushes 15)
+    config = make_config(settings_overrides(backend_settings, redis_url=url), engine=engine)
+    app = config.make_wsgi_app()
+    assert isinstance(app.registry.wisebook_limiter, throttle.RedisLimiter)
+    app.registry.wisebook_limiter.clock = Clock()  # one window, whatever the real minute
+    testapp = webtest.TestApp(app)
+    address = f"2001:db8::{uuid.uuid4().hex[:4]}"  # this run's own counters in the shared Redis
+    for n in range(5):
+        attempt(testapp, ADMIN_EMAIL, f"faux-{n}", address=address, status=401)
+    attempt(testapp, ADMIN_EMAIL, ADMIN_PASSWORD, address=address, status=429)
+    stored = redis.Redis.from_url(url)
+    keys = stored.keys(f"wisebook:limite:connexion:paire:*:{address}:*")
+    assert len(keys) == 1 and int(stored.get(keys[0])) == 5
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(models.RateCounter)) == 0
+    app.registry.wisebook_queue.huey.flush()

@@ -86,6 +86,16 @@ curl -sk -o /dev/null -X POST https://127.0.0.1/api/v1/ecritures/ -H "Authorizat
 echo "=== balance-changed"; totals
 runuser -u wisebook -- wisebook-ctl restore "$made" --yes > /restore.log 2>&1 || { cat /restore.log; exit 1; }
 echo "=== balance-restored"; totals
+# An upgrade whose backup cannot be written stops before anything changes, and the running
+# version keeps serving.
+mode=$(stat -c %a /var/backups/wisebook); chmod 000 /var/backups/wisebook
+echo "=== failed-upgrade"
+if wisebook-ctl upgrade /wisebook-upgrade.deb --yes > /failed-upgrade.log 2>&1; then echo "upgraded without its backup"; fi
+grep -o 'the backup before the upgrade failed: upgrade aborted' /failed-upgrade.log | head -1
+chmod "$mode" /var/backups/wisebook
+wait_running
+ready
+echo "=== after-failed-upgrade"; dpkg-query -W -f '${Version} ${db:Status-Abbrev}\n' wisebook; supervisorctl status | grep -c RUNNING
 wisebook-ctl upgrade /wisebook-upgrade.deb --yes > /upgrade.log 2>&1 || { cat /upgrade.log; exit 1; }
 echo "=== upgrade"; grep '^wisebook:\|révision' /upgrade.log; cat /var/lib/wisebook/releases/*/backup
 wait_running
@@ -240,6 +250,8 @@ def test_the_package_installs_upgrades_and_purges_a_secured_appliance_on_a_fresh
     assert (
         '"debit": "118000"' in before and changed != before and restored == before
     )  # backup, change, restore
+    assert found["failed-upgrade"].strip() == "the backup before the upgrade failed: upgrade aborted"
+    assert found["after-failed-upgrade"].split() == [version, "ii", "4"]  # still installed, running
     upgrade = found["upgrade"]
     assert "révision 9001" in upgrade and "/var/backups/wisebook/" in upgrade  # migrated, backed up first
     assert f"{version} kept for wisebook-ctl rollback" in upgrade

@@ -8,7 +8,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import socket
 import subprocess
 import sys
 import uuid
@@ -195,24 +194,6 @@ def test_the_restore_drill_verifies_the_latest_backup_in_a_scratch_database(
         backups.drill(settings, engine, verify.verify_all)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def s3_server() -> Any:
-    """moto's S3-compatible server over real HTTP on loopback."""
-    from moto.server import ThreadedMotoServer
-
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
-
-
 def test_the_backup_is_uploaded_to_s3_compatible_storage(
     api, kept_books, backend_settings, tmp_path, s3_server
 ):
@@ -235,3 +216,20 @@ def test_the_backup_is_uploaded_to_s3_compatible_storage(
     assert keys == [f"wisebook/{dump.name}", f"wisebook/{dump.name}.manifest.json"]
     body = client.get_object(Bucket=bucket, Key=f"wisebook/{dump.name}")["Body"].read()
     assert body == dump.read_bytes()
+
+
+def test_a_backup_whose_upload_fails_says_so_and_keeps_the_local_copy(
+    api, kept_books, backend_settings, tmp_path, s3_server
+):
+    credentials = {"AWS_ACCESS_KEY_ID": "wisebook-test", "AWS_SECRET_ACCESS_KEY": "wisebook-test-secret"}
+    extra = {
+        "AWS_S3_BUCKET": f"absent-{uuid.uuid4().hex[:8]}",
+        "AWS_S3_ENDPOINT_URL": s3_server,
+        **credentials,
+    }
+    made = ctl(backend_settings, tmp_path, "backup", extra=extra)  # a bucket the storage lacks
+    assert made.returncode == 1
+    assert "Le stockage S3 ne répond pas ou refuse l'envoi" in made.stderr
+    assert "Traceback" not in made.stderr
+    dumps = [p for p in tmp_path.iterdir() if p.name.endswith((".dump", ".sqlite3"))]
+    assert len(dumps) == 1 and dumps[0].stat().st_size > 0  # the backup itself is kept

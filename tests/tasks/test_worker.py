@@ -291,6 +291,39 @@ def test_revoking_a_queued_run_cancels_it_before_it_starts(profile, client, engi
     assert batch_entries(engine) == 3
 
 
+@pytest.mark.postgresql  # the appliance's queue: Redis, its delayed messages and a real consumer
+def test_a_transient_failure_is_retried_later_by_the_consumer_on_redis(
+    profile, client, engine, books, tmp_path
+):
+    testapp, headers, queue = client
+    profile.start_worker(queue)
+    marker = tmp_path / "essai"
+    with Session(engine) as s, s.begin():
+        run = queue.submit(
+            s,
+            "test.fragile_une_fois",
+            {"marker": str(marker)},
+            company_id=books.company_id,
+            user_id=admin_id(engine),
+        )
+        run_id = str(run.id)
+    first = wait_for(
+        "le premier essai échoue",
+        lambda: (
+            (r := run_state(testapp, headers, run_id))["tentatives"] == 1 and r["erreur"] is not None and r
+        ),
+    )
+    assert first["etat"] == "en_attente" and marker.exists()
+    assert first["erreur"]["detail"] == "Transient: service absent au premier essai"
+    assert [t.id for t in queue.huey.scheduled()] == [run_id]  # in Redis, for its time
+    done = wait_for(
+        "la relance réussit",
+        lambda: (r := run_state(testapp, headers, run_id))["etat"] == "reussie" and r,
+        60,
+    )
+    assert (done["tentatives"], done["resultat"]) == (2, {"essais": 2})
+
+
 @pytest.mark.postgresql  # a million lines: the appliance's database
 def test_a_worker_killed_while_it_imports_a_million_lines_leaves_nothing_then_all_of_it(
     profile, client, engine, books

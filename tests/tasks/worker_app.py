@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -19,7 +20,7 @@ from wisebook.db import make_engine
 from wisebook.ledger.entries import EntryDraft, LineDraft
 from wisebook.services import books
 from wisebook.services.entries import posting
-from wisebook.tasks.queue import JobContext, Queue, job
+from wisebook.tasks.queue import JobContext, Queue, Transient, job
 
 LABEL = "Lot de test"
 
@@ -48,6 +49,17 @@ def slow_batch(
         ctx.progress(number + 1, count, f"écriture {number + 1} sur {count}")
         time.sleep(pause)
     return {"ecritures": count}
+
+
+@job("test.fragile_une_fois", max_attempts=3, label="Tâche fragile (tests)")
+def fragile_once(ctx: JobContext, session: Session, marker: str) -> dict[str, Any]:
+    """Fails as a lost connection would on its first attempt (``marker`` records it), then
+    succeeds: what the retry policy is for."""
+    tried = Path(marker)
+    if not tried.exists():
+        tried.write_text("premier essai", encoding="utf-8")
+        raise Transient("service absent au premier essai")
+    return {"essais": 2}
 
 
 if __name__ == "__main__":

@@ -383,10 +383,9 @@ def upload(settings: Settings, backup: Backup) -> str:
     """Copy the dump and its manifest to the S3 bucket; the dump's key."""
     if not settings.aws_s3_bucket:
         raise BackupError("AWS_S3_BUCKET non configuré")
-    client = s3.client(settings)
     key = f"wisebook/{backup.path.name}"
-    client.upload_file(str(backup.path), settings.aws_s3_bucket, key)
-    client.upload_file(str(backup.manifest_path), settings.aws_s3_bucket, key + MANIFEST_SUFFIX)
+    s3.upload(settings, backup.path, key)
+    s3.upload(settings, backup.manifest_path, key + MANIFEST_SUFFIX)
     return key
 
 

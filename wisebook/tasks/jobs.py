@@ -37,6 +37,7 @@ def backup(ctx: JobContext, session: None, etiquette: str = "quotidienne") -> di
     """Back the database up, prune old backups, upload when S3 is configured."""
     from wisebook.observability import metrics
     from wisebook.ops import backups
+    from wisebook.services.platform import s3
 
     ctx.progress(0, 3, "sauvegarde de la base")
     try:
@@ -51,11 +52,9 @@ def backup(ctx: JobContext, session: None, etiquette: str = "quotidienne") -> di
     if ctx.settings.aws_s3_bucket:
         ctx.progress(2, 3, "envoi vers le stockage S3")
         try:
-            uploaded = backups.upload(ctx.settings, made)
-            metrics.external("s3", True)
-        except Exception as exc:
-            metrics.external("s3", False)
-            raise Transient(f"envoi S3 impossible : {type(exc).__name__}") from exc
+            uploaded = backups.upload(ctx.settings, made)  # its failures counted by the adapter
+        except s3.StorageUnavailable as exc:
+            raise Transient(f"envoi S3 impossible : {exc.message}") from exc
     ctx.progress(3, 3, "sauvegarde terminée")
     return {
         "fichier": made.path.name,
@@ -131,22 +130,23 @@ def import_entries(
     lock is thus held for the write, not for the reading of a large file."""
     from wisebook.services import books
     from wisebook.services.imports import pipeline as imports
+    from wisebook.services.imports import receive as uploads
 
     if ctx.company_id is None:
         raise LookupError("import sans société")
-    path = imports.upload_dir(ctx.settings, ctx.company_id) / Path(fichier).name
+    path = uploads.upload_dir(ctx.settings, ctx.company_id) / Path(fichier).name
     prepared = None
     with Session(ctx.engine.execution_options(**{READ_ONLY: True})) as reading, reading.begin():
         member = books.company_for_user(reading, ctx.user_id, ctx.company_id) if ctx.user_id else None
-        if member is not None and path.exists() and imports.find(reading, ctx.company_id, sha256) is None:
+        if member is not None and path.exists() and uploads.find(reading, ctx.company_id, sha256) is None:
             prepared = imports.prepare(reading, member, path, ctx.progress)
     company = books.company_for_user(session, ctx.user_id, ctx.company_id) if ctx.user_id else None
     if company is None:  # checked again as the write begins: a member removed meanwhile writes nothing
         raise LookupError("l'utilisateur n'est plus membre de la société")
     if not path.exists():
-        found = imports.find(session, ctx.company_id, sha256)
+        found = uploads.find(session, ctx.company_id, sha256)
         if found is not None:  # imported by an earlier attempt that committed
-            return imports.already(found)
+            return uploads.already(found)
         raise LookupError(f"fichier d'import introuvable : {path.name}")
     report = imports.run(
         session,

@@ -78,9 +78,7 @@ def attach(
                 "Seuls les PDF et les images PNG, JPEG ou WebP sont acceptés.", field="fichier"
             )
         if settings.aws_s3_bucket:
-            s3.client(settings).upload_file(
-                str(received.path), settings.aws_s3_bucket, f"pieces/{company_id}/{sha}"
-            )
+            s3.upload(settings, received.path, f"pieces/{company_id}/{sha}")
         else:
             files.keep(received, _local(settings, company_id, sha))
     made = models.Attachment(
@@ -127,9 +125,7 @@ def open_file(settings: Settings, attachment: models.Attachment) -> IO[bytes]:
     """The stored file, to stream back."""
     if settings.aws_s3_bucket:
         spool = tempfile.TemporaryFile()  # noqa: SIM115 - the caller closes it
-        s3.client(settings).download_fileobj(
-            settings.aws_s3_bucket, f"pieces/{attachment.company_id}/{attachment.sha256}", spool
-        )
+        s3.download(settings, f"pieces/{attachment.company_id}/{attachment.sha256}", spool)
         spool.seek(0)
         return spool
     path = _local(settings, attachment.company_id, attachment.sha256)

@@ -13,6 +13,7 @@ from wisebook.db import models
 from wisebook.ledger.errors import Conflict, InvalidInput
 from wisebook.services.access.permissions import Permission
 from wisebook.services.imports import pipeline as imports
+from wisebook.services.imports import receive as uploads
 from wisebook.web.api import tasks as tasks_api
 
 
@@ -42,9 +43,9 @@ def submit(request: Request) -> Response:
     if mode not in imports.MODES:
         raise InvalidInput("Mode d'import : « tout » (tout ou rien) ou « valides ».", field="mode")
     settings = request.registry.wisebook_settings
-    received = imports.receive(settings, request.company.id, upload.filename or "", upload.file)
+    received = uploads.receive(settings, request.company.id, upload.filename or "", upload.file)
     try:
-        imports.refuse_if_imported(request.db, request.company.id, received.sha256)
+        uploads.refuse_if_imported(request.db, request.company.id, received.sha256)
     except Conflict:
         received.path.unlink(missing_ok=True)  # imported already: no run will read it
         raise
@@ -60,7 +61,7 @@ def submit(request: Request) -> Response:
 
 def listing(request: Request) -> dict[str, Any]:
     """The company's imports, latest first."""
-    found = imports.listing(request.db, request.company.id)
+    found = uploads.listing(request.db, request.company.id)
     return {"resultats": [_present(request, f) for f in found], "suivant": None}
 
 
