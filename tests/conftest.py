@@ -163,14 +163,10 @@ class Books:
     admin_password: str
 
 
-#: Where, on PostgreSQL, the set-up books wait to be copied into each test's empty tables.
-SNAPSHOT = "gabarit_des_tests"
-
-
 @dataclass(frozen=True)
 class SetUp:
-    """The books the wizard sets up, made once per backend: the tables it fills, and their
-    rows (on SQLite; PostgreSQL keeps them in the ``SNAPSHOT`` schema)."""
+    """The books the wizard sets up, made once per backend: the tables it fills and their rows
+    (kept here, not in the database: a backup test dumps and restores the whole database)."""
 
     books: Books
     tables: list[Table]
@@ -190,16 +186,9 @@ def set_up_books(migrated_engine: Engine) -> SetUp:
             admin_email=ADMIN_EMAIL,
             admin_password=ADMIN_PASSWORD,
         )
-    rows: dict[str, list[dict[str, Any]]] = {}
     with migrated_engine.begin() as conn:
         tables = [t for t in Base.metadata.sorted_tables if conn.execute(select(t).limit(1)).first()]
-        if migrated_engine.dialect.name == "postgresql":
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {SNAPSHOT} CASCADE"))
-            conn.execute(text(f"CREATE SCHEMA {SNAPSHOT}"))
-            for table in tables:
-                conn.execute(text(f"CREATE TABLE {SNAPSHOT}.{table.name} AS TABLE public.{table.name}"))
-        else:
-            rows = {t.name: [dict(r._mapping) for r in conn.execute(select(t))] for t in tables}
+        rows = {t.name: [dict(r._mapping) for r in conn.execute(select(t))] for t in tables}
     _empty(migrated_engine)
     return SetUp(Books(result.company_id, ADMIN_EMAIL, ADMIN_PASSWORD), tables, rows)
 
@@ -210,17 +199,13 @@ def books(engine: Engine, set_up_books: SetUp) -> Books:
     a copy of the one ``set_up_books`` made, written into this test's empty tables."""
     with engine.begin() as conn:
         for table in set_up_books.tables:
-            if engine.dialect.name == "postgresql":
-                conn.execute(text(f"INSERT INTO {table.name} SELECT * FROM {SNAPSHOT}.{table.name}"))
-                if "id" in table.c:
-                    conn.execute(
-                        text(
-                            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), max(id)) "
-                            f"FROM {table.name}"
-                        )
+            conn.execute(table.insert(), set_up_books.rows[table.name])
+            if engine.dialect.name == "postgresql" and "id" in table.c:
+                conn.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), max(id)) FROM {table.name}"
                     )
-            else:
-                conn.execute(table.insert(), set_up_books.rows[table.name])
+                )
     return set_up_books.books
 
 
