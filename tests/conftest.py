@@ -47,6 +47,7 @@ def pytest_addoption(parser: Any) -> None:
     parser.addoption("--db", default="sqlite,postgresql", help="backends to run the DB tests on")
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items: list[Any]) -> None:
     """The appliance's tests share one bundle, one package and the machine's namespaces: under
     xdist (``--dist loadgroup``) they run one after the other on one worker."""
