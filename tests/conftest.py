@@ -56,6 +56,23 @@ def pytest_collection_modifyitems(items: list[Any]) -> None:
             item.add_marker(pytest.mark.xdist_group("appliance"))
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session: Any) -> None:
+    """On an xdist worker, the group must have reached the node ids the scheduler reads: if a
+    pytest or xdist upgrade drops it, the appliance's tests would race for one bundle."""
+    if not getattr(session.config.option, "loadgroup", False):
+        return
+    lost = [
+        i.nodeid
+        for i in session.items
+        if i.nodeid.startswith("tests/appliance/") and not i.nodeid.endswith("@appliance")
+    ]
+    if lost:
+        raise pytest.UsageError(
+            f"--dist loadgroup did not group {lost[0]} (pytest and pytest-xdist disagree)"
+        )
+
+
 def pytest_generate_tests(metafunc: Any) -> None:
     if "backend" in metafunc.fixturenames:
         backends = metafunc.config.getoption("--db").split(",")
