@@ -83,6 +83,18 @@ def pytest_generate_tests(metafunc: Any) -> None:
         metafunc.parametrize("backend", backends, scope="session")
 
 
+def stop(proc: subprocess.Popen[Any], wait: float = 10) -> None:
+    """Ask a process to stop (SIGTERM), and kill it if it is still there after ``wait`` s."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(wait)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def settings_environ(settings: settings_module.Settings, **extra: str) -> dict[str, str]:
     """The environment a wisebook-ctl or worker process needs to run on ``settings``."""
     return {
@@ -420,12 +432,7 @@ def served(settings: settings_module.Settings, command: str, *args: str) -> Iter
             raise AssertionError("le serveur ne répond pas")
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 @pytest.fixture

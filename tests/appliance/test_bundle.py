@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.appliance.conftest import frozen_env
-from tests.conftest import PG_ADMIN_URL
+from tests.conftest import PG_ADMIN_URL, stop
 from wisebook import settings as settings_module
 
 PASSWORD = "un-mot-de-passe-solide"
@@ -67,11 +67,7 @@ def running(command: list[str], env: dict[str, str], log: Path) -> Iterator[subp
     try:
         yield proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc, wait=15)
 
 
 def wait_for(client: Client, log: Path, proc: subprocess.Popen[bytes]) -> None:

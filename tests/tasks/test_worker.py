@@ -24,7 +24,7 @@ import webtest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests.conftest import ADMIN_EMAIL, login, settings_environ
+from tests.conftest import ADMIN_EMAIL, login, settings_environ, stop
 from tests.tasks import worker_app
 from wisebook import make_config
 from wisebook.db import models
@@ -85,13 +85,7 @@ class Profile:
 
     def stop(self) -> None:
         for proc in self.workers:
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+            stop(proc)
 
 
 @pytest.fixture
