@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from wisebook import settings as settings_module
 from wisebook.db import make_engine, models
-from wisebook.services import books, closing, verify
+from wisebook.services import closing, verify
+from wisebook.services.books import companies, years
 
 
 def main() -> None:
@@ -33,10 +34,10 @@ def main() -> None:
     with Session(engine) as session:
         user_id = session.scalar(select(models.User.id).where(models.User.email == ADMIN_EMAIL))
         company_id = session.scalar(select(models.Company.id))
-        years = [fy.code for fy in books.list_fiscal_years(session, company_id) if fy.status == "ouvert"]
-    for code in years[: args.annees]:
+        still_open = [fy.code for fy in years.list_fiscal_years(session, company_id) if fy.status == "ouvert"]
+    for code in still_open[: args.annees]:
         with Session(engine) as session, session.begin():
-            fy = books.get_fiscal_year(session, company_id, code)
+            fy = years.get_fiscal_year(session, company_id, code)
             lines = session.scalar(
                 select(func.count())
                 .select_from(models.Line)
@@ -46,7 +47,7 @@ def main() -> None:
             started = time.perf_counter()
             found = closing.preview(session, company_id, fy.id)
             checks = time.perf_counter() - started
-            company = books.company_for_user(session, user_id, company_id)
+            company = companies.company_for_user(session, user_id, company_id)
             done = closing.close(session, company, fy.id, user_id)
             elapsed = time.perf_counter() - started
         print(

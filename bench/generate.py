@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from wisebook.db import models
 from wisebook.ledger.chain import GENESIS, ChainLine
 from wisebook.ledger.numbering import format_number
-from wisebook.services import books
+from wisebook.services.books import years
 from wisebook.services.entries import sealing
 from wisebook.services.verify import verify_company
 
@@ -113,7 +113,7 @@ def main() -> None:
     engine, company_id = fresh_books(args.base, FIRST_YEAR)
     with Session(engine) as s, s.begin():
         for year in range(FIRST_YEAR + 1, FIRST_YEAR + args.annees):
-            books.create_fiscal_year(s, company_id, year)
+            years.create_fiscal_year(s, company_id, year)
     with Session(engine) as s:
         accounts = {
             a.code: a.id
@@ -123,7 +123,7 @@ def main() -> None:
             j.code: j.id
             for j in s.scalars(select(models.Journal).where(models.Journal.company_id == company_id))
         }
-        years = list(s.scalars(select(models.FiscalYear).order_by(models.FiscalYear.start_date)))
+        made = list(s.scalars(select(models.FiscalYear).order_by(models.FiscalYear.start_date)))
         periods = {(p.fiscal_year_id, p.start_date.month): p.id for p in s.scalars(select(models.Period))}
 
     entries_total = args.lignes // 3
@@ -154,7 +154,7 @@ def main() -> None:
         entry_buf, line_buf = io.StringIO(), io.StringIO()
         journal_weights = [w for _, w in MIX]
         journal_codes = [j for j, _ in MIX]
-        for fy in years:
+        for fy in made:
             for month in range(1, 13):
                 count = per_month + (1 if extra > 0 else 0)
                 extra -= 1 if extra > 0 else 0

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wisebook.db import models
-from wisebook.services import books
+from wisebook.services.books import companies
 from wisebook.services.imports import pipeline as imports
 from wisebook.services.verify import verify_company
 
@@ -85,7 +85,7 @@ def main() -> None:
             user_id = s.scalar(select(models.User.id).where(models.User.email == ADMIN_EMAIL))
         started = time.perf_counter()
         with Session(engine) as s, s.begin():
-            company = books.company_for_user(s, user_id, company_id)
+            company = companies.company_for_user(s, user_id, company_id)
             report = imports.run(
                 s, company, path, filename=path.name, sha256=sha, user_id=user_id, progress=progress
             )
@@ -97,7 +97,7 @@ def main() -> None:
             f"{report['lignes_importees'] / elapsed:_.0f} lignes/s".replace("_", " ")
         )
         with Session(engine) as s, s.begin():
-            company = books.company_for_user(s, user_id, company_id)
+            company = companies.company_for_user(s, user_id, company_id)
             again = imports.run(s, company, path, filename=path.name, sha256=sha, user_id=user_id)
         print(f"même fichier une seconde fois : {again['statut']}")
     started = time.perf_counter()

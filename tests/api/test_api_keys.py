@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import Api, login, sale
 from wisebook.db import models
-from wisebook.services import books as books_service
-from wisebook.services.access import users
+from wisebook.services.access import members, users
+from wisebook.services.books import companies
 
 KEYS = "/api/v1/cles-api/"
 
@@ -38,7 +38,7 @@ def test_a_key_acts_with_its_role_in_its_company_only(api, testapp, engine):
     with_key(testapp, key, "post", "/api/v1/ecritures/", status=403, body=sale())  # cannot post
     with_key(testapp, key, "get", KEYS, status=403)  # nor manage keys
     with Session(engine) as s, s.begin():
-        other = books_service.create_company(s, "Autre SA", "CI", None)
+        other = companies.create_company(s, "Autre SA", "CI", None)
         other_id = other.id
     with_key(testapp, key, headers={"X-Societe": str(other_id)}, status=404)
     with_key(
@@ -66,7 +66,7 @@ def test_a_key_is_its_own_principal_and_ends_with_its_creator_s_access(api, test
     """The audit log names the key; the key can never do more than its creator can now."""
     with Session(engine) as s, s.begin():
         creator = users.create_user(s, "integrateur@cabinet.ci", "un mot de passe assez long")
-        books_service.add_member(s, books.company_id, creator.id, "admin")
+        members.add_member(s, books.company_id, creator.id, "admin")
         creator_id = creator.id
     integrator = Api(testapp, login(testapp, "integrateur@cabinet.ci", "un mot de passe assez long"))
     made = integrator.post(KEYS, {"nom": "Caisse enregistreuse", "role": "comptable"}, status=201).json
@@ -77,10 +77,10 @@ def test_a_key_is_its_own_principal_and_ends_with_its_creator_s_access(api, test
     assert logged["cle_api"] == {"id": made["id"], "nom": "Caisse enregistreuse"}
     assert logged["utilisateur"] is None and logged["email"] is None  # not the creator's doing
     with Session(engine) as s, s.begin():  # the creator becomes a reader: so does the key
-        books_service.change_role(s, books.company_id, creator_id, "lecteur", 0)
+        members.change_role(s, books.company_id, creator_id, "lecteur", 0)
     with_key(testapp, key, "post", "/api/v1/ecritures/", status=403, body=sale())
     with_key(testapp, key)  # still reads
     with Session(engine) as s, s.begin():  # the creator leaves the company: the key is nobody
-        books_service.remove_member(s, books.company_id, creator_id, 0)
+        members.remove_member(s, books.company_id, creator_id, 0)
     with_key(testapp, key, status=401)
     with_key(testapp, key, "post", "/api/v1/ecritures/", status=401, body=sale())

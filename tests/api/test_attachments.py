@@ -8,8 +8,8 @@ import hashlib
 from sqlalchemy.orm import Session
 
 from tests.conftest import Api, login, sale
-from wisebook.services import books as books_service
-from wisebook.services.access import users
+from wisebook.services.access import members, users
+from wisebook.services.books import companies, years
 
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -63,12 +63,12 @@ def test_pieces_are_served_only_within_the_company(api, testapp, engine, books):
     entry = api.post("/api/v1/ecritures/", sale(), status=201).json
     made = upload(api, entry["id"], "facture.pdf", PDF).json
     with Session(engine) as s, s.begin():
-        other = books_service.create_company(s, "Autre Société SA", "SN", None)
-        books_service.create_fiscal_year(s, other.id, 2026)
+        other = companies.create_company(s, "Autre Société SA", "SN", None)
+        years.create_fiscal_year(s, other.id, 2026)
         outsider = users.create_user(s, "admin@autre.sn", "un mot de passe assez long")
-        books_service.add_member(s, other.id, outsider.id, "admin")
+        members.add_member(s, other.id, outsider.id, "admin")
         reader = users.create_user(s, "lecteur@cabinet.ci", "un mot de passe assez long")
-        books_service.add_member(s, books.company_id, reader.id, "lecteur")
+        members.add_member(s, books.company_id, reader.id, "lecteur")
     stranger = Api(testapp, login(testapp, "admin@autre.sn", "un mot de passe assez long"))
     stranger.get(f"/api/v1/pieces/{made['id']}/", status=404)
     stranger.get(f"/api/v1/ecritures/{entry['id']}/pieces/", status=404)

@@ -8,8 +8,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from tests.conftest import Api, login, sale
-from wisebook.services import books as books_service
-from wisebook.services.access import users
+from wisebook.services.access import members, users
+from wisebook.services.books import companies, years
 
 AUDIT = "/api/v1/journal-audit/"
 PASSWORD = "un mot de passe assez long"
@@ -18,7 +18,7 @@ PASSWORD = "un mot de passe assez long"
 def member(engine, testapp, company_id, email, role):
     with Session(engine) as s, s.begin():
         user = users.create_user(s, email, PASSWORD)
-        books_service.add_member(s, company_id, user.id, role)
+        members.add_member(s, company_id, user.id, role)
     return Api(testapp, login(testapp, email, PASSWORD))
 
 
@@ -62,8 +62,8 @@ def test_only_admin_and_auditeur_read_it_and_only_their_company(api, engine, tes
     reader.get(AUDIT, status=403)
     accountant.get(AUDIT, status=403)
     with Session(engine) as s, s.begin():
-        other = books_service.create_company(s, "Autre SARL", "CI", None)
-        books_service.create_fiscal_year(s, other.id, 2026)
+        other = companies.create_company(s, "Autre SARL", "CI", None)
+        years.create_fiscal_year(s, other.id, 2026)
         other_id = other.id
     outsider = member(engine, testapp, other_id, "autre@exemple.ci", "admin")
     outsider.post("/api/v1/ecritures/", sale(), status=201)

@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import Api, login
 from wisebook.db import models
-from wisebook.services import books as books_service
-from wisebook.services.access import users
+from wisebook.services.access import members, users
 from wisebook.services.reports import statements
 
 
@@ -192,7 +191,7 @@ def test_an_administrator_reopens_a_closed_year_until_the_next_one_moves_on(api,
     first = run_closing(api, app)["resultat"]["ecriture_a_nouveaux"]
     with Session(engine) as s, s.begin():
         user = users.create_user(s, "compta@cabinet.ci", "un mot de passe assez long")
-        books_service.add_member(s, books.company_id, user.id, "comptable")
+        members.add_member(s, books.company_id, user.id, "comptable")
     comptable = Api(testapp, login(testapp, "compta@cabinet.ci", "un mot de passe assez long"))
     comptable.post("/api/v1/exercices/2026/reouverture/", status=403)
 

@@ -7,8 +7,7 @@ from sqlalchemy.orm import Session
 
 from tests.api.test_lettering import ids, keep
 from tests.conftest import Api, login
-from wisebook.services import books as books_service
-from wisebook.services.access import users
+from wisebook.services.access import members, users
 
 #: The 18 columns of the FEC, in the standard's order (article A47 A-1 of the Livre des
 #: procédures fiscales), written out here rather than read from the code that writes them.
@@ -65,7 +64,7 @@ def test_the_fec_has_the_18_columns_and_every_posted_line(api, testapp, engine, 
 
     with Session(engine) as s, s.begin():
         user = users.create_user(s, "lecteur@cabinet.ci", "un mot de passe assez long")
-        books_service.add_member(s, books.company_id, user.id, "lecteur")
+        members.add_member(s, books.company_id, user.id, "lecteur")
     reader = Api(testapp, login(testapp, "lecteur@cabinet.ci", "un mot de passe assez long"))
     reader.get("/api/v1/exercices/2026/fec/", status=403)
     api.get("/api/v1/exercices/1999/fec/", status=404)

@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 from tests.conftest import Api, login, sale, settings_overrides
 from wisebook import make_config
 from wisebook.db import models
-from wisebook.services import books as books_service
 from wisebook.services import verify
+from wisebook.services.access import members
+from wisebook.services.books import companies, years
 from wisebook.services.imports import pipeline as imports
 from wisebook.services.imports import read as import_files
 from wisebook.services.imports import receive as uploads
@@ -336,10 +337,10 @@ def test_a_fec_exported_by_one_company_imports_into_another_with_the_same_balanc
     before = api.get("/api/v1/rapports/balance/", exercice="2026").json["lignes"]
     # The same file into a second company of the same installation and user.
     with Session(engine) as s, s.begin():
-        other = books_service.create_company(s, "Filiale Import SA", "CI", None)
-        books_service.create_fiscal_year(s, other.id, 2026)
+        other = companies.create_company(s, "Filiale Import SA", "CI", None)
+        years.create_fiscal_year(s, other.id, 2026)
         admin = s.scalar(select(models.User.id).where(models.User.email == books.admin_email))
-        books_service.add_member(s, other.id, admin, "admin")
+        members.add_member(s, other.id, admin, "admin")
         other_id = other.id
     api_other = Api(api.testapp, api.token)
     headers = {"X-Societe": str(other_id)}
@@ -368,7 +369,7 @@ def test_both_postgresql_write_paths_leave_the_same_sealed_books(engine, books, 
     path.write_bytes(csv_file(sale_rows(300)))
     with Session(engine) as s, s.begin():
         admin = s.scalar(select(models.User.id).where(models.User.email == books.admin_email))
-        company = books_service.company_for_user(s, admin, books.company_id)
+        company = companies.company_for_user(s, admin, books.company_id)
         report = imports.run(
             s,
             company,
@@ -475,12 +476,12 @@ def test_books_changed_between_the_reading_and_the_write_are_checked_again(engin
     path.write_bytes(csv_file(sale_rows(40)))  # January 1 to February 9
     with Session(engine) as s, s.begin():
         admin = s.scalar(select(models.User.id).where(models.User.email == books.admin_email))
-        company = books_service.company_for_user(s, admin, books.company_id)
+        company = companies.company_for_user(s, admin, books.company_id)
         assert company is not None
         prepared = imports.prepare(s, company, path)
     assert prepared.plan is not None and not prepared.plan.rejections
     with Session(engine) as s, s.begin():
-        books_service.lock_periods(s, books.company_id, "2026", number=1)
+        years.lock_periods(s, books.company_id, "2026", number=1)
     with Session(engine) as s, s.begin():
         report = imports.run(
             s, company, path, filename="e.csv", sha256="b" * 64, user_id=admin, prepared=prepared

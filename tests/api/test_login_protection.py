@@ -85,13 +85,12 @@ def test_an_office_behind_one_address_logs_ten_people_in_at_eight(testapp, books
 
     from sqlalchemy.orm import Session
 
-    from wisebook.services import books as books_service
-    from wisebook.services.access import users
+    from wisebook.services.access import members, users
 
     with Session(engine) as s, s.begin():
         for n in range(10):
             user = users.create_user(s, f"comptable{n}@cabinet.ci", "un mot de passe assez long")
-            books_service.add_member(s, books.company_id, user.id, "comptable")
+            members.add_member(s, books.company_id, user.id, "comptable")
     settings = app.registry.wisebook_settings
     default = type(settings).__dataclass_fields__["login_requests_per_minute"].default
     app.registry.wisebook_settings = dataclasses.replace(settings, login_requests_per_minute=default)

@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api, login
 from wisebook.db import models
-from wisebook.services import books as books_service
-from wisebook.services.access import users
+from wisebook.services.access import members, users
+from wisebook.services.books import companies
 
 
 def test_password_reset_by_mail_spends_its_link(testapp, books, inbox):
@@ -59,9 +59,9 @@ def test_inviting_an_existing_account_grants_nothing_until_its_owner_accepts(api
     """The answer and the mail are the same whether the address has an account; the owner
     of an existing account accepts with its own password."""
     with Session(engine) as s, s.begin():
-        other = books_service.create_company(s, "Autre Société SA", "SN", None)
+        other = companies.create_company(s, "Autre Société SA", "SN", None)
         owner = users.create_user(s, "kone@ailleurs.sn", "le-mot-de-passe-de-kone")
-        books_service.add_member(s, other.id, owner.id, "admin")
+        members.add_member(s, other.id, owner.id, "admin")
     existing = api.post(
         "/api/v1/invitations/", {"email": "kone@ailleurs.sn", "role": "comptable"}, status=201
     )

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from tests.conftest import ADMIN_EMAIL, Api, login
 from tests.db.test_verify import run_ctl
 from wisebook.db import models
-from wisebook.services import books as books_service
-from wisebook.services.access import users
+from wisebook.services.access import members, users
+from wisebook.services.books import companies, years
 
 PASSWORD = "un mot de passe assez long"
 
@@ -25,10 +25,10 @@ def operator(testapp, engine) -> Api:
 def second_company(testapp, engine) -> tuple[int, Api]:
     """Company B with its own administrator."""
     with Session(engine) as s, s.begin():
-        company = books_service.create_company(s, "Client B SARL", "SN", None)
-        books_service.create_fiscal_year(s, company.id, 2026)
+        company = companies.create_company(s, "Client B SARL", "SN", None)
+        years.create_fiscal_year(s, company.id, 2026)
         user = users.create_user(s, "admin@client-b.sn", PASSWORD)
-        books_service.add_member(s, company.id, user.id, "admin")
+        members.add_member(s, company.id, user.id, "admin")
         company_id = company.id
     return company_id, Api(testapp, login(testapp, "admin@client-b.sn", PASSWORD))
 

@@ -8,8 +8,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import Api, login, sale
 from wisebook.db import models
-from wisebook.services import books as books_service
-from wisebook.services.access import users
+from wisebook.services.access import members, users
 
 LOCK = "/api/v1/exercices/2026/verrouillage/"
 UNLOCK = "/api/v1/exercices/2026/deverrouillage/"
@@ -43,7 +42,7 @@ def test_one_month_and_reopening_by_an_administrator_only(api, testapp, engine, 
     assert locked_months(api.post(LOCK, {"periode": 5}, status=200)) == [5]
     with Session(engine) as s, s.begin():
         user = users.create_user(s, "compta@cabinet.ci", "un mot de passe assez long")
-        books_service.add_member(s, books.company_id, user.id, "comptable")
+        members.add_member(s, books.company_id, user.id, "comptable")
     comptable = Api(testapp, login(testapp, "compta@cabinet.ci", "un mot de passe assez long"))
     assert locked_months(comptable.post(LOCK, {"periode": 6}, status=200)) == [5, 6]
     comptable.post(UNLOCK, {"periode": 5}, status=403)

@@ -17,9 +17,9 @@ import pytest
 from sqlalchemy.orm import Session
 
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api, login, sale
-from wisebook.services import books as books_service
-from wisebook.services.access import users
+from wisebook.services.access import members, users
 from wisebook.services.access.permissions import Permission
+from wisebook.services.books import companies, years
 
 ROLES = ("admin", "comptable", "assistant", "lecteur", "auditeur")
 OPERATOR = "exploitant"  # the installation's operator: a member of no company
@@ -317,10 +317,10 @@ def clients(testapp, engine, books) -> dict[str, Any]:
     with Session(engine) as s, s.begin():
         for role in ROLES[1:]:
             user = users.create_user(s, f"{role}@cabinet.ci", PASSWORD)
-            books_service.add_member(s, books.company_id, user.id, role)
+            members.add_member(s, books.company_id, user.id, role)
         users.create_user(s, "exploitant@cabinet.ci", PASSWORD, superuser=True)
-        other = books_service.create_company(s, "Autre Société SA", "SN", None)
-        books_service.create_fiscal_year(s, other.id, 2026)
+        other = companies.create_company(s, "Autre Société SA", "SN", None)
+        years.create_fiscal_year(s, other.id, 2026)
         other_id = other.id
     made = {"admin": Api(testapp, login(testapp))}
     for role in ROLES[1:]:
@@ -399,7 +399,7 @@ def test_another_company_s_entry_is_not_found_from_one_s_own(clients, engine, te
     """Scoping holds by id too: an entry of company B is 404 through company A's context."""
     with Session(engine) as s, s.begin():
         owner = users.create_user(s, "b@exemple.sn", PASSWORD)
-        books_service.add_member(s, clients["other"], owner.id, "admin")
+        members.add_member(s, clients["other"], owner.id, "admin")
     other_admin = Api(testapp, login(testapp, "b@exemple.sn", PASSWORD))
     entry = other_admin.post("/api/v1/ecritures/", sale(post=False), status=201).json["id"]
     admin = clients["roles"]["admin"]

@@ -231,7 +231,7 @@ def test_dashboard_month_by_month_for_both_exercices(api):
 @pytest.mark.postgresql
 def test_postgresql_copy_writes_the_same_csv_as_the_python_writer(api, session, books):
     """CSV exports on PostgreSQL come from COPY; they must match the portable writer byte for byte."""
-    from wisebook.services import books as books_service
+    from wisebook.services.books import years
     from wisebook.services.reports import ledgers as reports
     from wisebook.web import exports
     from wisebook.web.api.reports import JOURNAL_COLUMNS, LEDGER_COLUMNS
@@ -251,7 +251,7 @@ def test_postgresql_copy_writes_the_same_csv_as_the_python_writer(api, session, 
         },
         status=201,
     )
-    fy = books_service.get_fiscal_year(session, books.company_id, "2026")
+    fy = years.get_fiscal_year(session, books.company_id, "2026")
     ledger = reports.general_ledger_for_copy(session, books.company_id, fy, None, None, None)
     copied = exports.copy_csv(session, "gl", LEDGER_COLUMNS, ledger, "EUR").body
     written = exports.tabular(

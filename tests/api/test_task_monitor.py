@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 from wisebook.db import models
-from wisebook.services import books as books_service
-from wisebook.services.access import users
+from wisebook.services.access import members, users
+from wisebook.services.books import companies
 from wisebook.services.platform import taskruns
 
 HOSTILE = "<script>alert('x')</script>"
@@ -88,10 +88,10 @@ def test_other_roles_are_turned_away_and_see_no_other_company(testapp, books, en
     ids = make_runs(engine, books.company_id)
     with Session(engine) as s, s.begin():
         reader = users.create_user(s, "lecteur@cabinet.ci", "un mot de passe assez long")
-        books_service.add_member(s, books.company_id, reader.id, "lecteur")
-        other = books_service.create_company(s, "Autre Société SA", "SN", None)
+        members.add_member(s, books.company_id, reader.id, "lecteur")
+        other = companies.create_company(s, "Autre Société SA", "SN", None)
         outsider = users.create_user(s, "admin@autre.sn", "un mot de passe assez long")
-        books_service.add_member(s, other.id, outsider.id, "admin")
+        members.add_member(s, other.id, outsider.id, "admin")
     browser_login(testapp, "lecteur@cabinet.ci", "un mot de passe assez long")
     page = testapp.get("/admin/taches/", headers={"Accept": "text/html"}, status=403)
     assert "réservée aux administrateurs" in page.text

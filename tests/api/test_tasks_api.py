@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from tests.conftest import Api, login
-from wisebook.services import books as books_service
-from wisebook.services.access import users
+from wisebook.services.access import members, users
+from wisebook.services.books import companies
 from wisebook.services.platform import taskruns
 
 PASSWORD = "un mot de passe assez long"
@@ -30,7 +30,7 @@ def failed_run(engine, company_id: int | None, name: str = "verification") -> st
 def member(testapp, engine, company_id: int, email: str, role: str) -> Api:
     with Session(engine) as s, s.begin():
         user = users.create_user(s, email, PASSWORD)
-        books_service.add_member(s, company_id, user.id, role)
+        members.add_member(s, company_id, user.id, role)
     return Api(testapp, login(testapp, email, PASSWORD))
 
 
@@ -56,7 +56,7 @@ def test_runs_are_seen_only_in_their_company_and_system_runs_by_the_operator(api
     mine = failed_run(engine, books.company_id)
     system = failed_run(engine, None, "sauvegarde")
     with Session(engine) as s, s.begin():
-        other = books_service.create_company(s, "Autre Société SA", "SN", None)
+        other = companies.create_company(s, "Autre Société SA", "SN", None)
         other_id = other.id
         users.create_user(s, "exploitant@cabinet.ci", PASSWORD, superuser=True)
     theirs = failed_run(engine, other_id)

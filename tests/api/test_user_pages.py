@@ -7,8 +7,7 @@ from sqlalchemy.orm import Session
 
 from tests.api.test_entry_pages import browser
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api, login
-from wisebook.services import books as books_service
-from wisebook.services.access import users
+from wisebook.services.access import members, users
 
 NEW_PASSWORD = "un mot de passe tout neuf"
 
@@ -65,13 +64,13 @@ def test_an_invited_accountant_chooses_a_password_from_the_mail_and_logs_in(test
 def test_roles_change_and_access_is_removed_but_the_company_keeps_an_administrator(testapp, books, engine):
     Api(testapp, login(testapp))
     with Session(engine) as s, s.begin():
-        books_service.add_member(
+        members.add_member(
             s, books.company_id, users.create_user(s, "kofi@cabinet.ci", NEW_PASSWORD).id, "lecteur"
         )
     csrf = browser(testapp)
     with Session(engine) as s:
-        members = {m.email: m.user_id for m in books_service.list_members(s, books.company_id)}
-    me, kofi = str(members[ADMIN_EMAIL]), str(members["kofi@cabinet.ci"])
+        emails = {m.email: m.user_id for m in members.list_members(s, books.company_id)}
+    me, kofi = str(emails[ADMIN_EMAIL]), str(emails["kofi@cabinet.ci"])
     alone = testapp.post(
         "/admin/utilisateurs/",
         {"csrf": csrf, "action": "role", "utilisateur": me, "role": "lecteur"},

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from tests.api.test_statements import post
 from wisebook.db import models
-from wisebook.services import books as books_service
+from wisebook.services.books import years
 from wisebook.services.reports import ledgers as reports
 
 DAYS = [dt.date(2026, 1, 1) + dt.timedelta(days=n) for n in range(0, 120, 3)]
@@ -52,7 +52,7 @@ def test_every_cut_gives_the_sums_of_the_lines(api, session, books):
         amount = rng.randrange(1_000, 90_000)
         post(api, "VTE", day.isoformat(), "Vente", ("4111", amount, 0), ("7011", 0, amount))
         post(api, "BQ", day.isoformat(), "Encaissement", ("5211", amount // 2, 0), ("4111", 0, amount // 2))
-    fy = books_service.get_fiscal_year(session, books.company_id, "2026")
+    fy = years.get_fiscal_year(session, books.company_id, "2026")
     cuts = [
         (dt.date(2026, 1, 1), dt.date(2026, 12, 31)),
         (dt.date(2026, 1, 5), dt.date(2026, 1, 9)),  # one month cut twice, short inside

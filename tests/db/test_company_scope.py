@@ -7,17 +7,17 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import Api, login, sale
 from wisebook.db import models, scope_to_company
-from wisebook.services import books as books_service
-from wisebook.services.access import users
+from wisebook.services.access import members, users
+from wisebook.services.books import companies, years
 
 
 def test_a_query_without_a_company_filter_sees_only_the_scoped_company(api, engine, testapp, books):
     mine = api.post("/api/v1/ecritures/", sale(), status=201).json["id"]
     with Session(engine) as s, s.begin():
-        other = books_service.create_company(s, "Voisine SARL", "CI", None)
-        books_service.create_fiscal_year(s, other.id, 2026)
+        other = companies.create_company(s, "Voisine SARL", "CI", None)
+        years.create_fiscal_year(s, other.id, 2026)
         owner = users.create_user(s, "voisin@exemple.ci", "un mot de passe assez long")
-        books_service.add_member(s, other.id, owner.id, "admin")
+        members.add_member(s, other.id, owner.id, "admin")
         other_id = other.id
     theirs = Api(testapp, login(testapp, "voisin@exemple.ci", "un mot de passe assez long"))
     their_entry = theirs.post("/api/v1/ecritures/", sale(), status=201).json["id"]

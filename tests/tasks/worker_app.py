@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from wisebook import settings as settings_module
 from wisebook.db import make_engine
 from wisebook.ledger.entries import EntryDraft, LineDraft
-from wisebook.services import books
+from wisebook.services.books import companies
 from wisebook.services.entries import posting
 from wisebook.tasks.queue import JobContext, Queue, Transient, job
 
@@ -30,7 +30,7 @@ def slow_batch(
     ctx: JobContext, session: Session, count: int, pause: float = 0.1
 ) -> dict[str, Any]:  # float-ok
     """Post ``count`` sales, one every ``pause`` seconds, all in the run's one transaction."""
-    company = books.company_for_user(session, ctx.user_id, ctx.company_id)
+    company = companies.company_for_user(session, ctx.user_id, ctx.company_id)
     assert company is not None
     for number in range(count):
         draft = EntryDraft(

@@ -27,9 +27,9 @@ from wisebook.db import models
 from wisebook.ledger import entries as rules
 from wisebook.ledger.errors import Conflict, FieldError, InvalidInput
 from wisebook.ledger.money import from_minor
-from wisebook.services import books
 from wisebook.services import reconciliation as lettering
-from wisebook.services.books import CompanyContext
+from wisebook.services.books import companies, years
+from wisebook.services.books.companies import CompanyContext
 from wisebook.services.entries import posting
 from wisebook.services.platform import webhooks
 
@@ -89,7 +89,7 @@ def _balances(session: Session, company_id: int, fy: models.FiscalYear) -> list[
 
 def preview(session: Session, company_id: int, fiscal_year_ref: str | int) -> Preview:
     """The checks and the à-nouveaux of a closing, without writing anything."""
-    fy = books.get_fiscal_year(session, company_id, fiscal_year_ref)
+    fy = years.get_fiscal_year(session, company_id, fiscal_year_ref)
     blockers: list[FieldError] = []
     if fy.status != "ouvert":
         blockers.append(FieldError("exercice", f"L'exercice {fy.code} est déjà clôturé."))
@@ -119,7 +119,7 @@ def preview(session: Session, company_id: int, fiscal_year_ref: str | int) -> Pr
     for code, _partner, net in balances:
         if code.startswith(SUSPENSE_PREFIXES):
             suspense[code] = suspense.get(code, 0) + net
-    currency = books.get_company(session, company_id).currency
+    currency = companies.get_company(session, company_id).currency
     for code, net in sorted(suspense.items()):
         if net:
             side = "débiteur" if net > 0 else "créditeur"
@@ -170,7 +170,7 @@ def close(
 ) -> Closed:
     """Close the fiscal year (see the module's docstring), in the caller's transaction."""
     report = progress or (lambda done, total, message: None)
-    fy = books.get_fiscal_year(session, company.id, fiscal_year_ref)
+    fy = years.get_fiscal_year(session, company.id, fiscal_year_ref)
     session.execute(  # one closing at a time for a given year
         select(models.FiscalYear.id).where(models.FiscalYear.id == fy.id).with_for_update()
     )
@@ -184,7 +184,7 @@ def close(
     report(1, 4, "ouverture de l'exercice suivant")
     following = _following(session, company.id, fy)
     if following is None:
-        following = books.create_fiscal_year(
+        following = years.create_fiscal_year(
             session,
             company.id,
             fy.end_date.year + (1 if fy.end_date.month == 12 else 0),
@@ -243,7 +243,7 @@ def reopen(
     """Reopen a closed year (administrators): its à-nouveaux in the next year are reversed,
     the year is open and unlocked again. Refused once the next year holds any posted entry
     beyond the à-nouveaux: its books would then rest on balances that could change."""
-    fy = books.get_fiscal_year(session, company.id, fiscal_year_ref)
+    fy = years.get_fiscal_year(session, company.id, fiscal_year_ref)
     if fy.status != "cloture":
         raise Conflict(f"L'exercice {fy.code} n'est pas clôturé.", field="exercice")
     following = _following(session, company.id, fy)
@@ -333,7 +333,7 @@ def _balance_in(session: Session, company_id: int, fy: models.FiscalYear, prefix
 def allocation(session: Session, company_id: int, fiscal_year_ref: str | int) -> Allocation:
     """What the closed year left on 131/139 in the next year, and the legal reserve's due:
     a tenth of the profit until the reserve reaches a fifth of the capital (AUSCGIE art. 346)."""
-    fy = books.get_fiscal_year(session, company_id, fiscal_year_ref)
+    fy = years.get_fiscal_year(session, company_id, fiscal_year_ref)
     if fy.status != "cloture":
         raise Conflict(
             f"Clôturez d'abord l'exercice {fy.code} : son résultat n'est pas encore connu.", field="exercice"

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from wisebook.db import models
 from wisebook.ledger.errors import Conflict, InvalidInput
-from wisebook.services import books
-from wisebook.services.access import invitations, users
+from wisebook.services.access import invitations, members, users
+from wisebook.services.books import companies, years
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def setup(
         )
     ).one_or_none()
     if fy is None:
-        books.create_fiscal_year(session, company.id, fiscal_year)
+        years.create_fiscal_year(session, company.id, fiscal_year)
         created = True
     user = users.find_by_email(session, email)
     if user is None:
@@ -73,7 +73,7 @@ def setup(
             f"L'utilisateur {email} existe déjà avec un autre mot de passe.", field="admin_email"
         )
     if session.get(models.Membership, (user.id, company.id)) is None:
-        books.add_member(session, company.id, user.id, "admin")
+        members.add_member(session, company.id, user.id, "admin")
         created = True
     session.flush()
     return SetupResult(company.id, fy_code, email, created)
@@ -88,7 +88,7 @@ def new_company(
     tax_number: str | None = None,
 ) -> models.Company:
     """A company with its chart, journals and registration numbers (no fiscal year yet)."""
-    company = books.create_company(session, name, country, currency)
+    company = companies.create_company(session, name, country, currency)
     if rccm or tax_number:
         session.add(
             models.CompanyIdentifiers(
@@ -129,7 +129,7 @@ def create_dossier(
     year, and its first administrator invited (they accept, as any invitee does)."""
     users.check_email(admin_email)
     company = new_company(session, company_name, country, currency, rccm, tax_number)
-    books.create_fiscal_year(session, company.id, fiscal_year)
+    years.create_fiscal_year(session, company.id, fiscal_year)
     sent = invitations.invite(session, company.id, admin_email, "admin", operator_id)
     return NewDossier(company.id, company.name, company.country, company.currency, str(fiscal_year), sent)
 

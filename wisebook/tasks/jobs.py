@@ -101,11 +101,12 @@ def housekeeping(ctx: JobContext, session: None) -> dict[str, Any]:
 def close_fiscal_year(ctx: JobContext, session: Session, exercice: int) -> dict[str, Any]:
     """Close a fiscal year: checks, à-nouveaux of the next one, the year locked (one transaction)."""
     from wisebook.ledger.money import from_minor
-    from wisebook.services import books, closing
+    from wisebook.services import closing
+    from wisebook.services.books import companies
 
     if ctx.company_id is None or ctx.user_id is None:
         raise LookupError("clôture sans société ni utilisateur")
-    company = books.company_for_user(session, ctx.user_id, ctx.company_id)
+    company = companies.company_for_user(session, ctx.user_id, ctx.company_id)
     if company is None:
         raise LookupError("l'utilisateur n'est plus membre de la société")
     done = closing.close(session, company, exercice, ctx.user_id, ctx.progress)
@@ -128,7 +129,7 @@ def import_entries(
     The file is read and checked first in a reading transaction; ``session`` — the write
     transaction, begun at its first statement — then only writes the plan. On SQLite the write
     lock is thus held for the write, not for the reading of a large file."""
-    from wisebook.services import books
+    from wisebook.services.books import companies
     from wisebook.services.imports import pipeline as imports
     from wisebook.services.imports import receive as uploads
 
@@ -137,10 +138,10 @@ def import_entries(
     path = uploads.upload_dir(ctx.settings, ctx.company_id) / Path(fichier).name
     prepared = None
     with Session(ctx.engine.execution_options(**{READ_ONLY: True})) as reading, reading.begin():
-        member = books.company_for_user(reading, ctx.user_id, ctx.company_id) if ctx.user_id else None
+        member = companies.company_for_user(reading, ctx.user_id, ctx.company_id) if ctx.user_id else None
         if member is not None and path.exists() and uploads.find(reading, ctx.company_id, sha256) is None:
             prepared = imports.prepare(reading, member, path, ctx.progress)
-    company = books.company_for_user(session, ctx.user_id, ctx.company_id) if ctx.user_id else None
+    company = companies.company_for_user(session, ctx.user_id, ctx.company_id) if ctx.user_id else None
     if company is None:  # checked again as the write begins: a member removed meanwhile writes nothing
         raise LookupError("l'utilisateur n'est plus membre de la société")
     if not path.exists():

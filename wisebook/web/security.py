@@ -15,9 +15,10 @@ from pyramid.security import Allowed, Denied
 from wisebook.db import scope_to_company
 from wisebook.ledger.errors import LedgerError, NotFound
 from wisebook.ledger.text import is_digits
-from wisebook.services import books, setup
+from wisebook.services import setup
 from wisebook.services.access import api_keys, auth
 from wisebook.services.access.permissions import OPERATOR_PERMISSIONS, Permission
+from wisebook.services.books import companies
 from wisebook.web.i18n import _
 from wisebook.web.problems import problem
 from wisebook.web.renderers import message_page
@@ -116,14 +117,14 @@ def _identity(request: Request) -> auth.Identity | None:
     return identity
 
 
-def _company(request: Request) -> books.CompanyContext | None:
+def _company(request: Request) -> companies.CompanyContext | None:
     """The company of the request: ``X-Societe``, else the token's, else the user's first."""
     identity = request.wisebook_identity
     if identity is None:
         return None
     header = request.headers.get("X-Societe")
     if identity.api_key_id is not None:  # a key works in its one company, with its one role
-        company: books.CompanyContext = request.environ[KEY_COMPANY]
+        company: companies.CompanyContext = request.environ[KEY_COMPANY]
         if header is not None and header.strip() != str(company.id):
             raise NotFound("Société introuvable.", field="X-Societe")
         scope_to_company(request.db, company.id)
@@ -133,7 +134,7 @@ def _company(request: Request) -> books.CompanyContext | None:
         if not is_digits(header.strip()) or len(header.strip()) > 12:  # an id, not a huge number
             raise NotFound("Société introuvable.", field="X-Societe")
         wanted = int(header)
-    context = books.company_for_user(request.db, identity.user_id, wanted)
+    context = companies.company_for_user(request.db, identity.user_id, wanted)
     if context is None and header is not None:
         raise NotFound("Société introuvable.", field="X-Societe")
     if context is not None:

@@ -10,8 +10,8 @@ from pyramid.request import Request
 from pyramid.response import Response
 
 from wisebook.db import models
-from wisebook.services import books
 from wisebook.services.access import auth, login, throttle, users
+from wisebook.services.books import companies
 from wisebook.web.security import CSRF_COOKIE, SESSION_COOKIE
 from wisebook.web.tweens.audit import AUDIT_COMPANY, AUDIT_USER
 
@@ -80,7 +80,7 @@ def send_reset_link(request: Request, email: str) -> Refusal | None:
 
 
 def open_browser_session(
-    request: Request, user: models.User, company: books.CompanyContext | None
+    request: Request, user: models.User, company: companies.CompanyContext | None
 ) -> auth.NewSession:
     """Open a browser session for a login (the one the browser came with is revoked)."""
     request.environ[AUDIT_USER] = user.id

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from wisebook.db import models
 from wisebook.ledger.errors import InvalidInput, NotFound
 from wisebook.services.access.auth import aware
-from wisebook.services.books import CompanyContext
+from wisebook.services.books.companies import CompanyContext
 
 PREFIX = "wbk_"
 KEY_ROLES = ("comptable", "assistant", "lecteur", "auditeur")  # never admin: keys make no keys

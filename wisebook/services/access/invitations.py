@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session
 
 from wisebook.db import models
 from wisebook.ledger.errors import Conflict, InvalidInput
-from wisebook.services import books
-from wisebook.services.access import users
+from wisebook.services.access import members, users
 from wisebook.services.platform import mail
 from wisebook.settings import Settings
 
@@ -130,7 +129,7 @@ def accept(session: Session, token: str, password: str) -> models.User:
         raise InvalidInput(
             "Mot de passe incorrect : saisissez celui de votre compte WiseBook.", field="password"
         )
-    books.add_member(session, pending.company_id, user.id, pending.role)
+    members.add_member(session, pending.company_id, user.id, pending.role)
     session.execute(delete(models.Invitation).where(models.Invitation.id == pending.invitation_id))
     session.flush()
     return user

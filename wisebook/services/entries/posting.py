@@ -24,7 +24,7 @@ from wisebook.ledger.errors import Conflict, InvalidInput, NotFound
 from wisebook.ledger.money import from_minor, to_json, to_minor
 from wisebook.ledger.numbering import format_number
 from wisebook.ledger.periods import Period
-from wisebook.services.books import CompanyContext
+from wisebook.services.books.companies import CompanyContext
 from wisebook.services.entries import balances, sealing
 from wisebook.services.platform import webhooks
 

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from wisebook.db import dialect, models
 from wisebook.ledger.errors import InvalidInput
-from wisebook.services.books import CompanyContext
+from wisebook.services.books.companies import CompanyContext
 from wisebook.services.imports.check import Books, check
 from wisebook.services.imports.plan import MAX_REPORTED, Plan, Progress, grouped, quiet
 from wisebook.services.imports.read import open_source

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from wisebook.db import models
 from wisebook.ledger.chain import ChainLine
 from wisebook.ledger.numbering import format_number
-from wisebook.services.books import CompanyContext
+from wisebook.services.books.companies import CompanyContext
 from wisebook.services.entries import balances, sealing
 from wisebook.services.imports.plan import Planned, Progress, grouped
 

@@ -9,9 +9,9 @@ from pyramid.response import Response
 
 from wisebook.db import models
 from wisebook.ledger.errors import InvalidInput
-from wisebook.services import books
 from wisebook.services.access import auth, users
 from wisebook.services.access.login import RESET_PURPOSE
+from wisebook.services.books import companies
 from wisebook.services.platform import mail
 from wisebook.web import sessions
 from wisebook.web.api import json_body, json_response
@@ -60,7 +60,7 @@ def login(request: Request) -> Response:
         code = "trop_de_tentatives" if found.status == 429 else "identifiants"
         return problem(found.status, found.message, headers=headers, code=code)
     user = found
-    company = books.company_for_user(request.db, user.id, data.get("societe"))
+    company = companies.company_for_user(request.db, user.id, data.get("societe"))
     if data.get("societe") is not None and company is None:
         raise InvalidInput("Vous n'êtes pas membre de cette société.", field="societe")
     settings = request.registry.wisebook_settings

@@ -10,8 +10,9 @@ from pyramid.response import Response
 
 from wisebook.ledger.money import parse_amount, to_json
 from wisebook.ledger.periods import parse_date
-from wisebook.services import books, closing
+from wisebook.services import closing
 from wisebook.services.access.permissions import Permission
+from wisebook.services.books import chart, companies, journals, years
 from wisebook.services.reports import fec
 from wisebook.web.api import json_body, json_response, presenters, query_int
 from wisebook.web.api import tasks as tasks_api
@@ -21,21 +22,21 @@ from wisebook.web.exports import file_response
 def list_accounts(request: Request) -> dict[str, Any]:
     """The chart, filtered by ``classe`` and ``q`` (number prefix or words of the label)."""
     account_class = query_int(request, "classe")
-    rows = books.list_accounts(request.db, request.company.id, account_class, request.params.get("q"))
+    rows = chart.list_accounts(request.db, request.company.id, account_class, request.params.get("q"))
     return {"resultats": [presenters.account(a) for a in rows], "suivant": None}
 
 
 def add_account(request: Request) -> Response:
     """Add a sub-account under an existing account."""
     data = json_body(request, "SousCompte")
-    account = books.add_sub_account(request.db, request.company.id, data["numero"], data["libelle"])
+    account = chart.add_sub_account(request.db, request.company.id, data["numero"], data["libelle"])
     return json_response(presenters.account(account), status=201)
 
 
 def list_journals(request: Request) -> dict[str, Any]:
     """The journals."""
     return {
-        "resultats": [presenters.journal(j) for j in books.list_journals(request.db, request.company.id)],
+        "resultats": [presenters.journal(j) for j in journals.list_journals(request.db, request.company.id)],
         "suivant": None,
     }
 
@@ -43,7 +44,7 @@ def list_journals(request: Request) -> dict[str, Any]:
 def add_journal(request: Request) -> Response:
     """Create a journal."""
     data = json_body(request, "JournalSaisie")
-    journal = books.create_journal(
+    journal = journals.create_journal(
         request.db, request.company.id, data["code"], data["libelle"], data["type"]
     )
     return json_response(presenters.journal(journal), status=201)
@@ -51,14 +52,14 @@ def add_journal(request: Request) -> Response:
 
 def list_fiscal_years(request: Request) -> dict[str, Any]:
     """The fiscal years and their periods."""
-    years = books.list_fiscal_years(request.db, request.company.id)
-    return {"resultats": [presenters.fiscal_year(fy) for fy in years], "suivant": None}
+    found = years.list_fiscal_years(request.db, request.company.id)
+    return {"resultats": [presenters.fiscal_year(fy) for fy in found], "suivant": None}
 
 
 def add_fiscal_year(request: Request) -> Response:
     """Open a fiscal year of twelve months."""
     data = json_body(request, "ExerciceSaisie")
-    fy = books.create_fiscal_year(request.db, request.company.id, data["annee"], data.get("mois_debut", 1))
+    fy = years.create_fiscal_year(request.db, request.company.id, data["annee"], data.get("mois_debut", 1))
     request.db.refresh(fy)
     return json_response(presenters.fiscal_year(fy), status=201)
 
@@ -66,7 +67,7 @@ def add_fiscal_year(request: Request) -> Response:
 def _lock(request: Request, locked: bool) -> Response:
     data = json_body(request, "Verrouillage")
     until = data.get("jusqu_au")
-    fy = books.lock_periods(
+    fy = years.lock_periods(
         request.db,
         request.company.id,
         request.matchdict["id"],
@@ -113,7 +114,7 @@ def closing_preview(request: Request) -> Response:
 def close_year(request: Request) -> Response:
     """Close the year in the background (202 and the task); refused at once with the blocking
     list when the checks fail (the task checks again)."""
-    fy = books.get_fiscal_year(request.db, request.company.id, request.matchdict["id"])
+    fy = years.get_fiscal_year(request.db, request.company.id, request.matchdict["id"])
     found = closing.preview(request.db, request.company.id, fy.id)
     if found.blockers:
         raise closing.ClosingBlocked(
@@ -184,8 +185,8 @@ def allocate_result(request: Request) -> Response:
 def fec_export(request: Request) -> Response:
     """The FEC of the fiscal year (18 columns, pipe-separated), written to a temporary file as
     the lines stream from the database, then sent."""
-    company = books.get_company(request.db, request.company.id)
-    fy = books.get_fiscal_year(request.db, company.id, request.matchdict["id"])
+    company = companies.get_company(request.db, request.company.id)
+    fy = years.get_fiscal_year(request.db, company.id, request.matchdict["id"])
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the FileIter once sent
     for row in fec.rows(request.db, company.id, fy, company.currency):
         handle.write((fec.SEPARATOR.join(row) + "\r\n").encode(fec.ENCODING, errors="replace"))

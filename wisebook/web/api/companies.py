@@ -8,9 +8,10 @@ from typing import Any
 from pyramid.request import Request
 from pyramid.response import Response
 
-from wisebook.services import books, setup
+from wisebook.services import setup
 from wisebook.services.access import invitations
 from wisebook.services.access.permissions import Permission
+from wisebook.services.books import companies
 from wisebook.web.api import json_body, json_response
 from wisebook.web.api.members import present as present_invitation
 
@@ -27,7 +28,7 @@ def list_companies(request: Request) -> dict[str, Any]:
                 "membres": c.members,
                 "cree_le": c.created_at,
             }
-            for c in books.list_companies(request.db)
+            for c in companies.list_companies(request.db)
         ]
     }
 

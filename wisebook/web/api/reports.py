@@ -11,8 +11,8 @@ from wisebook.ledger.accounts import parse_account_range
 from wisebook.ledger.balances import totals
 from wisebook.ledger.errors import InvalidInput
 from wisebook.ledger.money import to_json
-from wisebook.services import books
 from wisebook.services.access.permissions import Permission
+from wisebook.services.books import journals, years
 from wisebook.services.reports import ledgers as reports
 from wisebook.services.reports import statements
 from wisebook.web import exports
@@ -31,9 +31,9 @@ def _fiscal_year(request: Request) -> Any:
     ref = request.params.get("exercice")
     company = request.company
     return (
-        books.get_fiscal_year(request.db, company.id, ref)
+        years.get_fiscal_year(request.db, company.id, ref)
         if ref
-        else books.current_fiscal_year(request.db, company.id)
+        else years.current_fiscal_year(request.db, company.id)
     )
 
 
@@ -216,7 +216,7 @@ def journal_report(request: Request) -> Any:
     company = request.company
     fy = _fiscal_year(request)
     code = request.params.get("journal")
-    if code and code.upper() not in {j.code for j in books.list_journals(request.db, company.id)}:
+    if code and code.upper() not in {j.code for j in journals.list_journals(request.db, company.id)}:
         raise InvalidInput(f"Journal inconnu : {code}.", field="journal")
     lines = reports.iter_journal(
         request.db, company.id, fy, query_date(request, "du"), query_date(request, "au"), code

@@ -11,8 +11,8 @@ from pyramid.request import Request
 from pyramid.response import Response
 
 from wisebook.ledger.errors import LedgerError
-from wisebook.services import books
 from wisebook.services.access.permissions import Permission
+from wisebook.services.books import chart, journals
 from wisebook.web.i18n import _, translate
 from wisebook.web.messages import field_messages
 from wisebook.web.renderers import page
@@ -38,7 +38,7 @@ def chart_page(request: Request) -> Response:
     if request.method == "POST":
         values = {name: str(request.POST.get(name, "")).strip() for name in values}
         try:
-            made = books.add_sub_account(request.db, company.id, values["numero"], values["libelle"])
+            made = chart.add_sub_account(request.db, company.id, values["numero"], values["libelle"])
         except LedgerError as exc:
             errors = field_messages(request, exc)
             status = exc.status
@@ -46,7 +46,7 @@ def chart_page(request: Request) -> Response:
             target = request.route_path("chart_page", _query={"q": made.code, "ajoute": made.code})
             return HTTPSeeOther(target)
         q, klass = values["numero"][:2], None
-    accounts = books.list_accounts(request.db, company.id, klass, q or None)
+    accounts = chart.list_accounts(request.db, company.id, klass, q or None)
     return page(
         request,
         "comptes.html",
@@ -72,7 +72,7 @@ def journals_page(request: Request) -> Response:
     if request.method == "POST":
         values = {name: str(request.POST.get(name, "")).strip() for name in values}
         try:
-            books.create_journal(request.db, company.id, values["code"], values["libelle"], values["type"])
+            journals.create_journal(request.db, company.id, values["code"], values["libelle"], values["type"])
         except LedgerError as exc:
             errors = field_messages(request, exc)
             status = exc.status
@@ -82,7 +82,7 @@ def journals_page(request: Request) -> Response:
         request,
         "journaux.html",
         {
-            "journaux": books.list_journals(request.db, company.id),
+            "journaux": journals.list_journals(request.db, company.id),
             "types": [
                 (k, translate(request, v)) for k, v in JOURNAL_KIND_LABELS.items() if k != "a_nouveaux"
             ],

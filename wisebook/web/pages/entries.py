@@ -19,8 +19,8 @@ from wisebook.ledger import entries as rules
 from wisebook.ledger.errors import InvalidInput, LedgerError
 from wisebook.ledger.money import exponent, from_minor, minor_from_text
 from wisebook.ledger.periods import parse_date
-from wisebook.services import books
 from wisebook.services.access.permissions import Permission
+from wisebook.services.books import chart, journals
 from wisebook.services.entries import browse, posting
 from wisebook.web.i18n import _, amount, translate
 from wisebook.web.messages import field_messages, said
@@ -95,7 +95,7 @@ def entries_list(request: Request) -> Response:
                 for e in rows
             ],
             "suivante": next_query,
-            "journaux": books.list_journals(request.db, company.id),
+            "journaux": journals.list_journals(request.db, company.id),
         },
         status=422 if errors else 200,
     )
@@ -179,8 +179,8 @@ def _form_context(
     return {
         "valeurs": values | {"lignes": lines},
         "erreurs": errors,
-        "journaux": books.list_journals(request.db, company.id),
-        "comptes": books.postable_accounts(request.db, company.id),
+        "journaux": journals.list_journals(request.db, company.id),
+        "comptes": chart.postable_accounts(request.db, company.id),
         "peut_valider": Permission.POST in company.permissions,
         "decimales": exponent(company.currency),
         "modifiee": editing,

@@ -17,9 +17,10 @@ from pyramid.renderers import render_to_response
 from pyramid.request import Request
 from pyramid.response import Response
 
-from wisebook.services import books, setup
+from wisebook.services import setup
 from wisebook.services.access import auth
 from wisebook.services.access.permissions import Permission
+from wisebook.services.books import companies, years
 from wisebook.services.reports import dashboard as dashboard_service
 from wisebook.web.i18n import BABEL_LOCALES, _, amount, currency_name, translate
 from wisebook.web.messages import said
@@ -89,7 +90,7 @@ def login_page(request: Request) -> Response:
                 )
                 status = found.status
             else:
-                company = books.company_for_user(request.db, found.id, None)
+                company = companies.company_for_user(request.db, found.id, None)
                 opened = open_browser_session(request, found, company)
                 response = HTTPSeeOther(target)
                 set_session_cookies(request, response, opened)
@@ -128,9 +129,9 @@ def home(request: Request) -> Response:
     if not setup.is_done(request.db):
         raise HTTPSeeOther(request.route_url("setup"))
     company = request.company
-    fy = books.current_fiscal_year(request.db, company.id)
-    years = dashboard_service.dashboard(request.db, company.id, fy)
-    current = years[0]
+    fy = years.current_fiscal_year(request.db, company.id)
+    figures = dashboard_service.dashboard(request.db, company.id, fy)
+    current = figures[0]
     cards = [
         (translate(request, label), amount(request, current.year[name], company.currency))
         for name, label in FIGURES
@@ -146,7 +147,7 @@ def home(request: Request) -> Response:
             "exercice": fy,
             "cartes": cards,
             "mois": months,
-            "graphiques": _charts(request, years),
+            "graphiques": _charts(request, figures),
             "figures": [(name, translate(request, label)) for name, label in FIGURES],
             "devise": currency_name(company.currency),
         },

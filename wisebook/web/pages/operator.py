@@ -13,9 +13,10 @@ from pyramid.response import Response
 
 from wisebook.ledger.errors import InvalidInput, LedgerError
 from wisebook.ledger.text import is_digits
-from wisebook.services import books, setup
+from wisebook.services import setup
 from wisebook.services.access import invitations
 from wisebook.services.access.permissions import Permission
+from wisebook.services.books import companies
 from wisebook.web.i18n import translate
 from wisebook.web.messages import field_messages
 from wisebook.web.renderers import page
@@ -51,15 +52,15 @@ def companies_page(request: Request) -> Response:
             status = exc.status
         else:
             return HTTPSeeOther(request.route_path("companies_page", _query={"cree": str(made.company_id)}))
-    companies = books.list_companies(request.db)
+    listed = companies.list_companies(request.db)
     created = str(request.params.get("cree", ""))
-    done = next((c for c in companies if str(c.company_id) == created), None)
+    done = next((c for c in listed if str(c.company_id) == created), None)
     return page(
         request,
         "societes.html",
         {
-            "societes": companies,
-            "pays": sorted((code, name) for code, (name, _currency) in books.OHADA_COUNTRIES.items()),
+            "societes": listed,
+            "pays": sorted((code, name) for code, (name, _currency) in companies.OHADA_COUNTRIES.items()),
             "valeurs": values,
             "erreurs": errors,
             "fait": translate(

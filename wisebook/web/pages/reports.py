@@ -14,8 +14,8 @@ from pyramid.response import Response
 from wisebook.ledger.accounts import parse_account_range
 from wisebook.ledger.balances import totals
 from wisebook.ledger.errors import InvalidInput, NotFound
-from wisebook.services import books
 from wisebook.services.access.permissions import Permission
+from wisebook.services.books import journals, years
 from wisebook.services.reports import ledgers as reports
 from wisebook.services.reports import statements
 from wisebook.web.i18n import amount
@@ -54,7 +54,7 @@ class Filters:
         db = self.request.db
         ref = self.values["exercice"]
         self.fy = (
-            books.get_fiscal_year(db, company.id, ref) if ref else books.current_fiscal_year(db, company.id)
+            years.get_fiscal_year(db, company.id, ref) if ref else years.current_fiscal_year(db, company.id)
         )
         self.values["exercice"] = self.fy.code
         for name in ("du", "au"):
@@ -87,7 +87,7 @@ def _render(request: Request, template: str, filters: Filters, **context: Any) -
     context |= {
         "valeurs": filters.values,
         "erreurs": filters.errors,
-        "exercices": books.list_fiscal_years(request.db, request.company.id),
+        "exercices": years.list_fiscal_years(request.db, request.company.id),
     }
     return page(request, template, context, 422 if filters.errors else 200)
 
@@ -202,14 +202,14 @@ def journal_page(request: Request) -> Response:
     """A journal's posted entries with their lines, a page at a time, and the range's total."""
     filters = Filters(request, "journal")
     company = request.company
-    journals = books.list_journals(request.db, company.id)
+    kept = journals.list_journals(request.db, company.id)
     entries: list[dict[str, Any]] = []
     total = ""
     following = None
     try:
         filters.read()
         code = filters.values["journal"].upper()
-        if code and code not in {j.code for j in journals}:
+        if code and code not in {j.code for j in kept}:
             raise InvalidInput(f"Journal inconnu : {code}.", field="journal")
         found = reports.journal_page(
             request.db,
@@ -249,7 +249,7 @@ def journal_page(request: Request) -> Response:
         request,
         "journal.html",
         filters,
-        journaux=journals,
+        journaux=kept,
         ecritures=entries,
         suivante=following,
         total=total,

@@ -13,8 +13,7 @@ from pyramid.response import Response
 from wisebook.db import models
 from wisebook.ledger.errors import InvalidInput, LedgerError
 from wisebook.ledger.text import is_digits
-from wisebook.services import books
-from wisebook.services.access import auth, invitations, users
+from wisebook.services.access import auth, invitations, members, users
 from wisebook.services.access.login import RESET_PURPOSE
 from wisebook.services.access.permissions import Permission
 from wisebook.services.platform import mail
@@ -60,10 +59,12 @@ def members_page(request: Request) -> Response:
             else:
                 user_id = _user_id(request)
                 if action == "role":
-                    books.change_role(request.db, company.id, user_id, str(request.POST.get("role", "")), me)
+                    members.change_role(
+                        request.db, company.id, user_id, str(request.POST.get("role", "")), me
+                    )
                     done = {"fait": "role"}
                 elif action == "retirer":
-                    books.remove_member(request.db, company.id, user_id, me)
+                    members.remove_member(request.db, company.id, user_id, me)
                     done = {"fait": "retrait"}
                 else:
                     raise InvalidInput("Action inconnue.", field="action")
@@ -72,13 +73,13 @@ def members_page(request: Request) -> Response:
             status = exc.status
         else:
             return HTTPSeeOther(request.route_path("members_page", _query=done))
-    members = books.list_members(request.db, company.id)
+    listed = members.list_members(request.db, company.id)
     pending = invitations.pending_for(request.db, company.id)
     return page(
         request,
         "utilisateurs.html",
         {
-            "membres": members,
+            "membres": listed,
             "invitations": pending,
             "moi": me,
             "roles": [(code, translate(request, label)) for code, label in ROLE_LABELS.items()],

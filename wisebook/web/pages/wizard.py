@@ -16,8 +16,9 @@ from pyramid.response import Response
 from wisebook.ledger.errors import LedgerError
 from wisebook.ledger.money import CURRENCIES
 from wisebook.ledger.text import is_digits
-from wisebook.services import books, setup
+from wisebook.services import setup
 from wisebook.services.access import users
+from wisebook.services.books import companies
 from wisebook.web.i18n import translate
 from wisebook.web.messages import said
 from wisebook.web.sessions import open_browser_session, set_session_cookies
@@ -40,7 +41,7 @@ def _page(request: Request, values: dict[str, str], errors: dict[str, str], stat
         {
             "valeurs": values,
             "erreurs": errors,
-            "pays": sorted(books.OHADA_COUNTRIES.items(), key=lambda kv: kv[1][0]),
+            "pays": sorted(companies.OHADA_COUNTRIES.items(), key=lambda kv: kv[1][0]),
             "devises": sorted(CURRENCIES),
             "longueur_minimale": users.MIN_PASSWORD_LENGTH,
         },
@@ -90,7 +91,7 @@ def wizard(request: Request) -> Response:
         )
     if not values["societe"]:
         errors["societe"] = translate(request, "Saisissez le nom de la société.")
-    if values["pays"] not in books.OHADA_COUNTRIES:
+    if values["pays"] not in companies.OHADA_COUNTRIES:
         errors["pays"] = translate(request, "Choisissez un pays de l'espace OHADA.")
     if not is_digits(values["exercice"]) or not 2000 <= int(values["exercice"]) <= 2100:
         errors["exercice"] = translate(request, "Saisissez l'année du premier exercice (par exemple 2026).")
@@ -118,7 +119,7 @@ def wizard(request: Request) -> Response:
             setup.forget_code(data_dir)
             admin = users.find_by_email(request.db, made.admin_email)
             assert admin is not None
-            company = books.company_for_user(request.db, admin.id, made.company_id)
+            company = companies.company_for_user(request.db, admin.id, made.company_id)
             opened = open_browser_session(request, admin, company)
             response = HTTPSeeOther(request.route_url("home"))
             set_session_cookies(request, response, opened)

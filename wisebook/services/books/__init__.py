@@ -1,0 +1,1 @@
+"""The books' frame: companies, the chart, fiscal years and their periods, journals."""

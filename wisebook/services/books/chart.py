@@ -1,0 +1,109 @@
+"""The chart of a company: the SYSCOHADA accounts copied in, browsed, and the sub-accounts added."""
+
+from __future__ import annotations
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from wisebook.data.syscohada import chart as official_chart
+from wisebook.db import models
+from wisebook.ledger import accounts as chart_rules
+from wisebook.ledger.errors import Conflict, InvalidInput
+from wisebook.ledger.text import is_digits
+
+
+def load_chart(session: Session, company_id: int) -> int:
+    """Copy the official SYSCOHADA chart into a company, in one bulk insert."""
+    rows = official_chart()
+    postable = chart_rules.postable_codes(r.code for r in rows)
+    session.execute(
+        insert(models.Account),
+        [
+            {
+                "company_id": company_id,
+                "code": r.code,
+                "label": r.label,
+                "account_class": r.account_class,
+                "nature": r.nature,
+                "lettrable": r.lettrable,
+                "postable": r.code in postable,
+            }
+            for r in rows
+        ],
+    )
+    return len(rows)
+
+
+def list_accounts(
+    session: Session,
+    company_id: int,
+    account_class: int | None = None,
+    q: str | None = None,
+) -> list[models.Account]:
+    """The chart, by number; filtered by class and by a number prefix or label words."""
+    query = select(models.Account).where(models.Account.company_id == company_id)
+    if account_class is not None:
+        query = query.where(models.Account.account_class == account_class)
+    if q:
+        text = q.strip()
+        if is_digits(text):
+            query = query.where(models.Account.code.startswith(text))
+        else:
+            query = query.where(models.Account.label.ilike(f"%{_escape_like(text)}%", escape="\\"))
+    return list(session.scalars(query.order_by(models.Account.code)))
+
+
+def postable_accounts(session: Session, company_id: int) -> list[tuple[str, str]]:
+    """(number, label) of every account that takes entries, by number: the entry form's
+    list, read as plain rows (no ORM objects for the whole chart)."""
+    acc = models.Account
+    rows = session.execute(
+        select(acc.code, acc.label)
+        .where(acc.company_id == company_id, acc.postable.is_(True))
+        .order_by(acc.code)
+    )
+    return [(code, label) for code, label in rows]
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def add_sub_account(session: Session, company_id: int, code: str, label: str) -> models.Account:
+    """A sub-account under an existing account; its parent becomes a heading.
+
+    A parent that already has posted or draft lines keeps them, so it cannot become a
+    heading: the accountant moves them first.
+    """
+    label = (label or "").strip()
+    if not label or len(label) > 200:
+        raise InvalidInput("Le libellé compte de 1 à 200 caractères.", field="libelle")
+    codes = session.scalars(select(models.Account.code).where(models.Account.company_id == company_id)).all()
+    parent_code = chart_rules.check_new_sub_account(code, codes)
+    parent = session.scalars(
+        select(models.Account).where(
+            models.Account.company_id == company_id, models.Account.code == parent_code
+        )
+    ).one()
+    if parent.postable:
+        used = session.scalars(
+            select(models.Line.id).where(models.Line.account_id == parent.id).limit(1)
+        ).first()
+        if used is not None:
+            raise Conflict(
+                f"Le compte {parent.code} porte déjà des écritures : il ne peut pas recevoir de sous-compte.",
+                field="numero",
+            )
+        parent.postable = False
+    account = models.Account(
+        company_id=company_id,
+        code=code,
+        label=label,
+        account_class=chart_rules.account_class(code),
+        nature=parent.nature,
+        lettrable=parent.lettrable,
+        postable=True,
+    )
+    session.add(account)
+    session.flush()
+    return account
