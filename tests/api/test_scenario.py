@@ -31,8 +31,19 @@ def test_login_help_answers_200(testapp, books):
 
 
 def test_chart_lists_the_full_syscohada_chart(api):
-    accounts = api.get("/api/v1/comptes/").json["resultats"]
+    first = api.get("/api/v1/comptes/").json
+    assert len(first["resultats"]) == 100  # a page by default
+    assert first["suivant"] == first["resultats"][-1]["numero"]
+    accounts, after = [], None
+    while True:
+        page = api.get("/api/v1/comptes/", limite="500", **({"apres": after} if after else {})).json
+        accounts += page["resultats"]
+        if page["suivant"] is None:
+            break
+        after = page["suivant"]
     assert len(accounts) >= 1000
+    assert accounts[:100] == first["resultats"]
+    assert [a["numero"] for a in accounts] == sorted({a["numero"] for a in accounts})  # each once, in order
     by_code = {a["numero"]: a for a in accounts}
     assert by_code["4111"]["imputable"] and by_code["4111"]["lettrable"]
     assert not by_code["411"]["imputable"]

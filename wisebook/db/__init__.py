@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import transaction
@@ -64,17 +65,22 @@ def scope_to_company(session: Session, company_id: int) -> None:
     session.info[COMPANY_KEY] = company_id
 
 
+@functools.lru_cache(maxsize=4096)
+def _company_options(company_id: int) -> tuple[Any, ...]:
+    """The loader criteria limiting each CompanyOwned table to a company, built once per company
+    (options are immutable; the lambda's closure value becomes a bound parameter)."""
+    return tuple(
+        with_loader_criteria(owned, lambda cls: cls.company_id == company_id, include_aliases=True)
+        for owned in CompanyOwned.__subclasses__()
+    )
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _company_criteria(state: ORMExecuteState) -> None:
     company_id = state.session.info.get(COMPANY_KEY)
     if company_id is None or not (state.is_select or state.is_update or state.is_delete):
         return
-    state.statement = state.statement.options(
-        *(
-            with_loader_criteria(owned, lambda cls: cls.company_id == company_id, include_aliases=True)
-            for owned in CompanyOwned.__subclasses__()
-        )
-    )
+    state.statement = state.statement.options(*_company_options(company_id))
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

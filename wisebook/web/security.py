@@ -31,6 +31,8 @@ FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-dat
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_REFUSED = "wisebook.csrf_refused"
 KEY_COMPANY = "wisebook.key_company"
+MEMBERSHIP = "wisebook.membership"  # (company asked for, the caller's membership there)
+SESSION_CSRF = "wisebook.session_csrf"
 OPERATOR_ONLY = "réservé à l'exploitant de l'installation"
 
 
@@ -81,10 +83,16 @@ class SecurityPolicy:
         return []
 
 
+def _asked_company(request: Request) -> int | None:
+    """The company ``X-Societe`` names, or None when it names none (absent or not an id)."""
+    header = (request.headers.get("X-Societe") or "").strip()
+    return int(header) if is_digits(header) and len(header) <= 12 else None
+
+
 def _identity(request: Request) -> auth.Identity | None:
     """A Bearer token (API), else the browser session; an unsafe method from a session must
     carry the session's CSRF token in ``X-CSRF-Token`` (or a form's ``csrf`` field), or the
-    caller is nobody."""
+    caller is nobody. The caller's membership is read in the same query (see ``_company``)."""
     settings = request.registry.wisebook_settings
     token = _bearer(request)
     if token and token.startswith(api_keys.PREFIX):
@@ -96,25 +104,31 @@ def _identity(request: Request) -> auth.Identity | None:
         return auth.Identity(
             key.created_by_id, "", key.company.id, far, api_key_id=key.key_id, api_key_name=key.name
         )
+    asked = _asked_company(request)
     if token:
-        return auth.check_token(request.db, token, settings.jwt_secret_key)
+        caller = auth.check_token(request.db, token, settings.jwt_secret_key, asked)
+        if caller is None:
+            return None
+        request.environ[MEMBERSHIP] = (asked, caller.company)
+        return caller.identity
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         return None
-    found = auth.check_session(
-        request.db, cookie, settings.session_idle_seconds, settings.session_absolute_seconds
+    caller = auth.check_session(
+        request.db, cookie, settings.session_idle_seconds, settings.session_absolute_seconds, asked
     )
-    if found is None:
+    if caller is None:
         return None
-    identity, csrf = found
+    request.environ[MEMBERSHIP] = (asked, caller.company)
+    request.environ[SESSION_CSRF] = caller.csrf
     if request.method not in SAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER, "")
         if not sent and request.content_type in FORM_TYPES:  # a page's form: the hidden field
             sent = request.POST.get(CSRF_FIELD, "")
-        if not hmac.compare_digest(sent.encode(), csrf.encode()):
+        if not hmac.compare_digest(sent.encode(), caller.csrf.encode()):
             request.environ[CSRF_REFUSED] = True
             return None
-    return identity
+    return caller.identity
 
 
 def _company(request: Request) -> companies.CompanyContext | None:
@@ -129,12 +143,14 @@ def _company(request: Request) -> companies.CompanyContext | None:
             raise NotFound("Société introuvable.", field="X-Societe")
         scope_to_company(request.db, company.id)
         return company
-    wanted: int | None = identity.company_id
-    if header is not None:
-        if not is_digits(header.strip()) or len(header.strip()) > 12:  # an id, not a huge number
-            raise NotFound("Société introuvable.", field="X-Societe")
-        wanted = int(header)
-    context = companies.company_for_user(request.db, identity.user_id, wanted)
+    if header is not None and _asked_company(request) is None:  # an id, not a huge number
+        raise NotFound("Société introuvable.", field="X-Societe")
+    context: companies.CompanyContext | None
+    if MEMBERSHIP in request.environ:  # read with the credential
+        context = request.environ[MEMBERSHIP][1]
+    else:
+        wanted = identity.company_id if header is None else _asked_company(request)
+        context = companies.company_for_user(request.db, identity.user_id, wanted)
     if context is None and header is not None:
         raise NotFound("Société introuvable.", field="X-Societe")
     if context is not None:
@@ -219,12 +235,7 @@ def includeme(config: Any) -> None:
 
 
 def session_csrf(request: Request) -> str:
-    """The CSRF token of the browser's session, for the forms of a page ("" without one)."""
-    cookie = request.cookies.get(SESSION_COOKIE)
-    if not cookie:
-        return ""
-    settings = request.registry.wisebook_settings
-    found = auth.check_session(
-        request.db, cookie, settings.session_idle_seconds, settings.session_absolute_seconds
-    )
-    return found[1] if found else ""
+    """The CSRF token of the browser's session, for the forms of a page ("" without one): read
+    with the session itself, once per request."""
+    request.wisebook_identity  # noqa: B018 - a reified read: the session, and its token with it
+    return str(request.environ.get(SESSION_CSRF, ""))

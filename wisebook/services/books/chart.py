@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select
+from typing import Any
+
+from sqlalchemy import Row, insert, select
 from sqlalchemy.orm import Session
 
 from wisebook.data.syscohada import chart as official_chart
@@ -34,23 +36,46 @@ def load_chart(session: Session, company_id: int) -> int:
     return len(rows)
 
 
+MAX_PAGE = 500
+
+
 def list_accounts(
     session: Session,
     company_id: int,
     account_class: int | None = None,
     q: str | None = None,
-) -> list[models.Account]:
-    """The chart, by number; filtered by class and by a number prefix or label words."""
-    query = select(models.Account).where(models.Account.company_id == company_id)
+    limit: int | None = 100,
+    after: str | None = None,
+) -> tuple[list[Row[Any]], str | None]:
+    """A page of the chart by number, after the account ``after`` (the cursor is a number):
+    filtered by class and by a number prefix or label words; and the next page's cursor (the
+    whole of it when ``limit`` is None). Read as plain rows (number, label, class, nature,
+    lettrable, postable)."""
+    if limit is not None and not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(f"La limite va de 1 à {MAX_PAGE}.", field="limite")
+    acc = models.Account
+    query = select(acc.code, acc.label, acc.account_class, acc.nature, acc.lettrable, acc.postable).where(
+        acc.company_id == company_id
+    )
+    if after is not None:
+        if not is_digits(after) or len(after) > 20:
+            raise InvalidInput(
+                "Curseur inconnu : reprenez le « suivant » de la page précédente.", field="apres"
+            )
+        query = query.where(acc.code > after)
     if account_class is not None:
-        query = query.where(models.Account.account_class == account_class)
+        query = query.where(acc.account_class == account_class)
     if q:
         text = q.strip()
         if is_digits(text):
-            query = query.where(models.Account.code.startswith(text))
+            query = query.where(acc.code.startswith(text))
         else:
-            query = query.where(models.Account.label.ilike(f"%{_escape_like(text)}%", escape="\\"))
-    return list(session.scalars(query.order_by(models.Account.code)))
+            query = query.where(acc.label.ilike(f"%{_escape_like(text)}%", escape="\\"))
+    query = query.order_by(acc.code)
+    rows = list(session.execute(query if limit is None else query.limit(limit + 1)))
+    if limit is not None and len(rows) > limit:
+        return rows[:limit], str(rows[limit - 1].code)
+    return rows, None
 
 
 def postable_accounts(session: Session, company_id: int) -> list[tuple[str, str]]:

@@ -20,10 +20,17 @@ from wisebook.web.exports import file_response
 
 
 def list_accounts(request: Request) -> dict[str, Any]:
-    """The chart, filtered by ``classe`` and ``q`` (number prefix or words of the label)."""
-    account_class = query_int(request, "classe")
-    rows = chart.list_accounts(request.db, request.company.id, account_class, request.params.get("q"))
-    return {"resultats": [presenters.account(a) for a in rows], "suivant": None}
+    """A page of the chart (``limite``, 100 by default; ``apres``), filtered by ``classe`` and
+    ``q`` (number prefix or words of the label)."""
+    rows, following = chart.list_accounts(
+        request.db,
+        request.company.id,
+        query_int(request, "classe"),
+        request.params.get("q"),
+        query_int(request, "limite", 100) or 0,
+        request.params.get("apres"),
+    )
+    return {"resultats": [presenters.account(a) for a in rows], "suivant": following}
 
 
 def add_account(request: Request) -> Response:

@@ -46,7 +46,7 @@ def chart_page(request: Request) -> Response:
             target = request.route_path("chart_page", _query={"q": made.code, "ajoute": made.code})
             return HTTPSeeOther(target)
         q, klass = values["numero"][:2], None
-    accounts = chart.list_accounts(request.db, company.id, klass, q or None)
+    accounts, _ = chart.list_accounts(request.db, company.id, klass, q or None, limit=None)
     return page(
         request,
         "comptes.html",
