@@ -21,7 +21,7 @@ import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from wisebook.db import models
@@ -116,17 +116,24 @@ def emit(session: Session, company_id: int, event: str, payload: Mapping[str, An
     The ids are also kept in ``session.info["wisebook.deliveries"]`` for whoever commits the
     session to hand to the task queue once the transaction is committed.
     """
-    hooks = session.scalars(
-        select(models.Webhook).where(models.Webhook.company_id == company_id, models.Webhook.active.is_(True))
-    ).all()
-    body = json.dumps({"evenement": event, "societe": company_id, "donnees": payload}, default=str)
-    made = []
-    for hook in hooks:
-        if event in hook.events.split(","):
-            delivery = models.WebhookDelivery(webhook_id=hook.id, event=event, payload=body)
-            session.add(delivery)
-            session.flush()
-            made.append(delivery.id)
+    hook = models.Webhook
+    subscribed = [
+        row.id
+        for row in session.execute(
+            select(hook.id, hook.events).where(hook.company_id == company_id, hook.active.is_(True))
+        )
+        if event in row.events.split(",")
+    ]
+    made: list[int] = []
+    if subscribed:  # most postings: no webhook, one read and nothing written
+        body = json.dumps({"evenement": event, "societe": company_id, "donnees": payload}, default=str)
+        made = list(
+            session.scalars(
+                insert(models.WebhookDelivery)
+                .values([{"webhook_id": i, "event": event, "payload": body} for i in subscribed])
+                .returning(models.WebhookDelivery.id)
+            )
+        )
     session.info.setdefault("wisebook.deliveries", []).extend(made)
     return made
 
