@@ -8,8 +8,9 @@ from typing import Any
 import transaction
 import zope.sqlalchemy
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
+from sqlalchemy.sql import Executable
 
 from wisebook.db.meta import COMPANY_KEY, CompanyOwned
 from wisebook.settings import Settings
@@ -83,6 +84,13 @@ def _company_criteria(state: ORMExecuteState) -> None:
     state.statement = state.statement.options(*_company_options(company_id))
 
 
+def read(session: Session, statement: Executable, **params: Any) -> CursorResult[Any]:
+    """Run a statement built once (module level, bound parameters) on the session's connection,
+    in its transaction, without the ORM: for the hot reads. Such a statement names its company
+    itself (a ``company`` parameter); the ORM's company criteria do not see it."""
+    return session.connection().execute(statement, params)
+
+
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """A session factory bound to ``engine``."""
     return sessionmaker(bind=engine, expire_on_commit=False)
@@ -117,4 +125,12 @@ def includeme(config: Any) -> None:
     config.add_request_method(dbsession, "db", reify=True)
 
 
-__all__ = ["READ_ONLY", "get_tm_session", "make_engine", "scope_to_company", "session_factory", "transaction"]
+__all__ = [
+    "READ_ONLY",
+    "get_tm_session",
+    "make_engine",
+    "read",
+    "scope_to_company",
+    "session_factory",
+    "transaction",
+]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import jwt
-from sqlalchemy import Select, and_, or_, select, update
+from sqlalchemy import Integer, Select, and_, bindparam, func, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -45,16 +45,10 @@ class Caller:
 
 
 def _with_membership(query: Select[Any], user_id: Any, wanted: Any) -> Select[Any]:
-    """``query`` (one credential row) with the user's membership in ``wanted`` (an id, a column
-    that may be NULL, or None for any) joined on: the first company by id, as one row."""
+    """``query`` (one credential row) with the user's membership in ``wanted`` (an expression
+    that may be NULL: then their first company by id) joined on, as one row."""
     member, company = models.Membership, models.Company
-    on = member.user_id == user_id
-    if wanted is not None:
-        on = (
-            and_(on, member.company_id == wanted)
-            if isinstance(wanted, int)
-            else and_(on, or_(wanted.is_(None), member.company_id == wanted))
-        )
+    on = and_(member.user_id == user_id, or_(wanted.is_(None), member.company_id == wanted))
     return (
         query.add_columns(company.id, company.name, company.currency, member.role)
         .outerjoin(member, on)
@@ -62,6 +56,33 @@ def _with_membership(query: Select[Any], user_id: Any, wanted: Any) -> Select[An
         .order_by(member.company_id)
         .limit(1)
     )
+
+
+#: The two credential reads, built once (a request pays neither their construction nor their
+#: cache key) and run as Core: no ORM entity is loaded to check who is calling.
+_TOKEN = _with_membership(
+    select(models.AuthToken.revoked_at, models.User.is_active, models.User.is_superuser)
+    .join(models.User, models.User.id == models.AuthToken.user_id)
+    .where(models.AuthToken.jti == bindparam("jti")),
+    models.AuthToken.user_id,
+    bindparam("wanted", type_=Integer),
+)
+_SESSION_COLUMNS = (
+    models.BrowserSession.id,
+    models.BrowserSession.user_id,
+    models.BrowserSession.company_id,
+    models.BrowserSession.created_at,
+    models.BrowserSession.last_seen_at,
+    models.BrowserSession.revoked_at,
+    models.BrowserSession.csrf_token,
+)
+_SESSION = _with_membership(
+    select(*_SESSION_COLUMNS, models.User.is_active, models.User.is_superuser)
+    .join(models.User, models.User.id == models.BrowserSession.user_id)
+    .where(models.BrowserSession.token_hash == bindparam("digest")),
+    models.BrowserSession.user_id,
+    func.coalesce(bindparam("wanted", type_=Integer), models.BrowserSession.company_id),
+)
 
 
 def _membership_of(row: Any) -> CompanyContext | None:
@@ -103,15 +124,8 @@ def check_token(session: Session, token: str, secret: str, company_id: int | Non
         return None
     claimed = claims.get("societe")
     claimed = int(claimed) if isinstance(claimed, int) else None
-    row = session.execute(
-        _with_membership(
-            select(models.AuthToken.revoked_at, models.User.is_active, models.User.is_superuser)
-            .join(models.User, models.User.id == models.AuthToken.user_id)
-            .where(models.AuthToken.jti == str(claims["jti"])),
-            models.AuthToken.user_id,
-            company_id if company_id is not None else claimed,
-        )
-    ).one_or_none()
+    wanted = company_id if company_id is not None else claimed
+    row = session.connection().execute(_TOKEN, {"jti": str(claims["jti"]), "wanted": wanted}).one_or_none()
     if row is None or row.revoked_at is not None or not row.is_active:
         return None
     identity = Identity(
@@ -185,40 +199,38 @@ def check_session(
 ) -> Caller | None:
     """The caller of a live session, else None; their company is ``company_id`` if given, else
     the session's (one query for both). Touches the session's last use once a minute."""
-    row = session.execute(
-        _with_membership(
-            select(models.BrowserSession, models.User.is_active, models.User.is_superuser)
-            .join(models.User, models.User.id == models.BrowserSession.user_id)
-            .where(models.BrowserSession.token_hash == _digest(cookie)),
-            models.BrowserSession.user_id,
-            company_id if company_id is not None else models.BrowserSession.company_id,
-        )
-    ).one_or_none()
+    row = (
+        session.connection()
+        .execute(_SESSION, {"digest": _digest(cookie), "wanted": company_id})
+        .one_or_none()
+    )
     if row is None:
         return None
-    found, active, operator = row[:3]
     now = dt.datetime.now(dt.UTC)
-    created, seen = aware(found.created_at), aware(found.last_seen_at)
-    if found.revoked_at is not None or not active:
+    created, seen = aware(row.created_at), aware(row.last_seen_at)
+    if row.revoked_at is not None or not row.is_active:
         return None
     if now - seen > dt.timedelta(seconds=idle) or now - created > dt.timedelta(seconds=absolute):
         return None
     if now - seen > dt.timedelta(seconds=60):  # one write a minute at most, not one per request
         try:
             with session.begin_nested():
-                found.last_seen_at = now
-                session.flush()
+                session.execute(
+                    update(models.BrowserSession)
+                    .where(models.BrowserSession.id == row.id)
+                    .values(last_seen_at=now)
+                )
         except OperationalError:  # SQLite busy with a long write: the next request touches it
             pass
     identity = Identity(
-        user_id=found.user_id,
+        user_id=row.user_id,
         jti="",
-        company_id=found.company_id,
+        company_id=row.company_id,
         expires_at=min(seen + dt.timedelta(seconds=idle), created + dt.timedelta(seconds=absolute)),
-        session_id=found.id,
-        operator=bool(operator),
+        session_id=row.id,
+        operator=bool(row.is_superuser),
     )
-    return Caller(identity, _membership_of(row), found.csrf_token)
+    return Caller(identity, _membership_of(row), row.csrf_token)
 
 
 def aware(moment: dt.datetime) -> dt.datetime:

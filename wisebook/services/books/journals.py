@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
-from wisebook.db import models
+from wisebook.db import models, read
 from wisebook.ledger.errors import Conflict, InvalidInput
 from wisebook.services.books.years import list_fiscal_years
 
@@ -22,15 +24,16 @@ DEFAULT_JOURNALS = (
 JOURNAL_KINDS = ("achats", "ventes", "tresorerie", "divers", "a_nouveaux")
 
 
-def list_journals(session: Session, company_id: int) -> list[models.Journal]:
-    """The company's journals, by code."""
-    return list(
-        session.scalars(
-            select(models.Journal)
-            .where(models.Journal.company_id == company_id)
-            .order_by(models.Journal.code)
-        )
-    )
+_JOURNALS = (
+    select(models.Journal.id, models.Journal.code, models.Journal.label, models.Journal.kind)
+    .where(models.Journal.company_id == bindparam("company"))
+    .order_by(models.Journal.code)
+)
+
+
+def list_journals(session: Session, company_id: int) -> list[Row[Any]]:
+    """The company's journals, by code: id, code, label, kind."""
+    return list(read(session, _JOURNALS, company=company_id))
 
 
 def create_journal(session: Session, company_id: int, code: str, label: str, kind: str) -> models.Journal:

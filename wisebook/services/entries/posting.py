@@ -13,10 +13,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy import Row, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from wisebook.db import models
+from wisebook.db import models, read
 from wisebook.ledger import entries as rules
 from wisebook.ledger.accounts import Account
 from wisebook.ledger.chain import ChainLine
@@ -103,12 +103,43 @@ def record(entry: models.Entry) -> EntryRecord:
     )
 
 
+#: The posting's reads, built once (module level, bound parameters) and run as Core: a posting
+#: pays neither their construction nor their cache key. Each names its company.
+_JOURNAL = select(models.Journal.id, models.Journal.code).where(
+    models.Journal.company_id == bindparam("company"), models.Journal.code == bindparam("code")
+)
+_ACCOUNTS = select(
+    models.Account.id,
+    models.Account.code,
+    models.Account.label,
+    models.Account.postable,
+    models.Account.lettrable,
+).where(
+    models.Account.company_id == bindparam("company"),
+    models.Account.code.in_(bindparam("codes", expanding=True)),
+)
+_PERIOD = (
+    select(
+        models.Period.id,
+        models.Period.number,
+        models.Period.start_date,
+        models.Period.end_date,
+        models.Period.locked,
+        models.FiscalYear.id.label("fiscal_year_id"),
+        models.FiscalYear.code.label("fiscal_year"),
+        models.FiscalYear.status.label("fiscal_year_status"),
+    )
+    .join(models.FiscalYear, models.FiscalYear.id == models.Period.fiscal_year_id)
+    .where(
+        models.FiscalYear.company_id == bindparam("company"),
+        models.Period.start_date <= bindparam("day"),
+        models.Period.end_date >= bindparam("day"),
+    )
+)
+
+
 def _journal(session: Session, company_id: int, code: str) -> Row[Any]:
-    journal = session.execute(
-        select(models.Journal.id, models.Journal.code).where(
-            models.Journal.company_id == company_id, models.Journal.code == code
-        )
-    ).one_or_none()
+    journal = read(session, _JOURNAL, company=company_id, code=code).one_or_none()
     if journal is None:
         raise InvalidInput(f"Journal inconnu : {code}.", field="journal")
     return journal
@@ -119,13 +150,7 @@ def _accounts(session: Session, company_id: int, codes: Iterable[str]) -> dict[s
     wanted = sorted({c for c in codes if c})
     if not wanted:
         return {}
-    acc = models.Account
-    rows = session.execute(
-        select(acc.id, acc.code, acc.label, acc.postable, acc.lettrable).where(
-            acc.company_id == company_id, acc.code.in_(wanted)
-        )
-    )
-    return {r.code: r for r in rows}
+    return {r.code: r for r in read(session, _ACCOUNTS, company=company_id, codes=wanted)}
 
 
 def _check_lines(
@@ -144,21 +169,7 @@ def _check_lines(
 
 def _check_date(session: Session, company_id: int, day: dt.date) -> Row[Any]:
     """The open, unlocked period of ``day`` with its fiscal year's id and code."""
-    per, fy = models.Period, models.FiscalYear
-    found = session.execute(
-        select(
-            per.id,
-            per.number,
-            per.start_date,
-            per.end_date,
-            per.locked,
-            fy.id.label("fiscal_year_id"),
-            fy.code.label("fiscal_year"),
-            fy.status.label("fiscal_year_status"),
-        )
-        .join(fy, fy.id == per.fiscal_year_id)
-        .where(fy.company_id == company_id, per.start_date <= day, per.end_date >= day)
-    ).one_or_none()
+    found = read(session, _PERIOD, company=company_id, day=day).one_or_none()
     if found is None:
         rules.check_date(day, None, False, None)
         raise AssertionError("unreachable")

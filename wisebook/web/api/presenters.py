@@ -42,8 +42,8 @@ def entry(e: EntryRecord, currency: str) -> dict[str, Any]:
     }
 
 
-def account(a: models.Account) -> dict[str, Any]:
-    """An account of the chart."""
+def account(a: Any) -> dict[str, Any]:
+    """An account of the chart (a row or a model: code, label, class, nature, flags)."""
     return {
         "numero": a.code,
         "libelle": a.label,
@@ -54,8 +54,8 @@ def account(a: models.Account) -> dict[str, Any]:
     }
 
 
-def journal(j: models.Journal) -> dict[str, Any]:
-    """A journal."""
+def journal(j: Any) -> dict[str, Any]:
+    """A journal (a row or a model: code, label, kind)."""
     return {"code": j.code, "libelle": j.label, "type": j.kind}
 
 
