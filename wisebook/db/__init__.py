@@ -84,11 +84,12 @@ def _company_criteria(state: ORMExecuteState) -> None:
     state.statement = state.statement.options(*_company_options(company_id))
 
 
-def read(session: Session, statement: Executable, **params: Any) -> CursorResult[Any]:
+def run(session: Session, statement: Executable, params: Any = None, /, **named: Any) -> CursorResult[Any]:
     """Run a statement built once (module level, bound parameters) on the session's connection,
-    in its transaction, without the ORM: for the hot reads. Such a statement names its company
-    itself (a ``company`` parameter); the ORM's company criteria do not see it."""
-    return session.connection().execute(statement, params)
+    in its transaction, without the ORM: for the hot path of reads and postings. ``params`` is
+    a list of rows for an executemany. Such a statement names its company or its row itself;
+    the ORM's company criteria do not see it."""
+    return session.connection().execute(statement, params if params is not None else named)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -129,7 +130,7 @@ __all__ = [
     "READ_ONLY",
     "get_tm_session",
     "make_engine",
-    "read",
+    "run",
     "scope_to_company",
     "session_factory",
     "transaction",

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
-from wisebook.db import models, read
+from wisebook.db import models, run
 from wisebook.ledger.errors import Conflict, InvalidInput
 from wisebook.services.books.years import list_fiscal_years
 
@@ -33,7 +33,7 @@ _JOURNALS = (
 
 def list_journals(session: Session, company_id: int) -> list[Row[Any]]:
     """The company's journals, by code: id, code, label, kind."""
-    return list(read(session, _JOURNALS, company=company_id))
+    return list(run(session, _JOURNALS, company=company_id))
 
 
 def create_journal(session: Session, company_id: int, code: str, label: str, kind: str) -> models.Journal:

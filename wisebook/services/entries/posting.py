@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import Row, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from wisebook.db import models, read
+from wisebook.db import models, run
+from wisebook.db.meta import Base
 from wisebook.ledger import entries as rules
 from wisebook.ledger.accounts import Account
 from wisebook.ledger.chain import ChainLine
@@ -138,8 +139,13 @@ _PERIOD = (
 )
 
 
+_ENTRIES = Base.metadata.tables[models.Entry.__tablename__]
+_NEW_ENTRY = insert(_ENTRIES).returning(_ENTRIES.c.id)
+_POST_ENTRY = update(_ENTRIES).where(_ENTRIES.c.id == bindparam("b_entry"))
+
+
 def _journal(session: Session, company_id: int, code: str) -> Row[Any]:
-    journal = read(session, _JOURNAL, company=company_id, code=code).one_or_none()
+    journal = run(session, _JOURNAL, company=company_id, code=code).one_or_none()
     if journal is None:
         raise InvalidInput(f"Journal inconnu : {code}.", field="journal")
     return journal
@@ -150,7 +156,7 @@ def _accounts(session: Session, company_id: int, codes: Iterable[str]) -> dict[s
     wanted = sorted({c for c in codes if c})
     if not wanted:
         return {}
-    return {r.code: r for r in read(session, _ACCOUNTS, company=company_id, codes=wanted)}
+    return {r.code: r for r in run(session, _ACCOUNTS, company=company_id, codes=wanted)}
 
 
 def _check_lines(
@@ -169,7 +175,7 @@ def _check_lines(
 
 def _check_date(session: Session, company_id: int, day: dt.date) -> Row[Any]:
     """The open, unlocked period of ``day`` with its fiscal year's id and code."""
-    found = read(session, _PERIOD, company=company_id, day=day).one_or_none()
+    found = run(session, _PERIOD, company=company_id, day=day).one_or_none()
     if found is None:
         rules.check_date(day, None, False, None)
         raise AssertionError("unreachable")
@@ -196,23 +202,21 @@ def create_entry(
     journal, period, lines = _checked(session, company, draft, post=post, max_lines=max_lines)
     created = dt.datetime.now(dt.UTC)
     total = sum(ln.debit for ln in lines)
-    entry_id = session.execute(
-        insert(models.Entry)
-        .values(
-            company_id=company.id,
-            journal_id=journal.id,
-            fiscal_year_id=period.fiscal_year_id,
-            period_id=period.id,
-            entry_date=draft.date,
-            label=draft.label,
-            reference=draft.reference,
-            status=models.DRAFT,
-            total=total,
-            created_by_id=user_id,
-            created_at=created,
-            reversal_of_id=reversal_of_id,
-        )
-        .returning(models.Entry.id)
+    entry_id = run(
+        session,
+        _NEW_ENTRY,
+        company_id=company.id,
+        journal_id=journal.id,
+        fiscal_year_id=period.fiscal_year_id,
+        period_id=period.id,
+        entry_date=draft.date,
+        label=draft.label,
+        reference=draft.reference,
+        status=models.DRAFT,
+        total=total,
+        created_by_id=user_id,
+        created_at=created,
+        reversal_of_id=reversal_of_id,
     ).scalar_one()
     _insert_lines(session, entry_id, lines, draft.date)
     saved = EntryRecord(
@@ -403,20 +407,19 @@ def _post(session: Session, company: CompanyContext, entry: EntryRecord, user_id
         total=sum(ln.debit for ln in entry.lines),
         posted_at=dt.datetime.now(dt.UTC),
     )
-    session.execute(
-        update(models.Entry)
-        .where(models.Entry.id == entry.id)
-        .values(
-            status=posted.status,
-            sequence=sequence,
-            number=number,
-            hash=chain_hash,
-            total=posted.total,
-            period_id=entry.period_id,
-            fiscal_year_id=entry.fiscal_year_id,
-            posted_at=posted.posted_at,
-            posted_by_id=user_id,
-        )
+    run(
+        session,
+        _POST_ENTRY,
+        b_entry=entry.id,
+        status=posted.status,
+        sequence=sequence,
+        number=number,
+        hash=chain_hash,
+        total=posted.total,
+        period_id=entry.period_id,
+        fiscal_year_id=entry.fiscal_year_id,
+        posted_at=posted.posted_at,
+        posted_by_id=user_id,
     )
     movements: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for ln in entry.lines:

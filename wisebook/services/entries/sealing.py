@@ -11,29 +11,41 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session
 
-from wisebook.db import dialect, models
+from wisebook.db import dialect, models, run
+from wisebook.db.meta import Base
 from wisebook.ledger.chain import ChainEntry, ChainLine, link
+
+_COUNTER = Base.metadata.tables[models.JournalCounter.__tablename__]
+_ITS_COUNTER = (_COUNTER.c.journal_id == bindparam("b_journal")) & (
+    _COUNTER.c.fiscal_year_id == bindparam("b_year")
+)
+#: Built once and run as Core (db.run): the counter bump, and the chain's new head.
+_BUMP = (
+    update(_COUNTER)
+    .where(_ITS_COUNTER)
+    .values(last_number=_COUNTER.c.last_number + bindparam("b_count"))
+    .returning(_COUNTER.c.last_number, _COUNTER.c.last_hash)
+)
+_HEAD = update(_COUNTER).where(_ITS_COUNTER).values(last_hash=bindparam("b_hash"))
 
 
 def reserve(session: Session, journal_id: int, fiscal_year_id: int, count: int) -> tuple[int, str]:
     """Take the next ``count`` numbers of a journal's fiscal year: the last one taken, and the
     hash the chain continues from. The counter row stays locked until commit."""
-    counter = models.JournalCounter
-    bump = (
-        update(counter)
-        .where(counter.journal_id == journal_id, counter.fiscal_year_id == fiscal_year_id)
-        .values(last_number=counter.last_number + count)
-        .returning(counter.last_number, counter.last_hash)
-    )
-    head = session.execute(bump).one_or_none()
+    where = {"b_journal": journal_id, "b_year": fiscal_year_id, "b_count": count}
+    head = run(session, _BUMP, where).one_or_none()
     if head is None:  # a journal or year made outside the services
         dialect.insert_ignore(
-            session, counter, journal_id=journal_id, fiscal_year_id=fiscal_year_id, last_number=0
+            session,
+            models.JournalCounter,
+            journal_id=journal_id,
+            fiscal_year_id=fiscal_year_id,
+            last_number=0,
         )
-        head = session.execute(bump).one()
+        head = run(session, _BUMP, where).one()
     return int(head[0]), str(head[1])
 
 
@@ -69,9 +81,4 @@ def seal(
 
 def close(session: Session, journal_id: int, fiscal_year_id: int, last_hash: str) -> None:
     """Record the hash of a journal's last sealed entry on its counter row."""
-    counter = models.JournalCounter
-    session.execute(
-        update(counter)
-        .where(counter.journal_id == journal_id, counter.fiscal_year_id == fiscal_year_id)
-        .values(last_hash=last_hash)
-    )
+    run(session, _HEAD, {"b_journal": journal_id, "b_year": fiscal_year_id, "b_hash": last_hash})
