@@ -21,10 +21,10 @@ import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
-from wisebook.db import models
+from wisebook.db import models, run
 from wisebook.ledger.errors import InvalidInput, NotFound
 from wisebook.services.platform import outbound
 
@@ -110,19 +110,20 @@ def last_delivery(session: Session, hook_ids: Sequence[int]) -> dict[int, models
     return {row.webhook_id: row for row in rows}
 
 
+#: Built once, run as Core (db.run): every posting asks it.
+_SUBSCRIBED = select(models.Webhook.id, models.Webhook.events).where(
+    models.Webhook.company_id == bindparam("company"), models.Webhook.active.is_(True)
+)
+
+
 def emit(session: Session, company_id: int, event: str, payload: Mapping[str, Any]) -> list[int]:
     """Queue ``event`` for every active webhook of the company subscribed to it; their ids.
 
     The ids are also kept in ``session.info["wisebook.deliveries"]`` for whoever commits the
     session to hand to the task queue once the transaction is committed.
     """
-    hook = models.Webhook
     subscribed = [
-        row.id
-        for row in session.execute(
-            select(hook.id, hook.events).where(hook.company_id == company_id, hook.active.is_(True))
-        )
-        if event in row.events.split(",")
+        row.id for row in run(session, _SUBSCRIBED, company=company_id) if event in row.events.split(",")
     ]
     made: list[int] = []
     if subscribed:  # most postings: no webhook, one read and nothing written
