@@ -36,6 +36,7 @@ def make_engine(settings: Settings, **kwargs: Any) -> Engine:
 
 
 READ_ONLY = "wisebook_read_only"  # execution option: a read-only transaction
+TM_KEY = "wisebook.transaction_manager"  # session.info: the manager a request's session is joined to
 
 
 def _sqlite_setup(engine: Engine, busy_ms: int = 30000) -> None:
@@ -89,7 +90,18 @@ def run(session: Session, statement: Executable, params: Any = None, /, **named:
     in its transaction, without the ORM: for the hot path of reads and postings. ``params`` is
     a list of rows for an executemany. Such a statement names its company or its row itself;
     the ORM's company criteria do not see it."""
-    return session.connection().execute(statement, params if params is not None else named)
+    result = session.connection().execute(statement, params if params is not None else named)
+    if getattr(statement, "is_dml", False):
+        changed(session)
+    return result
+
+
+def changed(session: Session) -> None:
+    """Say that ``session`` wrote outside the ORM (``run``, a text statement): without this, the
+    request's transaction manager takes it for a reader and rolls it back at the end."""
+    manager = session.info.get(TM_KEY)
+    if manager is not None:
+        zope.sqlalchemy.mark_changed(session, manager)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -99,7 +111,7 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 def get_tm_session(factory: sessionmaker[Session], transaction_manager: Any, request: Any = None) -> Session:
     """A session joined to ``transaction_manager``: committed or aborted with the request."""
-    session: Session = factory(info={"request": request})
+    session: Session = factory(info={"request": request, TM_KEY: transaction_manager})
     zope.sqlalchemy.register(session, transaction_manager=transaction_manager)
     return session
 
@@ -128,6 +140,7 @@ def includeme(config: Any) -> None:
 
 __all__ = [
     "READ_ONLY",
+    "changed",
     "get_tm_session",
     "make_engine",
     "run",

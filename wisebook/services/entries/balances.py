@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from sqlalchemy import TextClause, text
 from sqlalchemy.orm import Session
 
-from wisebook.db import models
+from wisebook.db import changed, models
 
 
 def add_to_balances(
@@ -37,6 +37,7 @@ def add_to_balances(
         batch = values[start : start + BATCH]
         params = {f"{key}{n}": value for n, row in enumerate(batch) for key, value in row.items()}
         session.connection().execute(_upsert(len(batch)), params)
+    changed(session)
 
 
 #: Rows per statement (7 parameters a row: well under SQLite's limit of 32,766).

@@ -141,6 +141,7 @@ _PERIOD = (
 
 _ENTRIES = Base.metadata.tables[models.Entry.__tablename__]
 _NEW_ENTRY = insert(_ENTRIES).returning(_ENTRIES.c.id)
+_NEW_LINES = insert(Base.metadata.tables[models.Line.__tablename__])
 _POST_ENTRY = update(_ENTRIES).where(_ENTRIES.c.id == bindparam("b_entry"))
 
 
@@ -289,7 +290,7 @@ def _insert_lines(session: Session, entry_id: int, lines: Iterable[LineRecord], 
     ]
     # One statement compiled once, its rows sent in multi-row batches by the driver's
     # "insertmanyvalues" (psycopg2: execute_values), not a round trip per line.
-    session.connection().execute(insert(models.Line), rows)
+    run(session, _NEW_LINES, rows)
 
 
 def update_draft(

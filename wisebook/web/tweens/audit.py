@@ -12,10 +12,14 @@ from typing import Any
 
 from pyramid.request import Request
 from pyramid.response import Response
+from sqlalchemy import insert
 
-from wisebook.db import models
+from wisebook.db import models, run
+from wisebook.db.meta import Base
 from wisebook.ledger.errors import LedgerError
 
+#: One row per write, inserted as Core in the request's transaction (built once).
+_RECORD = insert(Base.metadata.tables[models.AuditEntry.__tablename__])
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: Set by views that establish who the caller is (login): the user and company to record.
 AUDIT_USER, AUDIT_COMPANY = "wisebook.audit.user", "wisebook.audit.company"
@@ -38,21 +42,20 @@ def audit_tween_factory(
         matchdict = request.matchdict or {}
         key = identity is not None and identity.api_key_id is not None  # a key is its own principal
         user_id = identity.user_id if identity else request.environ.get(AUDIT_USER)
-        request.db.add(
-            models.AuditEntry(
-                company_id=company.id if company else request.environ.get(AUDIT_COMPANY),
-                user_id=None if key else user_id,
-                api_key_id=identity.api_key_id if key else None,
-                api_key_name=identity.api_key_name if key else None,
-                method=request.method,
-                path=request.path[:500],
-                action=request.matched_route.name,
-                target=str(matchdict["id"]) if "id" in matchdict else None,
-                status=response.status_int,
-                client_addr=(request.client_addr or "")[:64] or None,
-            )
+        run(
+            request.db,
+            _RECORD,
+            company_id=company.id if company else request.environ.get(AUDIT_COMPANY),
+            user_id=None if key else user_id,
+            api_key_id=identity.api_key_id if key else None,
+            api_key_name=identity.api_key_name if key else None,
+            method=request.method,
+            path=request.path[:500],
+            action=request.matched_route.name,
+            target=str(matchdict["id"]) if "id" in matchdict else None,
+            status=response.status_int,
+            client_addr=(request.client_addr or "")[:64] or None,
         )
-        request.db.flush()
         return response
 
     return tween
