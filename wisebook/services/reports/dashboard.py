@@ -6,11 +6,11 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from wisebook.db import models
-from wisebook.services.reports.statements import Positions
+from wisebook.db import models, run
+from wisebook.services.reports.statements import Key, Positions
 
 POSITIONS = ("tresorerie", "creances_clients", "dettes_fournisseurs")
 FLOWS = ("chiffre_affaires", "charges", "resultat")
@@ -51,36 +51,35 @@ class YearFigures:
 
 
 def dashboard(session: Session, company_id: int, fy: models.FiscalYear) -> list[YearFigures]:
-    """The current exercice and the previous one (when the books hold it)."""
-    books = Positions(session, company_id, fy, fy.end_date)
+    """The current exercice and the previous one (when the books hold it).
+
+    One grouped read of the balance table — per fiscal year, month, account and à-nouveaux
+    flag, from the first year the positions need to ``fy``'s end — gives both the positions'
+    sums and the months' movements; one more reads the months of the years shown."""
+    sums: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
+    books = Positions(session, company_id, fy, fy.end_date, given=sums)
     years = [fy] + ([p] if (p := books.previous(fy)) else [])
-    bal, per, jrn, acc = models.AccountBalance, models.Period, models.Journal, models.Account
-    rows = session.execute(
-        select(bal.fiscal_year_id, per.start_date, acc.code, func.sum(bal.debit - bal.credit))
-        .join(per, per.id == bal.period_id)
-        .join(jrn, jrn.id == bal.journal_id)
-        .join(acc, acc.id == bal.account_id)
-        .where(
-            bal.company_id == company_id,
-            bal.fiscal_year_id.in_([y.id for y in years]),
-            jrn.kind != "a_nouveaux",
-        )
-        .group_by(bal.fiscal_year_id, per.start_date, acc.code)
-    ).all()
     moves: dict[int, dict[dt.date, dict[str, int]]] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(int))
     )
-    for fy_id, month, code, net in rows:
-        moves[fy_id][month][code] += int(net or 0)
+    for fy_id, month, code, an, debit, credit in run(
+        session, _MOVEMENTS, company=company_id, start=books.first.start_date, end=fy.end_date
+    ):
+        debit, credit = int(debit or 0), int(credit or 0)
+        total = sums[(code, fy_id, bool(an))]
+        total[0] += debit
+        total[1] += credit
+        if not an:
+            moves[fy_id][month][code] += debit - credit
+    months_of: dict[int, list[dt.date]] = defaultdict(list)
+    for fy_id, month in run(session, _MONTHS, years=[y.id for y in years]):
+        months_of[fy_id].append(month)
     out = []
     for year in years:
         opening = books.opening(year)
         position = {name: sum(indicator(name, c) * v for c, v in opening.items()) for name in POSITIONS}
         months, totals = [], dict.fromkeys(FLOWS, 0)
-        periods = session.scalars(
-            select(per.start_date).where(per.fiscal_year_id == year.id).order_by(per.start_date)
-        ).all()
-        for month in periods:
+        for month in months_of[year.id]:
             movement = moves[year.id].get(month, {})
             values: dict[str, int] = {}
             for name in POSITIONS:
@@ -92,3 +91,27 @@ def dashboard(session: Session, company_id: int, fy: models.FiscalYear) -> list[
             months.append(Month(month, values))
         out.append(YearFigures(year.code, months, {**dict(position), **totals}))
     return out
+
+
+_BAL, _PER, _JRN, _ACC = models.AccountBalance, models.Period, models.Journal, models.Account
+_IS_AN = _JRN.kind == "a_nouveaux"
+#: Built once: the balance table grouped per year, month, account and à-nouveaux flag.
+_MOVEMENTS = (
+    select(
+        _BAL.fiscal_year_id, _PER.start_date, _ACC.code, _IS_AN, func.sum(_BAL.debit), func.sum(_BAL.credit)
+    )
+    .join(_PER, _PER.id == _BAL.period_id)
+    .join(_JRN, _JRN.id == _BAL.journal_id)
+    .join(_ACC, _ACC.id == _BAL.account_id)
+    .where(
+        _BAL.company_id == bindparam("company"),
+        _PER.start_date >= bindparam("start"),
+        _PER.end_date <= bindparam("end"),
+    )
+    .group_by(_BAL.fiscal_year_id, _PER.start_date, _ACC.code, _IS_AN)
+)
+_MONTHS = (
+    select(_PER.fiscal_year_id, _PER.start_date)
+    .where(_PER.fiscal_year_id.in_(bindparam("years", expanding=True)))
+    .order_by(_PER.fiscal_year_id, _PER.start_date)
+)

@@ -130,7 +130,15 @@ def _uncovered(
 class Positions:
     """The company's fiscal years and their sums, with positions derived from them."""
 
-    def __init__(self, session: Session, company_id: int, fy: models.FiscalYear, end: dt.date) -> None:
+    def __init__(
+        self,
+        session: Session,
+        company_id: int,
+        fy: models.FiscalYear,
+        end: dt.date,
+        given: dict[Key, list[int]] | None = None,
+    ) -> None:
+        """``given``: the sums read by the caller (see ``first``), else read here to ``end``."""
         self.years = list(
             session.scalars(
                 select(models.FiscalYear)
@@ -148,8 +156,8 @@ class Positions:
             )
         )
         self.with_an = with_an
-        first = self.base(self.previous(fy) or fy)
-        self.sums = sums(session, company_id, first.start_date, end)
+        self.first = self.base(self.previous(fy) or fy)  # where the sums must start
+        self.sums = given if given is not None else sums(session, company_id, self.first.start_date, end)
 
     def previous(self, fy: models.FiscalYear) -> models.FiscalYear | None:
         i = self.index[fy.id]
