@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -109,9 +110,19 @@ def issue_token(
     return jwt.encode(claims, secret, algorithm=ALGORITHM), expires
 
 
-def check_token(session: Session, token: str, secret: str, company_id: int | None = None) -> Caller | None:
-    """The caller of a valid, unexpired, unrevoked token for an active user, else None; their
-    company is ``company_id`` if given, else the token's (one query for both)."""
+@dataclass(frozen=True)
+class _Claims:
+    user_id: int
+    jti: str
+    company_id: int | None
+    expires: dt.datetime
+
+
+@functools.lru_cache(maxsize=4096)
+def _claims(token: str, secret: str) -> _Claims | None:
+    """A token's claims once its signature, issuer and claims are checked (None otherwise):
+    kept per token string, so a token pays its HMAC once per process, not once per request.
+    Its expiry is checked again at each use, and its revocation read from the database."""
     try:
         claims = jwt.decode(
             token,
@@ -122,17 +133,30 @@ def check_token(session: Session, token: str, secret: str, company_id: int | Non
         )
     except jwt.PyJWTError:
         return None
-    claimed = claims.get("societe")
-    claimed = int(claimed) if isinstance(claimed, int) else None
-    wanted = company_id if company_id is not None else claimed
-    row = session.connection().execute(_TOKEN, {"jti": str(claims["jti"]), "wanted": wanted}).one_or_none()
+    company = claims.get("societe")
+    return _Claims(
+        user_id=int(claims["sub"]),
+        jti=str(claims["jti"]),
+        company_id=int(company) if isinstance(company, int) else None,
+        expires=dt.datetime.fromtimestamp(int(claims["exp"]), dt.UTC),
+    )
+
+
+def check_token(session: Session, token: str, secret: str, company_id: int | None = None) -> Caller | None:
+    """The caller of a valid, unexpired, unrevoked token for an active user, else None; their
+    company is ``company_id`` if given, else the token's (one query for both)."""
+    claims = _claims(token, secret)
+    if claims is None or claims.expires <= dt.datetime.now(dt.UTC):
+        return None
+    wanted = company_id if company_id is not None else claims.company_id
+    row = session.connection().execute(_TOKEN, {"jti": claims.jti, "wanted": wanted}).one_or_none()
     if row is None or row.revoked_at is not None or not row.is_active:
         return None
     identity = Identity(
-        user_id=int(claims["sub"]),
-        jti=str(claims["jti"]),
-        company_id=claimed,
-        expires_at=dt.datetime.fromtimestamp(int(claims["exp"]), dt.UTC),
+        user_id=claims.user_id,
+        jti=claims.jti,
+        company_id=claims.company_id,
+        expires_at=claims.expires,
         operator=bool(row.is_superuser),
     )
     return Caller(identity, _membership_of(row))
