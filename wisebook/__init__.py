@@ -18,7 +18,11 @@ __all__ = ["main", "make_config", "version"]
 def make_config(overrides: Mapping[str, Any] | None = None, engine: Engine | None = None) -> Configurator:
     """The Pyramid configuration of the application, settings resolved and checked."""
     resolved = settings_module.load(overrides)
-    config = Configurator(settings={"tm.commit_veto": "pyramid_tm.default_commit_veto"})
+    # tm.annotate_user off: pyramid_tm would read the caller before the route is matched (for a
+    # note nobody reads), so before a view may say it reads without a transaction (web.reads).
+    config = Configurator(
+        settings={"tm.commit_veto": "pyramid_tm.default_commit_veto", "tm.annotate_user": False}
+    )
     config.registry.wisebook_settings = resolved
     if engine is not None:
         config.registry.db_engine = engine

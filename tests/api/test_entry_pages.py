@@ -179,3 +179,29 @@ def test_posting_an_unbalanced_draft_from_its_page_says_why_and_a_draft_is_delet
     gone = testapp.post(f"/ecritures/{entry_id}/suppression/", {"csrf": csrf}, status=303)
     assert gone.location.endswith("/ecritures/?statut=brouillon")
     assert entries(engine) == 0
+
+
+def test_the_form_s_account_list_is_revalidated_by_the_chart_s_version_and_renewed_when_it_changes(
+    testapp, books, engine
+):
+    browser(testapp)
+    first = testapp.get("/ecritures/comptes/", status=200)
+    accounts = {code: (label, lettrable) for code, label, lettrable in first.json["comptes"]}
+    assert accounts["4111"] == ("Clients", True) and accounts["5211"][1] is False
+    assert "41" not in accounts and "521" not in accounts  # headings take no entry
+    assert first.headers["Cache-Control"] == "private, no-cache" and first.etag
+    again = testapp.get("/ecritures/comptes/", headers={"If-None-Match": f'"{first.etag}"'}, status=304)
+    assert again.body == b""
+    token = testapp.post_json(
+        "/api/v1/auth/login/", {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}, status=200
+    ).json["token"]
+    testapp.post_json(
+        "/api/v1/comptes/",
+        {"numero": "411101", "libelle": "Client Abidjan"},
+        headers={"Authorization": f"Bearer {token}"},
+        status=201,
+    )
+    renewed = testapp.get("/ecritures/comptes/", headers={"If-None-Match": f'"{first.etag}"'}, status=200)
+    codes = [code for code, _label, _lettrable in renewed.json["comptes"]]
+    assert renewed.etag != first.etag and "411101" in codes and "4111" not in codes  # 4111: a heading now
+    testapp.get("/ecritures/comptes/", headers={"If-None-Match": f'"{renewed.etag}"'}, status=304)

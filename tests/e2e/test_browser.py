@@ -65,6 +65,10 @@ def test_a_three_line_entry_typed_with_the_keyboard_only_is_posted_listed_and_re
     # The journal list takes the focus by itself (autofocus), once the browser has drawn the
     # page, which can come after the load event on a busy machine: wait for it, never click.
     page.wait_for_function("document.activeElement && document.activeElement.id === 'journal'")
+    # The accounts' suggestions, filled by the form's script from the cached list.
+    page.wait_for_selector("#comptes[data-pret=oui]", state="attached")
+    assert page.locator("#comptes option[value='4111']").count() == 1
+    assert page.locator("#comptes option").count() > 1000
     keys = page.keyboard
     keys.type("VTE")
     assert page.locator("#journal").input_value() == "VTE"

@@ -12,6 +12,7 @@ from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
 from sqlalchemy.sql import Executable
 
+from wisebook.db import prepared
 from wisebook.db.meta import COMPANY_KEY, CompanyOwned
 from wisebook.settings import Settings
 
@@ -32,10 +33,13 @@ def make_engine(settings: Settings, **kwargs: Any) -> Engine:
     # No pre-ping: it costs a round trip per request. A connection lost to a database restart
     # is invalidated on first use (that request answers 503) and the pool replaces it.
     kwargs.setdefault("pool_recycle", 3600)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    prepared.install(engine)
+    return engine
 
 
 READ_ONLY = "wisebook_read_only"  # execution option: a read-only transaction
+NO_TRANSACTION = "wisebook.no_transaction"  # request environ: this read needs no transaction
 TM_KEY = "wisebook.transaction_manager"  # session.info: the manager a request's session is joined to
 
 
@@ -89,11 +93,17 @@ def run(session: Session, statement: Executable, params: Any = None, /, **named:
     """Run a statement built once (module level, bound parameters) on the session's connection,
     in its transaction, without the ORM: for the hot path of reads and postings. ``params`` is
     a list of rows for an executemany. Such a statement names its company or its row itself;
-    the ORM's company criteria do not see it."""
-    result = session.connection().execute(statement, params if params is not None else named)
+    the ORM's company criteria do not see it. On PostgreSQL it is prepared once per connection
+    (see ``prepared``)."""
+    result = session.connection().execute(
+        statement, params if params is not None else named, execution_options=_PREPARED
+    )
     if getattr(statement, "is_dml", False):
         changed(session)
     return result
+
+
+_PREPARED = {prepared.PREPARE: True}
 
 
 def changed(session: Session) -> None:
@@ -176,15 +186,26 @@ def includeme(config: Any) -> None:
     # GET and HEAD read: on SQLite their transaction is deferred, so they never wait for a
     # writer (a long import or closing holds the one write lock of an SQLite file).
     reading = session_factory(engine.execution_options(**{READ_ONLY: True}))
+    # A read declared to need no transaction (web.reads) runs each statement in autocommit on
+    # PostgreSQL: no BEGIN, no ROLLBACK. SQLite's transactions cost no round trip.
+    unwrapped = (
+        session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))
+        if engine.dialect.name == "postgresql"
+        else reading
+    )
 
     def dbsession(request: Any) -> Session:
-        chosen = reading if request.method in ("GET", "HEAD") else factory
+        if request.method in ("GET", "HEAD"):
+            chosen = unwrapped if request.environ.get(NO_TRANSACTION) else reading
+        else:
+            chosen = factory
         return get_tm_session(chosen, request.tm, request=request)
 
     config.add_request_method(dbsession, "db", reify=True)
 
 
 __all__ = [
+    "NO_TRANSACTION",
     "READ_ONLY",
     "changed",
     "get_tm_session",

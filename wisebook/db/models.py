@@ -53,6 +53,8 @@ class Company(Base):
     country: Mapped[str] = mapped_column(String(2))
     currency: Mapped[str] = mapped_column(String(3))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    # Bumped by every change of the chart: the entry form's account list's ETag.
+    chart_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class Membership(Base):

@@ -25,6 +25,7 @@ def includeme(config: Any) -> None:
     config.include(".security")
     config.include(".sessions")
     config.include(".routes")
+    config.include(".reads")
     config.include(".api.contract")
     config.include(".api.meta")
     config.include(".api.auth")

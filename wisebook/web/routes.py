@@ -29,6 +29,7 @@ def includeme(config: Any) -> None:
     config.add_route("compte_de_resultat_page", "/rapports/compte-de-resultat/")
     config.add_route("flux_de_tresorerie_page", "/rapports/flux-de-tresorerie/")
     config.add_route("entry_page_new", "/ecritures/nouvelle/")
+    config.add_route("entry_page_accounts", "/ecritures/comptes/")
     config.add_route("entry_page", "/ecritures/{id:\\d{1,18}}/")
     config.add_route("entry_page_reverse", "/ecritures/{id:\\d{1,18}}/extourne/")
     config.add_route("entry_page_edit", "/ecritures/{id:\\d{1,18}}/modifier/")

@@ -81,7 +81,9 @@ def check_key(session: Session, value: str) -> KeyIdentity | None:
     now = dt.datetime.now(dt.UTC)
     if key.last_used_at is None or now - aware(key.last_used_at) > dt.timedelta(minutes=1):
         key.last_used_at = now
-    context = CompanyContext(company.id, company.name, company.currency, key.role, creator_role)
+    context = CompanyContext(
+        company.id, company.name, company.currency, key.role, creator_role, company.chart_version
+    )
     return KeyIdentity(key.id, key.name, context, key.created_by_id)
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import Integer, Select, and_, bindparam, func, or_, select, upda
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from wisebook.db import models
+from wisebook.db import models, run
 from wisebook.services.books.companies import CompanyContext
 
 ALGORITHM = "HS256"
@@ -51,7 +51,7 @@ def _with_membership(query: Select[Any], user_id: Any, wanted: Any) -> Select[An
     member, company = models.Membership, models.Company
     on = and_(member.user_id == user_id, or_(wanted.is_(None), member.company_id == wanted))
     return (
-        query.add_columns(company.id, company.name, company.currency, member.role)
+        query.add_columns(company.id, company.name, company.currency, company.chart_version, member.role)
         .outerjoin(member, on)
         .outerjoin(company, company.id == member.company_id)
         .order_by(member.company_id)
@@ -87,8 +87,12 @@ _SESSION = _with_membership(
 
 
 def _membership_of(row: Any) -> CompanyContext | None:
-    company_id, name, currency, role = row[-4:]
-    return None if company_id is None else CompanyContext(company_id, name, currency, role)
+    company_id, name, currency, version, role = row[-5:]
+    return (
+        None
+        if company_id is None
+        else CompanyContext(company_id, name, currency, role, chart_version=version)
+    )
 
 
 def issue_token(
@@ -149,7 +153,7 @@ def check_token(session: Session, token: str, secret: str, company_id: int | Non
     if claims is None or claims.expires <= dt.datetime.now(dt.UTC):
         return None
     wanted = company_id if company_id is not None else claims.company_id
-    row = session.connection().execute(_TOKEN, {"jti": claims.jti, "wanted": wanted}).one_or_none()
+    row = run(session, _TOKEN, jti=claims.jti, wanted=wanted).one_or_none()
     if row is None or row.revoked_at is not None or not row.is_active:
         return None
     identity = Identity(
@@ -223,11 +227,7 @@ def check_session(
 ) -> Caller | None:
     """The caller of a live session, else None; their company is ``company_id`` if given, else
     the session's (one query for both). Touches the session's last use once a minute."""
-    row = (
-        session.connection()
-        .execute(_SESSION, {"digest": _digest(cookie), "wanted": company_id})
-        .one_or_none()
-    )
+    row = run(session, _SESSION, digest=_digest(cookie), wanted=company_id).one_or_none()
     if row is None:
         return None
     now = dt.datetime.now(dt.UTC)
@@ -237,15 +237,7 @@ def check_session(
     if now - seen > dt.timedelta(seconds=idle) or now - created > dt.timedelta(seconds=absolute):
         return None
     if now - seen > dt.timedelta(seconds=60):  # one write a minute at most, not one per request
-        try:
-            with session.begin_nested():
-                session.execute(
-                    update(models.BrowserSession)
-                    .where(models.BrowserSession.id == row.id)
-                    .values(last_seen_at=now)
-                )
-        except OperationalError:  # SQLite busy with a long write: the next request touches it
-            pass
+        _touch(session, row.id, now)
     identity = Identity(
         user_id=row.user_id,
         jti="",
@@ -255,6 +247,23 @@ def check_session(
         operator=bool(row.is_superuser),
     )
     return Caller(identity, _membership_of(row), row.csrf_token)
+
+
+def _touch(session: Session, session_id: int, now: dt.datetime) -> None:
+    """Record a session's last use. On SQLite a long write may hold the file: then the next
+    request touches it (a savepoint keeps the request's transaction whole). PostgreSQL waits
+    for the row, and a read without a transaction (web.reads) has no savepoint to take."""
+    touch = (
+        update(models.BrowserSession).where(models.BrowserSession.id == session_id).values(last_seen_at=now)
+    )
+    if session.get_bind().dialect.name != "sqlite":
+        session.execute(touch)
+        return
+    try:
+        with session.begin_nested():
+            session.execute(touch)
+    except OperationalError:
+        pass
 
 
 def aware(moment: dt.datetime) -> dt.datetime:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from sqlalchemy import Row, insert, select
+from sqlalchemy import Integer, Row, Select, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from wisebook.data.syscohada import chart as official_chart
-from wisebook.db import models
+from wisebook.db import models, run
 from wisebook.ledger import accounts as chart_rules
 from wisebook.ledger.errors import Conflict, InvalidInput
 from wisebook.ledger.text import is_digits
@@ -39,6 +40,26 @@ def load_chart(session: Session, company_id: int) -> int:
 MAX_PAGE = 500
 
 
+@functools.lru_cache(maxsize=32)
+def _page(after: bool, by_class: bool, match: str | None, limited: bool) -> Select[Any]:
+    """The chart's page read for one combination of filters, built once (bound parameters:
+    ``company``, ``after``, ``classe``, ``prefix``, ``words``, ``limit``)."""
+    acc = models.Account
+    query = select(acc.code, acc.label, acc.account_class, acc.nature, acc.lettrable, acc.postable).where(
+        acc.company_id == bindparam("company")
+    )
+    if after:
+        query = query.where(acc.code > bindparam("after"))
+    if by_class:
+        query = query.where(acc.account_class == bindparam("classe"))
+    if match == "prefix":
+        query = query.where(acc.code.startswith(bindparam("prefix")))
+    elif match == "words":
+        query = query.where(acc.label.ilike(bindparam("words"), escape="\\"))
+    query = query.order_by(acc.code)
+    return query.limit(bindparam("limit", type_=Integer)) if limited else query
+
+
 def list_accounts(
     session: Session,
     company_id: int,
@@ -53,41 +74,35 @@ def list_accounts(
     lettrable, postable)."""
     if limit is not None and not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"La limite va de 1 à {MAX_PAGE}.", field="limite")
-    acc = models.Account
-    query = select(acc.code, acc.label, acc.account_class, acc.nature, acc.lettrable, acc.postable).where(
-        acc.company_id == company_id
-    )
-    if after is not None:
-        if not is_digits(after) or len(after) > 20:
-            raise InvalidInput(
-                "Curseur inconnu : reprenez le « suivant » de la page précédente.", field="apres"
-            )
-        query = query.where(acc.code > after)
-    if account_class is not None:
-        query = query.where(acc.account_class == account_class)
-    if q:
-        text = q.strip()
-        if is_digits(text):
-            query = query.where(acc.code.startswith(text))
-        else:
-            query = query.where(acc.label.ilike(f"%{_escape_like(text)}%", escape="\\"))
-    query = query.order_by(acc.code)
-    rows = list(session.execute(query if limit is None else query.limit(limit + 1)))
+    if after is not None and (not is_digits(after) or len(after) > 20):
+        raise InvalidInput("Curseur inconnu : reprenez le « suivant » de la page précédente.", field="apres")
+    text = (q or "").strip()
+    match = None if not text else "prefix" if is_digits(text) else "words"
+    params: dict[str, Any] = {"company": company_id, "after": after, "classe": account_class}
+    params["prefix"] = text if match == "prefix" else None
+    params["words"] = f"%{_escape_like(text)}%" if match == "words" else None
+    params["limit"] = None if limit is None else limit + 1
+    statement = _page(after is not None, account_class is not None, match, limit is not None)
+    rows = list(run(session, statement, params))
     if limit is not None and len(rows) > limit:
         return rows[:limit], str(rows[limit - 1].code)
     return rows, None
 
 
-def postable_accounts(session: Session, company_id: int) -> list[tuple[str, str]]:
-    """(number, label) of every account that takes entries, by number: the entry form's
-    list, read as plain rows (no ORM objects for the whole chart)."""
-    acc = models.Account
-    rows = session.execute(
-        select(acc.code, acc.label)
-        .where(acc.company_id == company_id, acc.postable.is_(True))
-        .order_by(acc.code)
-    )
-    return [(code, label) for code, label in rows]
+_POSTABLE = (
+    select(models.Account.code, models.Account.label, models.Account.lettrable)
+    .where(models.Account.company_id == bindparam("company"), models.Account.postable.is_(True))
+    .order_by(models.Account.code)
+)
+
+
+def postable_accounts(session: Session, company_id: int) -> list[tuple[str, str, bool]]:
+    """(number, label, lettrable) of every account that takes entries, by number: the entry
+    form's list, read as plain rows (no ORM objects for the whole chart)."""
+    return [
+        (code, label, bool(lettrable))
+        for code, label, lettrable in run(session, _POSTABLE, company=company_id)
+    ]
 
 
 def _escape_like(text: str) -> str:
@@ -131,4 +146,14 @@ def add_sub_account(session: Session, company_id: int, code: str, label: str) ->
     )
     session.add(account)
     session.flush()
+    chart_changed(session, company_id)
     return account
+
+
+def chart_changed(session: Session, company_id: int) -> None:
+    """A new version of the company's chart: the entry form's cached list is read again."""
+    session.execute(
+        update(models.Company)
+        .where(models.Company.id == company_id)
+        .values(chart_version=models.Company.chart_version + 1)
+    )

@@ -48,6 +48,7 @@ class CompanyContext:
     currency: str
     role: str
     creator_role: str | None = None
+    chart_version: int = 0  # the chart's version (companies.chart_version) when it was read
 
     @property
     def permissions(self) -> frozenset[Permission]:
@@ -79,7 +80,9 @@ def company_for_user(session: Session, user_id: int, company_id: int | None) -> 
     if row is None:
         return None
     company, role = row
-    return CompanyContext(company.id, company.name, company.currency, role)
+    return CompanyContext(
+        company.id, company.name, company.currency, role, chart_version=company.chart_version
+    )
 
 
 @dataclass(frozen=True)

@@ -204,6 +204,7 @@ def includeme(config: Any) -> None:
     """Reading needs READ; changing the frame needs CONFIGURE."""
     config.add_view(
         list_accounts,
+        transaction=False,
         route_name="accounts",
         request_method="GET",
         renderer="json",
@@ -214,6 +215,7 @@ def includeme(config: Any) -> None:
     )
     config.add_view(
         list_journals,
+        transaction=False,
         route_name="journals",
         request_method="GET",
         renderer="json",

@@ -6,6 +6,7 @@ everything typed kept; nothing is written."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from decimal import Decimal
 from typing import Any
@@ -180,7 +181,6 @@ def _form_context(
         "valeurs": values | {"lignes": lines},
         "erreurs": errors,
         "journaux": journals.list_journals(request.db, company.id),
-        "comptes": chart.postable_accounts(request.db, company.id),
         "peut_valider": Permission.POST in company.permissions,
         "decimales": exponent(company.currency),
         "modifiee": editing,
@@ -292,8 +292,32 @@ def entry_form(request: Request) -> Response:
     return page(request, "saisie.html", _form_context(request, values, errors, editing), status=422)
 
 
+def form_accounts(request: Request) -> Response:
+    """The entry form's account list — ``[[number, label, lettrable], …]`` of the postable
+    accounts — for its datalist, which the form's script fills. Its ETag is the chart's version,
+    read with the caller's credential: a browser that has the list revalidates it (304) without
+    the chart being read, and a change of the chart (chart_changed) makes a new one."""
+    company = request.company
+    response = Response(content_type="application/json", charset="utf-8")
+    response.etag = f"{company.id}.{company.chart_version}"
+    response.cache_control = "private, no-cache"  # kept by this browser, asked again each time
+    if response.etag in request.if_none_match:
+        response.status_int = 304
+        return response
+    accounts = chart.postable_accounts(request.db, company.id)
+    response.text = json.dumps({"comptes": accounts}, ensure_ascii=False, separators=(",", ":"))
+    return response
+
+
 def includeme(config: Any) -> None:
     """Reading for members, typing for those who enter drafts, reversing for those who post."""
+    config.add_view(
+        form_accounts,
+        route_name="entry_page_accounts",
+        request_method="GET",
+        permission=Permission.READ,
+        transaction=False,
+    )
     config.add_view(entries_list, route_name="entries_page", request_method="GET", permission=Permission.READ)
     config.add_view(entry_page, route_name="entry_page", request_method="GET", permission=Permission.READ)
     config.add_view(

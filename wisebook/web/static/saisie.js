@@ -50,6 +50,24 @@
     body.appendChild(row);
     return row;
   }
+  // The chart's postable accounts, for the account fields' suggestions: the list is cached by
+  // the browser and revalidated against the chart's version (ETag), never rebuilt per page.
+  var list = document.getElementById("comptes");
+  if (list && list.dataset.source && window.fetch) {
+    fetch(list.dataset.source, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : { comptes: [] }; })
+      .then(function (data) {
+        var options = document.createDocumentFragment();
+        data.comptes.forEach(function (a) {
+          var o = document.createElement("option");
+          o.value = a[0];
+          o.textContent = a[0] + " " + a[1];
+          options.appendChild(o);
+        });
+        list.appendChild(options);
+        list.dataset.pret = "oui";
+      });
+  }
   form.addEventListener("input", show);
   form.addEventListener("focusin", function (ev) {
     var input = ev.target;

@@ -1,0 +1,113 @@
+"""PostgreSQL server-side prepared statements for the statements built once (``db.run``).
+
+psycopg2 sends every statement as text, so PostgreSQL parses and plans it at every call: for the
+credential read (four tables joined) planning costs twice what executing does. A statement run
+through ``db.run`` is prepared once per database connection (``PREPARE``) and then executed by
+name (``EXECUTE``), its arguments rendered by psycopg2 as before; SQLAlchemy still processes
+the binds and the result (the columns come back in the same order).
+
+Prepared statements live as long as their connection (a rollback keeps them; the pool's
+``info`` of a connection is dropped with it), and PostgreSQL replans them when a table they read
+changes. A statement is prepared only when every bind has a known type (the ``PREPARE`` names
+them: ``$1 IS NULL`` cannot be inferred) and its text does not change from call to call (no
+expanding ``IN``); an executemany is sent as before.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.sql import sqltypes
+from sqlalchemy.types import TypeDecorator
+
+PREPARE = "wisebook_prepare"  # execution option: prepare this statement on PostgreSQL
+LIMIT = 256  # prepared statements per connection at most (each holds a little server memory)
+_INFO = "wisebook_prepared"  # connection info: statement text -> its name on that connection
+_BIND = re.compile(r"%\((\w+)\)s")
+_UNPREPARABLE = object()
+
+
+@functools.lru_cache(maxsize=1024)
+def _positional(statement: str) -> tuple[str, tuple[str, ...]]:
+    """``statement`` (psycopg2's pyformat) with ``$n`` placeholders, and its bind names in the
+    order of ``$n``."""
+    order: list[str] = []
+
+    def number(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in order:
+            order.append(name)
+        return f"${order.index(name) + 1}"
+
+    return _BIND.sub(number, statement).replace("%%", "%"), tuple(order)
+
+
+def _type_name(kind: Any, dialect: Any) -> str | None:
+    """The parameter type ``PREPARE`` declares for a bind: strings as TEXT and numerics as
+    NUMERIC (a declared VARCHAR(12) or NUMERIC(18, 2) would cut or round the argument, where
+    the text statement compared it whole); None when the bind's type is not known."""
+    if isinstance(kind, TypeDecorator):
+        kind = kind.impl_instance
+    if isinstance(kind, sqltypes.NullType | sqltypes.Enum):
+        return None
+    if isinstance(kind, sqltypes.String):
+        return "TEXT"
+    if isinstance(kind, sqltypes.Numeric) and not isinstance(kind, sqltypes.Float):
+        return "NUMERIC"
+    return str(dialect.type_compiler_instance.process(kind))
+
+
+def _types(compiled: Any, dialect: Any) -> dict[str, str] | None:
+    """Each bind's declared type, or None when one cannot be declared."""
+    names = {}
+    for bind in compiled.binds.values():
+        if bind.expanding:  # an IN list: its text is made at each call
+            return None
+        name = _type_name(bind.type, dialect)
+        if name is None:
+            return None
+        names[compiled.bind_names[bind]] = name
+    return names
+
+
+def _prepare(cursor: Any, statement: str, context: Any, known: dict[str, Any]) -> Any:
+    """Prepare ``statement`` on the cursor's connection: the ``EXECUTE`` that runs it, or
+    ``_UNPREPARABLE`` (remembered: it is not tried again on this connection)."""
+    shape = _positional(statement) if len(known) < LIMIT and context.compiled is not None else None
+    types = _types(context.compiled, context.dialect) if shape is not None else None
+    if shape is None or types is None or any(name not in types for name in shape[1]):
+        known[statement] = _UNPREPARABLE
+        return _UNPREPARABLE
+    body, order = shape
+    name = f"wisebook_{len(known)}"
+    if order:
+        cursor.execute(f"PREPARE {name} ({', '.join(types[n] for n in order)}) AS {body}")
+        call = f"EXECUTE {name}({', '.join(f'%({n})s' for n in order)})"
+    else:
+        cursor.execute(f"PREPARE {name} AS {body}")
+        call = f"EXECUTE {name}"
+    known[statement] = call
+    return call
+
+
+def install(engine: Engine) -> None:
+    """Run the statements marked ``PREPARE`` on ``engine`` (PostgreSQL) as prepared statements."""
+
+    @event.listens_for(engine, "before_cursor_execute", retval=True)
+    def _by_name(
+        conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+    ) -> tuple[str, Any]:
+        if executemany or context is None or not context.execution_options.get(PREPARE):
+            return statement, parameters
+        known = conn.connection.info.setdefault(_INFO, {})
+        call = known.get(statement)
+        if call is None:
+            call = _prepare(cursor, statement, context, known)
+        return (statement, parameters) if call is _UNPREPARABLE else (call, parameters)
+
+
+__all__ = ["LIMIT", "PREPARE", "install"]
