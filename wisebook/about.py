@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import sys
 from pathlib import Path
 
 
+@functools.cache
 def version() -> str:
     """The installed version of WiseBook: the package's (``VERSION`` beside the frozen program,
-    written by packaging/build-deb.sh), else the Python distribution's."""
+    written by packaging/build-deb.sh), else the Python distribution's. Read once per process:
+    it is the version of the code this process runs (an upgrade restarts the programs)."""
     if getattr(sys, "frozen", False):
         try:
             return (Path(sys.executable).parent / "VERSION").read_text(encoding="utf-8").strip()

@@ -172,6 +172,7 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("entry_page_post", "POST"): Example(lambda admin: f"/ecritures/{draft_id(admin)}/validation/", 303),
     ("entry_page_delete", "POST"): Example(lambda admin: f"/ecritures/{draft_id(admin)}/suppression/", 303),
     ("entry_page_new", "GET"): Example(fixed("/ecritures/nouvelle/"), 200),
+    ("entry_page_accounts", "GET"): Example(fixed("/ecritures/comptes/"), 200),
     ("entry_page_new", "POST"): Example(fixed("/ecritures/nouvelle/"), 422),  # nothing typed
     ("openapi", "GET"): Example(fixed("/api/v1/openapi.json"), 200),
     ("login", "GET"): Example(fixed("/api/v1/auth/login/"), 200),

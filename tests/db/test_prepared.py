@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import login, page_login
 from wisebook.db import models, run
+from wisebook.db.prepared import PREPARE
 from wisebook.services.books import chart
 
 pytestmark = pytest.mark.postgresql
@@ -100,3 +101,14 @@ def test_a_browser_session_is_touched_by_a_read_without_transaction(engine, test
     with Session(engine) as s:
         seen = s.scalar(select(models.BrowserSession.last_seen_at))
     assert seen is not None and seen.replace(tzinfo=dt.UTC) > stale + dt.timedelta(minutes=4)
+
+
+def test_a_statement_streamed_through_a_server_side_cursor_runs_as_its_text(engine, books):
+    with Session(engine) as s:
+        streamed = s.execute(
+            ACCOUNTS,
+            {"company": books.company_id, "p": "6", "n": 50},
+            execution_options={"stream_results": True, PREPARE: True},
+        ).partitions(10)
+        assert sum(len(part) for part in streamed) == 50
+        assert run(s, text("SET LOCAL work_mem = '8MB'")) is not None  # not a statement PREPARE takes

@@ -309,7 +309,8 @@ def test_a_transient_failure_is_retried_later_by_the_consumer_on_redis(
     )
     assert first["etat"] == "en_attente" and marker.exists()
     assert first["erreur"]["detail"] == "Transient: service absent au premier essai"
-    assert [t.id for t in queue.huey.scheduled()] == [run_id]  # in Redis, for its time
+    # in Redis, for its time (the worker records the failure, then schedules the retry)
+    wait_for("la relance est planifiée", lambda: [t.id for t in queue.huey.scheduled()] == [run_id], 10)
     done = wait_for(
         "la relance réussit",
         lambda: (r := run_state(testapp, headers, run_id))["etat"] == "reussie" and r,

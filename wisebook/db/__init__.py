@@ -181,15 +181,18 @@ def includeme(config: Any) -> None:
     config.include("pyramid_retry")
     engine = getattr(config.registry, "db_engine", None) or make_engine(settings)
     config.registry.db_engine = engine
-    factory = session_factory(engine)
+    # A request's statements are prepared on PostgreSQL (see prepared: a request runs the
+    # same few statements again and again, and no DDL).
+    requests = engine.execution_options(**_PREPARED)
+    factory = session_factory(requests)
     config.registry.db_factory = factory
     # GET and HEAD read: on SQLite their transaction is deferred, so they never wait for a
     # writer (a long import or closing holds the one write lock of an SQLite file).
-    reading = session_factory(engine.execution_options(**{READ_ONLY: True}))
+    reading = session_factory(requests.execution_options(**{READ_ONLY: True}))
     # A read declared to need no transaction (web.reads) runs each statement in autocommit on
     # PostgreSQL: no BEGIN, no ROLLBACK. SQLite's transactions cost no round trip.
     unwrapped = (
-        session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))
+        session_factory(requests.execution_options(isolation_level="AUTOCOMMIT"))
         if engine.dialect.name == "postgresql"
         else reading
     )

@@ -1,16 +1,18 @@
-"""PostgreSQL server-side prepared statements for the statements built once (``db.run``).
+"""PostgreSQL server-side prepared statements for the statements a request runs, and those
+run through ``db.run`` anywhere (the execution option ``PREPARE``).
 
 psycopg2 sends every statement as text, so PostgreSQL parses and plans it at every call: for the
-credential read (four tables joined) planning costs twice what executing does. A statement run
-through ``db.run`` is prepared once per database connection (``PREPARE``) and then executed by
-name (``EXECUTE``), its arguments rendered by psycopg2 as before; SQLAlchemy still processes
-the binds and the result (the columns come back in the same order).
+credential read (four tables joined) planning costs twice what executing does. Such a statement
+is prepared once per database connection (``PREPARE``) and then executed by name
+(``EXECUTE``), its arguments rendered by psycopg2 as before; SQLAlchemy still processes the
+binds and the result (the columns come back in the same order). Migrations, the workers and the
+command line run their statements as text (they may change the schema under them).
 
 Prepared statements live as long as their connection (a rollback keeps them; the pool's
 ``info`` of a connection is dropped with it), and PostgreSQL replans them when a table they read
 changes. A statement is prepared only when every bind has a known type (the ``PREPARE`` names
 them: ``$1 IS NULL`` cannot be inferred) and its text does not change from call to call (no
-expanding ``IN``); an executemany is sent as before.
+expanding ``IN``); an executemany and a server-side cursor's statement are sent as before.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ LIMIT = 256  # prepared statements per connection at most (each holds a little s
 _INFO = "wisebook_prepared"  # connection info: statement text -> its name on that connection
 _BIND = re.compile(r"%\((\w+)\)s")
 _UNPREPARABLE = object()
+_PREPARABLE = re.compile(r"\s*(SELECT|INSERT|UPDATE|DELETE|WITH|VALUES)\b", re.IGNORECASE)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -83,6 +86,9 @@ def _prepare(cursor: Any, statement: str, context: Any, known: dict[str, Any]) -
         known[statement] = _UNPREPARABLE
         return _UNPREPARABLE
     body, order = shape
+    if not _PREPARABLE.match(body):  # PREPARE takes these only (not SET, not DDL)
+        known[statement] = _UNPREPARABLE
+        return _UNPREPARABLE
     name = f"wisebook_{len(known)}"
     if order:
         cursor.execute(f"PREPARE {name} ({', '.join(types[n] for n in order)}) AS {body}")
@@ -102,6 +108,8 @@ def install(engine: Engine) -> None:
         conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
     ) -> tuple[str, Any]:
         if executemany or context is None or not context.execution_options.get(PREPARE):
+            return statement, parameters
+        if getattr(cursor, "name", None):  # a server-side cursor: DECLARE … FOR takes no EXECUTE
             return statement, parameters
         known = conn.connection.info.setdefault(_INFO, {})
         call = known.get(statement)

@@ -7,6 +7,7 @@ The database down is ``down`` (nothing works: 503); anything else that fails is 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import shutil
 import time
 from typing import Any
@@ -42,17 +43,20 @@ def database(engine: Engine) -> dict[str, Any]:
     return _check(OK, ms=round((time.perf_counter() - started) * 1000, 1))  # float-ok: ms
 
 
+@functools.lru_cache(maxsize=4)
+def _redis(url: str) -> Any:
+    """One client (and its connection pool) per Redis URL and process: a check reuses a kept
+    connection instead of opening one; a connection Redis dropped is opened again by the pool."""
+    import redis
+
+    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+
+
 def redis_check(settings: Settings) -> dict[str, Any] | None:
     if not settings.redis_url:
         return None
-    import redis
-
     try:
-        client = redis.Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
-        try:
-            client.ping()
-        finally:
-            client.close()
+        _redis(settings.redis_url).ping()
     except Exception as exc:  # noqa: BLE001 - any failure means Redis is unreachable
         return _check(DOWN, detail=type(exc).__name__)
     return _check(OK)

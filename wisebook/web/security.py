@@ -83,6 +83,13 @@ class SecurityPolicy:
         return []
 
 
+def csrf_was_refused(request: Request) -> bool:
+    """Whether the caller's session came with an unsafe method and no valid CSRF token (the
+    caller is then nobody). Reads the caller first: a view without a permission has not."""
+    _ = request.wisebook_identity
+    return bool(request.environ.get(CSRF_REFUSED))
+
+
 def _asked_company(request: Request) -> int | None:
     """The company ``X-Societe`` names, or None when it names none (absent or not an id)."""
     header = (request.headers.get("X-Societe") or "").strip()
@@ -173,7 +180,7 @@ def forbidden_view(exc: HTTPForbidden, request: Request) -> Response:
     if not request.path.startswith("/api/") and request.accept.accepts_html:
         return forbidden_page(request)
     if request.wisebook_identity is None:
-        if request.environ.get(CSRF_REFUSED):
+        if csrf_was_refused(request):
             return csrf_refused()
         return problem(
             401,
@@ -190,7 +197,7 @@ def forbidden_view(exc: HTTPForbidden, request: Request) -> Response:
 def forbidden_page(request: Request) -> Response:
     """A browser that asked for a page: signed out, to the login page (GET) or a 401 page; signed
     in without the right, a 403 page."""
-    if request.environ.get(CSRF_REFUSED):
+    if csrf_was_refused(request):
         return message_page(
             request,
             _("Formulaire refusé"),

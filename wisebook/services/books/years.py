@@ -79,10 +79,25 @@ def get_fiscal_year(session: Session, company_id: int, ref: str | int) -> models
     return row
 
 
+def find(years: list[models.FiscalYear], ref: str | int) -> models.FiscalYear:
+    """Among a company's fiscal years: the one ``ref`` names (code, else id), or NotFound."""
+    text = str(ref)
+    found = next((y for y in years if y.code == text), None)
+    if found is None and is_digits(text) and len(text) < 10:
+        found = next((y for y in years if y.id == int(text)), None)
+    if found is None:
+        raise NotFound(f"Exercice introuvable : {ref}.", field="exercice")
+    return found
+
+
 def current_fiscal_year(session: Session, company_id: int, today: dt.date | None = None) -> models.FiscalYear:
     """The open fiscal year containing ``today``, else the latest open one, else the latest."""
+    return current_of(list_fiscal_years(session, company_id), today)
+
+
+def current_of(years: list[models.FiscalYear], today: dt.date | None = None) -> models.FiscalYear:
+    """Among a company's fiscal years (by start date): the current one, as above."""
     today = today or dt.date.today()
-    years = list_fiscal_years(session, company_id)
     if not years:
         raise NotFound("Aucun exercice : créez-en un.", field="exercice")
     for fy in years:

@@ -50,20 +50,22 @@ class YearFigures:
     year: dict[str, int]
 
 
-def dashboard(session: Session, company_id: int, fy: models.FiscalYear) -> list[YearFigures]:
-    """The current exercice and the previous one (when the books hold it).
+def dashboard(
+    session: Session, company_id: int, fy: models.FiscalYear, fiscal_years: list[models.FiscalYear]
+) -> list[YearFigures]:
+    """The exercice ``fy`` and the previous one (when the books hold it); ``fiscal_years``:
+    the company's, by start date (the caller has read them to find ``fy``).
 
     One grouped read of the balance table — per fiscal year, month, account and à-nouveaux
-    flag, from the first year the positions need to ``fy``'s end — gives both the positions'
-    sums and the months' movements; one more reads the months of the years shown."""
+    flag, from the first year's start to ``fy``'s end (the table holds a row per account,
+    month and journal: small) — gives the positions' sums, which years open on à-nouveaux,
+    and the months' movements; one more reads the months of the years shown."""
     sums: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
-    books = Positions(session, company_id, fy, fy.end_date, given=sums)
-    years = [fy] + ([p] if (p := books.previous(fy)) else [])
     moves: dict[int, dict[dt.date, dict[str, int]]] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(int))
     )
     for fy_id, month, code, an, debit, credit in run(
-        session, _MOVEMENTS, company=company_id, start=books.first.start_date, end=fy.end_date
+        session, _MOVEMENTS, company=company_id, start=fiscal_years[0].start_date, end=fy.end_date
     ):
         debit, credit = int(debit or 0), int(credit or 0)
         total = sums[(code, fy_id, bool(an))]
@@ -71,8 +73,10 @@ def dashboard(session: Session, company_id: int, fy: models.FiscalYear) -> list[
         total[1] += credit
         if not an:
             moves[fy_id][month][code] += debit - credit
+    books = Positions(session, company_id, fy, fy.end_date, given=sums, years=fiscal_years)
+    years = [fy] + ([p] if (p := books.previous(fy)) else [])
     months_of: dict[int, list[dt.date]] = defaultdict(list)
-    for fy_id, month in run(session, _MONTHS, years=[y.id for y in years]):
+    for fy_id, month in run(session, _MONTHS, current=fy.id, previous=years[-1].id):
         months_of[fy_id].append(month)
     out = []
     for year in years:
@@ -112,6 +116,6 @@ _MOVEMENTS = (
 )
 _MONTHS = (
     select(_PER.fiscal_year_id, _PER.start_date)
-    .where(_PER.fiscal_year_id.in_(bindparam("years", expanding=True)))
+    .where(_PER.fiscal_year_id.in_([bindparam("current"), bindparam("previous")]))
     .order_by(_PER.fiscal_year_id, _PER.start_date)
 )

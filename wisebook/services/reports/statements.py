@@ -137,25 +137,36 @@ class Positions:
         fy: models.FiscalYear,
         end: dt.date,
         given: dict[Key, list[int]] | None = None,
+        years: list[models.FiscalYear] | None = None,
     ) -> None:
-        """``given``: the sums read by the caller (see ``first``), else read here to ``end``."""
-        self.years = list(
-            session.scalars(
-                select(models.FiscalYear)
-                .where(models.FiscalYear.company_id == company_id)
-                .order_by(models.FiscalYear.start_date)
+        """``given``: the sums read by the caller from the first year's start to ``end`` (the
+        years with à-nouveaux are those its keys flag), else read here from ``first``;
+        ``years``: the company's fiscal years by start date, if the caller has them."""
+        self.years = (
+            years
+            if years is not None
+            else list(
+                session.scalars(
+                    select(models.FiscalYear)
+                    .where(models.FiscalYear.company_id == company_id)
+                    .order_by(models.FiscalYear.start_date)
+                )
             )
         )
         self.index = {y.id: i for i, y in enumerate(self.years)}
-        with_an = set(
-            session.scalars(
-                select(models.AccountBalance.fiscal_year_id)
-                .join(models.Journal, models.Journal.id == models.AccountBalance.journal_id)
-                .where(models.AccountBalance.company_id == company_id, models.Journal.kind == "a_nouveaux")
-                .distinct()
+        if given is not None:
+            self.with_an = {fy_id for (_code, fy_id, an) in given if an}
+        else:
+            self.with_an = set(
+                session.scalars(
+                    select(models.AccountBalance.fiscal_year_id)
+                    .join(models.Journal, models.Journal.id == models.AccountBalance.journal_id)
+                    .where(
+                        models.AccountBalance.company_id == company_id, models.Journal.kind == "a_nouveaux"
+                    )
+                    .distinct()
+                )
             )
-        )
-        self.with_an = with_an
         self.first = self.base(self.previous(fy) or fy)  # where the sums must start
         self.sums = given if given is not None else sums(session, company_id, self.first.start_date, end)
 

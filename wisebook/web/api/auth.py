@@ -16,7 +16,7 @@ from wisebook.services.platform import mail
 from wisebook.web import sessions
 from wisebook.web.api import json_body, json_response
 from wisebook.web.problems import problem
-from wisebook.web.security import CSRF_REFUSED, csrf_refused
+from wisebook.web.security import csrf_refused, csrf_was_refused
 
 
 def login_help(request: Request) -> dict[str, Any]:
@@ -87,7 +87,7 @@ def login(request: Request) -> Response:
 
 
 def _anonymous(request: Request) -> Response:
-    if request.environ.get(CSRF_REFUSED):
+    if csrf_was_refused(request):
         return csrf_refused()
     return problem(
         401, "Jeton absent, expiré ou révoqué.", headers={"WWW-Authenticate": 'Bearer realm="wisebook"'}

@@ -8,15 +8,18 @@ from pyramid.request import Request
 
 from wisebook.ledger.money import to_json
 from wisebook.services.access.permissions import Permission
+from wisebook.services.books import years
 from wisebook.services.reports import dashboard as service
-from wisebook.web.api.reports import _fiscal_year
 
 
 def dashboard(request: Request) -> dict[str, Any]:
     """Month by month for the exercice (``exercice``, default the current one) and the previous."""
     company = request.company
     cur = company.currency
-    years = service.dashboard(request.db, company.id, _fiscal_year(request))
+    fiscal_years = years.list_fiscal_years(request.db, company.id)
+    asked = request.params.get("exercice")
+    fy = years.find(fiscal_years, asked) if asked else years.current_of(fiscal_years)
+    figures = service.dashboard(request.db, company.id, fy, fiscal_years)
 
     def amounts(values: dict[str, int]) -> dict[str, str]:
         return {name: to_json(v, cur) for name, v in values.items()}
@@ -29,7 +32,7 @@ def dashboard(request: Request) -> dict[str, Any]:
                 "annee": amounts(y.year),
                 "mois": [{"mois": m.month.strftime("%Y-%m"), **amounts(m.values)} for m in y.months],
             }
-            for y in years
+            for y in figures
         ],
     }
 

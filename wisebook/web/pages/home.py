@@ -26,7 +26,7 @@ from wisebook.web.i18n import BABEL_LOCALES, _, amount, currency_name, translate
 from wisebook.web.messages import said
 from wisebook.web.navigation import safe_next
 from wisebook.web.pages import charts
-from wisebook.web.security import CSRF_REFUSED
+from wisebook.web.security import csrf_was_refused
 from wisebook.web.sessions import (
     Refusal,
     check_login,
@@ -115,7 +115,7 @@ def login_page(request: Request) -> Response:
 
 def logout_page(request: Request) -> Response:
     """End the browser session (a form with the session's CSRF token) and go to the login page."""
-    if request.environ.get(CSRF_REFUSED):  # not from our page: the session stays as it is
+    if csrf_was_refused(request):  # not from our page: the session stays as it is
         raise HTTPForbidden()
     identity = request.wisebook_identity
     if identity is not None and identity.session_id is not None:
@@ -129,8 +129,9 @@ def home(request: Request) -> Response:
     if not setup.is_done(request.db):
         raise HTTPSeeOther(request.route_url("setup"))
     company = request.company
-    fy = years.current_fiscal_year(request.db, company.id)
-    figures = dashboard_service.dashboard(request.db, company.id, fy)
+    fiscal_years = years.list_fiscal_years(request.db, company.id)
+    fy = years.current_of(fiscal_years)
+    figures = dashboard_service.dashboard(request.db, company.id, fy, fiscal_years)
     current = figures[0]
     cards = [
         (translate(request, label), amount(request, current.year[name], company.currency))
