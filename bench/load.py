@@ -7,7 +7,7 @@ Prints requests/s and p50/p95/p99 per route, the failures, and the web processes
 memory (the highest sample, and the last, once a second under load).
 
     .venv/bin/python bench/generate.py --lignes 1000000 --base wisebook_load
-    .venv/bin/python bench/load.py [--base wisebook_load] [--users 50] [--seconds 60]
+    .venv/bin/python bench/load.py [--base wisebook_load] [--users 50] [--seconds 60] [--spawn-rate 5]
 """
 
 from __future__ import annotations
@@ -38,6 +38,11 @@ def main() -> None:
     parser.add_argument("--base", default="wisebook_load", help="a database made by generate.py")
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument(
+        "--spawn-rate",
+        type=float,
+        help="users started per second (default: all at once, every login in the same second)",
+    )
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/12")
     args = parser.parse_args()
@@ -65,7 +70,7 @@ def main() -> None:
         }
         subprocess.run(
             [str(Path(sys.executable).with_name("locust")), "-f", str(HERE / "locustfile.py"), "--headless",
-             "--users", str(args.users), "--spawn-rate", str(args.users), "--run-time", f"{args.seconds}s",
+             "--users", str(args.users), "--spawn-rate", str(args.spawn_rate or args.users), "--run-time", f"{args.seconds}s",
              "--csv", str(out), "--only-summary", "--loglevel", "WARNING"],
             env=locust_env, check=False, stdout=subprocess.DEVNULL,
         )  # fmt: skip
@@ -73,7 +78,8 @@ def main() -> None:
         with open(f"{out}_stats.csv", newline="") as f:
             rows = list(csv.DictReader(f))
         print(
-            f"base={args.base} users={args.users} seconds={args.seconds} "
+            f"base={args.base} users={args.users} spawn rate={args.spawn_rate or args.users}/s "
+            f"seconds={args.seconds} "
             f"web processes={args.processes}x4 threads (PostgreSQL + Redis)"
         )
         print(f"{'route':34} {'requests':>9} {'fails':>6} {'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6} (ms)")

@@ -19,9 +19,6 @@ from decimal import Decimal
 from typing import IO, Any
 
 from babel.numbers import format_decimal
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from pyramid.httpexceptions import HTTPForbidden
 from pyramid.request import Request
 from pyramid.response import FileIter, Response
@@ -163,6 +160,10 @@ def _write_xlsx(
     kinds: list[str],
     currency: str,
 ) -> None:
+    from openpyxl import Workbook  # here: openpyxl weighs ~7 MB in every web process
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
     places = CURRENCIES.get(currency, 2)

@@ -4,6 +4,7 @@ download of a whole object is safe to repeat), a failure metric, and one clear p
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import IO, Any
 
@@ -43,14 +44,14 @@ def client(settings: Settings) -> Any:
     )
 
 
+@functools.cache
 def _failures() -> tuple[type[Exception], ...]:
+    """What boto3 raises when S3 fails (imported when first needed: boto3 weighs ~10 MB in a
+    process that may never use S3; an ``except`` clause evaluates this only on an exception)."""
     from boto3.exceptions import Boto3Error
     from botocore.exceptions import BotoCoreError, ClientError
 
     return (Boto3Error, BotoCoreError, ClientError)  # transfer, transport and service errors
-
-
-_FAILURES = _failures()
 
 
 def _failed(exc: Exception) -> StorageUnavailable:
@@ -65,7 +66,7 @@ def upload(settings: Settings, path: Path, key: str) -> None:
     """Store the file at ``path`` under ``key`` in the bucket."""
     try:
         client(settings).upload_file(str(path), settings.aws_s3_bucket, key)
-    except _FAILURES as exc:
+    except _failures() as exc:
         raise _failed(exc) from exc
     metrics.external("s3", True)
 
@@ -74,6 +75,6 @@ def download(settings: Settings, key: str, into: IO[bytes]) -> None:
     """Write the object ``key`` of the bucket into ``into``."""
     try:
         client(settings).download_fileobj(settings.aws_s3_bucket, key, into)
-    except _FAILURES as exc:
+    except _failures() as exc:
         raise _failed(exc) from exc
     metrics.external("s3", True)
