@@ -46,6 +46,7 @@ def test_a_prepared_argument_is_compared_whole_not_cut_to_its_column_s_length(en
         assert following is not None and rows[0].code > "4111" + "9" * 12
         words, _ = chart.list_accounts(s, books.company_id, q="x" * 300, limit=5)
         assert words == []
+        assert list(run(s, ACCOUNTS, company=527806849032331, p="4", n=1)) == []  # beyond INTEGER
 
 
 def test_a_statement_whose_text_changes_per_call_is_not_prepared(engine, books):

@@ -15,6 +15,11 @@ def _name(where: Session | Connection) -> str:
     return bind.dialect.name
 
 
+def is_postgresql(where: Session | Connection) -> bool:
+    """Whether ``where`` is connected to PostgreSQL (else SQLite)."""
+    return _name(where) == "postgresql"
+
+
 def insert(where: Session | Connection, table: Any) -> Any:
     """``INSERT`` into ``table`` with ``on_conflict_do_nothing`` / ``on_conflict_do_update``
     available, for the database ``where`` is connected to."""

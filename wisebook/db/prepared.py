@@ -50,15 +50,18 @@ def _positional(statement: str) -> tuple[str, tuple[str, ...]]:
 
 
 def _type_name(kind: Any, dialect: Any) -> str | None:
-    """The parameter type ``PREPARE`` declares for a bind: strings as TEXT and numerics as
-    NUMERIC (a declared VARCHAR(12) or NUMERIC(18, 2) would cut or round the argument, where
-    the text statement compared it whole); None when the bind's type is not known."""
+    """The parameter type ``PREPARE`` declares for a bind: strings as TEXT, integers as BIGINT
+    and numerics as NUMERIC (a declared VARCHAR(12), INTEGER or NUMERIC(18, 2) would cut,
+    refuse or round an argument the text statement compared whole); None when the bind's type
+    is not known."""
     if isinstance(kind, TypeDecorator):
         kind = kind.impl_instance
     if isinstance(kind, sqltypes.NullType | sqltypes.Enum):
         return None
     if isinstance(kind, sqltypes.String):
         return "TEXT"
+    if isinstance(kind, sqltypes.Integer):  # a literal 527806849032331 compares; an INTEGER $1 fails
+        return "BIGINT"
     if isinstance(kind, sqltypes.Numeric) and not isinstance(kind, sqltypes.Float):
         return "NUMERIC"
     return str(dialect.type_compiler_instance.process(kind))

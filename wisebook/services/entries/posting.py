@@ -13,10 +13,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, insert, select, update
+from sqlalchemy import Row, String, any_, bindparam, delete, insert, select, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from wisebook.db import models, run
+from wisebook.db import dialect, models, run
 from wisebook.db.meta import Base
 from wisebook.ledger import entries as rules
 from wisebook.ledger.accounts import Account
@@ -109,15 +110,18 @@ def record(entry: models.Entry) -> EntryRecord:
 _JOURNAL = select(models.Journal.id, models.Journal.code).where(
     models.Journal.company_id == bindparam("company"), models.Journal.code == bindparam("code")
 )
-_ACCOUNTS = select(
+_ACCOUNT_COLUMNS = select(
     models.Account.id,
     models.Account.code,
     models.Account.label,
     models.Account.postable,
     models.Account.lettrable,
-).where(
-    models.Account.company_id == bindparam("company"),
-    models.Account.code.in_(bindparam("codes", expanding=True)),
+).where(models.Account.company_id == bindparam("company"))
+_ACCOUNTS = _ACCOUNT_COLUMNS.where(models.Account.code.in_(bindparam("codes", expanding=True)))
+#: On PostgreSQL the codes go as one array: the statement's text is the same whatever their
+#: number, so it is prepared once (an expanding IN is a new text for each count).
+_ACCOUNTS_ANY = _ACCOUNT_COLUMNS.where(
+    models.Account.code == any_(bindparam("codes", type_=postgresql.ARRAY(String)))
 )
 _PERIOD = (
     select(
@@ -157,7 +161,8 @@ def _accounts(session: Session, company_id: int, codes: Iterable[str]) -> dict[s
     wanted = sorted({c for c in codes if c})
     if not wanted:
         return {}
-    return {r.code: r for r in run(session, _ACCOUNTS, company=company_id, codes=wanted)}
+    statement = _ACCOUNTS_ANY if dialect.is_postgresql(session) else _ACCOUNTS
+    return {r.code: r for r in run(session, statement, company=company_id, codes=wanted)}
 
 
 def _check_lines(
