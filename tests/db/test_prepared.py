@@ -88,7 +88,9 @@ def _autocommit_seen(engine, testapp, path: str, headers: dict[str, str]) -> set
 
 def test_a_read_declared_without_transaction_runs_in_autocommit_and_the_others_do_not(engine, testapp, books):
     headers = {"Authorization": f"Bearer {login(testapp)}"}
+    held = engine.pool.checkedout()
     assert _autocommit_seen(engine, testapp, "/api/v1/journaux/", headers) == {True}
+    assert engine.pool.checkedout() == held  # its session, joined to no transaction, closed at the end
     assert _autocommit_seen(engine, testapp, "/api/v1/comptes/?limite=5", headers) == {True}
     assert _autocommit_seen(engine, testapp, "/api/v1/exercices/", headers) == {False}
 

@@ -190,19 +190,23 @@ def includeme(config: Any) -> None:
     # writer (a long import or closing holds the one write lock of an SQLite file).
     reading = session_factory(requests.execution_options(**{READ_ONLY: True}))
     # A read declared to need no transaction (web.reads) runs each statement in autocommit on
-    # PostgreSQL: no BEGIN, no ROLLBACK. SQLite's transactions cost no round trip.
+    # PostgreSQL: no BEGIN, no ROLLBACK, and its session is not joined to the request's
+    # transaction manager (nothing to commit): it is closed when the request is done. SQLite's
+    # transactions cost no round trip: there such a read is like any other.
     unwrapped = (
-        session_factory(requests.execution_options(isolation_level="AUTOCOMMIT"))
+        sessionmaker(bind=requests.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False)
         if engine.dialect.name == "postgresql"
-        else reading
+        else None
     )
 
     def dbsession(request: Any) -> Session:
-        if request.method in ("GET", "HEAD"):
-            chosen = unwrapped if request.environ.get(NO_TRANSACTION) else reading
-        else:
-            chosen = factory
-        return get_tm_session(chosen, request.tm, request=request)
+        if request.method not in ("GET", "HEAD"):
+            return get_tm_session(factory, request.tm, request=request)
+        if unwrapped is not None and request.environ.get(NO_TRANSACTION):
+            alone = unwrapped(info={"request": request})
+            request.add_finished_callback(lambda _request: alone.close())
+            return alone
+        return get_tm_session(reading, request.tm, request=request)
 
     config.add_request_method(dbsession, "db", reify=True)
 
