@@ -92,6 +92,7 @@ def test_a_read_declared_without_transaction_runs_in_autocommit_and_the_others_d
     assert _autocommit_seen(engine, testapp, "/api/v1/journaux/", headers) == {True}
     assert engine.pool.checkedout() == held  # its session, joined to no transaction, closed at the end
     assert _autocommit_seen(engine, testapp, "/api/v1/comptes/?limite=5", headers) == {True}
+    assert _autocommit_seen(engine, testapp, "/api/v1/dashboard/", headers) == {True}
     assert _autocommit_seen(engine, testapp, "/api/v1/exercices/", headers) == {False}
 
 

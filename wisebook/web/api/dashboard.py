@@ -39,6 +39,11 @@ def dashboard(request: Request) -> dict[str, Any]:
 
 def includeme(config: Any) -> None:
     """The dashboard needs READ."""
-    config.add_view(
-        dashboard, route_name="dashboard", request_method="GET", renderer="json", permission=Permission.READ
+    config.add_view(  # four reads that stand alone (at READ COMMITTED no snapshot spans them)
+        dashboard,
+        route_name="dashboard",
+        request_method="GET",
+        renderer="json",
+        permission=Permission.READ,
+        transaction=False,
     )
