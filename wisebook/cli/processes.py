@@ -104,7 +104,7 @@ def web(host: str, port: int, threads: int) -> None:
     give_large_blocks_back()
     resolved = process_settings("web")
     engine = make_engine(resolved)
-    at, head = migrate.current(engine), migrate.REVISION
+    at, head = migrate.current(engine), migrate.head()
     if at != head:
         fail(f"la base est à la révision {at}, le code attend {head} : lancez « wisebook-ctl migrate »")
     from wisebook.tasks.queue import stop_on_signals

@@ -12,11 +12,6 @@ from sqlalchemy.engine import Engine
 if TYPE_CHECKING:
     from alembic.config import Config
 
-#: The revision this code's schema is at: the newest script in migrations/versions (a test holds
-#: them equal). ``wisebook-ctl web`` checks the database against it without importing Alembic,
-#: which would stay in each web process's memory (~10 MB) for one comparison at start-up.
-REVISION = "0014"
-
 
 def migrations_dir() -> Path:
     """Where the Alembic scripts are: beside the package, or inside a frozen bundle."""
