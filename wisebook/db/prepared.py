@@ -83,7 +83,9 @@ def _types(compiled: Any, dialect: Any) -> dict[str, str] | None:
 def _prepare(cursor: Any, statement: str, context: Any, known: dict[str, Any]) -> Any:
     """Prepare ``statement`` on the cursor's connection: the ``EXECUTE`` that runs it, or
     ``_UNPREPARABLE`` (remembered: it is not tried again on this connection)."""
-    shape = _positional(statement) if len(known) < LIMIT and context.compiled is not None else None
+    if len(known) >= LIMIT:  # full: sent as text, and not remembered (the map stays bounded)
+        return _UNPREPARABLE
+    shape = _positional(statement) if context.compiled is not None else None
     types = _types(context.compiled, context.dialect) if shape is not None else None
     if shape is None or types is None or any(name not in types for name in shape[1]):
         known[statement] = _UNPREPARABLE
