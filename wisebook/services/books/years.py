@@ -68,15 +68,8 @@ def list_fiscal_years(session: Session, company_id: int) -> list[models.FiscalYe
 
 
 def get_fiscal_year(session: Session, company_id: int, ref: str | int) -> models.FiscalYear:
-    """A fiscal year by id or by code (``2026``)."""
-    query = select(models.FiscalYear).where(models.FiscalYear.company_id == company_id)
-    text = str(ref)
-    row = session.scalars(query.where(models.FiscalYear.code == text)).one_or_none()
-    if row is None and is_digits(text) and len(text) < 10:
-        row = session.scalars(query.where(models.FiscalYear.id == int(text))).one_or_none()
-    if row is None:
-        raise NotFound(f"Exercice introuvable : {ref}.", field="exercice")
-    return row
+    """A fiscal year by code (``2026``), else by id: a company has a handful, read at once."""
+    return find(list_fiscal_years(session, company_id), ref)
 
 
 def find(years: list[models.FiscalYear], ref: str | int) -> models.FiscalYear:
