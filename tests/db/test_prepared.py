@@ -6,11 +6,23 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import Integer, bindparam, event, select, text
+from sqlalchemy import (
+    Integer,
+    String,
+    TypeDecorator,
+    bindparam,
+    event,
+    func,
+    literal,
+    select,
+    text,
+    type_coerce,
+)
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from tests.conftest import login, page_login
-from wisebook.db import models, run
+from wisebook.db import autocommit_twin, models, rows, run
 from wisebook.db.prepared import PREPARE
 from wisebook.services.books import chart
 
@@ -75,22 +87,26 @@ def test_a_prepared_statement_survives_a_rollback_and_a_change_of_its_table(engi
 def _autocommit_seen(engine, testapp, path: str, headers: dict[str, str]) -> set[bool]:
     seen: set[bool] = set()
 
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.add(bool(conn.connection.dbapi_connection.autocommit))
+    def record(dbapi_connection, record, proxy):  # the hot reads go to the driver directly
+        seen.add(bool(dbapi_connection.autocommit))
 
-    event.listen(engine, "before_cursor_execute", record)
+    pools = (engine.pool, autocommit_twin(engine).pool)
+    for pool in pools:
+        event.listen(pool, "checkout", record)
     try:
         testapp.get(path, headers=headers, status=200)
     finally:
-        event.remove(engine, "before_cursor_execute", record)
+        for pool in pools:
+            event.remove(pool, "checkout", record)
     return seen
 
 
 def test_a_read_declared_without_transaction_runs_in_autocommit_and_the_others_do_not(engine, testapp, books):
     headers = {"Authorization": f"Bearer {login(testapp)}"}
-    held = engine.pool.checkedout()
+    twin = autocommit_twin(engine)
+    held = twin.pool.checkedout()
     assert _autocommit_seen(engine, testapp, "/api/v1/journaux/", headers) == {True}
-    assert engine.pool.checkedout() == held  # its session, joined to no transaction, closed at the end
+    assert twin.pool.checkedout() == held  # its session, joined to no transaction, closed at the end
     assert _autocommit_seen(engine, testapp, "/api/v1/comptes/?limite=5", headers) == {True}
     assert _autocommit_seen(engine, testapp, "/api/v1/dashboard/", headers) == {True}
     assert _autocommit_seen(engine, testapp, "/api/v1/exercices/", headers) == {False}
@@ -116,3 +132,45 @@ def test_a_statement_streamed_through_a_server_side_cursor_runs_as_its_text(engi
         ).partitions(10)
         assert sum(len(part) for part in streamed) == 50
         assert run(s, text("SET LOCAL work_mem = '8MB'")) is not None  # not a statement PREPARE takes
+
+
+def test_a_read_run_by_the_driver_answers_as_sqlalchemy_does_and_is_prepared_once(engine, books):
+    with Session(engine) as s:
+        expected = list(s.execute(ACCOUNTS, {"company": books.company_id, "p": "41", "n": 3}))
+        first = rows(s, ACCOUNTS, company=books.company_id, p="41", n=3)
+        again = rows(s, ACCOUNTS, company=books.company_id, p="52", n=2)
+        made = [p for p in _prepared(s) if "accounts.code LIKE $2 || '%'" in p]
+    assert [tuple(r) for r in first] == [tuple(r) for r in expected] and len(first) == 3
+    assert [r.code[:2] for r in again] == ["52", "52"] and again[0].label
+    assert len(made) == 1
+
+
+class _Marked(TypeDecorator):
+    impl = String
+    cache_ok = True
+
+    def process_result_value(self, value, dialect):
+        return f"<{value}>"
+
+
+def test_a_read_whose_columns_need_converting_goes_through_sqlalchemy(engine, books):
+    marked = select(type_coerce(models.Account.code, _Marked)).where(
+        models.Account.company_id == bindparam("company"), models.Account.code == "4111"
+    )
+    with Session(engine) as s:
+        assert [tuple(r) for r in rows(s, marked, company=books.company_id)] == [("<4111>",)]
+    unnamed = select(models.Account.code, literal(1, Integer)).where(models.Account.code == "4111")
+    with Session(engine) as s:
+        assert [tuple(r) for r in rows(s, unnamed)] == [("4111", 1)]
+
+
+def test_a_read_on_a_lost_connection_raises_as_sqlalchemy_does_and_the_pool_replaces_it(engine, books):
+    with Session(engine) as s:
+        pid = rows(s, select(func.pg_backend_pid().label("pid")))[0].pid
+        with engine.connect() as other:
+            other.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+        with pytest.raises(OperationalError) as lost:
+            rows(s, ACCOUNTS, company=books.company_id, p="41", n=1)
+        assert lost.value.connection_invalidated
+    with Session(engine) as s:
+        assert len(rows(s, ACCOUNTS, company=books.company_id, p="41", n=1)) == 1

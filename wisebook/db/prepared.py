@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any
+from collections import namedtuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import sqltypes
 from sqlalchemy.types import TypeDecorator
 
@@ -80,13 +82,13 @@ def _types(compiled: Any, dialect: Any) -> dict[str, str] | None:
     return names
 
 
-def _prepare(cursor: Any, statement: str, context: Any, known: dict[str, Any]) -> Any:
+def _prepare(cursor: Any, statement: str, compiled: Any, dialect: Any, known: dict[str, Any]) -> Any:
     """Prepare ``statement`` on the cursor's connection: the ``EXECUTE`` that runs it, or
     ``_UNPREPARABLE`` (remembered: it is not tried again on this connection)."""
     if len(known) >= LIMIT:  # full: sent as text, and not remembered (the map stays bounded)
         return _UNPREPARABLE
-    shape = _positional(statement) if context.compiled is not None else None
-    types = _types(context.compiled, context.dialect) if shape is not None else None
+    shape = _positional(statement) if compiled is not None else None
+    types = _types(compiled, dialect) if shape is not None else None
     if shape is None or types is None or any(name not in types for name in shape[1]):
         known[statement] = _UNPREPARABLE
         return _UNPREPARABLE
@@ -119,8 +121,73 @@ def install(engine: Engine) -> None:
         known = conn.connection.info.setdefault(_INFO, {})
         call = known.get(statement)
         if call is None:
-            call = _prepare(cursor, statement, context, known)
+            call = _prepare(cursor, statement, context.compiled, context.dialect, known)
         return (statement, parameters) if call is _UNPREPARABLE else (call, parameters)
 
 
-__all__ = ["LIMIT", "PREPARE", "install"]
+class _Plan(NamedTuple):
+    """A read built once, compiled for PostgreSQL: its text, the values of its literal binds
+    (a LIMIT), and the record its rows are made into."""
+
+    compiled: Any
+    text: str
+    literals: dict[str, Any]
+    record: Any  # a namedtuple class
+
+
+_PLANS: dict[Any, _Plan | None] = {}
+
+
+def _plan(statement: Any, dialect: Any) -> _Plan | None:
+    """``statement``'s plan, or None when the driver cannot run it alone: a bind or a column
+    SQLAlchemy converts (its processors would be skipped), a column without a name of its own."""
+    compiled = statement.compile(dialect=dialect)
+    names = list(statement.selected_columns.keys())
+    converts = any(b.type._cached_bind_processor(dialect) for b in compiled.binds.values()) or any(
+        c.type._cached_result_processor(dialect, None) for c in statement.selected_columns
+    )
+    if converts or _types(compiled, dialect) is None:
+        return None
+    try:
+        record = namedtuple("Record", names)  # type: ignore[misc]
+    except ValueError:  # two columns of one name, or a column without one
+        return None
+    literals = {compiled.bind_names[b]: b.value for b in compiled.binds.values() if not b.required}
+    return _Plan(compiled, str(compiled), literals, record)
+
+
+def fetch(conn: Any, statement: Any, named: dict[str, Any]) -> list[Any] | None:
+    """The rows of ``statement`` (a SELECT built once) run by the driver itself as a prepared
+    statement on ``conn`` (a SQLAlchemy connection to PostgreSQL), as records named by its
+    columns; None when it cannot be run so (the caller runs it through SQLAlchemy). SQLAlchemy's
+    execution path (context, events, result) costs a third of such a read: the credential
+    check and the listings of a request run without it. A driver error is raised as SQLAlchemy
+    raises it, the connection invalidated when it is lost."""
+    if statement not in _PLANS:
+        _PLANS[statement] = _plan(statement, conn.dialect)
+    plan = _PLANS[statement]
+    if plan is None:
+        return None
+    fairy = conn.connection
+    known = fairy.info.setdefault(_INFO, {})
+    cursor = fairy.dbapi_connection.cursor()
+    params = {**plan.literals, **named}
+    try:
+        call = known.get(plan.text)
+        if call is None:
+            call = _prepare(cursor, plan.text, plan.compiled, conn.dialect, known)
+        cursor.execute(plan.text if call is _UNPREPARABLE else call, params)
+        return [plan.record._make(row) for row in cursor.fetchall()]
+    except conn.dialect.loaded_dbapi.Error as exc:
+        lost = conn.dialect.is_disconnect(exc, fairy.dbapi_connection, cursor)
+        if lost:
+            conn.invalidate(exc)
+        raise DBAPIError.instance(
+            plan.text, params, exc, conn.dialect.loaded_dbapi.Error, connection_invalidated=lost,
+            dialect=conn.dialect,
+        ) from exc  # fmt: skip
+    finally:
+        cursor.close()
+
+
+__all__ = ["LIMIT", "PREPARE", "fetch", "install"]

@@ -14,7 +14,7 @@ from sqlalchemy import Integer, Select, and_, bindparam, func, or_, select, upda
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from wisebook.db import models, run
+from wisebook.db import models, rows
 from wisebook.services.books.companies import CompanyContext
 
 ALGORITHM = "HS256"
@@ -153,7 +153,8 @@ def check_token(session: Session, token: str, secret: str, company_id: int | Non
     if claims is None or claims.expires <= dt.datetime.now(dt.UTC):
         return None
     wanted = company_id if company_id is not None else claims.company_id
-    row = run(session, _TOKEN, jti=claims.jti, wanted=wanted).one_or_none()
+    found = rows(session, _TOKEN, jti=claims.jti, wanted=wanted)
+    row = found[0] if found else None
     if row is None or row.revoked_at is not None or not row.is_active:
         return None
     identity = Identity(
@@ -227,7 +228,8 @@ def check_session(
 ) -> Caller | None:
     """The caller of a live session, else None; their company is ``company_id`` if given, else
     the session's (one query for both). Touches the session's last use once a minute."""
-    row = run(session, _SESSION, digest=_digest(cookie), wanted=company_id).one_or_none()
+    found = rows(session, _SESSION, digest=_digest(cookie), wanted=company_id)
+    row = found[0] if found else None
     if row is None:
         return None
     now = dt.datetime.now(dt.UTC)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from sqlalchemy import Integer, Row, Select, bindparam, insert, select, text, update
+from sqlalchemy import Integer, Select, bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from wisebook.data.syscohada import chart as official_chart
-from wisebook.db import dialect, models, run
+from wisebook.db import dialect, models, rows
 from wisebook.ledger import accounts as chart_rules
 from wisebook.ledger.errors import Conflict, InvalidInput
 from wisebook.ledger.text import is_digits
@@ -71,7 +71,7 @@ def list_accounts(
     q: str | None = None,
     limit: int | None = 100,
     after: str | None = None,
-) -> tuple[list[Row[Any]], str | None]:
+) -> tuple[list[Any], str | None]:
     """A page of the chart by number, after the account ``after`` (the cursor is a number):
     filtered by class and by a number prefix or label words; and the next page's cursor (the
     whole of it when ``limit`` is None). Read as plain rows (number, label, class, nature,
@@ -87,10 +87,10 @@ def list_accounts(
     params["words"] = f"%{_escape_like(text)}%" if match == "words" else None
     params["limit"] = None if limit is None else limit + 1
     statement = _page(after is not None, account_class is not None, match, limit is not None)
-    rows = list(run(session, statement, params))
-    if limit is not None and len(rows) > limit:
-        return rows[:limit], str(rows[limit - 1].code)
-    return rows, None
+    found = rows(session, statement, **params)
+    if limit is not None and len(found) > limit:
+        return found[:limit], str(found[limit - 1].code)
+    return found, None
 
 
 _POSTABLE = (
@@ -105,7 +105,7 @@ def postable_accounts(session: Session, company_id: int) -> list[tuple[str, str,
     form's list, read as plain rows (no ORM objects for the whole chart)."""
     return [
         (code, label, bool(lettrable))
-        for code, label, lettrable in run(session, _POSTABLE, company=company_id)
+        for code, label, lettrable in rows(session, _POSTABLE, company=company_id)
     ]
 
 

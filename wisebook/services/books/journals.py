@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from wisebook.db import models, run
+from wisebook.db import models, rows
 from wisebook.ledger.errors import Conflict, InvalidInput
 from wisebook.services.books.years import list_fiscal_years
 
@@ -31,9 +31,9 @@ _JOURNALS = (
 )
 
 
-def list_journals(session: Session, company_id: int) -> list[Row[Any]]:
+def list_journals(session: Session, company_id: int) -> list[Any]:
     """The company's journals, by code: id, code, label, kind."""
-    return list(run(session, _JOURNALS, company=company_id))
+    return rows(session, _JOURNALS, company=company_id)
 
 
 def create_journal(session: Session, company_id: int, code: str, label: str, kind: str) -> models.Journal:

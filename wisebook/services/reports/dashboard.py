@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from wisebook.db import models, run
+from wisebook.db import models, rows
 from wisebook.services.reports.statements import Key, Positions
 
 POSITIONS = ("tresorerie", "creances_clients", "dettes_fournisseurs")
@@ -64,7 +64,7 @@ def dashboard(
     moves: dict[int, dict[dt.date, dict[str, int]]] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(int))
     )
-    for fy_id, month, code, an, debit, credit in run(
+    for fy_id, month, code, an, debit, credit in rows(
         session, _MOVEMENTS, company=company_id, start=fiscal_years[0].start_date, end=fy.end_date
     ):
         debit, credit = int(debit or 0), int(credit or 0)
@@ -76,7 +76,7 @@ def dashboard(
     books = Positions(session, company_id, fy, fy.end_date, given=sums, years=fiscal_years)
     years = [fy] + ([p] if (p := books.previous(fy)) else [])
     months_of: dict[int, list[dt.date]] = defaultdict(list)
-    for fy_id, month in run(session, _MONTHS, current=fy.id, previous=years[-1].id):
+    for fy_id, month in rows(session, _MONTHS, current=fy.id, previous=years[-1].id):
         months_of[fy_id].append(month)
     out = []
     for year in years:
