@@ -61,6 +61,9 @@ class Settings:
     session_absolute_seconds: int = 12 * 3600
     login_requests_per_minute: int = 60  # per client address, successes included (offices share one)
     db_pool_size: int = 10
+    # How long a web process keeps a checked token's caller (PostgreSQL; 0: never): forgotten
+    # at once when the database says a token, user, membership or company changed.
+    credential_cache_seconds: int = 60
     sqlite_busy_ms: int = 30000  # how long a SQLite write waits for the lock before a 503
     debug: bool = False
     email_host: str | None = None  # no SMTP server: mail is logged as not sent
@@ -252,6 +255,9 @@ def load(overrides: Mapping[str, object] | None = None, environ: Mapping[str, st
             env.get("WISEBOOK_SESSION_ABSOLUTE_SECONDS", str(12 * 3600))
         ),
         db_pool_size=_int("WISEBOOK_DB_POOL_SIZE")(env.get("WISEBOOK_DB_POOL_SIZE", "10")),
+        credential_cache_seconds=_int("WISEBOOK_CREDENTIAL_CACHE_SECONDS")(
+            env.get("WISEBOOK_CREDENTIAL_CACHE_SECONDS", "60")
+        ),
         sqlite_busy_ms=_int("WISEBOOK_SQLITE_BUSY_MS")(env.get("WISEBOOK_SQLITE_BUSY_MS", "30000")),
         debug=_bool(env.get("WISEBOOK_DEBUG", "")),
         email_host=env.get("EMAIL_HOST") or None,

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from typing import Any
 
 import transaction
+import transaction.interfaces
 import zope.sqlalchemy
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
 from sqlalchemy.sql import Executable
 
-from wisebook.db import prepared
+from wisebook.db import notices, prepared
 from wisebook.db.meta import COMPANY_KEY, CompanyOwned
 from wisebook.settings import Settings
 
@@ -201,6 +203,11 @@ def get_tm_session(factory: sessionmaker[Session], transaction_manager: Any, req
     return factory(info={"request": request, TM_KEY: transaction_manager})
 
 
+def _committed(ok: bool) -> None:
+    if ok:
+        notices.changed_here()
+
+
 def includeme(config: Any) -> None:
     """Give every request ``request.db``, joined to pyramid_tm's explicit transaction manager."""
     settings: Settings = config.registry.wisebook_settings
@@ -230,6 +237,10 @@ def includeme(config: Any) -> None:
 
     def dbsession(request: Any) -> Session:
         if request.method not in ("GET", "HEAD"):
+            # Once it has committed, what this process keeps of the database (notices) is
+            # not used again: its next request reads what this one wrote.
+            with contextlib.suppress(transaction.interfaces.NoTransaction):  # outside pyramid_tm
+                request.tm.get().addAfterCommitHook(_committed)
             return get_tm_session(factory, request.tm, request=request)
         if unwrapped is not None and request.environ.get(NO_TRANSACTION):
             alone = unwrapped(info={"request": request})

@@ -113,7 +113,8 @@ def _identity(request: Request) -> auth.Identity | None:
         )
     asked = _asked_company(request)
     if token:
-        caller = auth.check_token(request.db, token, settings.jwt_secret_key, asked)
+        memory = request.registry.wisebook_callers
+        caller = auth.check_token(request.db, token, settings.jwt_secret_key, asked, memory)
         if caller is None:
             return None
         request.environ[MEMBERSHIP] = (asked, caller.company)
@@ -235,6 +236,10 @@ def _no_company(request: Request) -> bool:
 def includeme(config: Any) -> None:
     """Install the policy, the request helpers and the forbidden view."""
     config.set_security_policy(SecurityPolicy())
+    settings = config.registry.wisebook_settings
+    config.registry.wisebook_callers = auth.caller_memory(
+        config.registry.db_engine, settings.credential_cache_seconds
+    )
     config.add_request_method(_identity, "wisebook_identity", reify=True)
     config.add_request_method(_company, "company", reify=True)
     config.add_forbidden_view(forbidden_view)

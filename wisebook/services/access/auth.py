@@ -6,15 +6,17 @@ import datetime as dt
 import functools
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import jwt
 from sqlalchemy import Integer, Select, and_, bindparam, func, or_, select, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from wisebook.db import models, rows
+from wisebook.db import models, notices, rows
 from wisebook.services.books.companies import CompanyContext
 
 ALGORITHM = "HS256"
@@ -146,25 +148,82 @@ def _claims(token: str, secret: str) -> _Claims | None:
     )
 
 
-def check_token(session: Session, token: str, secret: str, company_id: int | None = None) -> Caller | None:
+class _Kept(NamedTuple):
+    caller: Caller | None
+    epoch: int
+    until: float  # time.monotonic()
+
+
+class CallerMemory:
+    """The callers this process has checked, each kept ``seconds`` at most and only while the
+    database's notices are heard and the epoch has not moved (``db.notices``): a revoked
+    token, a deactivated user, a changed membership or company move it. The next request of a
+    token reads nothing from the database."""
+
+    def __init__(self, listener: notices.Listener, seconds: float, size: int = 4096):
+        self.listener, self.seconds, self.size = listener, seconds, size
+        self._kept: dict[tuple[str, int | None], _Kept] = {}
+
+    def get(self, key: tuple[str, int | None]) -> _Kept | None:
+        kept = self._kept.get(key)
+        listener = self.listener
+        if kept is None or not listener.live or kept.epoch != listener.epoch or kept.until < time.monotonic():
+            return None
+        return kept
+
+    def epoch(self) -> int | None:
+        """The epoch to keep what is read now with (read before reading), None when nothing
+        may be kept."""
+        return self.listener.epoch if self.listener.live else None
+
+    def keep(self, key: tuple[str, int | None], caller: Caller | None, epoch: int) -> None:
+        if len(self._kept) >= self.size:
+            self._kept.clear()  # a bound, not a policy: clients of one office hold a few tokens
+        self._kept[key] = _Kept(caller, epoch, time.monotonic() + self.seconds)
+
+
+@functools.lru_cache(maxsize=8)
+def caller_memory(engine: Engine, seconds: float) -> CallerMemory | None:
+    """This process's memory of checked callers for ``engine``'s database; None on SQLite, or
+    when ``seconds`` is 0."""
+    listener = notices.listener(engine) if seconds > 0 else None
+    return None if listener is None else CallerMemory(listener, seconds)
+
+
+def check_token(
+    session: Session,
+    token: str,
+    secret: str,
+    company_id: int | None = None,
+    memory: CallerMemory | None = None,
+) -> Caller | None:
     """The caller of a valid, unexpired, unrevoked token for an active user, else None; their
-    company is ``company_id`` if given, else the token's (one query for both)."""
+    company is ``company_id`` if given, else the token's (one query for both). With a
+    ``memory``, a caller checked a moment ago is taken from it."""
     claims = _claims(token, secret)
     if claims is None or claims.expires <= dt.datetime.now(dt.UTC):
         return None
     wanted = company_id if company_id is not None else claims.company_id
+    key = (claims.jti, wanted)
+    kept = memory.get(key) if memory is not None else None
+    if kept is not None:
+        return kept.caller
+    epoch = memory.epoch() if memory is not None else None
     found = rows(session, _TOKEN, jti=claims.jti, wanted=wanted)
     row = found[0] if found else None
-    if row is None or row.revoked_at is not None or not row.is_active:
-        return None
-    identity = Identity(
-        user_id=claims.user_id,
-        jti=claims.jti,
-        company_id=claims.company_id,
-        expires_at=claims.expires,
-        operator=bool(row.is_superuser),
-    )
-    return Caller(identity, _membership_of(row))
+    caller = None
+    if row is not None and row.revoked_at is None and row.is_active:
+        identity = Identity(
+            user_id=claims.user_id,
+            jti=claims.jti,
+            company_id=claims.company_id,
+            expires_at=claims.expires,
+            operator=bool(row.is_superuser),
+        )
+        caller = Caller(identity, _membership_of(row))
+    if memory is not None and epoch is not None:
+        memory.keep(key, caller, epoch)
+    return caller
 
 
 def revoke_token(session: Session, jti: str) -> None:
