@@ -7,9 +7,13 @@ import time
 
 import pytest
 import redis
+from argon2 import PasswordHasher
+from sqlalchemy import select, update
 
-from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, login
+from wisebook.db import models
 from wisebook.services.access import throttle
+from wisebook.services.access.users import HASHER
 
 LOGIN = "/api/v1/auth/login/"
 
@@ -234,3 +238,15 @@ def test_inside_the_app_the_appliance_s_redis_keeps_the_counters(engine, backend
     with Session(engine) as s:
         assert s.scalar(select(func.count()).select_from(models.RateCounter)) == 0
     app.registry.wisebook_queue.huey.flush()
+
+
+def test_a_password_hashed_with_other_parameters_is_hashed_again_at_its_next_login(testapp, books, engine):
+    older = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1).hash(ADMIN_PASSWORD)
+    with engine.begin() as conn:
+        conn.execute(update(models.User).values(password_hash=older))
+    login(testapp)
+    with engine.connect() as conn:
+        stored = conn.scalar(select(models.User.password_hash))
+    assert stored != older and not HASHER.check_needs_rehash(stored)
+    assert HASHER.verify(stored, ADMIN_PASSWORD)
+    login(testapp)  # and the new hash opens the door

@@ -22,7 +22,7 @@ from wisebook.db import make_engine, migrate
 def give_large_blocks_back() -> None:
     """glibc serves a block above its mmap threshold from the system and gives it back when
     freed, but raises the threshold to the largest block freed so far: after one login (an
-    argon2 hash takes 19 MB) each waitress thread's arena keeps 19 MB for good. A fixed 1 MB
+    argon2 hash takes 7 MB) each waitress thread's arena keeps 7 MB for good. A fixed 1 MB
     threshold keeps a web process's memory at what it uses (see bench/load.py's RSS)."""
     import contextlib
     import ctypes
