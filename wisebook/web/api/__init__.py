@@ -11,6 +11,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+import fastjsonschema
 from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 from pyramid.request import Request
@@ -55,6 +56,28 @@ def validator(schema_name: str) -> Draft202012Validator:
         raise KeyError(schema_name)
     root = {"$ref": f"#/components/schemas/{schema_name}", "components": document["components"]}
     return BoundedValidator(root)  # type: ignore[no-any-return]
+
+
+#: Keywords that JSON Schema draft 7 (fastjsonschema's) and 2020-12 (the contract's) read alike,
+#: when ``$ref`` has no sibling but a description and ``items`` is one schema: the only ones the
+#: contract may use for the compiled check below to accept nothing the contract refuses (a test
+#: holds the contract to it).
+ALIKE = frozenset(
+    {"$ref", "additionalProperties", "description", "enum", "exclusiveMaximum", "format", "items",
+     "maxItems", "maxLength", "maxProperties", "maximum", "minItems", "minLength", "minProperties",
+     "minimum", "oneOf", "pattern", "properties", "required", "type", "uniqueItems"}
+)  # fmt: skip
+
+
+@cache
+def compiled(schema_name: str) -> Callable[[Any], Any]:
+    """The same schema compiled to Python by fastjsonschema: a well-formed body is accepted in a
+    tenth of the time jsonschema takes (1.8 ms of a 9 ms posting). It only accepts: a body it
+    refuses is read again by ``validator``, whose messages the API gives. Formats are not
+    asserted and no default is filled in, as jsonschema does."""
+    document = spec()
+    root = {"$ref": f"#/components/schemas/{schema_name}", "components": document["components"]}
+    return fastjsonschema.compile(root, use_default=False, use_formats=False)  # type: ignore[no-any-return]
 
 
 def _number(text: str) -> Decimal | int:
@@ -176,6 +199,12 @@ def json_body(request: Request, schema_name: str, *, optional: bool = False) -> 
         raise InvalidInput(
             "Texte invalide : caractère nul ou UTF-16 isolé (non enregistrable).", field=bad or "corps"
         )
+    try:
+        compiled(schema_name)(data)
+    except fastjsonschema.JsonSchemaValueException:
+        pass  # jsonschema says why (or, reading 2020-12 where draft 7 differs, accepts)
+    else:
+        return data  # type: ignore[no-any-return]
     found = itertools.islice(validator(schema_name).iter_errors(data), MAX_ERRORS)
     errors = sorted(found, key=lambda e: list(map(str, e.absolute_path)))
     if errors:
