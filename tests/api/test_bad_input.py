@@ -272,6 +272,8 @@ def test_text_no_database_can_store_is_refused_not_a_500(api):
     assert api.testapp.get("/api/v1/comptes/?q=a%00b", headers=api.headers(), status=400).content_type == (
         "application/problem+json"
     )
+    in_path = api.testapp.get("/api/v1/ecritures/1%00/", headers=api.headers(), status=400)
+    assert in_path.json["detail"] == "Caractère nul refusé dans l'adresse."
     broken_utf8 = api.testapp.get("/api/v1/comptes/?q=%F4%86%9A", headers=api.headers(), status="*")
     assert broken_utf8.status_int in (200, 400), broken_utf8.status
     listed = api.get("/api/v1/journaux/").json["resultats"]

@@ -45,7 +45,7 @@ def security_headers_tween_factory(
         response = handler(request)
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
-        if request.path.startswith("/api/"):
+        if request.path_info.startswith("/api/"):
             # Books are confidential: no shared or browser cache keeps an answer.
             response.headers.setdefault("Cache-Control", "no-store")
         if request.scheme == "https":

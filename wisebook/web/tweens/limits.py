@@ -27,14 +27,14 @@ def body_limit_tween_factory(
         return problem(413, f"Le corps de la requête dépasse {limit // (1024 * 1024)} Mo.")
 
     def tween(request: Request) -> Response:
-        limit = settings.max_import_bytes if request.path == IMPORT_PATH else settings.max_body_bytes
+        path = request.path_info  # as decoded (request.path quotes it again, at a cost)
+        limit = settings.max_import_bytes if path == IMPORT_PATH else settings.max_body_bytes
         try:
             params = list(request.GET.items())
         except UnicodeDecodeError:
             return problem(400, "Paramètres de l'adresse : UTF-8 invalide.")
-        for name, value in params:
-            if "\x00" in name or "\x00" in value or "\x00" in request.path:
-                return problem(400, "Caractère nul refusé dans l'adresse.")
+        if "\x00" in path or any("\x00" in name or "\x00" in value for name, value in params):
+            return problem(400, "Caractère nul refusé dans l'adresse.")
         if request.content_type == "multipart/form-data":  # parsed later: its boundary first
             boundary = request.headers.get("Content-Type", "").partition("boundary=")[2].strip('" ;')
             if not boundary or len(boundary) > 70:

@@ -42,7 +42,7 @@ def observe_tween_factory(
             log.info(
                 "%s %s %s %.1f ms",
                 request.method,
-                request.path,
+                request.path_info,
                 status,
                 elapsed * 1000,
                 extra={"route": route, "status": status, "duree_ms": round(elapsed * 1000, 1)},
