@@ -82,6 +82,26 @@ def test_a_refused_entry_keeps_what_was_typed_and_says_why_next_to_each_field(te
     assert entries(engine) == 1
 
 
+def test_francs_typed_with_a_dot_are_thousands_and_an_amount_read_two_ways_is_asked(testapp, books, engine):
+    csrf = browser(testapp)
+    asked = testapp.post(
+        "/ecritures/nouvelle/",
+        form(csrf, [("4111", "", "25.000", ""), ("7011", "", "", "25,000")]),
+        status=422,
+    )
+    assert 'id="lignes-1-credit-erreur">Montant ambigu « 25,000 » : tapez 25\u202f000 ou 25.' in asked.text
+    assert 'id="lignes-0-debit-erreur"' not in asked.text  # 25.000 FCFA reads one way only
+    assert entries(engine) == 0
+    done = testapp.post(
+        "/ecritures/nouvelle/",
+        form(csrf, [("4111", "", "25.000", ""), ("7011", "", "", "25 000")]),
+        status=303,
+    )
+    with Session(engine) as s:
+        assert s.scalar(select(models.Entry.total)) == 25_000
+    assert "25\u202f000" in done.follow().text
+
+
 def test_the_entries_list_filters_pages_and_refuses_a_bad_filter(testapp, books, engine):
     csrf = browser(testapp)
     for n in range(3):

@@ -303,15 +303,16 @@ def test_a_xlsx_workbook_with_dates_and_numbers_imports(api, app, engine, books)
             "F001",
         ]
     )
-    sheet.append([2, "ACH", dt.datetime(2026, 4, 3), "F-78", "Achat arrondi", 6041, "", 100.5, None, None])
-    sheet.append([2, "ACH", dt.datetime(2026, 4, 3), "F-78", "Achat arrondi", 4011, "", None, 100.5, None])
+    # A number cell's dot is a decimal mark: 25.125 is no 25 125 FCFA (as typed text would be).
+    sheet.append([2, "ACH", dt.datetime(2026, 4, 3), "F-78", "Achat arrondi", 6041, "", 25.125, None, None])
+    sheet.append([2, "ACH", dt.datetime(2026, 4, 3), "F-78", "Achat arrondi", 4011, "", None, 25.125, None])
     buffer = io.BytesIO()
     book.save(buffer)
     report = run_import(api, app, buffer.getvalue(), mode="valides")["resultat"]
     assert (report["format"], report["disposition"], report["statut"]) == ("xlsx", "wisebook", "partiel")
     assert [(r["ligne"], r["motifs"]) for r in report["rejets"]] == [
-        (5, ["trop de décimales dans « 100.5 » : la devise en admet 0"]),
-        (6, ["trop de décimales dans « 100.5 » : la devise en admet 0"]),
+        (5, ["trop de décimales dans « 25.125 » : la devise en admet 0"]),
+        (6, ["trop de décimales dans « 25.125 » : la devise en admet 0"]),
     ]
     entry = api.get("/api/v1/ecritures/", journal="ACH").json["resultats"][0]
     assert (entry["piece"], entry["date_comptable"], entry["total"]) == ("F-77", "2026-04-02", "59000")

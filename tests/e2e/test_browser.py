@@ -285,3 +285,32 @@ def test_a_refused_sub_account_is_said_next_to_its_field_and_a_journal_is_added(
     page.get_by_label("Type").select_option("tresorerie")
     page.get_by_role("button", name="Ajouter").click()
     assert "Banque Atlantique" in page.locator("table.liste").inner_text()
+
+
+def test_francs_typed_with_a_dot_count_as_thousands_and_an_ambiguous_amount_is_asked(page, server, books):
+    page.goto("/connexion/")
+    page.get_by_label("Adresse e-mail").fill(ADMIN_EMAIL)
+    page.get_by_label("Mot de passe").fill(ADMIN_PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{server}/")
+    page.goto("/ecritures/nouvelle/")
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'journal'")
+    page.locator("#journal").select_option("VTE")
+    page.locator("input[name=libelle]").fill("Vente comptoir")
+    accounts, debits, credits = (page.locator(f"input[name={n}]") for n in ("compte", "debit", "credit"))
+    accounts.nth(0).fill("5711")
+    debits.nth(0).fill("25.000")  # 25 000 FCFA, as a Sage user types it
+    assert page.locator("#total-debit").inner_text() == "25\u202f000"
+    accounts.nth(1).fill("7011")
+    credits.nth(1).fill("25,000")  # 25 000 or 25? never guessed
+    assert page.locator("#total-credit").inner_text() == "0"
+    page.keyboard.press("Control+Enter")
+    message = page.locator("#lignes-1-credit-erreur")
+    message.wait_for()
+    assert message.inner_text() == "Montant ambigu « 25,000 » : tapez 25\u202f000 ou 25."
+    page.screenshot(path=CAPTURES / "40-montant-ambigu.png", full_page=True)
+    page.locator("input[name=credit]").nth(1).fill("25 000")
+    assert page.locator("#ecart").inner_text() == "Équilibrée"
+    page.keyboard.press("Control+Enter")
+    page.wait_for_url(re.compile(r"/ecritures/\d+/$"))
+    assert "25\u202f000" in page.locator("main").inner_text()

@@ -5,7 +5,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from wisebook.ledger.errors import InvalidInput
-from wisebook.ledger.money import CURRENCIES, D, from_minor, parse_amount, to_json, to_minor
+from wisebook.ledger.money import (
+    CURRENCIES,
+    D,
+    from_minor,
+    minor_from_number,
+    minor_from_text,
+    parse_amount,
+    to_json,
+    to_minor,
+)
 
 
 def test_xof_has_no_decimals_and_eur_two():
@@ -69,3 +78,50 @@ def test_minor_units_round_trip_exactly(units, currency):
 def test_json_form_keeps_the_currency_precision():
     assert to_json(125050, "EUR") == "1250.50"
     assert to_json(150000, "XOF") == "150000"
+
+
+@pytest.mark.parametrize(
+    ("typed", "places", "units"),
+    [
+        ("25.000", 0, 25_000),  # a currency without decimals: dots group thousands
+        ("1.234.567", 0, 1_234_567),
+        ("1 234 567", 0, 1_234_567),
+        ("25.00", 0, 25),  # two decimals, both zero: only one reading
+        ("1.234.567,50", 2, 123_456_750),
+        ("25,50", 2, 2550),
+        ("0,500", 2, 50),  # a leading zero groups no thousands
+    ],
+)
+def test_a_typed_amount_is_read_as_an_accountant_means_it(typed, places, units):
+    assert minor_from_text(typed, places) == units
+
+
+@pytest.mark.parametrize(
+    ("typed", "places", "said"),
+    [
+        ("25,000", 0, "montant ambigu « 25,000 » : tapez 25\u202f000 ou 25"),
+        ("25.000", 2, "montant ambigu « 25.000 » : tapez 25\u202f000 ou 25"),
+        ("25,500", 2, "montant ambigu « 25,500 » : tapez 25\u202f500 ou 25,5"),
+        ("25,500", 0, "trop de décimales dans « 25,500 » : la devise en admet 0"),  # 25,5 FCFA is no amount
+        ("1.234", 2, "trop de décimales dans « 1.234 » : la devise en admet 2"),
+        ("9" * 16, 0, f"montant « {'9' * 16} » au-delà de la limite autorisée"),
+    ],
+)
+def test_an_amount_that_reads_two_ways_or_none_is_refused_never_taken_small(typed, places, said):
+    with pytest.raises(ValueError) as refused:
+        minor_from_text(typed, places)
+    assert str(refused.value) == said
+
+
+@given(st.integers(min_value=1_000, max_value=10**14))
+def test_francs_grouped_by_dots_or_spaces_read_back_whole(units):
+    grouped = f"{units:,}"
+    assert minor_from_text(grouped.replace(",", "."), 0) == units
+    assert minor_from_text(grouped.replace(",", "\u202f"), 0) == units
+
+
+def test_a_spreadsheet_s_number_has_a_decimal_point_whatever_the_currency():
+    assert minor_from_number(Decimal("25.125"), 3) == 25125
+    with pytest.raises(ValueError, match="trop de décimales"):
+        minor_from_number(Decimal("25.125"), 0)  # not 25 125 FCFA
+    assert minor_from_number(Decimal("118000.0"), 0) == 118_000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from wisebook.ledger.errors import InvalidInput
@@ -101,21 +102,42 @@ def to_json(units: int, currency: str) -> str:
 GROUP_SPACES = str.maketrans("", "", " \u00a0\u202f\u2009")
 
 
-def minor_from_text(text: str, places: int) -> int:
-    """An amount as a file writes it (``1 234 567,50``, ``1234567.50``, ``1.234.567,50``) →
-    integer minor units; ``ValueError`` with a French reason for anything else.
+#: Thousands grouped by dots (1.234.567, 25.000), and a separator followed by exactly three
+#: digits (25.000, 25,000): a group of thousands or three decimals, which a person may mean.
+_DOT_GROUPS = re.compile(r"[1-9]\d{0,2}(?:\.\d{3})+")
+_THREE_AFTER = re.compile(r"([1-9]\d{0,2})[.,](\d{3})")
 
-    Spaces group thousands; a comma is the decimal mark, or a dot when there is no comma.
-    Negative amounts are refused (the other column says which side), and so is any decimal
-    the currency does not have, rather than rounded."""
+
+def _spaced(units: int) -> str:
+    """Thousands grouped by a narrow no-break space, as the pages show amounts."""
+    return f"{units:,}".replace(",", "\u202f")
+
+
+def minor_from_text(text: str, places: int) -> int:
+    """An amount as a person or a file writes it (``1 234 567,50``, ``1234567.50``,
+    ``1.234.567,50``) → integer minor units; ``ValueError`` with a French reason for anything else.
+
+    Spaces group thousands; a comma is the decimal mark, or a dot when there is no comma. In a
+    currency without decimals (XOF, XAF) dots group thousands too: « 25.000 » is 25 000. Where
+    a separator followed by three digits reads as two amounts the currency has (« 25,000 » in
+    XOF, « 25.000 » or « 25,500 » in EUR: 25 000, or 25?), the amount is refused with both
+    readings, never taken for the smaller. Negative amounts are refused (the other column says which side), and so is
+    any decimal the currency does not have, rather than rounded."""
     raw = text
     text = text.translate(GROUP_SPACES)
     if not text:
         return 0
     if is_digits(text):
-        return int(text) * int(10**places)
+        return _bounded(int(text) * int(10**places), raw, places)
     if text.startswith("-"):
         raise ValueError(f"montant négatif « {raw} » : portez-le dans l'autre colonne")
+    if places == 0 and _DOT_GROUPS.fullmatch(text):
+        return _bounded(int(text.replace(".", "")), raw, places)
+    ambiguous = _THREE_AFTER.fullmatch(text)
+    if ambiguous and len(ambiguous.group(2).rstrip("0")) <= places:  # both readings are amounts
+        whole, decimals = ambiguous.group(1), ambiguous.group(2).rstrip("0")
+        large, small = _spaced(int(whole + ambiguous.group(2))), whole + ("," + decimals if decimals else "")
+        raise ValueError(f"montant ambigu « {raw} » : tapez {large} ou {small}")
     if "," in text:
         whole, _, fraction = text.partition(",")
         if "." in whole:  # 1.234.567,50: dots group thousands
@@ -131,6 +153,22 @@ def minor_from_text(text: str, places: int) -> int:
     if len(significant) > places:
         raise ValueError(f"trop de décimales dans « {raw} » : la devise en admet {places}")
     units = int(whole) * int(10**places) + (int(significant.ljust(places, "0")) if places else 0)
+    return _bounded(units, raw, places)
+
+
+def _bounded(units: int, raw: str, places: int) -> int:
     if units >= MAX_UNITS.scaleb(places):
         raise ValueError(f"montant « {raw} » au-delà de la limite autorisée")
     return units
+
+
+def minor_from_number(value: Decimal, places: int) -> int:
+    """A number a machine wrote (an XLSX cell): its dot is always the decimal mark."""
+    if not value.is_finite():
+        raise ValueError(f"montant invalide « {value} »")
+    if value < 0:
+        raise ValueError(f"montant négatif « {value} » : portez-le dans l'autre colonne")
+    scaled = value.scaleb(places)
+    if scaled != scaled.to_integral_value():
+        raise ValueError(f"trop de décimales dans « {value} » : la devise en admet {places}")
+    return _bounded(int(scaled), str(value), places)

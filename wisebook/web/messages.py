@@ -45,6 +45,7 @@ SHAPES = (
     _("Montant invalide « ${valeur} »."),
     _("Trop de décimales dans « ${valeur} » : la devise en admet ${n}."),
     _("Montant « ${valeur} » au-delà de la limite autorisée."),
+    _("Montant ambigu « ${valeur} » : tapez ${grand} ou ${petit}."),
     _("Date invalide (AAAA-MM-JJ attendu)."),
     _("Date invalide : saisissez-la en JJ/MM/AAAA."),
     _("Curseur de pagination invalide."),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_right
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from wisebook.db import models
 from wisebook.ledger.entries import account_fault, amount_fault, balance_fault, line_count_fault, period_fault
 from wisebook.ledger.errors import InvalidInput
-from wisebook.ledger.money import exponent, from_minor, minor_from_text
+from wisebook.ledger.money import exponent, from_minor, minor_from_number, minor_from_text
 from wisebook.ledger.periods import Period
 from wisebook.ledger.text import is_digits
 from wisebook.services.imports.plan import PeriodRef, Plan, Planned, Progress, Rejection, grouped, quiet
@@ -148,8 +149,12 @@ def _amount(value: Any, places: int) -> int:
         if value < 0:
             raise ValueError(f"montant négatif « {value} » : portez-le dans l'autre colonne")
         return value * int(10**places)
-    # An XLSX number cell (a binary float): its shortest decimal form, checked like text.
-    return minor_from_text(repr(value) if isinstance(value, float) else str(value), places)  # float-ok
+    # An XLSX number cell (a binary float): its shortest decimal form, whose dot is a decimal mark.
+    if isinstance(value, float | Decimal):
+        return minor_from_number(
+            Decimal(repr(value)) if isinstance(value, float) else value, places
+        )  # float-ok
+    return minor_from_text(str(value), places)
 
 
 def check(source: Source, books: Books, currency: str, progress: Progress = quiet) -> Plan:

@@ -14,14 +14,35 @@
   var reader = new Intl.NumberFormat(form.dataset.langue === "en" ? "en-GB" : "fr-FR", digits);
   var say = form.dataset;
 
-  function units(text) {  // integer minor units, as the server reads amounts
-    var t = (text || "").replace(/[\s\u00a0\u202f]/g, "");
+  // Integer minor units, read as the server reads a typed amount (ledger/money.minor_from_text):
+  // NaN where the server refuses or asks (« 25,000 »: 25 000 or 25?), so no total guesses.
+  function units(text) {
+    var t = (text || "").replace(/[\s\u00a0\u202f\u2009]/g, "");
+    var scale = Math.pow(10, places);
     if (!t) return 0;
-    if (t.indexOf(",") >= 0) t = t.replace(/\./g, "").replace(",", ".");
-    if (!/^\d+(\.\d+)?$/.test(t)) return NaN;
-    var parts = t.split(".");
-    var frac = (parts[1] || "").padEnd(places, "0").slice(0, places);
-    return parseInt(parts[0], 10) * Math.pow(10, places) + (places ? parseInt(frac || "0", 10) : 0);
+    if (/^\d+$/.test(t)) return parseInt(t, 10) * scale;
+    if (places === 0 && /^[1-9]\d{0,2}(\.\d{3})+$/.test(t)) return parseInt(t.replace(/\./g, ""), 10);
+    var three = /^[1-9]\d{0,2}[.,](\d{3})$/.exec(t);
+    if (three && three[1].replace(/0+$/, "").length <= places) return NaN;
+    var whole = t, frac = "";
+    if (t.indexOf(",") >= 0) {
+      var halves = t.split(",");
+      if (halves.length !== 2) return NaN;
+      whole = halves[0]; frac = halves[1];
+      if (whole.indexOf(".") >= 0) {  // 1.234.567,50: dots group thousands
+        var groups = whole.split(".");
+        if (!groups[0] || groups.slice(1).some(function (g) { return g.length !== 3; })) return NaN;
+        whole = groups.join("");
+      }
+    } else if (t.indexOf(".") >= 0) {
+      var parts = t.split(".");
+      if (parts.length !== 2) return NaN;
+      whole = parts[0]; frac = parts[1];
+    }
+    if (!/^\d+$/.test(whole) || (frac && !/^\d+$/.test(frac))) return NaN;
+    var significant = frac.replace(/0+$/, "");
+    if (significant.length > places) return NaN;
+    return parseInt(whole, 10) * scale + (places ? parseInt(significant.padEnd(places, "0"), 10) : 0);
   }
   function text(u) { return group.format(u / Math.pow(10, places)); }
   function shown(u) { return reader.format(u / Math.pow(10, places)); }
