@@ -197,6 +197,8 @@ def test_every_kind_of_bad_row_is_named_with_its_reason(api, app, engine, books)
         "E9;VTE;11/03/2026;;Bonne;7011;;;100;",  # 18: another date for the same entry
         ";VTE;10/03/2026;;Sans numéro;4111;;100;;",  # 19
         "E10;VTE;10/03/2026;;;4111;;100;;",  # 20: no label
+        "E11;AN;10/03/2026;;Achat aux à-nouveaux;6011;;100;;",  # 21
+        "E11;AN;10/03/2026;;Achat aux à-nouveaux;4011;;;100;",  # 22
     ]
     report = run_import(api, app, csv_file(rows))["resultat"]
     by_line = {r["ligne"]: r["motifs"] for r in report["rejets"]}
@@ -214,6 +216,13 @@ def test_every_kind_of_bad_row_is_named_with_its_reason(api, app, engine, books)
     assert by_line[18] == ["date différent de la ligne 17 de la même écriture"]
     assert by_line[19] == ["numéro d'écriture manquant"]
     assert by_line[20] == ["libellé manquant"]
+    assert by_line[21] == [
+        "le journal des à-nouveaux ne prend que l'ouverture de l'exercice, datée du 01/01/2026 : "
+        "choisissez un autre journal",
+        "le compte 6011 (classe 6) n'a pas sa place dans les à-nouveaux : comptes de bilan (classes 1 à 5) "
+        "seulement",
+    ]
+    assert by_line[22][0].startswith("le journal des à-nouveaux ne prend que")
     assert report["statut"] == "refuse"
     assert counts(engine, books.company_id) == (0, 0, 0)
 

@@ -256,3 +256,17 @@ def test_logout_revokes_the_token(api):
     api.post("/api/v1/auth/logout/", status=204)
     problem = api.get("/api/v1/journaux/", status=401).json
     assert problem["status"] == 401
+
+
+def test_a_sale_sent_to_the_a_nouveaux_journal_is_refused_and_an_opening_is_taken(api, engine):
+    refused = api.post("/api/v1/ecritures/", sale(journal="AN"), status=422).json
+    assert {e["champ"] for e in refused["erreurs"]} == {"date_comptable", "lignes[1].compte"}
+    assert api.get("/api/v1/ecritures/", journal="AN").json["resultats"] == []
+    opening = {
+        "journal": "AN",
+        "date_comptable": "2026-01-01",
+        "libelle": "Ouverture",
+        "lignes": [{"compte": "5211", "debit": "500000"}, {"compte": "1013", "credit": "500000"}],
+        "valider": True,
+    }
+    assert api.post("/api/v1/ecritures/", opening, status=201).json["numero"] == "AN-2026-000001"

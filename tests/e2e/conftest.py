@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+
 ROOT = Path(__file__).resolve().parents[2]
 CAPTURES = ROOT / "tests" / ".artifacts" / "captures"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -57,3 +59,12 @@ def page(browser: Any, server: str) -> Iterator[Any]:
     opened = context.new_page()
     yield opened
     context.close()
+
+
+def sign_in(page: Any, server: str, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD) -> None:
+    """Sign in on the login page with the keyboard, as a person does; the dashboard opens."""
+    page.goto("/connexion/")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(password)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{server}/")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api, login, sale
-from tests.e2e.conftest import CAPTURES
+from tests.e2e.conftest import CAPTURES, sign_in
 from wisebook.services import setup
 
 
@@ -56,11 +56,7 @@ def test_log_in_see_the_dashboard_and_log_out(page, server, captures, testapp, b
 def test_a_three_line_entry_typed_with_the_keyboard_only_is_posted_listed_and_reversed(
     page, server, captures, engine, books
 ):
-    page.goto("/connexion/")
-    page.get_by_label("Adresse e-mail").fill(ADMIN_EMAIL)
-    page.get_by_label("Mot de passe").fill(ADMIN_PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{server}/")
+    sign_in(page, server)
     page.goto("/ecritures/nouvelle/")
     # The journal list takes the focus by itself (autofocus), once the browser has drawn the
     # page, which can come after the load event on a busy machine: wait for it, never click.
@@ -263,11 +259,7 @@ def test_every_page_of_the_books_shows_in_french_on_a_desktop_and_in_english_on_
 
 @pytest.mark.postgresql
 def test_a_refused_sub_account_is_said_next_to_its_field_and_a_journal_is_added(page, server, books):
-    page.goto("/connexion/")
-    page.get_by_label("Adresse e-mail").fill(ADMIN_EMAIL)
-    page.get_by_label("Mot de passe").fill(ADMIN_PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{server}/")
+    sign_in(page, server)
     page.get_by_role("link", name="Plan comptable").click()
     page.get_by_label("Numéro", exact=True).fill("4111")
     page.get_by_label("Libellé", exact=True).fill("Clients Abidjan")
@@ -288,11 +280,7 @@ def test_a_refused_sub_account_is_said_next_to_its_field_and_a_journal_is_added(
 
 
 def test_francs_typed_with_a_dot_count_as_thousands_and_an_ambiguous_amount_is_asked(page, server, books):
-    page.goto("/connexion/")
-    page.get_by_label("Adresse e-mail").fill(ADMIN_EMAIL)
-    page.get_by_label("Mot de passe").fill(ADMIN_PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{server}/")
+    sign_in(page, server)
     page.goto("/ecritures/nouvelle/")
     page.wait_for_function("document.activeElement && document.activeElement.id === 'journal'")
     page.locator("#journal").select_option("VTE")
@@ -314,3 +302,32 @@ def test_francs_typed_with_a_dot_count_as_thousands_and_an_ambiguous_amount_is_a
     page.keyboard.press("Control+Enter")
     page.wait_for_url(re.compile(r"/ecritures/\d+/$"))
     assert "25\u202f000" in page.locator("main").inner_text()
+
+
+def test_a_purchase_slipped_into_the_a_nouveaux_journal_is_refused_next_to_its_fields(
+    page, server, books, engine
+):
+    sign_in(page, server)
+    page.goto("/ecritures/nouvelle/")
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'journal'")
+    page.keyboard.type("A")  # the list stands on ACH: « A » moves on to AN, the trap
+    assert page.locator("#journal").input_value() == "AN"
+    page.locator("#date").fill("15/03/2026")
+    page.locator("input[name=libelle]").fill("Achat fournitures")
+    accounts, debits, credits = (page.locator(f"input[name={n}]") for n in ("compte", "debit", "credit"))
+    accounts.nth(0).fill("6041")
+    debits.nth(0).fill("59 000")
+    accounts.nth(1).fill("4011")
+    credits.nth(1).fill("59 000")
+    page.keyboard.press("Control+Enter")
+    page.locator("#lignes-0-compte-erreur").wait_for()
+    assert page.locator("#lignes-0-compte-erreur").inner_text() == (
+        "Le compte 6041 (classe 6) n'a pas sa place dans les à-nouveaux : comptes de bilan (classes 1 à 5) seulement."
+    )
+    assert page.locator("#date-erreur").inner_text().startswith("Le journal des à-nouveaux ne prend que")
+    assert page.locator("#lignes-1-compte-erreur").count() == 0  # 4011 is a balance-sheet account
+    page.screenshot(path=CAPTURES / "41-a-nouveaux-refuse.png", full_page=True)
+    page.locator("#journal").select_option("ACH")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_url(re.compile(r"/ecritures/\d+/$"))
+    assert page.locator("h1").inner_text().startswith("ACH-2026-000001")

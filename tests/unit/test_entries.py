@@ -6,7 +6,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from wisebook.ledger.accounts import Account
-from wisebook.ledger.entries import LineDraft, check_date, check_lines, parse_lines, reversed_lines, totals
+from wisebook.ledger.entries import (
+    LineDraft,
+    check_date,
+    check_lines,
+    check_opening,
+    parse_lines,
+    reversed_lines,
+    totals,
+)
 from wisebook.ledger.errors import InvalidInput
 from wisebook.ledger.periods import Period
 
@@ -126,3 +134,25 @@ def test_a_person_types_at_most_1000_lines_the_books_themselves_more():
         check_lines(many, ACCOUNTS, posting=True)
     assert messages(exc)["lignes"] == "Une écriture a au plus 1000 lignes."
     check_lines(many, ACCOUNTS, posting=True, max_lines=None)  # the à-nouveaux of a closing
+
+
+def test_the_a_nouveaux_journal_takes_the_opening_of_a_year_and_nothing_else():
+    start = dt.date(2026, 1, 1)
+    opening = (
+        LineDraft("5211", "Banque", Decimal(500_000), Decimal(0)),
+        LineDraft("1013", "Capital", Decimal(0), Decimal(500_000)),
+    )
+    check_opening(opening, start, start)
+    purchase = (
+        LineDraft("6011", "Achats", Decimal(100_000), Decimal(0)),
+        LineDraft("4011", "Fournisseur", Decimal(0), Decimal(100_000)),
+    )
+    with pytest.raises(InvalidInput) as refused:
+        check_opening(purchase, dt.date(2026, 3, 15), start)
+    said = {e.field: e.message for e in refused.value.errors}
+    assert said == {
+        "date_comptable": "Le journal des à-nouveaux ne prend que l'ouverture de l'exercice, datée du "
+        "01/01/2026 : choisissez un autre journal.",
+        "lignes[0].compte": "Le compte 6011 (classe 6) n'a pas sa place dans les à-nouveaux : comptes de "
+        "bilan (classes 1 à 5) seulement.",
+    }

@@ -123,6 +123,43 @@ def period_fault(
     return None
 
 
+#: The kind of the à-nouveaux journal, which carries the balance sheet into a year: accounts of
+#: classes 1 to 5 only, on its first day.
+OPENING = "a_nouveaux"
+OPENING_CLASSES = frozenset("12345")
+
+
+def opening_date_fault(day: dt.date, year_start: dt.date) -> str | None:
+    """An entry of the à-nouveaux journal is dated the first day of its fiscal year."""
+    if day == year_start:
+        return None
+    return (
+        f"le journal des à-nouveaux ne prend que l'ouverture de l'exercice, datée du {year_start:%d/%m/%Y} :"
+        " choisissez un autre journal"
+    )
+
+
+def opening_account_fault(code: str) -> str | None:
+    """An entry of the à-nouveaux journal carries balance-sheet accounts only (classes 1 to 5)."""
+    if code[:1] in OPENING_CLASSES:
+        return None
+    return f"le compte {code} (classe {code[:1]}) n'a pas sa place dans les à-nouveaux : comptes de bilan (classes 1 à 5) seulement"
+
+
+def check_opening(lines: Sequence[LineDraft], day: dt.date, year_start: dt.date) -> None:
+    """The rules of an entry in the à-nouveaux journal (its date, its accounts), all at once."""
+    errors: list[FieldError] = []
+    fault = opening_date_fault(day, year_start)
+    if fault is not None:
+        errors.append(FieldError("date_comptable", sentence(fault)))
+    for index, line in enumerate(lines):
+        fault = opening_account_fault(line.account) if line.account else None
+        if fault is not None:
+            errors.append(FieldError(f"lignes[{index}].compte", sentence(fault)))
+    if errors:
+        raise InvalidInput("Le journal des à-nouveaux ne prend que l'ouverture de l'exercice.", errors=errors)
+
+
 def sentence(fault: str) -> str:
     """A fault as a form shows it: a capital, a full stop."""
     return _SENTENCES.get(fault) or fault[:1].upper() + fault[1:] + "."

@@ -36,6 +36,15 @@ SHAPES = (
     _("Seule une écriture validée s'extourne ; un brouillon se supprime."),
     _("L'écriture ${numero} est validée : elle ne se supprime pas, elle s'extourne."),
     _("Écriture introuvable : ${id}."),
+    _("Le journal des à-nouveaux ne prend que l'ouverture de l'exercice."),
+    _(
+        "Le journal des à-nouveaux ne prend que l'ouverture de l'exercice, datée du ${date} : "
+        "choisissez un autre journal."
+    ),
+    _(
+        "Le compte ${compte} (classe ${classe}) n'a pas sa place dans les à-nouveaux : comptes de bilan "
+        "(classes 1 à 5) seulement."
+    ),
     # amounts and dates
     _("Montant invalide : « ${valeur} »."),
     _("Le montant ne peut pas être négatif."),

@@ -107,7 +107,7 @@ def record(entry: models.Entry) -> EntryRecord:
 
 #: The posting's reads, built once (module level, bound parameters) and run as Core: a posting
 #: pays neither their construction nor their cache key. Each names its company.
-_JOURNAL = select(models.Journal.id, models.Journal.code).where(
+_JOURNAL = select(models.Journal.id, models.Journal.code, models.Journal.kind).where(
     models.Journal.company_id == bindparam("company"), models.Journal.code == bindparam("code")
 )
 _ACCOUNT_COLUMNS = select(
@@ -133,6 +133,7 @@ _PERIOD = (
         models.FiscalYear.id.label("fiscal_year_id"),
         models.FiscalYear.code.label("fiscal_year"),
         models.FiscalYear.status.label("fiscal_year_status"),
+        models.FiscalYear.start_date.label("fiscal_year_start"),
     )
     .join(models.FiscalYear, models.FiscalYear.id == models.Period.fiscal_year_id)
     .where(
@@ -263,6 +264,8 @@ def _checked(
     accounts = _accounts(session, company.id, (ln.account for ln in draft.lines))
     _check_lines(draft.lines, accounts, posting=post, max_lines=max_lines)
     period = _check_date(session, company.id, draft.date)
+    if journal.kind == rules.OPENING:  # « A » typed on ACH in the journal list lands here: say so
+        rules.check_opening(draft.lines, draft.date, period.fiscal_year_start)
     lines = tuple(
         LineRecord(
             account_id=accounts[ln.account].id,

@@ -13,7 +13,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wisebook.db import models
-from wisebook.ledger.entries import account_fault, amount_fault, balance_fault, line_count_fault, period_fault
+from wisebook.ledger.entries import (
+    OPENING,
+    account_fault,
+    amount_fault,
+    balance_fault,
+    line_count_fault,
+    opening_account_fault,
+    opening_date_fault,
+    period_fault,
+)
 from wisebook.ledger.errors import InvalidInput
 from wisebook.ledger.money import exponent, from_minor, minor_from_number, minor_from_text
 from wisebook.ledger.periods import Period
@@ -30,8 +39,8 @@ class Books:
     def __init__(self, session: Session, company_id: int, *, share: bool = True):
         jnl, acc, per, fy = models.Journal, models.Account, models.Period, models.FiscalYear
         self.journals = {
-            r.code: (r.id, r.code)
-            for r in session.execute(select(jnl.id, jnl.code).where(jnl.company_id == company_id))
+            r.code: (r.id, r.code, r.kind)
+            for r in session.execute(select(jnl.id, jnl.code, jnl.kind).where(jnl.company_id == company_id))
         }
         self._accounts = {
             r.code: (r.id, r.code, r.postable)
@@ -42,7 +51,16 @@ class Books:
         # FOR SHARE (when writing): locking a period or closing a year waits until the import
         # is written.
         periods = (
-            select(per.id, per.start_date, per.end_date, per.locked, fy.id.label("fy_id"), fy.code, fy.status)
+            select(
+                per.id,
+                per.start_date,
+                per.end_date,
+                per.locked,
+                fy.id.label("fy_id"),
+                fy.code,
+                fy.status,
+                fy.start_date.label("fy_start"),
+            )
             .join(fy, fy.id == per.fiscal_year_id)
             .where(fy.company_id == company_id)
             .order_by(per.start_date)
@@ -95,7 +113,7 @@ class Books:
             p = self._periods[index]
             month = Period(0, p.start_date, p.end_date, p.locked)
             fault = period_fault(day, month, p.status == "ouvert", p.code)
-            result = fault if fault is not None else PeriodRef(p.id, p.fy_id, p.code)
+            result = fault if fault is not None else PeriodRef(p.id, p.fy_id, p.code, p.fy_start)
         self._day_cache[day] = result
         return result
 
@@ -225,6 +243,14 @@ def check(source: Source, books: Books, currency: str, progress: Progress = quie
         if isinstance(account, str):
             reasons.append(account)
             account = (0, "")
+        if journal is not None and journal[2] == OPENING:  # the à-nouveaux: the year's opening only
+            if period is not None and day is not None:
+                fault = opening_date_fault(day, period.fiscal_year_start)
+                if fault is not None:
+                    reasons.append(fault)
+            fault = opening_account_fault(account_code) if account_code else None
+            if fault is not None:
+                reasons.append(fault)
         try:
             debit = amount(debit_raw)
             credit = amount(credit_raw)

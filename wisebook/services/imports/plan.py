@@ -48,6 +48,7 @@ class PeriodRef:
     period_id: int
     fiscal_year_id: int
     fiscal_year: str
+    fiscal_year_start: dt.date
 
 
 @dataclass
