@@ -47,7 +47,7 @@ class Listener:
         with self._lock:
             self.epoch += 1
 
-    def wait_live(self, timeout: float) -> bool:
+    def wait_live(self, timeout: float) -> bool:  # float-ok: seconds
         """Wait until the listener listens (start-up, reconnection): whether it does."""
         deadline = time.monotonic() + timeout
         while not self.live and time.monotonic() < deadline:

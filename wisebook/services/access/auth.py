@@ -151,7 +151,7 @@ def _claims(token: str, secret: str) -> _Claims | None:
 class _Kept(NamedTuple):
     caller: Caller | None
     epoch: int
-    until: float  # time.monotonic()
+    until: float  # float-ok: time.monotonic(), seconds
 
 
 class CallerMemory:
@@ -160,7 +160,7 @@ class CallerMemory:
     token, a deactivated user, a changed membership or company move it. The next request of a
     token reads nothing from the database."""
 
-    def __init__(self, listener: notices.Listener, seconds: float, size: int = 4096):
+    def __init__(self, listener: notices.Listener, seconds: float, size: int = 4096):  # float-ok: seconds
         self.listener, self.seconds, self.size = listener, seconds, size
         self._kept: dict[tuple[str, int | None], _Kept] = {}
 
@@ -183,7 +183,7 @@ class CallerMemory:
 
 
 @functools.lru_cache(maxsize=8)
-def caller_memory(engine: Engine, seconds: float) -> CallerMemory | None:
+def caller_memory(engine: Engine, seconds: float) -> CallerMemory | None:  # float-ok: seconds
     """This process's memory of checked callers for ``engine``'s database; None on SQLite, or
     when ``seconds`` is 0."""
     listener = notices.listener(engine) if seconds > 0 else None
