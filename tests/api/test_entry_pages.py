@@ -225,3 +225,35 @@ def test_the_form_s_account_list_is_revalidated_by_the_chart_s_version_and_renew
     codes = [code for code, _label, _lettrable in renewed.json["comptes"]]
     assert renewed.etag != first.etag and "411101" in codes and "4111" not in codes  # 4111: a heading now
     testapp.get("/ecritures/comptes/", headers={"If-None-Match": f'"{renewed.etag}"'}, status=304)
+
+
+def test_a_reversal_asks_its_date_says_a_wrong_one_and_the_original_names_its_reversal(
+    testapp, books, engine
+):
+    csrf = browser(testapp)
+    original = (
+        testapp.post(
+            "/ecritures/nouvelle/",
+            form(csrf, [("4111", "", "118000", ""), ("7011", "", "", "118000")]),
+            status=303,
+        )
+        .location.rstrip("/")
+        .rsplit("/", 1)[-1]
+    )
+    asked = testapp.get(f"/ecritures/{original}/extourne/")
+    assert "Confirmer l&#39;extourne" in asked.text and 'id="date"' in asked.text
+    wrong = testapp.post(f"/ecritures/{original}/extourne/", {"csrf": csrf, "date": "31/02/2026"}, status=422)
+    assert 'id="date-erreur">Date invalide : saisissez-la en JJ/MM/AAAA.' in wrong.text
+    outside = testapp.post(
+        f"/ecritures/{original}/extourne/", {"csrf": csrf, "date": "15/01/2031"}, status=422
+    )
+    assert "Aucun exercice ne couvre le 15/01/2031." in outside.text
+    assert entries(engine) == 1
+    made = testapp.post(f"/ecritures/{original}/extourne/", {"csrf": csrf, "date": "31/01/2026"}, status=303)
+    shown = made.follow()
+    assert "VTE-2026-000002" in shown.text and "31/01/2026" in shown.text
+    again = testapp.get(f"/ecritures/{original}/extourne/", status=303)  # reversed already: its page
+    page = again.follow()
+    assert "Extournée par" in page.text and "VTE-2026-000002" in page.text
+    assert f'href="/ecritures/{original}/extourne/"' not in page.text
+    assert entries(engine) == 2

@@ -166,6 +166,7 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("journals_page", "GET"): Example(fixed("/journaux/"), 200),
     ("journals_page", "POST"): Example(fixed("/journaux/"), 422),
     ("entry_page", "GET"): Example(lambda admin: f"/ecritures/{posted_id(admin)}/", 200),
+    ("entry_page_reverse", "GET"): Example(lambda admin: f"/ecritures/{posted_id(admin)}/extourne/", 200),
     ("entry_page_reverse", "POST"): Example(fixed("/ecritures/999999/extourne/"), 404),
     ("entry_page_edit", "GET"): Example(lambda admin: f"/ecritures/{draft_id(admin)}/modifier/", 200),
     ("entry_page_edit", "POST"): Example(lambda admin: f"/ecritures/{draft_id(admin)}/modifier/", 422),

@@ -100,9 +100,17 @@ def test_a_three_line_entry_typed_with_the_keyboard_only_is_posted_listed_and_re
     assert "15/01/2026" in page.locator("dl.fiche").inner_text()
     page.screenshot(path=captures / "06-ecriture.png", full_page=True)
 
-    page.get_by_role("button", name="Extourner").click()
+    page.get_by_role("link", name="Extourner").click()  # never in one click: its date is asked
+    page.wait_for_url(re.compile(r"/extourne/$"))
+    page.locator("#date").fill("31/01/2026")
+    page.screenshot(path=captures / "06b-extourne.png", full_page=True)
+    page.get_by_role("button", name="Confirmer l'extourne").click()
     page.wait_for_url(re.compile(r"/ecritures/\d+/$"))
     assert page.locator("h1").inner_text().startswith("VTE-2026-000002")
+    assert "31/01/2026" in page.locator("dl.fiche").inner_text()
+    page.get_by_role("link", name="l'écriture d'origine").click()
+    assert "Extournée par\nVTE-2026-000002" in page.locator("dl.fiche").inner_text()
+    assert page.get_by_role("link", name="Extourner").count() == 0  # reversed once, for good
     page.get_by_role("link", name="Écritures", exact=True).click()
     rows = page.locator("table.liste tbody tr")
     assert rows.count() == 2

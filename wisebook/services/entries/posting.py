@@ -466,6 +466,16 @@ def delete_draft(session: Session, company_id: int, entry_id: int) -> None:
     session.flush()
 
 
+def reversal_of(session: Session, company_id: int, entry_id: int) -> tuple[int, str | None] | None:
+    """The entry that reverses ``entry_id`` (its id and number), or None."""
+    found = session.execute(
+        select(models.Entry.id, models.Entry.number).where(
+            models.Entry.company_id == company_id, models.Entry.reversal_of_id == entry_id
+        )
+    ).first()
+    return None if found is None else (found.id, found.number)
+
+
 def reverse_entry(
     session: Session,
     company: CompanyContext,

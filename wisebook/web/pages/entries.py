@@ -127,6 +127,7 @@ def entry_page(request: Request, errors: dict[str, str] | None = None, status: i
             "total": amount(request, found.total, company.currency),
             "peut_valider": Permission.POST in company.permissions,
             "peut_saisir": Permission.DRAFT in company.permissions,
+            "extourne": posting.reversal_of(request.db, company.id, found.id),
             "erreurs": errors or {},
         },
         status=status,
@@ -134,11 +135,33 @@ def entry_page(request: Request, errors: dict[str, str] | None = None, status: i
 
 
 def reverse(request: Request) -> Response:
-    """Post the reversal of an entry, then show it."""
-    made = posting.reverse_entry(
-        request.db, request.company, int(request.matchdict["id"]), request.wisebook_identity.user_id
-    )
-    return HTTPSeeOther(request.route_url("entry_page", id=made.id))
+    """The reversal asked, never made in one click: its date is chosen (today by default) and
+    confirmed on a page of its own; posted, the reversal is shown. An entry reversed already
+    goes back to its page, which names its reversal."""
+    company = request.company
+    found = posting.get_entry(request.db, company.id, int(request.matchdict["id"]))
+    done = posting.reversal_of(request.db, company.id, found.id)
+    if done is not None or found.status != models.POSTED:
+        return HTTPSeeOther(request.route_url("entry_page", id=found.id))
+    typed = str(request.POST.get("date", "")).strip() if request.method == "POST" else ""
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            day = _day(typed) if typed else found.entry_date
+            made = posting.reverse_entry(
+                request.db, company, found.id, request.wisebook_identity.user_id, day=day
+            )
+        except LedgerError as exc:
+            errors = field_messages(request, exc, {"date_comptable": "date"})
+        else:
+            return HTTPSeeOther(request.route_url("entry_page", id=made.id))
+    context = {
+        "e": found,
+        "date_saisie": typed or dt.date.today().strftime("%d/%m/%Y"),
+        "total": amount(request, found.total, company.currency),
+        "erreurs": errors,
+    }
+    return page(request, "extourne.html", context, status=422 if errors else 200)
 
 
 def post_draft(request: Request) -> Response:
@@ -321,7 +344,7 @@ def includeme(config: Any) -> None:
     config.add_view(entries_list, route_name="entries_page", request_method="GET", permission=Permission.READ)
     config.add_view(entry_page, route_name="entry_page", request_method="GET", permission=Permission.READ)
     config.add_view(
-        reverse, route_name="entry_page_reverse", request_method="POST", permission=Permission.POST
+        reverse, route_name="entry_page_reverse", request_method=("GET", "POST"), permission=Permission.POST
     )
     for route in ("entry_page_new", "entry_page_edit"):
         config.add_view(
