@@ -32,7 +32,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.orm import Session
 
-from wisebook.db import models
+from wisebook.db import models, notices
 from wisebook.services.platform import s3
 from wisebook.settings import Settings
 
@@ -357,7 +357,12 @@ def _restore_stream(producer_cmd: list[str], psql_cmd: list[str], env: dict[str,
             assert producer.stdout is not None
             shutil.copyfileobj(producer.stdout, psql.stdin, 1024 * 1024)
             if producer.wait() == 0:
-                psql.stdin.write(b"\nCOMMIT;\n")
+                # Everything changed, tokens and members too: the web processes forget the
+                # callers they keep (db.notices) when this commits. The dump's data is loaded
+                # before its triggers, which say nothing.
+                psql.stdin.write(
+                    f"\nSELECT pg_catalog.pg_notify('{notices.CREDENTIALS}', '');\nCOMMIT;\n".encode()
+                )
         except FileNotFoundError:
             raise BackupError("pg_restore introuvable : installez le client PostgreSQL") from None
         except BrokenPipeError:
