@@ -288,6 +288,9 @@ class Api:
             url, raw, headers=self.headers({"Content-Type": content_type}), status=status
         )
 
+    def patch(self, url: str, body: Any, status: int | str = 200) -> Any:
+        return self.testapp.patch_json(url, body, headers=self.headers(), status=status)
+
     def delete(self, url: str, status: int | str = "*") -> Any:
         return self.testapp.delete(url, headers=self.headers(), status=status)
 

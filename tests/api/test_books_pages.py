@@ -36,7 +36,9 @@ def test_a_sub_account_is_added_and_a_refused_one_says_why_next_to_the_field(tes
     assert 'id="libelle-erreur"' in no_label.text and 'value="411101"' in no_label.text
     assert count(engine, models.Account) == before
     made = testapp.post(
-        "/comptes/", {"csrf": csrf, "numero": "411101", "libelle": "Client Kouassi"}, status=303
+        "/comptes/",
+        {"csrf": csrf, "numero": "411101", "libelle": "Client Kouassi", "confirme": "4111"},
+        status=303,
     )
     shown = made.follow()
     assert "Compte 411101 ajouté." in shown.text and "Client Kouassi" in shown.text
@@ -66,3 +68,80 @@ def test_a_journal_is_added_and_a_refused_one_keeps_what_was_typed(testapp, book
     )
     assert "Banque Atlantique" in testapp.get("/journaux/").text
     assert count(engine, models.Journal) == before + 1
+
+
+def test_a_sub_account_that_turns_its_parent_into_a_heading_is_asked_first(testapp, books, engine):
+    csrf = browser(testapp)
+    before = count(engine, models.Account)
+    asked = testapp.post("/comptes/", {"csrf": csrf, "numero": "411101", "libelle": "Client Kouassi"})
+    assert 'id="confirmation"' in asked.text
+    assert "Le compte 4111 « Clients » reçoit aujourd&#39;hui des écritures" in asked.text
+    assert 'name="confirme" value="4111"' in asked.text and 'value="Client Kouassi"' in asked.text
+    assert count(engine, models.Account) == before  # nothing written before the answer
+    other = {"csrf": csrf, "numero": "601101", "libelle": "Marchandises", "confirme": "4111"}
+    assert 'id="confirmation"' in testapp.post("/comptes/", other).text  # a yes for 4111 is not one for 6011
+    testapp.post(
+        "/comptes/",
+        {"csrf": csrf, "numero": "411101", "libelle": "Client Kouassi", "confirme": "4111"},
+        status=303,
+    )
+    assert count(engine, models.Account) == before + 1
+    # 4111 is a heading now: a second sub-account changes nothing more and is not asked
+    testapp.post("/comptes/", {"csrf": csrf, "numero": "411102", "libelle": "Client Traoré"}, status=303)
+    assert count(engine, models.Account) == before + 2
+
+
+def test_an_account_is_renamed_and_a_typo_removed_but_official_or_used_accounts_stay(
+    testapp, books, engine, api
+):
+    csrf = browser(testapp)
+    testapp.post(
+        "/comptes/",
+        {"csrf": csrf, "numero": "411101", "libelle": "Clent Kouasi", "confirme": "4111"},
+        status=303,
+    )
+    renamed = testapp.post(
+        "/comptes/411101/", {"csrf": csrf, "action": "renommer", "libelle": "Client Kouassi"}, status=303
+    )
+    assert "Client Kouassi" in renamed.follow().text
+    empty = testapp.post("/comptes/411101/", {"csrf": csrf, "action": "renommer", "libelle": " "}, status=422)
+    assert 'id="libelle-erreur"' in empty.text
+    official = testapp.get("/comptes/6011/")
+    assert "fait partie du plan SYSCOHADA" in official.text and 'value="supprimer"' in official.text
+    assert "Retirer le compte 6011" not in official.text
+    testapp.post("/comptes/6011/", {"csrf": csrf, "action": "supprimer"}, status=409)
+    with Session(engine) as s:
+        parent_postable = s.scalar(select(models.Account.postable).where(models.Account.code == "4111"))
+    assert parent_postable is False
+    before = count(engine, models.Account)
+    gone = testapp.post("/comptes/411101/", {"csrf": csrf, "action": "supprimer"}, status=303)
+    assert "Compte 411101 retiré du plan." in gone.follow().text
+    assert count(engine, models.Account) == before - 1
+    with Session(engine) as s:
+        assert s.scalar(select(models.Account.postable).where(models.Account.code == "4111")) is True
+    testapp.get("/comptes/411101/", status=404)
+
+
+def test_the_api_renames_and_removes_accounts_and_says_why_one_stays(api, books, engine):
+    api.post("/api/v1/comptes/", {"numero": "601101", "libelle": "Marchandises A"}, status=201)
+    assert api.get("/api/v1/comptes/6011/").json["imputable"] is False
+    assert api.patch("/api/v1/comptes/601101/", {"libelle": "Marchandises Abidjan"}).json["libelle"] == (
+        "Marchandises Abidjan"
+    )
+    api.patch("/api/v1/comptes/601101/", {"libelle": ""}, status=422)
+    line = {"compte": "601101", "debit": "1000", "credit": "0"}
+    api.post(
+        "/api/v1/ecritures/",
+        {"journal": "ACH", "date_comptable": "2026-01-15", "libelle": "Achat", "valider": False,
+         "lignes": [line, {"compte": "4011", "debit": "0", "credit": "1000"}]},
+        status=201,
+    )  # fmt: skip
+    used = api.delete("/api/v1/comptes/601101/", status=409)
+    assert used.json["erreurs"][0]["message"] == (
+        "Le compte 601101 porte des écritures : il reste au plan ; renommez-le si besoin."
+    )
+    assert api.delete("/api/v1/comptes/60/", status=409).json["detail"].startswith("Le compte 60 fait partie")
+    api.delete("/api/v1/comptes/999999/", status=404)
+    api.post("/api/v1/comptes/", {"numero": "601102", "libelle": "Typo"}, status=201)
+    api.delete("/api/v1/comptes/601102/", status=204)
+    assert api.get("/api/v1/comptes/6011/").json["imputable"] is False  # 601101 is still under it

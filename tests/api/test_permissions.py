@@ -156,6 +156,8 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("compte_de_resultat_page", "GET"): Example(fixed("/rapports/compte-de-resultat/"), 200),
     ("flux_de_tresorerie_page", "GET"): Example(fixed("/rapports/flux-de-tresorerie/"), 200),
     ("chart_page", "GET"): Example(fixed("/comptes/"), 200),
+    ("account_page", "GET"): Example(fixed("/comptes/4111/"), 200),
+    ("account_page", "POST"): Example(fixed("/comptes/4111/"), 422),  # an empty label
     ("members_page", "GET"): Example(fixed("/admin/utilisateurs/"), 200),
     ("members_page", "POST"): Example(fixed("/admin/utilisateurs/"), 422),  # no action
     ("invitation_page", "GET"): Example(fixed("/invitation/?jeton=faux"), 400),
@@ -222,6 +224,9 @@ EXAMPLES: dict[tuple[str, str], Example] = {
         201,
         lambda: {"numero": f"6052{next(counter):02d}", "libelle": "Sous-compte"},
     ),
+    ("account", "GET"): Example(fixed("/api/v1/comptes/4111/"), 200),
+    ("account", "PATCH"): Example(fixed("/api/v1/comptes/6053/"), 200, lambda: {"libelle": "Fournitures"}),
+    ("account", "DELETE"): Example(fixed("/api/v1/comptes/6053/"), 409),  # official: it stays
     ("journals", "GET"): Example(fixed("/api/v1/journaux/"), 200),
     ("journals", "POST"): Example(
         fixed("/api/v1/journaux/"),
@@ -367,6 +372,10 @@ def test_permission_matrix(app, clients, role, own):
             response = client.testapp.get(path, headers=client.headers(headers), status="*")
         elif method == "DELETE":
             response = client.testapp.delete(path, headers=client.headers(headers), status="*")
+        elif method == "PATCH":
+            response = client.testapp.patch_json(
+                path, body or {}, headers=client.headers(headers), status="*"
+            )
         else:
             response = client.testapp.post_json(path, body or {}, headers=client.headers(headers), status="*")
         want = expected(key, permission, role, own, path)

@@ -278,7 +278,26 @@ def test_a_refused_sub_account_is_said_next_to_its_field_and_a_journal_is_added(
     page.screenshot(path=CAPTURES / "30-sous-compte-refuse.png", full_page=True)
     page.get_by_label("Numéro", exact=True).fill("411101")
     page.get_by_role("button", name="Ajouter").click()
+    warning = page.locator("#confirmation")  # 4111 takes entries: said before it stops
+    assert "Avec le sous-compte 411101, il devient un compte de regroupement" in warning.inner_text()
+    page.screenshot(path=CAPTURES / "31-sous-compte-a-confirmer.png", full_page=True)
+    page.keyboard.press("Enter")  # the confirming button has the focus
     assert "Compte 411101 ajouté." in page.locator(".succes").inner_text()
+    assert "Regroupement" in page.locator("tr", has_text="Clients").first.inner_text()
+    page.get_by_label("Numéro", exact=True).fill("411199")  # a typo, under a heading now: not asked
+    page.get_by_label("Libellé", exact=True).fill("Clent Tset")
+    page.get_by_role("button", name="Ajouter").click()
+    page.get_by_role("link", name="Clent Tset").click()
+    page.get_by_label("Libellé").fill("Client test")
+    page.get_by_role("button", name="Enregistrer le libellé").click()
+    assert page.locator("h1").inner_text() == "411199 · Client test"
+    page.screenshot(path=CAPTURES / "32-compte-renomme.png", full_page=True)
+    page.get_by_role("button", name="Retirer le compte 411199").click()
+    assert "Compte 411199 retiré du plan." in page.locator(".succes").inner_text()
+    assert "411199" not in page.locator("table.liste").inner_text()
+    page.goto("/comptes/4111/")
+    assert "fait partie du plan SYSCOHADA" in page.locator("#obstacle").inner_text()
+    assert page.get_by_role("button", name="Retirer le compte 4111").count() == 0
     page.get_by_role("link", name="Journaux", exact=True).first.click()
     page.get_by_label("Code").fill("BQ2")
     page.get_by_label("Libellé").fill("Banque Atlantique")

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from wisebook.data.syscohada import chart as official_chart
 from wisebook.db import dialect, models, rows
 from wisebook.ledger import accounts as chart_rules
-from wisebook.ledger.errors import Conflict, InvalidInput
+from wisebook.ledger.errors import Conflict, InvalidInput, NotFound
 from wisebook.ledger.text import is_digits
 
 
@@ -113,32 +113,58 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def add_sub_account(session: Session, company_id: int, code: str, label: str) -> models.Account:
-    """A sub-account under an existing account; its parent becomes a heading.
-
-    A parent that already has posted or draft lines keeps them, so it cannot become a
-    heading: the accountant moves them first.
-    """
+def check_label(label: str | None) -> str:
+    """An account's label, trimmed: 1 to 200 characters (InvalidInput otherwise)."""
     label = (label or "").strip()
     if not label or len(label) > 200:
         raise InvalidInput("Le libellé compte de 1 à 200 caractères.", field="libelle")
+    return label
+
+
+def _account(session: Session, company_id: int, code: str, lock: bool = False) -> models.Account:
+    query = select(models.Account).where(models.Account.company_id == company_id, models.Account.code == code)
+    found = session.scalars(query.with_for_update() if lock else query).first()
+    if found is None:
+        raise NotFound(f"Le compte {code} n'existe pas.", field="numero")
+    return found
+
+
+def get_account(session: Session, company_id: int, code: str) -> models.Account:
+    """One account of the company's chart, by number (NotFound otherwise)."""
+    return _account(session, company_id, code)
+
+
+def _has_lines(session: Session, account_id: int) -> bool:
+    """Whether any line, draft or posted, is on the account."""
+    return (
+        session.scalars(select(models.Line.id).where(models.Line.account_id == account_id).limit(1)).first()
+        is not None
+    )
+
+
+def sub_account_parent(session: Session, company_id: int, code: str) -> models.Account:
+    """The account a new sub-account ``code`` would sit under, once ``code`` is checked.
+
+    A parent that takes entries becomes a heading: when it already has posted or draft
+    lines it keeps them, so it cannot, and the accountant moves them first (Conflict). The
+    caller reads ``parent.postable`` to say beforehand that the parent will stop taking entries.
+    """
     codes = session.scalars(select(models.Account.code).where(models.Account.company_id == company_id)).all()
-    parent_code = chart_rules.check_new_sub_account(code, codes)
-    parent = session.scalars(
-        select(models.Account).where(
-            models.Account.company_id == company_id, models.Account.code == parent_code
+    parent = _account(session, company_id, chart_rules.check_new_sub_account(code, codes))
+    if parent.postable and _has_lines(session, parent.id):
+        raise Conflict(
+            f"Le compte {parent.code} porte déjà des écritures : il ne peut pas recevoir de sous-compte.",
+            field="numero",
         )
-    ).one()
-    if parent.postable:
-        used = session.scalars(
-            select(models.Line.id).where(models.Line.account_id == parent.id).limit(1)
-        ).first()
-        if used is not None:
-            raise Conflict(
-                f"Le compte {parent.code} porte déjà des écritures : il ne peut pas recevoir de sous-compte.",
-                field="numero",
-            )
-        parent.postable = False
+    return parent
+
+
+def add_sub_account(session: Session, company_id: int, code: str, label: str) -> models.Account:
+    """A sub-account under an existing account; a parent that took entries becomes a heading
+    (``sub_account_parent`` says so beforehand)."""
+    label = check_label(label)
+    parent = sub_account_parent(session, company_id, code)
+    parent.postable = False
     account = models.Account(
         company_id=company_id,
         code=code,
@@ -152,6 +178,64 @@ def add_sub_account(session: Session, company_id: int, code: str, label: str) ->
     session.flush()
     chart_changed(session, company_id)
     return account
+
+
+def rename_account(session: Session, company_id: int, code: str, label: str) -> models.Account:
+    """A new label for an account (its number, which lines and statements read, stays)."""
+    label = check_label(label)
+    account = _account(session, company_id, code)
+    account.label = label
+    session.flush()
+    chart_changed(session, company_id)
+    return account
+
+
+@functools.cache
+def _official_codes() -> frozenset[str]:
+    return frozenset(r.code for r in official_chart())
+
+
+def removal_fault(session: Session, account: models.Account) -> str | None:
+    """Why an account cannot be removed, or None: the SYSCOHADA chart's own accounts stay,
+    and so does an account with sub-accounts or with lines (draft or posted)."""
+    code = account.code
+    if code in _official_codes():
+        return f"Le compte {code} fait partie du plan SYSCOHADA : il reste au plan ; renommez-le si besoin."
+    acc = models.Account
+    child = session.scalars(
+        select(acc.code)
+        .where(acc.company_id == account.company_id, acc.code.startswith(code), acc.code != code)
+        .limit(1)
+    ).first()
+    if child is not None:
+        return f"Le compte {code} a des sous-comptes : retirez-les d'abord."
+    if _has_lines(session, account.id):
+        return f"Le compte {code} porte des écritures : il reste au plan ; renommez-le si besoin."
+    return None
+
+
+def remove_account(session: Session, company_id: int, code: str) -> None:
+    """Remove an account the company added that has no line and no sub-account
+    (``removal_fault``). A parent left without sub-accounts takes entries again, as it did
+    before its first one."""
+    account = _account(session, company_id, code, lock=True)
+    fault = removal_fault(session, account)
+    if fault is not None:
+        raise Conflict(fault, field="numero")
+    session.delete(account)
+    session.flush()
+    acc = models.Account
+    rest = session.scalars(select(acc.code).where(acc.company_id == company_id)).all()
+    parent = chart_rules.parent_code(code, rest)
+    if (
+        parent is not None
+        and not chart_rules.is_class_level(parent)
+        and not any(c != parent and c.startswith(parent) for c in rest)
+    ):
+        session.execute(
+            update(acc).where(acc.company_id == company_id, acc.code == parent).values(postable=True)
+        )
+    chart_changed(session, company_id)
 
 
 def chart_changed(session: Session, company_id: int) -> None:

@@ -40,6 +40,24 @@ def add_account(request: Request) -> Response:
     return json_response(presenters.account(account), status=201)
 
 
+def show_account(request: Request) -> dict[str, Any]:
+    """One account of the chart."""
+    return presenters.account(chart.get_account(request.db, request.company.id, request.matchdict["code"]))
+
+
+def rename_account(request: Request) -> dict[str, Any]:
+    """A new label for an account."""
+    data = json_body(request, "CompteModification")
+    account = chart.rename_account(request.db, request.company.id, request.matchdict["code"], data["libelle"])
+    return presenters.account(account)
+
+
+def remove_account(request: Request) -> Response:
+    """Remove an added account that has no line and no sub-account."""
+    chart.remove_account(request.db, request.company.id, request.matchdict["code"])
+    return Response(status=204)
+
+
 def list_journals(request: Request) -> dict[str, Any]:
     """The journals."""
     return {
@@ -213,6 +231,22 @@ def includeme(config: Any) -> None:
     config.add_view(
         add_account, route_name="accounts", request_method="POST", permission=Permission.CONFIGURE
     )
+    config.add_view(
+        show_account,
+        transaction=False,
+        route_name="account",
+        request_method="GET",
+        renderer="json",
+        permission=Permission.READ,
+    )
+    for view, method in ((rename_account, "PATCH"), (remove_account, "DELETE")):
+        config.add_view(
+            view,
+            route_name="account",
+            request_method=method,
+            renderer="json",
+            permission=Permission.CONFIGURE,
+        )
     config.add_view(
         list_journals,
         transaction=False,

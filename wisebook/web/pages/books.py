@@ -14,7 +14,7 @@ from wisebook.ledger.errors import LedgerError
 from wisebook.services.access.permissions import Permission
 from wisebook.services.books import chart, journals
 from wisebook.web.i18n import _, translate
-from wisebook.web.messages import field_messages
+from wisebook.web.messages import field_messages, said
 from wisebook.web.renderers import page
 
 JOURNAL_KIND_LABELS = {
@@ -27,7 +27,9 @@ JOURNAL_KIND_LABELS = {
 
 
 def chart_page(request: Request) -> Response:
-    """The chart by number, as a tree: one class at a time, or what a search finds."""
+    """The chart by number, as a tree: one class at a time, or what a search finds. A new
+    sub-account whose parent takes entries is asked again: the page says first that the
+    parent will become a grouping account."""
     company = request.company
     q = str(request.params.get("q", "")).strip()[:100]
     chosen = str(request.params.get("classe", "")).strip()
@@ -35,16 +37,21 @@ def chart_page(request: Request) -> Response:
     values = {"numero": "", "libelle": ""}
     errors: dict[str, str] = {}
     status = 200
+    confirmation = None
     if request.method == "POST":
         values = {name: str(request.POST.get(name, "")).strip() for name in values}
         try:
-            made = chart.add_sub_account(request.db, company.id, values["numero"], values["libelle"])
+            parent = chart.sub_account_parent(request.db, company.id, values["numero"])
+            if parent.postable and request.POST.get("confirme") != parent.code:  # asked for this parent
+                chart.check_label(values["libelle"])
+                confirmation = parent
+            else:
+                made = chart.add_sub_account(request.db, company.id, values["numero"], values["libelle"])
+                target = request.route_path("chart_page", _query={"q": parent.code, "ajoute": made.code})
+                return HTTPSeeOther(target)
         except LedgerError as exc:
             errors = field_messages(request, exc)
             status = exc.status
-        else:
-            target = request.route_path("chart_page", _query={"q": made.code, "ajoute": made.code})
-            return HTTPSeeOther(target)
         q, klass = values["numero"][:2], None
     accounts, _ = chart.list_accounts(request.db, company.id, klass, q or None, limit=None)
     return page(
@@ -56,7 +63,44 @@ def chart_page(request: Request) -> Response:
             "classe": klass,
             "valeurs": values,
             "erreurs": errors,
+            "confirmation": confirmation,
             "ajoute": str(request.params.get("ajoute", "")),
+            "retire": str(request.params.get("retire", "")),
+            "peut_parametrer": request.has_permission(Permission.CONFIGURE),
+        },
+        status,
+    )
+
+
+def account_page(request: Request) -> Response:
+    """One account: what it is, its label changed, and its removal when nothing holds it."""
+    company = request.company
+    code = request.matchdict["code"]
+    account = chart.get_account(request.db, company.id, code)
+    errors: dict[str, str] = {}
+    status = 200
+    label = account.label
+    if request.method == "POST":
+        action = str(request.POST.get("action", ""))
+        try:
+            if action == "supprimer":
+                chart.remove_account(request.db, company.id, code)
+                return HTTPSeeOther(request.route_path("chart_page", _query={"q": code[:2], "retire": code}))
+            label = str(request.POST.get("libelle", "")).strip()
+            chart.rename_account(request.db, company.id, code, label)
+            return HTTPSeeOther(request.route_path("account_page", code=code, _query={"renomme": "1"}))
+        except LedgerError as exc:
+            errors = field_messages(request, exc)
+            status = exc.status
+    return page(
+        request,
+        "compte.html",
+        {
+            "compte": account,
+            "libelle": label,
+            "obstacle": said(request, chart.removal_fault(request.db, account) or ""),
+            "erreurs": errors,
+            "renomme": request.params.get("renomme") == "1",
             "peut_parametrer": request.has_permission(Permission.CONFIGURE),
         },
         status,
@@ -97,6 +141,10 @@ def journals_page(request: Request) -> Response:
 
 def includeme(config: Any) -> None:
     """Reading for members, adding for those who set up the books."""
-    for route, view in (("chart_page", chart_page), ("journals_page", journals_page)):
+    for route, view in (
+        ("chart_page", chart_page),
+        ("account_page", account_page),
+        ("journals_page", journals_page),
+    ):
         config.add_view(view, route_name=route, request_method="GET", permission=Permission.READ)
         config.add_view(view, route_name=route, request_method="POST", permission=Permission.CONFIGURE)

@@ -52,7 +52,9 @@ def audit_tween_factory(
             method=request.method,
             path=request.path[:500],
             action=request.matched_route.name,
-            target=str(matchdict["id"]) if "id" in matchdict else None,
+            target=str(matchdict.get("id", matchdict.get("code")))
+            if matchdict.keys() & {"id", "code"}
+            else None,
             status=response.status_int,
             client_addr=(request.client_addr or "")[:64] or None,
         )
