@@ -14,9 +14,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+import wisebook
 from wisebook.settings import SECRET_NAMES
 
 ROOT = Path(__file__).resolve().parents[1]
+#: The tree whose code is measured: this one, or a baseline checkout named by PYTHONPATH
+#: (``PYTHONPATH=/tmp/baseline python bench/x.py``); the server starts in it, so that
+#: ``python -m wisebook.cli`` imports that tree's code and not this one's.
+CODE = Path(wisebook.__file__).resolve().parents[1]
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 PASSWORD = "bench-mot-de-passe-2026"
 ADMIN_EMAIL = "bench@exemple.ci"
@@ -74,7 +79,7 @@ def start_server(env: dict[str, str], threads: int = 2) -> tuple[subprocess.Pope
     proc = subprocess.Popen(
         [*CTL, "serve", "--port", str(port), "--threads", str(threads)],
         env=env,
-        cwd=ROOT,
+        cwd=CODE,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

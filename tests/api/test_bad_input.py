@@ -383,3 +383,16 @@ def test_bodies_keep_the_rules_the_contract_now_states(api):
     assert_problem(
         api.post("/api/v1/comptes/", {"numero": "0123", "libelle": "x"}, status=422), 422, "numero"
     )
+
+
+def test_an_entry_s_faults_come_back_together_in_one_problem(api, books):
+    body = sale(journal="ZZ", day="2031-01-15")
+    body["lignes"][0]["compte"] = "9999"
+    problem = api.post("/api/v1/ecritures/", body, status=422).json
+    fields = {e["champ"]: e["message"] for e in problem["erreurs"]}
+    assert fields == {
+        "journal": "Journal inconnu : ZZ.",
+        "lignes[0].compte": "Compte inconnu : 9999.",
+        "date_comptable": "Aucun exercice ne couvre le 15/01/2031.",
+    }
+    assert problem["detail"] == "L'écriture ne respecte pas les règles de saisie."

@@ -3,6 +3,8 @@ field and everything typed kept, nothing written; the list's filters say what is
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -40,6 +42,18 @@ def form(csrf: str, lines: list[tuple[str, str, str, str]], **head: str) -> list
     return [*fields, ("action", "valider")]
 
 
+def made(response) -> str:
+    """The id of the entry a form just saved: the blank form that follows names it (``fait``)."""
+    return parse_qs(urlsplit(response.location).query)["fait"][0]
+
+
+def saved_page(testapp, response):
+    """The blank form that follows a saved entry, then the saved entry's own page."""
+    blank = response.follow()
+    assert 'id="faite"' in blank.text and 'id="libelle" name="libelle" value=""' in blank.text
+    return testapp.get(f"/ecritures/{made(response)}/")
+
+
 def test_a_refused_entry_keeps_what_was_typed_and_says_why_next_to_each_field(testapp, books, engine):
     csrf = browser(testapp)
     page = testapp.post(
@@ -63,7 +77,10 @@ def test_a_refused_entry_keeps_what_was_typed_and_says_why_next_to_each_field(te
         form(csrf, [("4111", "", "118000", ""), ("7011", "", "", "100000")]),
         status=422,
     )
-    assert "Écriture déséquilibrée : débit 118000, crédit 100000 (écart 18000)." in unbalanced.text
+    assert (
+        "Écriture déséquilibrée : débit 118\u202f000, crédit 100\u202f000 (écart 18\u202f000)."
+        in unbalanced.text
+    )
     bad_day = testapp.post(
         "/ecritures/nouvelle/",
         form(csrf, [("4111", "", "1", ""), ("7011", "", "", "1")], date="31/02/2026"),
@@ -76,7 +93,11 @@ def test_a_refused_entry_keeps_what_was_typed_and_says_why_next_to_each_field(te
         form(csrf, [("4111", "", "118 000", ""), ("7011", "", "", "118000")]),
         status=303,
     )
-    shown = done.follow()
+    blank = done.follow()  # ready for the next entry: same journal, same date, nothing else
+    assert "Écriture VTE-2026-000001 validée." in blank.text
+    assert '<option value="VTE" selected>' in blank.text and 'value="15/01/2026"' in blank.text
+    assert 'value="118 000"' not in blank.text and 'value="FA-1"' not in blank.text
+    shown = saved_page(testapp, done)
     assert "VTE-2026-000001" in shown.text
     assert "15/01/2026" in shown.text
     assert entries(engine) == 1
@@ -99,7 +120,7 @@ def test_francs_typed_with_a_dot_are_thousands_and_an_amount_read_two_ways_is_as
     )
     with Session(engine) as s:
         assert s.scalar(select(models.Entry.total)) == 25_000
-    assert "25\u202f000" in done.follow().text
+    assert "25\u202f000" in saved_page(testapp, done).text
 
 
 def test_the_entries_list_filters_pages_and_refuses_a_bad_filter(testapp, books, engine):
@@ -152,9 +173,10 @@ def test_a_draft_is_saved_changed_in_its_form_then_posted(testapp, books, engine
         draft_form(csrf, [("4111", "Client", "118 000", ""), ("7011", "", "", "100000")]),
         status=303,
     )
-    entry = saved.follow()
+    assert "Brouillon enregistré." in saved.follow().text
+    entry = saved_page(testapp, saved)
     assert "Brouillon" in entry.text and "/modifier/" in entry.text  # unbalanced is fine for a draft
-    edit_path = saved.location.replace("http://localhost", "") + "modifier/"
+    edit_path = f"/ecritures/{made(saved)}/modifier/"
     shown = testapp.get(edit_path)
     assert (
         'value="118000"' in shown.text
@@ -193,7 +215,7 @@ def test_posting_an_unbalanced_draft_from_its_page_says_why_and_a_draft_is_delet
     saved = testapp.post(
         "/ecritures/nouvelle/", draft_form(csrf, [("4111", "", "5", ""), ("7011", "", "", "4")]), status=303
     )
-    entry_id = saved.location.rstrip("/").rsplit("/", 1)[1]
+    entry_id = made(saved)
     refused = testapp.post(f"/ecritures/{entry_id}/validation/", {"csrf": csrf}, status=422)
     assert "Écriture déséquilibrée : débit 5, crédit 4 (écart 1)." in refused.text
     gone = testapp.post(f"/ecritures/{entry_id}/suppression/", {"csrf": csrf}, status=303)
@@ -231,14 +253,12 @@ def test_a_reversal_asks_its_date_says_a_wrong_one_and_the_original_names_its_re
     testapp, books, engine
 ):
     csrf = browser(testapp)
-    original = (
+    original = made(
         testapp.post(
             "/ecritures/nouvelle/",
             form(csrf, [("4111", "", "118000", ""), ("7011", "", "", "118000")]),
             status=303,
         )
-        .location.rstrip("/")
-        .rsplit("/", 1)[-1]
     )
     asked = testapp.get(f"/ecritures/{original}/extourne/")
     assert "Confirmer l&#39;extourne" in asked.text and 'id="date"' in asked.text
@@ -249,11 +269,70 @@ def test_a_reversal_asks_its_date_says_a_wrong_one_and_the_original_names_its_re
     )
     assert "Aucun exercice ne couvre le 15/01/2031." in outside.text
     assert entries(engine) == 1
-    made = testapp.post(f"/ecritures/{original}/extourne/", {"csrf": csrf, "date": "31/01/2026"}, status=303)
-    shown = made.follow()
+    reversed_ = testapp.post(
+        f"/ecritures/{original}/extourne/", {"csrf": csrf, "date": "31/01/2026"}, status=303
+    )
+    shown = reversed_.follow()
     assert "VTE-2026-000002" in shown.text and "31/01/2026" in shown.text
     again = testapp.get(f"/ecritures/{original}/extourne/", status=303)  # reversed already: its page
     page = again.follow()
     assert "Extournée par" in page.text and "VTE-2026-000002" in page.text
     assert f'href="/ecritures/{original}/extourne/"' not in page.text
     assert entries(engine) == 2
+
+
+def test_every_fault_of_an_entry_is_said_at_once(testapp, books, engine):
+    csrf = browser(testapp)
+    page = testapp.post(
+        "/ecritures/nouvelle/",
+        form(
+            csrf,
+            [("4111", "", "118 000", ""), ("9999", "", "", "100,5"), ("41", "", "", "18000")],
+            journal="ZZ",
+            date="15/01/2031",
+            libelle="",
+        ),
+        status=422,
+    )
+    said = {
+        "journal-erreur": "Journal inconnu : ZZ.",
+        "libelle-erreur": "Le libellé de l&#39;écriture est obligatoire.",
+        "date-erreur": "Aucun exercice ne couvre le 15/01/2031.",
+        "lignes-1-compte-erreur": "Compte inconnu : 9999.",
+        "lignes-1-credit-erreur": "Trop de décimales dans « 100,5 »",
+        "lignes-2-compte-erreur": "Le compte 41 est un compte de regroupement",
+    }
+    for field, message in said.items():
+        assert f'id="{field}">{message}' in page.text, field
+    assert "Écriture déséquilibrée" not in page.text  # follows from the unread amount: not said
+    assert entries(engine) == 0
+
+
+def test_a_cash_account_going_into_credit_is_asked_before_it_is_posted(testapp, books, engine):
+    csrf = browser(testapp)
+    testapp.post(
+        "/ecritures/nouvelle/",
+        form(
+            csrf, [("5711", "", "50 000", ""), ("7011", "", "", "50 000")], journal="CAI", date="05/01/2026"
+        ),
+        status=303,
+    )
+    # 80 000 paid out of a till that holds 50 000 on the 15th
+    spend = form(csrf, [("6041", "", "80 000", ""), ("5711", "", "", "80 000")], journal="CAI")
+    asked = testapp.post("/ecritures/nouvelle/", spend, status=200)
+    assert (
+        'id="lignes-1-compte-avertissement" role="alert">La caisse 5711 serait créditrice de 30\u202f000 '
+        "au 15/01/2026" in asked.text
+    )
+    assert 'name="confirme_caisse" value="5711:-30000"' in asked.text and "Valider quand même" in asked.text
+    assert entries(engine) == 1  # nothing written until confirmed
+    later = form(
+        csrf, [("6041", "", "80 000", ""), ("5711", "", "", "80 000")], journal="CAI", date="04/01/2026"
+    )
+    assert 'value="5711:-80000"' in testapp.post("/ecritures/nouvelle/", later).text  # before the takings
+    stale = [*spend, ("confirme_caisse", "5711:-1")]  # a yes to another figure is no yes
+    assert 'id="lignes-1-compte-avertissement"' in testapp.post("/ecritures/nouvelle/", stale).text
+    testapp.post("/ecritures/nouvelle/", [*spend, ("confirme_caisse", "5711:-30000")], status=303)
+    assert entries(engine) == 2
+    small = form(csrf, [("6041", "", "10 000", ""), ("5211", "", "", "10 000")], journal="BQ")
+    testapp.post("/ecritures/nouvelle/", small, status=303)  # a bank account is not asked

@@ -105,7 +105,7 @@ def test_a_refused_entry_is_explained_in_english_with_its_figures_kept(testapp, 
         form(csrf, [("4111", "", "118000", ""), ("7011", "", "", "100000")]),
         status=422,
     )
-    assert "Unbalanced entry: debit 118000, credit 100000 (difference 18000)." in unbalanced.text
+    assert "Unbalanced entry: debit 118,000, credit 100,000 (difference 18,000)." in unbalanced.text
     chart = testapp.post("/comptes/", {"csrf": csrf, "numero": "4111", "libelle": "x"}, status=422)
     assert "Account 4111 already exists." in chart.text
     missing = testapp.get("/ecritures/999999/", headers={"Accept": "text/html"}, status=404)

@@ -35,7 +35,7 @@ FLAGS = [
 @pytest.fixture(scope="session")
 def captures() -> Path:
     shutil.rmtree(CAPTURES, ignore_errors=True)
-    CAPTURES.mkdir(parents=True)
+    CAPTURES.mkdir(parents=True, exist_ok=True)  # xdist workers each start a session
     return CAPTURES
 
 

@@ -9,6 +9,7 @@ from wisebook.ledger.money import (
     CURRENCIES,
     D,
     from_minor,
+    grouped,
     minor_from_number,
     minor_from_text,
     parse_amount,
@@ -125,3 +126,11 @@ def test_a_spreadsheet_s_number_has_a_decimal_point_whatever_the_currency():
     with pytest.raises(ValueError, match="trop de décimales"):
         minor_from_number(Decimal("25.125"), 0)  # not 25 125 FCFA
     assert minor_from_number(Decimal("118000.0"), 0) == 118_000
+
+
+def test_messages_group_amounts_the_french_way():
+    assert grouped(Decimal("118000")) == "118\u202f000"
+    assert grouped(Decimal("1250.50")) == "1\u202f250,50"
+    assert grouped(Decimal("-18000")) == "-18\u202f000"
+    assert grouped(Decimal("999")) == "999"
+    assert grouped(Decimal("0")) == "0"

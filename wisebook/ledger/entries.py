@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from wisebook.ledger.accounts import Account
 from wisebook.ledger.errors import FieldError, InvalidInput
-from wisebook.ledger.money import parse_amount
+from wisebook.ledger.money import grouped, parse_amount
 from wisebook.ledger.periods import Period
 
 MAX_LINES = 1000
@@ -107,7 +107,8 @@ def balance_fault(debit: Decimal, credit: Decimal) -> str | None:
     """A posted entry's debits equal its credits."""
     if debit == credit:
         return None
-    return f"écriture déséquilibrée : débit {debit}, crédit {credit} (écart {abs(debit - credit)})"
+    gap = abs(debit - credit)
+    return f"écriture déséquilibrée : débit {grouped(debit)}, crédit {grouped(credit)} (écart {grouped(gap)})"
 
 
 def period_fault(
@@ -165,6 +166,10 @@ def sentence(fault: str) -> str:
     return _SENTENCES.get(fault) or fault[:1].upper() + fault[1:] + "."
 
 
+#: The refusal that carries several faults of one entry.
+RULES_BROKEN = "L'écriture ne respecte pas les règles de saisie."
+
+
 def check_lines(
     lines: Sequence[LineDraft],
     accounts: Mapping[str, Account],
@@ -196,7 +201,7 @@ def check_lines(
         if fault is not None:
             errors.append(FieldError("lignes", sentence(fault)))
     if errors:
-        raise InvalidInput("L'écriture ne respecte pas les règles de saisie.", errors=errors)
+        raise InvalidInput(RULES_BROKEN, errors=errors)
 
 
 def check_date(

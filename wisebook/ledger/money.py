@@ -93,6 +93,15 @@ def comma_decimal(units: int, places: int) -> str:
     return f"{sign}{whole},{cents:0{places}d}"
 
 
+def grouped(amount: Decimal) -> str:
+    """An amount as a French message writes it: thousands grouped by a narrow no-break space,
+    a decimal comma (``118 000``, ``1 250,50``, ``-18 000``)."""
+    sign = "-" if amount < 0 else ""
+    whole, _, cents = f"{abs(amount):f}".partition(".")
+    text = f"{int(whole):,}".replace(",", "\u202f")
+    return f"{sign}{text},{cents}" if cents else f"{sign}{text}"
+
+
 def to_json(units: int, currency: str) -> str:
     """Integer minor units → the JSON string form: ``"150000"`` (XOF), ``"1250.50"`` (EUR)."""
     return str(from_minor(units, currency))

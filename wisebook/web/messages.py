@@ -124,6 +124,19 @@ def _pattern(shape: str) -> re.Pattern[str]:
 _PATTERNS = [(_pattern(str(shape)), shape) for shape in SHAPES]
 
 
+#: The parts of a shape that are amounts the ledger wrote grouped the French way (118 000,50):
+#: said again grouped the reader's way. What the accountant typed (``valeur``) stays as typed.
+AMOUNT_PARTS = frozenset({"debit", "credit", "ecart", "solde"})
+_FRENCH_AMOUNT = re.compile(r"-?\d{1,3}(?:\u202f\d{3})*(?:,\d+)?")
+
+
+def _regrouped(text: str) -> str:
+    """``118 000,50`` (French) → ``118,000.50`` (English)."""
+    if not _FRENCH_AMOUNT.fullmatch(text):
+        return text
+    return text.replace(",", ".").replace("\u202f", ",")
+
+
 def said(request: Request, message: str) -> str:
     """A message of the ledger or services in the page's language."""
     if request.locale_name == "fr" or not message:
@@ -131,7 +144,8 @@ def said(request: Request, message: str) -> str:
     for pattern, shape in _PATTERNS:
         found = pattern.fullmatch(message)
         if found:
-            return str(request.localizer.translate(_(str(shape), mapping=found.groupdict())))
+            parts = {k: _regrouped(v) if k in AMOUNT_PARTS else v for k, v in found.groupdict().items()}
+            return str(request.localizer.translate(_(str(shape), mapping=parts)))
     return message
 
 

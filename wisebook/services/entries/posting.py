@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Row, String, any_, bindparam, delete, insert, select, update
+from sqlalchemy import Row, String, any_, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -29,6 +29,8 @@ from wisebook.ledger.periods import Period
 from wisebook.services.books.companies import CompanyContext
 from wisebook.services.entries import balances, sealing
 from wisebook.services.platform import webhooks
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -257,15 +259,32 @@ def _checked(
     post: bool,
     max_lines: int | None = rules.MAX_LINES,
 ) -> tuple[Row[Any], Row[Any], tuple[LineRecord, ...]]:
-    """``draft`` checked (as a draft, or fully when ``post``): its journal, period and lines."""
+    """``draft`` checked (as a draft, or fully when ``post``): its journal, period and lines.
+    Every fault of the entry is said at once: one refusal carries them all (a single fault is
+    raised as it is)."""
+    faults: list[InvalidInput] = []
+
+    def noted(check: Callable[[], _T]) -> _T | None:
+        try:
+            return check()
+        except InvalidInput as exc:
+            faults.append(exc)
+            return None
+
     if not draft.label:
-        raise InvalidInput("Le libellé de l'écriture est obligatoire.", field="libelle")
-    journal = _journal(session, company.id, draft.journal)
+        faults.append(InvalidInput("Le libellé de l'écriture est obligatoire.", field="libelle"))
+    journal = noted(lambda: _journal(session, company.id, draft.journal))
     accounts = _accounts(session, company.id, (ln.account for ln in draft.lines))
-    _check_lines(draft.lines, accounts, posting=post, max_lines=max_lines)
-    period = _check_date(session, company.id, draft.date)
-    if journal.kind == rules.OPENING:  # « A » typed on ACH in the journal list lands here: say so
-        rules.check_opening(draft.lines, draft.date, period.fiscal_year_start)
+    noted(lambda: _check_lines(draft.lines, accounts, posting=post, max_lines=max_lines))
+    period = noted(lambda: _check_date(session, company.id, draft.date))
+    if journal is not None and period is not None and journal.kind == rules.OPENING:
+        # « A » typed on ACH in the journal list lands here: say so
+        noted(lambda: rules.check_opening(draft.lines, draft.date, period.fiscal_year_start))
+    if len(faults) == 1:
+        raise faults[0]
+    if faults:
+        raise InvalidInput(rules.RULES_BROKEN, errors=[e for fault in faults for e in fault.errors])
+    assert journal is not None and period is not None
     lines = tuple(
         LineRecord(
             account_id=accounts[ln.account].id,
@@ -279,6 +298,74 @@ def _checked(
         for ln in draft.lines
     )
     return journal, period, lines
+
+
+def check_entry(session: Session, company: CompanyContext, draft: rules.EntryDraft, *, post: bool) -> None:
+    """Check ``draft`` as saving it would (every fault at once), writing nothing."""
+    _checked(session, company, draft, post=post)
+
+
+#: Cash accounts (caisse): their balance is the money in the till, never below zero.
+CASH_PREFIX = "57"
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """A cash account the entry would leave in credit at its date: its first line in the entry,
+    its number and the balance it would have (minor units, negative)."""
+
+    line: int
+    account: str
+    balance: int
+
+
+_BALANCE_BEFORE_PERIOD = (
+    select(func.coalesce(func.sum(models.AccountBalance.debit - models.AccountBalance.credit), 0))
+    .join(models.Period, models.Period.id == models.AccountBalance.period_id)
+    .where(
+        models.AccountBalance.account_id == bindparam("account"),
+        models.AccountBalance.fiscal_year_id == bindparam("fiscal_year"),
+        models.Period.end_date < bindparam("start"),
+    )
+)
+_BALANCE_IN_PERIOD = (
+    select(func.coalesce(func.sum(models.Line.debit - models.Line.credit), 0))
+    .join(models.Entry, models.Entry.id == models.Line.entry_id)
+    .where(
+        models.Line.account_id == bindparam("account"),
+        models.Line.entry_date >= bindparam("start"),
+        models.Line.entry_date <= bindparam("day"),
+        models.Entry.status == models.POSTED,
+    )
+)
+
+
+def cash_shortfalls(session: Session, company: CompanyContext, draft: rules.EntryDraft) -> list[Shortfall]:
+    """The cash accounts (57) that ``draft``, posted, would leave in credit at its date: the
+    fiscal year's posted movements up to that day (whole periods from their totals, the day's
+    period from its lines) plus the entry's. A checked draft is expected."""
+    moves: dict[str, int] = {}
+    first: dict[str, int] = {}
+    for index, ln in enumerate(draft.lines):
+        if ln.account.startswith(CASH_PREFIX):
+            moves[ln.account] = moves.get(ln.account, 0) + to_minor(ln.debit - ln.credit, company.currency)
+            first.setdefault(ln.account, index)
+    paying = {code: move for code, move in moves.items() if move < 0}
+    if not paying:
+        return []
+    period = _check_date(session, company.id, draft.date)
+    accounts = _accounts(session, company.id, paying)
+    found = []
+    for code, move in paying.items():
+        params = {"account": accounts[code].id, "start": period.start_date}
+        before = run(
+            session, _BALANCE_BEFORE_PERIOD, fiscal_year=period.fiscal_year_id, **params
+        ).scalar_one()
+        within = run(session, _BALANCE_IN_PERIOD, day=draft.date, **params).scalar_one()
+        after = int(before) + int(within) + move
+        if after < 0:
+            found.append(Shortfall(first[code], code, after))
+    return found
 
 
 def _insert_lines(session: Session, entry_id: int, lines: Iterable[LineRecord], day: dt.date) -> None:

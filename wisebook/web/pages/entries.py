@@ -245,18 +245,21 @@ def entry_form(request: Request) -> Response:
         if found.status == models.POSTED:
             return HTTPSeeOther(request.route_url("entry_page", id=found.id))
     if request.method == "GET":
-        values: dict[str, Any] = (
-            _draft_values(found, company.currency)
-            if editing is not None
-            else {
-                "journal": "",
-                "date": dt.date.today().strftime("%d/%m/%Y"),
-                "piece": "",
-                "libelle": "",
-                "lignes": [],
-            }
-        )
-        return page(request, "saisie.html", _form_context(request, values, {}, editing))
+        if editing is not None:
+            return page(
+                request,
+                "saisie.html",
+                _form_context(request, _draft_values(found, company.currency), {}, editing),
+            )
+        # After an entry is saved the form comes back blank, its journal and date kept (Sage's pace)
+        values: dict[str, Any] = {
+            "journal": str(request.params.get("journal", ""))[:8],
+            "date": str(request.params.get("date", ""))[:10] or dt.date.today().strftime("%d/%m/%Y"),
+            "piece": "",
+            "libelle": "",
+            "lignes": [],
+        }
+        return page(request, "saisie.html", _form_context(request, values, {}) | {"faite": _saved(request)})
     values = {
         name: str(request.POST.get(name, "")).strip() for name in ("journal", "date", "piece", "libelle")
     }
@@ -294,25 +297,88 @@ def entry_form(request: Request) -> Response:
         errors["date"] = said(request, exc.message)
     if not values["lignes"]:
         errors["lignes"] = translate(request, "Saisissez au moins deux lignes.")
-    if not errors and day is not None:
-        draft = rules.EntryDraft(
-            values["journal"].upper(), day, values["libelle"], values["piece"] or None, tuple(drafts)
-        )
-        try:  # a refusal answers 422: the transaction's commit is vetoed, nothing written
-            user = request.wisebook_identity.user_id
-            made = (
-                posting.update_draft(request.db, company, editing, draft, user, post=post)
-                if editing is not None
-                else posting.create_entry(request.db, company, draft, user, post=post)
-            )
-        except LedgerError as exc:
-            errors = field_messages(request, exc, {"date_comptable": "date"}) | errors
+    draft = rules.EntryDraft(
+        values["journal"].upper(),
+        day or dt.date.today(),
+        values["libelle"],
+        values["piece"] or None,
+        tuple(drafts),
+    )
+    user = request.wisebook_identity.user_id
+    warnings: dict[str, str] = {}
+    confirm = ""
+    try:  # a refusal answers 422: the transaction's commit is vetoed, nothing written
+        if errors:  # what the form could not read is said; the ledger's faults with it, at once
+            posting.check_entry(request.db, company, draft, post=post)
         else:
-            return HTTPSeeOther(request.route_url("entry_page", id=made.id))
+            shortfalls = posting.cash_shortfalls(request.db, company, draft) if post else []
+            confirm = ";".join(f"{f.account}:{f.balance}" for f in shortfalls)
+            if confirm and request.POST.get("confirme_caisse") != confirm:
+                warnings = _cash_warnings(request, shortfalls, day)
+            else:
+                made = (
+                    posting.update_draft(request.db, company, editing, draft, user, post=post)
+                    if editing is not None
+                    else posting.create_entry(request.db, company, draft, user, post=post)
+                )
+                if editing is not None:
+                    return HTTPSeeOther(request.route_url("entry_page", id=made.id))
+                kept = {"journal": made.journal, "date": values["date"], "fait": made.id}
+                return HTTPSeeOther(request.route_url("entry_page_new", _query=kept))
+    except LedgerError as exc:
+        errors = _unread_kept(field_messages(request, exc, {"date_comptable": "date"}), errors)
+    if warnings:  # asked, not refused: nothing written until the accountant confirms
+        context = _form_context(request, values, {}, editing) | {"avertissements": warnings}
+        return page(request, "saisie.html", context | {"confirme_caisse": confirm}, status=200)
     errors.setdefault(
         "formulaire", translate(request, "L'écriture n'est pas enregistrée : corrigez les champs signalés.")
     )
     return page(request, "saisie.html", _form_context(request, values, errors, editing), status=422)
+
+
+def _saved(request: Request) -> posting.EntryRecord | None:
+    """The entry just saved from the form (``fait``), to name it above the blank form."""
+    found = str(request.params.get("fait", ""))
+    if not found.isdigit() or len(found) > 18:
+        return None
+    try:
+        return posting.get_entry(request.db, request.company.id, int(found))
+    except LedgerError:
+        return None
+
+
+def _unread_kept(ledger: dict[str, str], unread: dict[str, str]) -> dict[str, str]:
+    """The ledger's faults with the form's own: where an amount or the date could not be read,
+    its message stands, and the faults that follow from reading it as nothing are dropped (a
+    zero amount on that line, the entry's balance, the date's period)."""
+    if not unread:
+        return ledger
+    lines = {key.split(".")[0] for key in unread if key.startswith("lignes[")}
+    dropped = {key for key in ledger if key.split(".")[0] in lines and not key.endswith(".compte")}
+    if lines:
+        dropped.add("lignes")
+    if "date" in unread:
+        dropped.add("date")
+    kept = {key: message for key, message in ledger.items() if key not in dropped and key != "formulaire"}
+    return kept | unread
+
+
+def _cash_warnings(
+    request: Request, shortfalls: list[posting.Shortfall], day: dt.date | None
+) -> dict[str, str]:
+    """Next to each cash line that empties the till: what the balance would be, and when."""
+    currency = request.company.currency
+    return {
+        f"lignes[{f.line}].compte": translate(
+            request,
+            "La caisse ${compte} serait créditrice de ${solde} au ${date} : plus de sorties que "
+            "d'espèces en caisse. Vérifiez, ou confirmez.",
+            compte=f.account,
+            solde=amount(request, -f.balance, currency),
+            date=day.strftime("%d/%m/%Y") if day else "",
+        )
+        for f in shortfalls
+    }
 
 
 def form_accounts(request: Request) -> Response:

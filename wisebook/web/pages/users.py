@@ -215,10 +215,20 @@ def administers(request: Request) -> bool:
         return False
 
 
+def may(request: Request, permission: str) -> bool:
+    """Whether the page's reader may do ``permission`` in its company (a menu entry or a button
+    shown only to who may use it); False when the request names a company that is not theirs."""
+    try:
+        return bool(request.has_permission(Permission(permission)))
+    except (LedgerError, ValueError):
+        return False
+
+
 def includeme(config: Any) -> None:
     """The members' page for administrators; the mailed links' pages are public (the signed
     link is the proof)."""
     config.add_request_method(administers, "wisebook_administers", reify=True)
+    config.add_request_method(may, "wisebook_may")
     config.add_view(
         members_page, route_name="members_page", request_method=("GET", "POST"), permission=Permission.ADMIN
     )

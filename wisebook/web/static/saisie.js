@@ -1,5 +1,9 @@
-// The entry form by keyboard: Enter moves on (a new line at the end), an empty amount takes
-// the difference that balances the entry, totals follow each keystroke, Ctrl+Enter posts.
+// The entry form by keyboard, at Sage's pace: Enter moves on (a new line at the end), from the
+// account to its amount (the line's label is the entry's; Tab reaches it); an
+// amount typed in the debit goes on to the next line, an empty one takes the difference that
+// balances the entry; the Tiers field is passed unless the account is lettrable; the account
+// is found by number or by words of its label (accents and case ignored) and its label shown;
+// totals follow each keystroke; Ctrl+Enter posts; a refused form opens on its first message.
 // Without this script the form posts as it is.
 (function () {
   "use strict";
@@ -66,30 +70,107 @@
   function addLine() {
     var last = body.lastElementChild;
     var row = last.cloneNode(true);
-    row.querySelectorAll("input").forEach(function (i) { i.value = ""; i.removeAttribute("aria-invalid"); });
-    row.querySelectorAll(".erreur").forEach(function (p) { p.remove(); });
+    row.querySelectorAll("input").forEach(function (i) {
+      i.value = ""; i.removeAttribute("aria-invalid"); i.removeAttribute("aria-describedby");
+    });
+    row.querySelectorAll(".erreur, .avertissement").forEach(function (p) { p.remove(); });
+    var label = row.querySelector(".compte-libelle");
+    if (label) label.textContent = "";
     body.appendChild(row);
     return row;
   }
-  // The chart's postable accounts, for the account fields' suggestions: the list is cached by
-  // the browser and revalidated against the chart's version (ETag), never rebuilt per page.
-  var list = document.getElementById("comptes");
+
+  // The chart's postable accounts: [number, label, lettrable], cached by the browser and
+  // revalidated against the chart's version (ETag), never rebuilt per page.
+  var accounts = {}, index = [];
+  var list = document.getElementById("suggestions");
+  function fold(s) { return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase(); }
+  function lettrable(row) {
+    var known = accounts[row.querySelector("input[name=compte]").value.trim()];
+    return known ? known[1] : null;  // null: not known (yet)
+  }
+  function described(input) {
+    var row = input.closest("tr");
+    var known = accounts[input.value.trim()];
+    var label = row.querySelector(".compte-libelle");
+    var said = row.querySelector("td.compte .erreur");  // the server's message says it already
+    label.textContent = known ? known[0] : (input.value.trim() && list.dataset.pret && !said ? say.inconnu : "");
+    label.classList.toggle("inconnu", !known && !!input.value.trim());
+    var partner = row.querySelector("input[name=tiers]");
+    if (known && !known[1] && !partner.value) partner.tabIndex = -1; else partner.removeAttribute("tabindex");
+  }
   if (list && list.dataset.source && window.fetch) {
     fetch(list.dataset.source, { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : { comptes: [] }; })
       .then(function (data) {
-        var options = document.createDocumentFragment();
         data.comptes.forEach(function (a) {
-          var o = document.createElement("option");
-          o.value = a[0];
-          o.textContent = a[0] + " " + a[1];
-          options.appendChild(o);
+          accounts[a[0]] = [a[1], a[2]];
+          index.push({ code: a[0], label: a[1], key: fold(a[0] + " " + a[1]) });
         });
-        list.appendChild(options);
         list.dataset.pret = "oui";
+        body.querySelectorAll("input[name=compte]").forEach(function (i) { if (i.value) described(i); });
       });
   }
-  form.addEventListener("input", show);
+
+  // Suggestions under the account being typed: by number (its first digits) or by words of
+  // the label; ↓ ↑ choose, Entrée takes the one chosen (the first by default), Échap closes.
+  var open = null, active = -1, found = [];
+  function matches(q) {
+    q = q.trim();
+    if (!q) return [];
+    if (/^\d+$/.test(q)) {
+      var exact = accounts[q] ? [{ code: q, label: accounts[q][0] }] : [];
+      return exact.concat(index.filter(function (a) { return a.code !== q && a.code.indexOf(q) === 0; })).slice(0, 8);
+    }
+    var words = fold(q).split(/\s+/);
+    return index.filter(function (a) {
+      return words.every(function (w) { return a.key.indexOf(w) >= 0; });
+    }).slice(0, 8);
+  }
+  function close() {
+    if (!open) return;
+    open.setAttribute("aria-expanded", "false");
+    open.removeAttribute("aria-activedescendant");
+    list.hidden = true;
+    open = null; active = -1; found = [];
+  }
+  function choose(at) {
+    active = at;
+    list.querySelectorAll("li").forEach(function (li, i) { li.setAttribute("aria-selected", i === at ? "true" : "false"); });
+    if (open && at >= 0) open.setAttribute("aria-activedescendant", "suggestion-" + at);
+  }
+  function suggest(input) {
+    found = matches(input.value);
+    var exactOnly = found.length === 1 && found[0].code === input.value.trim();
+    if (!found.length || exactOnly) { close(); return; }
+    list.textContent = "";
+    found.forEach(function (a, i) {
+      var li = document.createElement("li");
+      li.id = "suggestion-" + i;
+      li.setAttribute("role", "option");
+      var code = document.createElement("b");
+      code.textContent = a.code;
+      li.appendChild(code);
+      li.appendChild(document.createTextNode(" " + a.label));
+      li.addEventListener("mousedown", function (ev) { ev.preventDefault(); take(input, i); });
+      list.appendChild(li);
+    });
+    input.closest("td").appendChild(list);
+    list.hidden = false;
+    open = input;
+    input.setAttribute("aria-expanded", "true");
+    choose(0);
+  }
+  function take(input, at) {
+    if (at >= 0 && found[at]) input.value = found[at].code;
+    close();
+    described(input);
+  }
+
+  form.addEventListener("input", function (ev) {
+    if (ev.target.name === "compte") { suggest(ev.target); described(ev.target); }
+    show();
+  });
   form.addEventListener("focusin", function (ev) {
     var input = ev.target;
     if (!(input.name === "debit" || input.name === "credit") || input.value) return;
@@ -101,20 +182,49 @@
   });
   form.addEventListener("focusout", function (ev) {
     var input = ev.target;
+    if (input.name === "compte") { close(); described(input); }
     if ((input.name === "debit" || input.name === "credit") && units(input.value) === 0 && input.value) { input.value = ""; show(); }
   });
+  // Where Entrée goes from ``input``: the next field, but not the credit of a line whose debit
+  // is typed, nor the Tiers of an account that is not lettrable.
+  function following(input, list) {
+    var at = list.indexOf(input), row = input.closest("tr");
+    for (var i = at + 1; i < list.length; i++) {
+      var next = list[i], same = next.closest("tr") === row && row;
+      if (same && next.name === "credit" && units(row.querySelector("input[name=debit]").value) > 0) continue;
+      if (same && next.name === "libelle_ligne" && !next.value) continue;  // the entry's label; Tab reaches it
+      if (next.name === "tiers" && lettrable(next.closest("tr")) === false && !next.value) continue;
+      return next;
+    }
+    return null;
+  }
   form.addEventListener("keydown", function (ev) {
-    if (ev.key !== "Enter" || ev.target.tagName === "BUTTON") return;
+    var input = ev.target;
+    if (open === input && (ev.key === "ArrowDown" || ev.key === "ArrowUp")) {
+      ev.preventDefault();
+      choose((active + (ev.key === "ArrowDown" ? 1 : found.length - 1)) % found.length);
+      return;
+    }
+    if (open === input && ev.key === "Escape") { ev.preventDefault(); close(); return; }
+    if (ev.key !== "Enter" || input.tagName === "BUTTON") return;
     ev.preventDefault();
     if (ev.ctrlKey || ev.metaKey) {
-      var post = document.getElementById("valider");
+      if (open) take(open, active);
+      var post = document.getElementById("valider") || document.getElementById("brouillon");
       if (post) { form.requestSubmit(post); }
       return;
     }
-    var list = fields(), at = list.indexOf(ev.target);
-    if (at === list.length - 1) { addLine(); list = fields(); }
-    var next = list[at + 1];
+    if (open === input) take(input, active);
+    var all = fields(), next = following(input, all);
+    if (!next) { addLine(); all = fields(); next = following(input, all); }
     if (next) { next.focus(); if (next.select) next.select(); }
   });
+
+  // A refused or questioned form opens on its first message's field; a blank one after a saved
+  // entry on its date, selected (typing replaces it, Entrée keeps it).
+  var first = form.querySelector(".erreur, .avertissement");
+  var target = first ? (first.closest("td, .champ") || form).querySelector("input:not([type=hidden]), select") : form.querySelector("[autofocus]");
+  if (first && !first.closest("td, .champ")) target = body.querySelector("input[name=compte]");
+  if (target) { target.focus(); if (target.select) target.select(); }
   show();
 })();
