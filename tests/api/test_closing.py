@@ -171,7 +171,7 @@ def test_closing_is_refused_with_the_list_of_what_to_clear(api, app, engine):
     fields = [e["champ"] for e in answer["erreurs"]]
     assert fields == ["brouillons", "comptes_attente"]
     assert f"Brouillon n° {draft['id']} du 01/08/2026" in answer["erreurs"][0]["message"]
-    assert "4711 a un solde créditeur de 75000" in answer["erreurs"][1]["message"]
+    assert "4711 a un solde créditeur de 75\u202f000" in answer["erreurs"][1]["message"]
     preview = api.get("/api/v1/exercices/2026/cloture/").json
     assert preview["possible"] is False and len(preview["points_bloquants"]) == 2
     with Session(engine) as s:  # nothing was written: no run, no new year, the year open
@@ -301,7 +301,7 @@ def test_a_balance_left_on_the_transitory_475_blocks_the_closing(api, app, engin
     assert answer["erreurs"] == [
         {
             "champ": "comptes_attente",
-            "message": "Le compte d'attente 4751 a un solde débiteur de 20000 : soldez-le.",
+            "message": "Le compte d'attente 4751 a un solde débiteur de 20\u202f000 : soldez-le.",
         }
     ]
     with Session(engine) as s:

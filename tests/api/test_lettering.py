@@ -36,7 +36,7 @@ def test_a_match_summing_to_zero_gets_a_code_and_a_partial_one_is_refused(api):
     )
     # 59 000 invoiced against 118 000 paid: 59 000 too much on the credit side.
     assert refused.json["erreurs"][0]["message"] == (
-        "Lettrage partiel refusé : les lignes laissent un écart créditeur de 59000."
+        "Lettrage partiel refusé : les lignes laissent un écart créditeur de 59\u202f000."
     )
     assert refused.json["erreurs"][0]["champ"] == "lignes"
     made = api.post(

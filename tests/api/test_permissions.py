@@ -156,6 +156,9 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("compte_de_resultat_page", "GET"): Example(fixed("/rapports/compte-de-resultat/"), 200),
     ("flux_de_tresorerie_page", "GET"): Example(fixed("/rapports/flux-de-tresorerie/"), 200),
     ("chart_page", "GET"): Example(fixed("/comptes/"), 200),
+    ("lettering_page", "GET"): Example(fixed("/lettrage/?compte=4111"), 200),
+    ("lettering_page", "POST"): Example(fixed("/lettrage/?compte=4111"), 422),  # no line chosen
+    ("aged_balance_page", "GET"): Example(fixed("/rapports/balance-agee/"), 200),
     ("account_page", "GET"): Example(fixed("/comptes/4111/"), 200),
     ("account_page", "POST"): Example(fixed("/comptes/4111/"), 422),  # an empty label
     ("members_page", "GET"): Example(fixed("/admin/utilisateurs/"), 200),

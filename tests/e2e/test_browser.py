@@ -226,15 +226,24 @@ def test_every_page_of_the_books_shows_in_french_on_a_desktop_and_in_english_on_
         ("compte-de-resultat", "/rapports/compte-de-resultat/"),
         ("flux-de-tresorerie", "/rapports/flux-de-tresorerie/"),
         ("plan-comptable", "/comptes/?classe=4"),
+        ("compte", "/comptes/4111/"),
+        ("lettrage", "/lettrage/?compte=4111"),
+        ("balance-agee", "/rapports/balance-agee/?comptes=4"),
         ("journaux", "/journaux/"),
         ("utilisateurs", "/admin/utilisateurs/"),
         ("taches", "/admin/taches/"),
     ]
     for locale, viewport, suffix in (
-        ("fr-FR", {"width": 1280, "height": 800}, "fr"),
+        ("fr-FR", {"width": 1024, "height": 768}, "fr"),  # every page fits 1024 px
         ("en-US", {"width": 820, "height": 1180}, "en-tablette"),
     ):
         context = browser.new_context(base_url=server, locale=locale, viewport=viewport)
+        # Every refusal of the pages' Content-Security-Policy (an inline style or script, a
+        # foreign source) is kept, to be asserted empty on each page.
+        context.add_init_script(
+            """window.__csp = []; document.addEventListener('securitypolicyviolation',
+            e => window.__csp.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline') + ' ' + e.sourceFile + ':' + e.lineNumber));"""
+        )
         page = context.new_page()
         page.goto("/connexion/")
         audited(page, f"20-connexion-{suffix}")
@@ -248,6 +257,7 @@ def test_every_page_of_the_books_shows_in_french_on_a_desktop_and_in_english_on_
             audited(page, f"21-{name}-{suffix}")
             widest = page.evaluate("document.documentElement.scrollWidth")
             assert widest <= viewport["width"], (name, suffix, widest)  # nothing runs off the screen
+            assert page.evaluate("window.__csp") == [], (name, suffix)  # no CSP refusal
         page.goto("/comptes/?classe=4")
         indents = page.evaluate(  # the chart's tree indents each level (the CSP bars style="")
             """() => [1, 2, 3].map(n => { const cell = document.querySelector(`tr.niveau-${n} td.retrait`);
@@ -256,6 +266,11 @@ def test_every_page_of_the_books_shows_in_french_on_a_desktop_and_in_english_on_
         assert None not in indents and indents == sorted(set(indents)), indents
         page.goto("/")
         assert page.locator("svg.graphique").count() == 4
+        page.evaluate(  # the CSP check sees a refusal: an inline style attribute
+            """() => document.querySelector("main").insertAdjacentHTML("beforeend", '<p style="color:red">x</p>')"""
+        )
+        page.wait_for_function("window.__csp.length > 0")
+        assert page.evaluate("window.__csp")[0].startswith("style-src")
         page.evaluate(  # the audit itself sees what it looks for (styled by script: the CSP bars style="")
             """() => { const main = document.querySelector("main");
             main.insertAdjacentHTML("beforeend", '<p id="pale">pâle</p><input name="anonyme"><svg width="5" height="5"></svg>');
@@ -430,3 +445,40 @@ def test_saisie_au_kilometre_finds_accounts_by_label_says_every_fault_and_keeps_
     assert page.locator("#date").input_value() == "15/01/2026"
     assert page.evaluate("document.activeElement.id") == "date"
     page.screenshot(path=CAPTURES / "45-saisie-suivante.png", full_page=True)
+
+
+def test_lines_are_lettered_with_the_keyboard_proposals_accepted_and_the_aged_balance_shown(
+    page, server, testapp, books
+):
+    from tests.api.test_lettering import keep
+
+    keep(Api(testapp, login(testapp)))
+    sign_in(page, server)
+    page.goto("/rapports/grand-livre/?compte=4111")
+    page.get_by_role("link", name="Lettrer").click()  # from the account's grand livre
+    page.wait_for_url(re.compile(r"/lettrage/\?compte=4111$"))
+    boxes = page.locator("input[name=ligne]")
+    boxes.nth(0).focus()  # Facture FA-1, 118 000
+    page.keyboard.press("Space")
+    assert page.locator("#selection").inner_text() == "1 ligne · solde 118\u202f000 D"
+    assert page.locator("#lettrer").is_disabled()
+    page.keyboard.press("ArrowDown")  # FA-2
+    page.keyboard.press("ArrowDown")  # Règlement FA-1, 118 000 credit
+    page.keyboard.press("Space")
+    assert page.locator("#selection").inner_text() == "2 lignes · soldées : Ctrl+Entrée lettre"
+    page.screenshot(path=CAPTURES / "50-lettrage-selection.png", full_page=True)
+    page.keyboard.press("Control+Enter")
+    assert page.locator("#fait").inner_text() == "Lettrage A fait."
+    assert page.locator("tr.lettree").count() == 2
+    page.get_by_role("button", name="Délettrer A").click()
+    assert page.locator("#fait").inner_text().startswith("Lettrage défait")
+    page.get_by_role("button", name="Accepter").first.click()  # FA-1 and its payment, same amount
+    assert page.locator("#fait").inner_text() == "Lettrage A fait."
+    page.screenshot(path=CAPTURES / "51-lettrage-fait.png", full_page=True)
+    page.get_by_role("link", name="Balance âgée").first.click()
+    page.locator("#filtre-au").fill("30/04/2026")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"au=30%2F04%2F2026"))
+    row = page.locator("tbody tr", has_text="C002")
+    assert row.locator("td.nombre").all_inner_texts() == ["", "136\u202f000", "", "", "136\u202f000"]
+    page.screenshot(path=CAPTURES / "52-balance-agee.png", full_page=True)

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from wisebook.db import models
 from wisebook.ledger import entries as rules
 from wisebook.ledger.errors import Conflict, FieldError, InvalidInput
-from wisebook.ledger.money import from_minor
+from wisebook.ledger.money import from_minor, grouped
 from wisebook.services import reconciliation as lettering
 from wisebook.services.books import companies, years
 from wisebook.services.books.companies import CompanyContext
@@ -126,7 +126,7 @@ def preview(session: Session, company_id: int, fiscal_year_ref: str | int) -> Pr
             blockers.append(
                 FieldError(
                     "comptes_attente",
-                    f"Le compte d'attente {code} a un solde {side} de {from_minor(abs(net), currency)} : soldez-le.",
+                    f"Le compte d'attente {code} a un solde {side} de {grouped(from_minor(abs(net), currency))} : soldez-le.",
                 )
             )
     result = -sum(net for code, _partner, net in balances if code[0] in "678")

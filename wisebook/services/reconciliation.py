@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from wisebook.db import models
 from wisebook.ledger.errors import Conflict, InvalidInput, NotFound
-from wisebook.ledger.money import from_minor
+from wisebook.ledger.money import from_minor, grouped
 
 AGE_BUCKETS = ((0, 30), (31, 60), (61, 90), (91, None))  # days past the line's date
 
@@ -57,6 +57,7 @@ class OpenLine:
     debit: int
     credit: int
     code: str | None
+    reconciliation: int | None = None  # the lettrage's id, to undo it
 
 
 def _lines_query(company_id: int) -> object:
@@ -76,6 +77,7 @@ def _lines_query(company_id: int) -> object:
             line.credit,
             rec.code,
             fy.status,
+            rec.id,
         )
         .join(acc, acc.id == line.account_id)
         .join(ent, ent.id == line.entry_id)
@@ -104,7 +106,7 @@ def lines(
     if open_only:
         query = query.where(models.Reconciliation.id.is_(None))
     rows = session.execute(query.order_by(models.Line.entry_date, models.Line.id)).all()
-    return [OpenLine(*row[:11]) for row in rows]
+    return [OpenLine(*(*row[:11], row[12])) for row in rows]  # the last: the lettrage id
 
 
 def _account(session: Session, company_id: int, code: str) -> models.Account:
@@ -163,7 +165,7 @@ def reconcile(
     if gap:
         side = "débiteur" if gap > 0 else "créditeur"
         raise InvalidInput(
-            f"Lettrage partiel refusé : les lignes laissent un écart {side} de {from_minor(abs(gap), currency)}.",
+            f"Lettrage partiel refusé : les lignes laissent un écart {side} de {grouped(from_minor(abs(gap), currency))}.",
             field="lignes",
         )
     account = _account(session, company_id, accounts.pop())

@@ -50,6 +50,7 @@ def includeme(config: Any) -> None:
     config.include(".pages.entries")
     config.include(".pages.reports")
     config.include(".pages.books")
+    config.include(".pages.lettering")
     config.include(".pages.users")
     config.include(".pages.operator")
     config.include(".pages.wizard")

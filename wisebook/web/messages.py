@@ -87,6 +87,18 @@ SHAPES = (
     _("Type de journal inconnu : ${type}."),
     _("Le libellé est obligatoire."),
     _("Le journal ${code} existe déjà."),
+    # lettrage
+    _("Lettrage partiel refusé : les lignes laissent un écart débiteur de ${ecart}."),
+    _("Lettrage partiel refusé : les lignes laissent un écart créditeur de ${ecart}."),
+    _("Le compte ${compte} ne se lettre pas (comptes de tiers seulement)."),
+    _("Un lettrage réunit au moins deux lignes."),
+    _("Choisissez au moins deux lignes à lettrer."),
+    _("Ligne(s) déjà lettrée(s) (${codes}) : délettrez d'abord."),
+    _("Un lettrage se fait pour un seul tiers, pas ${tiers}."),
+    _("Lettrage introuvable."),
+    _("Numéro de compte attendu."),
+    _("Compte ${compte} introuvable."),
+    _("Ce lettrage touche un exercice clôturé : il ne se défait plus."),
     # company, users
     _("Le nom de la société compte de 2 à 200 caractères."),
     _("Pays hors de l'espace OHADA : ${pays}."),

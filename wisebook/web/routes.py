@@ -25,6 +25,8 @@ def includeme(config: Any) -> None:
     config.add_route("entries_page", "/ecritures/")
     config.add_route("balance_page", "/rapports/balance/")
     config.add_route("grand_livre_page", "/rapports/grand-livre/")
+    config.add_route("aged_balance_page", "/rapports/balance-agee/")
+    config.add_route("lettering_page", "/lettrage/")
     config.add_route("journal_page", "/rapports/journal/")
     config.add_route("bilan_page", "/rapports/bilan/")
     config.add_route("compte_de_resultat_page", "/rapports/compte-de-resultat/")

@@ -15,7 +15,7 @@ from wisebook.ledger.accounts import parse_account_range
 from wisebook.ledger.balances import totals
 from wisebook.ledger.errors import InvalidInput, NotFound
 from wisebook.services.access.permissions import Permission
-from wisebook.services.books import journals, years
+from wisebook.services.books import chart, journals, years
 from wisebook.services.reports import ledgers as reports
 from wisebook.services.reports import statements
 from wisebook.web.i18n import amount
@@ -180,11 +180,21 @@ def general_ledger_page(request: Request) -> Response:
             following = {k: v for k, v in filters.values.items() if v} | {"apres": cursor}
     except (InvalidInput, NotFound) as exc:
         filters.refused(exc)
+    lettrables = (
+        {
+            code
+            for code, _label, lettrable in chart.postable_accounts(request.db, request.company.id)
+            if lettrable
+        }
+        if groups
+        else set()
+    )
     return _render(
         request,
         "grand_livre.html",
         filters,
         comptes=groups,
+        lettrables=lettrables,
         suivante=following,
         exports=filters.exports("report_grand_livre", ("csv", "xlsx")),
     )
