@@ -159,6 +159,15 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("lettering_page", "GET"): Example(fixed("/lettrage/?compte=4111"), 200),
     ("lettering_page", "POST"): Example(fixed("/lettrage/?compte=4111"), 422),  # no line chosen
     ("aged_balance_page", "GET"): Example(fixed("/rapports/balance-agee/"), 200),
+    ("years_page", "GET"): Example(fixed("/exercices/"), 200),
+    ("years_page", "POST"): Example(fixed("/exercices/"), 422),  # no year typed
+    ("year_lock_page", "POST"): Example(fixed("/exercices/2026/verrouillage/"), 422),  # no month chosen
+    ("year_unlock_page", "POST"): Example(fixed("/exercices/2026/deverrouillage/"), 422),
+    ("closing_page", "GET"): Example(fixed("/exercices/2026/cloture/"), 200),
+    ("closing_page", "POST"): Example(fixed("/exercices/2026/cloture/"), 303),  # nothing blocks it
+    ("reopen_page", "POST"): Example(fixed("/exercices/2026/reouverture/"), 409),  # 2026 is open
+    ("allocation_page", "GET"): Example(fixed("/exercices/2026/affectation/"), 409),  # not closed yet
+    ("allocation_page", "POST"): Example(fixed("/exercices/2026/affectation/"), 409),
     ("account_page", "GET"): Example(fixed("/comptes/4111/"), 200),
     ("account_page", "POST"): Example(fixed("/comptes/4111/"), 422),  # an empty label
     ("members_page", "GET"): Example(fixed("/admin/utilisateurs/"), 200),

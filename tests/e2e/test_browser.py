@@ -229,6 +229,8 @@ def test_every_page_of_the_books_shows_in_french_on_a_desktop_and_in_english_on_
         ("compte", "/comptes/4111/"),
         ("lettrage", "/lettrage/?compte=4111"),
         ("balance-agee", "/rapports/balance-agee/?comptes=4"),
+        ("exercices", "/exercices/"),
+        ("cloture", "/exercices/2026/cloture/"),
         ("journaux", "/journaux/"),
         ("utilisateurs", "/admin/utilisateurs/"),
         ("taches", "/admin/taches/"),
@@ -482,3 +484,53 @@ def test_lines_are_lettered_with_the_keyboard_proposals_accepted_and_the_aged_ba
     row = page.locator("tbody tr", has_text="C002")
     assert row.locator("td.nombre").all_inner_texts() == ["", "136\u202f000", "", "", "136\u202f000"]
     page.screenshot(path=CAPTURES / "52-balance-agee.png", full_page=True)
+
+
+def test_the_year_is_locked_closed_with_its_progress_followed_and_its_result_allocated(
+    page, server, testapp, app, books
+):
+    from tests.api.test_closing import entry
+
+    api = Api(testapp, login(testapp))
+    for body in (
+        entry("2026-01-02", "Capital", [("5211", 10_000_000, 0, None), ("1011", 0, 10_000_000, None)]),
+        entry("2026-03-01", "Vente", [("4111", 1_000_000, 0, "C001"), ("7011", 0, 1_000_000, None)]),
+    ):
+        api.post("/api/v1/ecritures/", body, status=201)
+    sign_in(page, server)
+    page.get_by_role("link", name="Exercices", exact=True).click()
+    page.locator("#verrou-periode").select_option("6")
+    page.get_by_role("button", name="Verrouiller", exact=True).click()
+    assert page.locator("#fait").inner_text().startswith("Mois verrouillés")
+    assert page.locator("ol.mois li.verrouille").count() == 6
+    page.screenshot(path=CAPTURES / "60-exercices.png", full_page=True)
+    page.get_by_role("link", name="Préparer la clôture").click()
+    assert page.locator("h2", has_text="Points bloquants").inner_text() == "Points bloquants (0)"
+    page.screenshot(path=CAPTURES / "61-cloture-preparee.png", full_page=True)
+    page.get_by_role("button", name="Clôturer l'exercice 2026").click()
+    page.wait_for_url(re.compile(r"tache=[0-9a-f]{32}$"))
+    assert page.locator("#progression").is_visible()
+    run_id = page.url.rsplit("=", 1)[1]
+    app.registry.wisebook_queue.execute(run_id)  # the worker's part; the page follows by itself
+    page.locator("#fait").wait_for(timeout=15000)
+    assert (
+        page.locator("#fait")
+        .inner_text()
+        .startswith("Exercice 2026 clôturé. À-nouveaux dans l'exercice 2027")
+    )
+    page.screenshot(path=CAPTURES / "62-cloture-faite.png", full_page=True)
+    page.get_by_role("link", name="Affecter le résultat").click()
+    assert page.locator("#reserve_legale").input_value() == "100000"  # a tenth of the profit
+    page.locator("#reserve_legale").fill("50000")
+    page.get_by_role("button", name="Passer l'écriture d'affectation").click()
+    assert (
+        page.locator("#reserve_legale-erreur")
+        .inner_text()
+        .startswith("La réserve légale reçoit au moins 100\u202f000")
+    )
+    page.screenshot(path=CAPTURES / "63-affectation-refusee.png", full_page=True)
+    page.locator("#reserve_legale").fill("100000")
+    page.locator("#report_a_nouveau").fill("900000")
+    page.get_by_role("button", name="Passer l'écriture d'affectation").click()
+    page.wait_for_url(re.compile(r"/ecritures/\d+/$"))
+    assert "AFF-2026" in page.locator("main").inner_text()

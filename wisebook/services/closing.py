@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -52,6 +52,9 @@ class Preview:
     blockers: list[FieldError]
     result: int  # minor units; > 0 bénéfice, < 0 perte
     lines: list[tuple[str, str | None, int, str | None]]  # account, tiers, debit − credit, label
+    #: Per blocker, what it is about, for a link to where it is cleared: "ecriture:<id>",
+    #: "compte:<code>", "exercice:<code>", "balance", or None.
+    links: list[str | None] = field(default_factory=list)
 
 
 def _previous(session: Session, company_id: int, fy: models.FiscalYear) -> models.FiscalYear | None:
@@ -91,11 +94,14 @@ def preview(session: Session, company_id: int, fiscal_year_ref: str | int) -> Pr
     """The checks and the à-nouveaux of a closing, without writing anything."""
     fy = years.get_fiscal_year(session, company_id, fiscal_year_ref)
     blockers: list[FieldError] = []
+    links: list[str | None] = []
     if fy.status != "ouvert":
         blockers.append(FieldError("exercice", f"L'exercice {fy.code} est déjà clôturé."))
+        links.append(None)
     previous = _previous(session, company_id, fy)
     if previous is not None and previous.status == "ouvert":
         blockers.append(FieldError("exercice", f"Clôturez d'abord l'exercice {previous.code}."))
+        links.append(f"exercice:{previous.code}")
     drafts = session.execute(
         select(models.Entry.id, models.Entry.entry_date, models.Entry.label)
         .where(
@@ -112,9 +118,11 @@ def preview(session: Session, company_id: int, fiscal_year_ref: str | int) -> Pr
                 f"Brouillon n° {entry_id} du {day:%d/%m/%Y} « {label} » : validez-le ou supprimez-le.",
             )
         )
+        links.append(f"ecriture:{entry_id}")
     balances = _balances(session, company_id, fy)
     if sum(net for _code, _partner, net in balances) != 0:
         blockers.append(FieldError("balance", "Le total des débits diffère du total des crédits."))
+        links.append("balance")
     suspense: dict[str, int] = {}
     for code, _partner, net in balances:
         if code.startswith(SUSPENSE_PREFIXES):
@@ -129,6 +137,7 @@ def preview(session: Session, company_id: int, fiscal_year_ref: str | int) -> Pr
                     f"Le compte d'attente {code} a un solde {side} de {grouped(from_minor(abs(net), currency))} : soldez-le.",
                 )
             )
+            links.append(f"compte:{code}")
     result = -sum(net for code, _partner, net in balances if code[0] in "678")
     # Accounts kept by tiers carry each unlettered line, so it can be lettered next year;
     # the others carry one balance per account (and tiers, when lines name one).
@@ -147,7 +156,7 @@ def preview(session: Session, company_id: int, fiscal_year_ref: str | int) -> Pr
     lines.sort(key=lambda item: (item[0], item[1] or ""))
     if result:
         lines.append((PROFIT_ACCOUNT if result > 0 else LOSS_ACCOUNT, None, -result, None))
-    return Preview(fy.code, blockers, result, lines)
+    return Preview(fy.code, blockers, result, lines, links)
 
 
 @dataclass(frozen=True)
@@ -387,7 +396,7 @@ def allocate(
             errors.append(
                 FieldError(
                     "montants",
-                    f"La répartition ({sum(parts.values())}) doit égaler le bénéfice à affecter ({profit}).",
+                    f"La répartition ({grouped(sum(parts.values(), Decimal(0)))}) doit égaler le bénéfice à affecter ({grouped(profit)}).",
                 )
             )
         minimum = from_minor(found.legal_minimum, currency)
@@ -395,7 +404,7 @@ def allocate(
             errors.append(
                 FieldError(
                     "reserve_legale",
-                    f"La réserve légale reçoit au moins {minimum} (un dixième du bénéfice, jusqu'au "
+                    f"La réserve légale reçoit au moins {grouped(minimum)} (un dixième du bénéfice, jusqu'au "
                     "cinquième du capital).",
                 )
             )

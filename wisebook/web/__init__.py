@@ -51,6 +51,7 @@ def includeme(config: Any) -> None:
     config.include(".pages.reports")
     config.include(".pages.books")
     config.include(".pages.lettering")
+    config.include(".pages.years")
     config.include(".pages.users")
     config.include(".pages.operator")
     config.include(".pages.wizard")

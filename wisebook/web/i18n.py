@@ -57,6 +57,11 @@ def day(request: Request, value: dt.date | None) -> str:
     return format_date(value, format="short", locale=BABEL_LOCALES[request.locale_name])
 
 
+def month(request: Request, value: dt.date, pattern: str = "MMM y") -> str:
+    """A month as the reader's language names it: ``janv. 2026``, ``Jan 2026``."""
+    return format_date(value, format=pattern, locale=BABEL_LOCALES[request.locale_name])
+
+
 def currency_name(code: str) -> str:
     """The currency as accountants of the zone write it (the CFA francs: FCFA)."""
     return "FCFA" if code in ("XOF", "XAF") else code

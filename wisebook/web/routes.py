@@ -27,6 +27,13 @@ def includeme(config: Any) -> None:
     config.add_route("grand_livre_page", "/rapports/grand-livre/")
     config.add_route("aged_balance_page", "/rapports/balance-agee/")
     config.add_route("lettering_page", "/lettrage/")
+    config.add_route("years_page", "/exercices/")
+    year = "/exercices/{code:\\d{1,18}}"
+    config.add_route("year_lock_page", f"{year}/verrouillage/")
+    config.add_route("year_unlock_page", f"{year}/deverrouillage/")
+    config.add_route("closing_page", f"{year}/cloture/")
+    config.add_route("reopen_page", f"{year}/reouverture/")
+    config.add_route("allocation_page", f"{year}/affectation/")
     config.add_route("journal_page", "/rapports/journal/")
     config.add_route("bilan_page", "/rapports/bilan/")
     config.add_route("compte_de_resultat_page", "/rapports/compte-de-resultat/")
