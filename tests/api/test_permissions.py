@@ -159,6 +159,9 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("lettering_page", "GET"): Example(fixed("/lettrage/?compte=4111"), 200),
     ("lettering_page", "POST"): Example(fixed("/lettrage/?compte=4111"), 422),  # no line chosen
     ("aged_balance_page", "GET"): Example(fixed("/rapports/balance-agee/"), 200),
+    ("imports_page", "GET"): Example(fixed("/imports/"), 200),
+    ("imports_page", "POST"): Example(fixed("/imports/"), 422),  # no file
+    ("imports_rejected_page", "GET"): Example(fixed("/imports/" + "0" * 32 + "/rejets.csv"), 404),
     ("years_page", "GET"): Example(fixed("/exercices/"), 200),
     ("years_page", "POST"): Example(fixed("/exercices/"), 422),  # no year typed
     ("year_lock_page", "POST"): Example(fixed("/exercices/2026/verrouillage/"), 422),  # no month chosen

@@ -230,6 +230,7 @@ def test_every_page_of_the_books_shows_in_french_on_a_desktop_and_in_english_on_
         ("lettrage", "/lettrage/?compte=4111"),
         ("balance-agee", "/rapports/balance-agee/?comptes=4"),
         ("exercices", "/exercices/"),
+        ("imports", "/imports/"),
         ("cloture", "/exercices/2026/cloture/"),
         ("journaux", "/journaux/"),
         ("utilisateurs", "/admin/utilisateurs/"),
@@ -534,3 +535,27 @@ def test_the_year_is_locked_closed_with_its_progress_followed_and_its_result_all
     page.get_by_role("button", name="Passer l'écriture d'affectation").click()
     page.wait_for_url(re.compile(r"/ecritures/\d+/$"))
     assert "AFF-2026" in page.locator("main").inner_text()
+
+
+def test_a_file_is_imported_its_progress_followed_and_its_refused_rows_listed(page, server, app, books):
+    from tests.api.test_imports import csv_file, sale_rows
+
+    rows = sale_rows(3)
+    rows[3] = rows[3].replace(";7011;", ";9999;")
+    sign_in(page, server)
+    page.get_by_role("link", name="Écritures", exact=True).click()
+    page.get_by_role("link", name="Importer").click()
+    page.locator("#fichier").set_input_files(
+        files=[{"name": "ventes.csv", "mimeType": "text/csv", "buffer": csv_file(rows)}]
+    )
+    page.get_by_label("importer seulement les écritures valides").check()
+    page.get_by_role("button", name="Importer", exact=True).click()
+    page.wait_for_url(re.compile(r"tache=[0-9a-f]{32}$"))
+    app.registry.wisebook_queue.execute(page.url.rsplit("=", 1)[1])  # the worker's part
+    page.locator("#rapport").wait_for(timeout=15000)
+    assert page.locator("#rapport").inner_text().startswith("Import partiel : 2 écritures importées")
+    assert "9999" in page.locator("table.liste").first.inner_text()
+    with page.expect_download() as download:
+        page.locator("#rejets-csv").click()
+    assert download.value.suggested_filename == "ventes-lignes-refusees.csv"
+    page.screenshot(path=CAPTURES / "70-import-rapport.png", full_page=True)

@@ -161,6 +161,10 @@ def import_entries(
         progress=ctx.progress,
         prepared=prepared,
     )
+    if report.get("rejets"):  # the refused rows, to correct and import again
+        from wisebook.services.imports import rejected
+
+        rejected.write(path, report["rejets"], path.parent / uploads.rejected_name(ctx.run_id))
     ctx.progress(100, 100, report["message"])
 
     @event.listens_for(session, "after_commit", once=True)

@@ -87,6 +87,11 @@ SHAPES = (
     _("Type de journal inconnu : ${type}."),
     _("Le libellé est obligatoire."),
     _("Le journal ${code} existe déjà."),
+    # imports
+    _("Choisissez le fichier à importer."),
+    _("Import introuvable."),
+    _("Les lignes refusées de cet import ne sont plus disponibles."),
+    _("Mode d'import : « tout » (tout ou rien) ou « valides »."),
     # year end
     _("L'exercice ${exercice} est déjà clôturé."),
     _("Clôturez d'abord l'exercice ${exercice}."),

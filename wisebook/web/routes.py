@@ -28,6 +28,8 @@ def includeme(config: Any) -> None:
     config.add_route("aged_balance_page", "/rapports/balance-agee/")
     config.add_route("lettering_page", "/lettrage/")
     config.add_route("years_page", "/exercices/")
+    config.add_route("imports_page", "/imports/")
+    config.add_route("imports_rejected_page", "/imports/{id:[0-9a-f]{32}}/rejets.csv")
     year = "/exercices/{code:\\d{1,18}}"
     config.add_route("year_lock_page", f"{year}/verrouillage/")
     config.add_route("year_unlock_page", f"{year}/deverrouillage/")

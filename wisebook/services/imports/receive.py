@@ -53,6 +53,11 @@ def upload_dir(settings: Settings, company_id: int) -> Path:
     return settings.data_dir / "imports" / str(company_id)
 
 
+def rejected_name(run_id: str) -> str:
+    """The file of an import's refused rows, beside the files received (cleaned up with them)."""
+    return f"{run_id}-rejets.csv"
+
+
 def receive(settings: Settings, company_id: int, filename: str, stream: IO[bytes]) -> Upload:
     """Store an uploaded file (0640, named by its SHA-256) and recognise its layout."""
     folder = upload_dir(settings, company_id)
