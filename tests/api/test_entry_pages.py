@@ -336,3 +336,78 @@ def test_a_cash_account_going_into_credit_is_asked_before_it_is_posted(testapp, 
     assert entries(engine) == 2
     small = form(csrf, [("6041", "", "10 000", ""), ("5211", "", "", "10 000")], journal="BQ")
     testapp.post("/ecritures/nouvelle/", small, status=303)  # a bank account is not asked
+
+
+def test_entries_are_found_by_label_pièce_number_or_amount(testapp, api, books):
+    from tests.conftest import sale
+
+    api.post(
+        "/api/v1/ecritures/", sale(118000) | {"libelle": "Facture Kouassi", "piece": "FA-0042"}, status=201
+    )
+    api.post(
+        "/api/v1/ecritures/", sale(59000) | {"libelle": "Facture Traoré", "piece": "FA-0043"}, status=201
+    )
+    browser(testapp)
+
+    def found(**query: str) -> list[str]:
+        page = testapp.get("/ecritures/", query)
+        return [row.select("td")[4].text for row in page.html.select("tbody tr") if len(row.select("td")) > 4]
+
+    assert found(q="kouassi") == ["Facture Kouassi"]  # case ignored
+    assert found(q="FA-0043") == ["Facture Traoré"]  # the pièce
+    assert found(q="VTE-2026-000001") == ["Facture Kouassi"]  # the number
+    assert found(montant="59 000") == ["Facture Traoré"]  # the total
+    assert found(montant="9000") == ["Facture Traoré"]  # a line: 9 000 of VAT
+    assert found(q="facture", montant="118000") == ["Facture Kouassi"]
+    refused = testapp.get("/ecritures/", {"montant": "25,000"}, status=422)
+    assert 'id="montant-erreur">Montant ambigu' in refused.text
+    assert [e["libelle"] for e in api.get("/api/v1/ecritures/", q="traoré").json["resultats"]] == [
+        "Facture Traoré"
+    ]
+    assert [e["libelle"] for e in api.get("/api/v1/ecritures/", montant="118000").json["resultats"]] == [
+        "Facture Kouassi"
+    ]
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def test_a_pièce_is_attached_viewed_and_taken_off_a_draft_but_stays_on_a_posted_entry(testapp, api, books):
+    from tests.conftest import sale
+
+    draft = api.post("/api/v1/ecritures/", sale(post=False), status=201).json["id"]
+    csrf = browser(testapp)
+    empty = testapp.post(f"/ecritures/{draft}/pieces/", {"csrf": csrf}, status=422)
+    assert 'id="fichier-erreur">Choisissez le fichier de la pièce.' in empty.text
+    wrong = testapp.post(
+        f"/ecritures/{draft}/pieces/",
+        {"csrf": csrf},
+        upload_files=[("fichier", "x.exe", b"MZ\x90\x00", "application/octet-stream")],
+        status=422,
+    )
+    assert "Seuls les PDF et les images" in wrong.text
+    testapp.post(
+        f"/ecritures/{draft}/pieces/",
+        {"csrf": csrf},
+        upload_files=[("fichier", "facture.pdf", PDF, "application/pdf")],
+        status=303,
+    )
+    page = testapp.get(f"/ecritures/{draft}/")
+    assert "Pièces justificatives (1)" in page.text and "facture.pdf" in page.text
+    link = page.html.select_one("ul.pieces a")["href"]
+    assert testapp.get(link).body == PDF  # viewed, with the session
+    piece = link.rstrip("/").rsplit("/", 1)[1]
+    testapp.post(f"/ecritures/{draft}/pieces/{piece}/retrait/", {"csrf": csrf}, status=303)
+    assert "Pièces justificatives (0)" in testapp.get(f"/ecritures/{draft}/").text
+    posted = api.post("/api/v1/ecritures/", sale(), status=201).json["id"]
+    testapp.post(
+        f"/ecritures/{posted}/pieces/",
+        {"csrf": csrf},
+        upload_files=[("fichier", "recu.pdf", PDF, "application/pdf")],
+        status=303,
+    )
+    kept = testapp.get(f"/ecritures/{posted}/")
+    assert "recu.pdf" in kept.text and "Retirer" not in kept.text
+    piece = kept.html.select_one("ul.pieces a")["href"].rstrip("/").rsplit("/", 1)[1]
+    refused = testapp.post(f"/ecritures/{posted}/pieces/{piece}/retrait/", {"csrf": csrf}, status=409)
+    assert "piste d&#39;audit" in refused.text

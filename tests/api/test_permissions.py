@@ -159,6 +159,15 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("lettering_page", "GET"): Example(fixed("/lettrage/?compte=4111"), 200),
     ("lettering_page", "POST"): Example(fixed("/lettrage/?compte=4111"), 422),  # no line chosen
     ("aged_balance_page", "GET"): Example(fixed("/rapports/balance-agee/"), 200),
+    ("audit_page", "GET"): Example(fixed("/controle/journal-audit/"), 200),
+    ("verification_page", "GET"): Example(fixed("/controle/verification/"), 200),
+    ("verification_page", "POST"): Example(fixed("/controle/verification/"), 303),
+    ("entry_page_attach", "POST"): Example(
+        lambda admin: f"/ecritures/{draft_id(admin)}/pieces/", 422
+    ),  # no file
+    ("entry_page_detach", "POST"): Example(
+        lambda admin: f"/ecritures/{draft_id(admin)}/pieces/999999/retrait/", 404
+    ),
     ("imports_page", "GET"): Example(fixed("/imports/"), 200),
     ("imports_page", "POST"): Example(fixed("/imports/"), 422),  # no file
     ("imports_rejected_page", "GET"): Example(fixed("/imports/" + "0" * 32 + "/rejets.csv"), 404),

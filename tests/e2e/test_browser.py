@@ -231,6 +231,8 @@ def test_every_page_of_the_books_shows_in_french_on_a_desktop_and_in_english_on_
         ("balance-agee", "/rapports/balance-agee/?comptes=4"),
         ("exercices", "/exercices/"),
         ("imports", "/imports/"),
+        ("journal-audit", "/controle/journal-audit/"),
+        ("verification", "/controle/verification/"),
         ("cloture", "/exercices/2026/cloture/"),
         ("journaux", "/journaux/"),
         ("utilisateurs", "/admin/utilisateurs/"),
@@ -559,3 +561,38 @@ def test_a_file_is_imported_its_progress_followed_and_its_refused_rows_listed(pa
         page.locator("#rejets-csv").click()
     assert download.value.suggested_filename == "ventes-lignes-refusees.csv"
     page.screenshot(path=CAPTURES / "70-import-rapport.png", full_page=True)
+
+
+def test_an_entry_is_found_by_amount_given_its_pièce_and_the_books_verified(
+    page, server, testapp, app, books
+):
+    from tests.api.test_entry_pages import PDF
+
+    api = Api(testapp, login(testapp))
+    api.post("/api/v1/ecritures/", sale(118000) | {"libelle": "Facture Kouassi"}, status=201)
+    api.post("/api/v1/ecritures/", sale(59000) | {"libelle": "Facture Traoré"}, status=201)
+    sign_in(page, server)
+    page.get_by_role("link", name="Écritures", exact=True).click()
+    page.locator("#filtre-montant").fill("59 000")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"montant=59"))
+    rows = page.locator("table.liste tbody tr")
+    assert rows.count() == 1 and "Facture Traoré" in rows.first.inner_text()
+    rows.first.get_by_role("link").click()
+    page.locator("#fichier").set_input_files(
+        files=[{"name": "facture.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    page.get_by_role("button", name="Joindre").click()
+    assert page.locator("#titre-pieces").inner_text() == "Pièces justificatives (1)"
+    assert page.get_by_role("link", name="facture.pdf").is_visible()
+    assert page.get_by_role("button", name="Retirer").count() == 0  # posted: the pièce stays
+    page.screenshot(path=CAPTURES / "80-ecriture-piece.png", full_page=True)
+    page.get_by_role("link", name="Contrôle").click()
+    page.get_by_role("button", name="Vérifier maintenant").click()
+    page.wait_for_url(re.compile(r"tache=[0-9a-f]{32}$"))
+    app.registry.wisebook_queue.execute(page.url.rsplit("=", 1)[1])
+    page.locator("#verdict").wait_for(timeout=15000)
+    assert page.locator("#verdict").inner_text() == "Conforme : chaîne, numérotation et soldes sont intègres."
+    page.get_by_role("link", name="Journal d'audit").click()
+    assert "/api/v1/ecritures/" in page.locator("tbody").inner_text()
+    page.screenshot(path=CAPTURES / "81-journal-audit.png", full_page=True)

@@ -53,6 +53,7 @@ def includeme(config: Any) -> None:
     config.include(".pages.lettering")
     config.include(".pages.years")
     config.include(".pages.imports")
+    config.include(".pages.control")
     config.include(".pages.users")
     config.include(".pages.operator")
     config.include(".pages.wizard")

@@ -87,6 +87,12 @@ SHAPES = (
     _("Type de journal inconnu : ${type}."),
     _("Le libellé est obligatoire."),
     _("Le journal ${code} existe déjà."),
+    # pièces justificatives
+    _("Choisissez le fichier de la pièce."),
+    _("Pièce introuvable."),
+    _("Seuls les PDF et les images PNG, JPEG ou WebP sont acceptés."),
+    _("Le fichier est vide."),
+    _("Les pièces d'une écriture validée font partie de sa piste d'audit."),
     # imports
     _("Choisissez le fichier à importer."),
     _("Import introuvable."),

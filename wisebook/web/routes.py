@@ -29,6 +29,8 @@ def includeme(config: Any) -> None:
     config.add_route("lettering_page", "/lettrage/")
     config.add_route("years_page", "/exercices/")
     config.add_route("imports_page", "/imports/")
+    config.add_route("audit_page", "/controle/journal-audit/")
+    config.add_route("verification_page", "/controle/verification/")
     config.add_route("imports_rejected_page", "/imports/{id:[0-9a-f]{32}}/rejets.csv")
     year = "/exercices/{code:\\d{1,18}}"
     config.add_route("year_lock_page", f"{year}/verrouillage/")
@@ -47,6 +49,8 @@ def includeme(config: Any) -> None:
     config.add_route("entry_page_edit", "/ecritures/{id:\\d{1,18}}/modifier/")
     config.add_route("entry_page_post", "/ecritures/{id:\\d{1,18}}/validation/")
     config.add_route("entry_page_delete", "/ecritures/{id:\\d{1,18}}/suppression/")
+    config.add_route("entry_page_attach", "/ecritures/{id:\\d{1,18}}/pieces/")
+    config.add_route("entry_page_detach", "/ecritures/{id:\\d{1,18}}/pieces/{piece:\\d{1,18}}/retrait/")
     config.add_route("health", "/health/")
     config.add_route("openapi", f"{API}/openapi.json")
     config.add_route("login", f"{API}/auth/login/")

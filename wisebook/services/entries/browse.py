@@ -27,6 +27,10 @@ class EntryFilter:
     end: dt.date | None = None
     account: str | None = None
     status: str | None = None
+    #: Words of the label, or the pièce or number (case ignored).
+    text: str | None = None
+    #: An amount in minor units: the entry's total or any of its lines' debit or credit.
+    amount: int | None = None
 
 
 def encode_cursor(day: dt.date, entry_id: int) -> str:
@@ -119,6 +123,23 @@ def list_entries(
         if filters.status not in (models.DRAFT, models.POSTED):
             raise InvalidInput("Statut inconnu (brouillon ou validee).", field="statut")
         query = query.where(ent.status == filters.status)
+    if filters.text:
+        words = filters.text.strip()[:100]
+        if words:
+            pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            query = query.where(
+                or_(
+                    ent.label.ilike(pattern, escape="\\"),
+                    ent.reference.ilike(pattern, escape="\\"),
+                    ent.number.ilike(pattern, escape="\\"),
+                )
+            )
+    if filters.amount is not None:
+        line = models.Line
+        on_a_line = select(line.id).where(
+            line.entry_id == ent.id, or_(line.debit == filters.amount, line.credit == filters.amount)
+        )
+        query = query.where(or_(ent.total == filters.amount, on_a_line.exists()))
     position = decode_cursor(after) if after else None
     if position:
         day, last_id = position

@@ -198,6 +198,13 @@ def listing(
     return list(session.scalars(query.order_by(run.created_at.desc(), run.id.desc()).limit(limit)))
 
 
+def latest(session: Session, viewer: Viewer, name: str) -> models.TaskRun | None:
+    """The viewer's latest run of the task ``name`` (its company's), if any."""
+    run = models.TaskRun
+    query = select(run).where(_visible(viewer), run.name == name)
+    return session.scalars(query.order_by(run.created_at.desc(), run.id.desc()).limit(1)).first()
+
+
 def counts(session: Session, viewer: Viewer) -> dict[str, int]:
     """How many runs the viewer may see in each state."""
     from sqlalchemy import func

@@ -9,6 +9,7 @@ from pyramid.request import Request
 from pyramid.response import Response
 
 from wisebook.ledger import entries as rules
+from wisebook.ledger.money import parse_amount, to_minor
 from wisebook.ledger.periods import parse_date
 from wisebook.services.access.permissions import Permission
 from wisebook.services.entries import browse, posting
@@ -21,6 +22,15 @@ def _present(request: Request, entry: posting.EntryRecord, status: int = 200) ->
     return json_response(presenters.entry(entry, request.company.currency), status=status)
 
 
+def _amount(request: Request) -> int | None:
+    """The ``montant`` searched, in minor units (an amount as the API writes them)."""
+    text = request.params.get("montant")
+    if not text:
+        return None
+    currency = request.company.currency
+    return to_minor(parse_amount(text, currency, "montant"), currency)
+
+
 def list_entries(request: Request) -> dict[str, Any]:
     """A page of entries, filtered by journal, dates, account and status."""
     filters = browse.EntryFilter(
@@ -29,6 +39,8 @@ def list_entries(request: Request) -> dict[str, Any]:
         end=query_date(request, "au"),
         account=request.params.get("compte") or None,
         status=request.params.get("statut") or None,
+        text=request.params.get("q") or None,
+        amount=_amount(request),
     )
     rows, following = browse.list_entries(
         request.db,

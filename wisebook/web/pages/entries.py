@@ -17,12 +17,13 @@ from pyramid.response import Response
 
 from wisebook.db import models
 from wisebook.ledger import entries as rules
-from wisebook.ledger.errors import InvalidInput, LedgerError
+from wisebook.ledger.errors import InvalidInput, LedgerError, NotFound
 from wisebook.ledger.money import exponent, from_minor, minor_from_text
 from wisebook.ledger.periods import parse_date
 from wisebook.services.access.permissions import Permission
 from wisebook.services.books import chart, journals
 from wisebook.services.entries import browse, posting
+from wisebook.services.platform import attachments
 from wisebook.web.i18n import _, amount, translate
 from wisebook.web.messages import field_messages, said
 from wisebook.web.renderers import page
@@ -49,12 +50,23 @@ def _day(text: str) -> dt.date:
         raise InvalidInput("Date invalide : saisissez-la en JJ/MM/AAAA.", field="date_comptable") from None
 
 
+def _searched_amount(text: str, currency: str) -> int | None:
+    """An amount searched as the accountant types it (« 118 000 »), in minor units."""
+    if not text:
+        return None
+    try:
+        return minor_from_text(text, exponent(currency))
+    except ValueError as exc:
+        message = str(exc)
+        raise InvalidInput(message[:1].upper() + message[1:] + ".", field="montant") from None
+
+
 def entries_list(request: Request) -> Response:
     """The entries, filtered and paged (the API's keyset cursor in ``apres``)."""
     company = request.company
     values = {
-        name: str(request.params.get(name, "")).strip()
-        for name in ("journal", "statut", "du", "au", "compte")
+        name: str(request.params.get(name, "")).strip()[:100]
+        for name in ("journal", "statut", "du", "au", "compte", "q", "montant")
     }
     errors: dict[str, str] = {}
     rows: list[posting.EntryRecord] = []
@@ -66,6 +78,8 @@ def entries_list(request: Request) -> Response:
             end=_day(values["au"]) if values["au"] else None,
             account=values["compte"] or None,
             status=values["statut"] or None,
+            text=values["q"] or None,
+            amount=_searched_amount(values["montant"], company.currency),
         )
         rows, following = browse.list_entries(
             request.db, company.id, filters, 50, request.params.get("apres")
@@ -128,6 +142,7 @@ def entry_page(request: Request, errors: dict[str, str] | None = None, status: i
             "peut_valider": Permission.POST in company.permissions,
             "peut_saisir": Permission.DRAFT in company.permissions,
             "extourne": posting.reversal_of(request.db, company.id, found.id),
+            "pieces": attachments.of_entry(request.db, company.id, found.id),
             "erreurs": errors or {},
         },
         status=status,
@@ -162,6 +177,39 @@ def reverse(request: Request) -> Response:
         "erreurs": errors,
     }
     return page(request, "extourne.html", context, status=422 if errors else 200)
+
+
+def attach(request: Request) -> Response:
+    """A pièce justificative (PDF or image) added to the entry, from its page."""
+    upload = request.POST.get("fichier")
+    try:
+        if upload is None or not hasattr(upload, "file") or not upload.filename:
+            raise InvalidInput("Choisissez le fichier de la pièce.", field="fichier")
+        attachments.attach(
+            request.db,
+            request.registry.wisebook_settings,
+            request.company.id,
+            int(request.matchdict["id"]),
+            upload.filename,
+            upload.file,
+            request.wisebook_identity.user_id,
+        )
+    except LedgerError as exc:
+        return entry_page(request, field_messages(request, exc), exc.status)
+    return HTTPSeeOther(request.route_url("entry_page", id=request.matchdict["id"]) + "#pieces")
+
+
+def detach(request: Request) -> Response:
+    """A pièce taken off a draft (a posted entry keeps its pièces)."""
+    entry_id = int(request.matchdict["id"])
+    try:
+        found = attachments.get(request.db, request.company.id, int(request.matchdict["piece"]))
+        if found.entry_id != entry_id:
+            raise NotFound("Pièce introuvable.")
+        attachments.remove(request.db, request.company.id, found.id)
+    except LedgerError as exc:
+        return entry_page(request, field_messages(request, exc), exc.status)
+    return HTTPSeeOther(request.route_url("entry_page", id=entry_id) + "#pieces")
 
 
 def post_draft(request: Request) -> Response:
@@ -422,3 +470,5 @@ def includeme(config: Any) -> None:
     config.add_view(
         delete_draft, route_name="entry_page_delete", request_method="POST", permission=Permission.DRAFT
     )
+    for route, view in (("entry_page_attach", attach), ("entry_page_detach", detach)):
+        config.add_view(view, route_name=route, request_method="POST", permission=Permission.DRAFT)
