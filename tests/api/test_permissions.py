@@ -62,7 +62,12 @@ PUBLIC = {
     ("openapi", "GET"),
 }
 #: Needs a valid token, whatever the role (and no company).
-AUTHENTICATED = {("logout", "POST"), ("password", "POST")}
+AUTHENTICATED = {
+    ("logout", "POST"),
+    ("password", "POST"),
+    ("own_password_page", "GET"),
+    ("own_password_page", "POST"),
+}
 counter = itertools.count(1)
 NO_PERMISSION = "__no_permission_required__"  # Pyramid's mark on the static view
 
@@ -168,6 +173,8 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("entry_page_detach", "POST"): Example(
         lambda admin: f"/ecritures/{draft_id(admin)}/pieces/999999/retrait/", 404
     ),
+    ("own_password_page", "GET"): Example(fixed("/mot-de-passe/"), 200),
+    ("own_password_page", "POST"): Example(fixed("/mot-de-passe/"), 422),
     ("imports_page", "GET"): Example(fixed("/imports/"), 200),
     ("imports_page", "POST"): Example(fixed("/imports/"), 422),  # no file
     ("imports_rejected_page", "GET"): Example(fixed("/imports/" + "0" * 32 + "/rejets.csv"), 404),

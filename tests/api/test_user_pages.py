@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from tests.api.test_entry_pages import browser
-from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api, login
+from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api, login, page_login
 from wisebook.services.access import members, users
 
 NEW_PASSWORD = "un mot de passe tout neuf"
@@ -112,3 +112,68 @@ def test_a_forgotten_password_is_reset_from_the_mailed_link(testapp, books, inbo
     assert login(testapp, ADMIN_EMAIL, NEW_PASSWORD)
     testapp.post_json("/api/v1/auth/login/", {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}, status=401)
     assert "Lien invalide" in testapp.get(path_of(link), status=400).text
+
+
+def test_without_a_mail_server_the_admin_is_given_the_invitation_link_to_hand_over(
+    testapp, app, books, inbox
+):
+    import dataclasses
+
+    app.registry.wisebook_settings = dataclasses.replace(app.registry.wisebook_settings, email_host=None)
+    csrf = browser(testapp)
+    shown = testapp.post(
+        "/admin/utilisateurs/",
+        {"csrf": csrf, "action": "inviter", "email": "moussa@cabinet.ci", "role": "assistant"},
+        status=200,
+    )
+    assert "Invitation envoyée" not in shown.text  # nothing was sent: never said
+    assert "rien n&#39;a été envoyé" in shown.text
+    link = shown.html.select_one("#lien-invitation input")["value"]
+    assert link.startswith("https://compta.exemple.ci/invitation/?jeton=")
+    assert inbox.messages == []
+    testapp.reset()
+    assert "moussa@cabinet.ci" in testapp.get(path_of(link)).text  # the link works by hand
+
+
+def test_one_changes_one_s_own_password_and_signs_in_again_with_it(testapp, books):
+    csrf = browser(testapp)
+    page = testapp.get("/mot-de-passe/")
+    assert 'autocomplete="current-password"' in page.text
+    wrong = testapp.post(
+        "/mot-de-passe/",
+        {"csrf": csrf, "ancien": "pas le bon", "nouveau": NEW_PASSWORD, "confirmation": NEW_PASSWORD},
+        status=422,
+    )
+    assert 'id="ancien-erreur">Le mot de passe actuel est incorrect.' in wrong.text
+    differ = testapp.post(
+        "/mot-de-passe/",
+        {"csrf": csrf, "ancien": ADMIN_PASSWORD, "nouveau": NEW_PASSWORD, "confirmation": "autre"},
+        status=422,
+    )
+    assert 'id="confirmation-erreur"' in differ.text
+    short = testapp.post(
+        "/mot-de-passe/",
+        {"csrf": csrf, "ancien": ADMIN_PASSWORD, "nouveau": "court", "confirmation": "court"},
+        status=422,
+    )
+    assert 'id="nouveau-erreur">Le mot de passe compte au moins' in short.text
+    done = testapp.post(
+        "/mot-de-passe/",
+        {"csrf": csrf, "ancien": ADMIN_PASSWORD, "nouveau": NEW_PASSWORD, "confirmation": NEW_PASSWORD},
+        status=303,
+    )
+    assert "Mot de passe enregistré : connectez-vous." in done.follow().text
+    testapp.get("/", status=303)  # this session ended with the old password
+    page_login(testapp, {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}, status=401)
+    page_login(testapp, {"email": ADMIN_EMAIL, "password": NEW_PASSWORD}, status=303)
+
+
+def test_the_password_page_wants_a_signed_in_caller_and_the_form_s_token(testapp, books):
+    assert "/connexion/" in testapp.get("/mot-de-passe/", status=303).location
+    browser(testapp)
+    testapp.post(
+        "/mot-de-passe/",
+        {"ancien": ADMIN_PASSWORD, "nouveau": NEW_PASSWORD, "confirmation": NEW_PASSWORD},
+        status=403,
+    )
+    page_login(testapp, {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}, status=303)  # unchanged

@@ -232,6 +232,7 @@ def test_every_page_of_the_books_shows_in_french_on_a_desktop_and_in_english_on_
         ("exercices", "/exercices/"),
         ("imports", "/imports/"),
         ("journal-audit", "/controle/journal-audit/"),
+        ("mot-de-passe", "/mot-de-passe/"),
         ("verification", "/controle/verification/"),
         ("cloture", "/exercices/2026/cloture/"),
         ("journaux", "/journaux/"),
@@ -596,3 +597,32 @@ def test_an_entry_is_found_by_amount_given_its_pièce_and_the_books_verified(
     page.get_by_role("link", name="Journal d'audit").click()
     assert "/api/v1/ecritures/" in page.locator("tbody").inner_text()
     page.screenshot(path=CAPTURES / "81-journal-audit.png", full_page=True)
+
+
+def test_an_invitation_without_a_mail_server_gives_its_link_and_an_assistant_sees_only_what_it_may_do(
+    page, server, books
+):
+    sign_in(page, server)
+    page.get_by_role("link", name="Utilisateurs").click()
+    page.locator("#email").fill("moussa@cabinet.ci")
+    page.locator("#role").select_option("assistant")
+    page.get_by_role("button", name="Inviter").click()
+    box = page.locator("#lien-invitation")
+    assert "rien n'a été envoyé" in box.inner_text()
+    link = box.locator("input").input_value()
+    page.screenshot(path=CAPTURES / "90-invitation-lien.png", full_page=True)
+    page.get_by_role("button", name="Se déconnecter").click()
+    page.goto(link[link.index("/invitation/") :])
+    page.locator("#mot_de_passe").fill("un mot de passe assez long")
+    page.locator("#confirmation").fill("un mot de passe assez long")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    sign_in(page, server, "moussa@cabinet.ci", "un mot de passe assez long")
+    nav = page.locator("header.barre").inner_text()
+    assert "Utilisateurs" not in nav and "Contrôle" not in nav  # not theirs to use
+    page.goto("/ecritures/")
+    assert page.get_by_role("link", name="Importer").count() == 0  # importing posts: not theirs
+    page.goto("/ecritures/nouvelle/")
+    hint = page.locator("#raccourcis").inner_text()
+    assert "Ctrl+Entrée enregistre le brouillon." in hint and "valide" not in hint
+    assert page.locator("#valider").count() == 0

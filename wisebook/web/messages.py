@@ -134,6 +134,8 @@ SHAPES = (
     _("Devise inconnue : ${devise}."),
     _("Adresse e-mail invalide : « ${email} »."),
     _("Le mot de passe compte au moins ${n} caractères."),
+    _("Le mot de passe actuel est incorrect."),
+    _("Le nouveau mot de passe doit différer de l'actuel."),
     _("Un utilisateur ${email} existe déjà."),
     _("Rôle inconnu : ${role}."),
     _("La société garde au moins un administrateur."),

@@ -29,6 +29,7 @@ def includeme(config: Any) -> None:
     config.add_route("lettering_page", "/lettrage/")
     config.add_route("years_page", "/exercices/")
     config.add_route("imports_page", "/imports/")
+    config.add_route("own_password_page", "/mot-de-passe/")
     config.add_route("audit_page", "/controle/journal-audit/")
     config.add_route("verification_page", "/controle/verification/")
     config.add_route("imports_rejected_page", "/imports/{id:[0-9a-f]{32}}/rejets.csv")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.httpexceptions import HTTPForbidden, HTTPSeeOther
 from pyramid.request import Request
 from pyramid.response import Response
 
@@ -20,6 +20,8 @@ from wisebook.services.platform import mail
 from wisebook.web.i18n import _, translate
 from wisebook.web.messages import field_messages, said
 from wisebook.web.renderers import page
+from wisebook.web import sessions
+from wisebook.web.security import csrf_was_refused
 from wisebook.web.sessions import send_reset_link
 
 DONE = {"role": _("Rôle modifié."), "retrait": _("Accès retiré.")}
@@ -39,6 +41,7 @@ def members_page(request: Request) -> Response:
     values = {"email": "", "role": "comptable"}
     errors: dict[str, str] = {}
     status = 200
+    handed: dict[str, str] | None = None  # an invitation's link shown once, when no mail goes
     if request.method == "POST":
         action = str(request.POST.get("action", ""))
         try:
@@ -56,6 +59,12 @@ def members_page(request: Request) -> Response:
                     request.wisebook_identity.user_id,
                 )
                 done = {"fait": "invitation", "email": sent.email}
+                settings = request.registry.wisebook_settings
+                if not settings.email_host:  # nothing is sent: the link is handed over by hand
+                    handed = {
+                        "email": sent.email,
+                        "lien": f"{settings.public_url}/invitation/?jeton={sent.token}",
+                    }
             else:
                 user_id = _user_id(request)
                 if action == "role":
@@ -72,7 +81,9 @@ def members_page(request: Request) -> Response:
             errors = field_messages(request, exc)
             status = exc.status
         else:
-            return HTTPSeeOther(request.route_path("members_page", _query=done))
+            if handed is None:
+                return HTTPSeeOther(request.route_path("members_page", _query=done))
+            values = {"email": "", "role": "comptable"}
     listed = members.list_members(request.db, company.id)
     pending = invitations.pending_for(request.db, company.id)
     return page(
@@ -85,12 +96,49 @@ def members_page(request: Request) -> Response:
             "roles": [(code, translate(request, label)) for code, label in ROLE_LABELS.items()],
             "valeurs": values,
             "erreurs": errors,
+            "lien_invitation": handed,
             "fait": _done_message(request, [email for email, _role, _at in pending])
             if request.method == "GET"
             else "",
         },
         status,
     )
+
+
+def own_password_page(request: Request) -> Response:
+    """One's own password changed: the current one, the new one twice. Every other session and
+    token of the user ends; this browser signs in again with the new password."""
+    if csrf_was_refused(request):  # a POST from the session without its token: not ours
+        raise HTTPForbidden()
+    identity = request.wisebook_identity
+    if identity is None or identity.api_key_id is not None:  # signed in, with a password
+        return HTTPSeeOther(request.route_path("login_page", _query={"suite": request.path}))
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        current = str(request.POST.get("ancien", ""))
+        new = str(request.POST.get("nouveau", ""))
+        if new != str(request.POST.get("confirmation", "")):
+            errors["confirmation"] = translate(request, "Les deux saisies du nouveau mot de passe diffèrent.")
+            status = 422
+        else:
+            user = request.db.get(models.User, identity.user_id)
+            try:
+                users.change_password(request.db, user, current, new)
+            except LedgerError as exc:
+                errors = field_messages(
+                    request, exc, {"ancien": "ancien", "nouveau": "nouveau", "password": "nouveau"}
+                )
+                status = exc.status
+            else:
+                auth.revoke_all(request.db, user.id)
+                target = request.route_path("login_page", _query={"fait": "mot_de_passe"})
+                return sessions.forget(HTTPSeeOther(target))
+        errors.setdefault(
+            "formulaire",
+            translate(request, "Le mot de passe n'est pas changé : corrigez les champs signalés."),
+        )
+    return page(request, "mon_mot_de_passe.html", {"erreurs": errors}, status)
 
 
 def _done_message(request: Request, invited: list[str]) -> str:
@@ -229,6 +277,7 @@ def includeme(config: Any) -> None:
     link is the proof)."""
     config.add_request_method(administers, "wisebook_administers", reify=True)
     config.add_request_method(may, "wisebook_may")
+    config.add_view(own_password_page, route_name="own_password_page", request_method=("GET", "POST"))
     config.add_view(
         members_page, route_name="members_page", request_method=("GET", "POST"), permission=Permission.ADMIN
     )
