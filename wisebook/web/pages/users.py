@@ -17,10 +17,10 @@ from wisebook.services.access import auth, invitations, members, users
 from wisebook.services.access.login import RESET_PURPOSE
 from wisebook.services.access.permissions import Permission
 from wisebook.services.platform import mail
+from wisebook.web import sessions
 from wisebook.web.i18n import _, translate
 from wisebook.web.messages import field_messages, said
 from wisebook.web.renderers import page
-from wisebook.web import sessions
 from wisebook.web.security import csrf_was_refused
 from wisebook.web.sessions import send_reset_link
 
