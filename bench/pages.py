@@ -7,7 +7,10 @@ HTTP from one web process (waitress, as the appliance runs it), p50 and p95 prin
 
 Pages: the entries list (first page, by journal, by account and by class, from a date, twenty
 pages on by its keyset cursor), one entry, the entry form, the dashboard, the balance, the grand
-livre, a month of a journal, the Bilan and compte de résultat, a class of the chart.
+livre, a month of a journal, the Bilan and compte de résultat, a class of the chart, one
+account, the entries searched by label and by amount, the lettrage of 4111 (its tiers, then one
+tiers' lines and proposals), the aged balance, the years and their locks, the closing
+prepared, the imports, the integrity check, the audit log, the password page.
 """
 
 from __future__ import annotations
@@ -94,6 +97,18 @@ def main() -> None:
         show("bilan 2026", measure("/rapports/bilan/?exercice=2026"))
         show("compte de résultat 2026", measure("/rapports/compte-de-resultat/?exercice=2026"))
         show("plan comptable, classe 4", measure("/comptes/?classe=4"))
+        show("un compte (4111)", measure("/comptes/4111/"))
+        show("écritures cherchées par libellé", measure("/ecritures/?q=C0042"))
+        show("écritures cherchées par montant", measure("/ecritures/?montant=118000"))
+        show("lettrage du 4111 (ses tiers)", measure("/lettrage/?compte=4111"))
+        show("lettrage du 4111, un tiers", measure("/lettrage/?compte=4111&tiers=C0042"))
+        show("balance âgée 411", measure("/rapports/balance-agee/?comptes=411&au=31/12/2026"))
+        show("exercices et verrous", measure("/exercices/"))
+        show("clôture 2026 préparée", measure("/exercices/2026/cloture/"))
+        show("imports", measure("/imports/"))
+        show("vérification", measure("/controle/verification/"))
+        show("journal d'audit", measure("/controle/journal-audit/"))
+        show("mot de passe", measure("/mot-de-passe/"))
     finally:
         server.kill()
         server.wait(10)

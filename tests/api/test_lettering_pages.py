@@ -101,3 +101,21 @@ def test_a_bad_account_is_said_and_the_aged_balance_buckets_what_is_open(testapp
     assert cells["C001"] == ["", "", "", "59\u202f000", "59\u202f000"]
     assert cells["C002"] == ["", "136\u202f000", "", "", "136\u202f000"]
     assert testapp.get("/rapports/balance-agee/", {"au": "31/02/2026"}, status=422)
+
+
+def test_an_account_with_many_lines_starts_from_its_tiers_and_their_open_balances(
+    testapp, api, books, monkeypatch
+):
+    from wisebook.web.pages import lettering as page_module
+
+    keep(api)
+    monkeypatch.setattr(page_module, "MANY_LINES", 3)  # five lines on 4111: "many" here
+    browser(testapp)
+    summary = testapp.get("/lettrage/", {"compte": "4111"})
+    rows = {
+        r.select("td")[0].text: [c.text for c in r.select("td")[1:]] for r in summary.html.select("tbody tr")
+    }
+    assert rows == {"C001": ["3", "59\u202f000 D"], "C002": ["2", "136\u202f000 D"]}
+    assert 'name="ligne"' not in summary.text
+    one = testapp.get("/lettrage/", {"compte": "4111", "tiers": "C001"})
+    assert one.text.count('name="ligne"') == 3 and "même montant" in one.text

@@ -74,6 +74,17 @@ def test_the_closing_lists_what_blocks_it_with_links_then_runs_and_is_followed(
     )
     ready = testapp.get("/exercices/2026/cloture/")
     assert "Points bloquants (0)" in ready.text and 'id="cloturer"' in ready.text
+    planned = api.get("/api/v1/exercices/2026/cloture/").json["a_nouveaux"]
+    assert f"À-nouveaux prévus ({len(planned)})" in ready.text
+    with Session(engine) as s:  # a page shows the first lines only, and counts them all
+        from wisebook.services import closing
+
+        whole, first = (
+            closing.preview(s, books.company_id, "2026"),
+            closing.preview(s, books.company_id, "2026", shown=2),
+        )
+        assert first.line_count == whole.line_count == len(whole.lines) == len(planned)
+        assert first.lines[:2] == whole.lines[:2] and len(first.lines) == 3  # two, and the result
     asked = testapp.post("/exercices/2026/cloture/", {"csrf": csrf}, status=303)
     run_id = re.search(r"tache=([0-9a-f]{32})", asked.location)[1]
     waiting = asked.follow()

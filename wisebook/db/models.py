@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -251,6 +252,7 @@ class Entry(CompanyOwned, Base):
         UniqueConstraint("reversal_of_id", name="uq_entries_reversal_of_id"),
         Index("ix_entries_company_id_entry_date_id", "company_id", "entry_date", "id"),
         Index("ix_entries_journal_id_entry_date", "journal_id", "entry_date"),
+        Index("ix_entries_company_id_total", "company_id", "total"),
     )
 
 
@@ -275,6 +277,8 @@ class Line(Base):
         UniqueConstraint("entry_id", "line_no"),
         Index("ix_lines_account_id_entry_date_entry_id", "account_id", "entry_date", "entry_id", "id"),
         Index("ix_lines_entry_date", "entry_date"),
+        Index("ix_lines_account_id_partner_entry_date", "account_id", "partner", "entry_date"),
+        Index("ix_lines_amount", text("(debit + credit)")),  # one side is 0: the line's amount
     )
 
 

@@ -55,6 +55,7 @@ class Preview:
     #: Per blocker, what it is about, for a link to where it is cleared: "ecriture:<id>",
     #: "compte:<code>", "exercice:<code>", "balance", or None.
     links: list[str | None] = field(default_factory=list)
+    line_count: int = 0  # the à-nouveaux lines in all (``lines`` may hold only the first)
 
 
 def _previous(session: Session, company_id: int, fy: models.FiscalYear) -> models.FiscalYear | None:
@@ -90,8 +91,11 @@ def _balances(session: Session, company_id: int, fy: models.FiscalYear) -> list[
     return [(code, partner, int(net)) for code, partner, net in rows]
 
 
-def preview(session: Session, company_id: int, fiscal_year_ref: str | int) -> Preview:
-    """The checks and the à-nouveaux of a closing, without writing anything."""
+def preview(
+    session: Session, company_id: int, fiscal_year_ref: str | int, shown: int | None = None
+) -> Preview:
+    """The checks and the à-nouveaux of a closing, without writing anything; ``shown`` keeps
+    only the first à-nouveaux lines (a page shows them; ``line_count`` says how many in all)."""
     fy = years.get_fiscal_year(session, company_id, fiscal_year_ref)
     blockers: list[FieldError] = []
     links: list[str | None] = []
@@ -141,22 +145,31 @@ def preview(session: Session, company_id: int, fiscal_year_ref: str | int) -> Pr
     result = -sum(net for code, _partner, net in balances if code[0] in "678")
     # Accounts kept by tiers carry each unlettered line, so it can be lettered next year;
     # the others carry one balance per account (and tiers, when lines name one).
-    detail = lettering.open_lines_of_year(session, company_id, fy.id)
-    detailed = {ln.account for ln in detail}
+    # A lettrable account's lettrages stay within a year, so its balance is that of its open lines.
+    detail = lettering.open_lines_of_year(session, company_id, fy.id, limit=shown)
+    detailed = lettering.lettrable_codes(session, company_id)
     lines: list[tuple[str, str | None, int, str | None]] = [
         (code, partner, net, None)
         for code, partner, net in balances
         if code[0] in "12345" and net and code not in detailed
     ]
+    count = len(lines)
     lines += [
         (ln.account, ln.partner, ln.debit - ln.credit, f"{ln.label} ({ln.number or ln.entry_id})")
         for ln in detail
         if ln.account[0] in "12345"
     ]
+    if shown is None:
+        count = len(lines)
+    else:
+        count += lettering.count_open_lines_of_year(session, company_id, fy.id, "12345")
     lines.sort(key=lambda item: (item[0], item[1] or ""))
+    if shown is not None:
+        lines = lines[:shown]
     if result:
         lines.append((PROFIT_ACCOUNT if result > 0 else LOSS_ACCOUNT, None, -result, None))
-    return Preview(fy.code, blockers, result, lines, links)
+        count += 1
+    return Preview(fy.code, blockers, result, lines, links, count)
 
 
 @dataclass(frozen=True)

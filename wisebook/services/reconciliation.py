@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import Session
 
 from wisebook.db import models
@@ -190,15 +190,46 @@ def _year(session: Session, entry_id: int) -> int:
     return int(session.scalar(select(models.Entry.fiscal_year_id).where(models.Entry.id == entry_id)) or 0)
 
 
-def open_lines_of_year(session: Session, company_id: int, fiscal_year_id: int) -> list[OpenLine]:
-    """The unlettered lines of lettrable accounts in a year: the à-nouveaux carry them one by one."""
+def open_lines_of_year(
+    session: Session, company_id: int, fiscal_year_id: int, limit: int | None = None
+) -> list[OpenLine]:
+    """The unlettered lines of lettrable accounts in a year, by account, tiers and date (the
+    first ``limit`` of them): the à-nouveaux carry them one by one."""
     query = _lines_query(company_id).where(  # type: ignore[attr-defined]
         models.Entry.fiscal_year_id == fiscal_year_id, models.Reconciliation.id.is_(None)
     )
-    rows = session.execute(
-        query.order_by(models.Account.code, models.Line.partner, models.Line.entry_date, models.Line.id)
-    )
+    query = query.order_by(models.Account.code, models.Line.partner, models.Line.entry_date, models.Line.id)
+    rows = session.execute(query if limit is None else query.limit(limit))
     return [OpenLine(*row[:11]) for row in rows.all()]
+
+
+def count_open_lines_of_year(session: Session, company_id: int, fiscal_year_id: int, classes: str) -> int:
+    """How many unlettered lines of lettrable accounts of ``classes`` a year has."""
+    line, ent, acc, link = models.Line, models.Entry, models.Account, models.ReconciliationLine
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(line)
+            .join(acc, acc.id == line.account_id)
+            .join(ent, ent.id == line.entry_id)
+            .outerjoin(link, link.line_id == line.id)
+            .where(
+                ent.company_id == company_id,
+                ent.fiscal_year_id == fiscal_year_id,
+                ent.status == models.POSTED,
+                acc.lettrable.is_(True),
+                acc.account_class.in_([int(c) for c in classes]),
+                link.line_id.is_(None),
+            )
+        )
+        or 0
+    )
+
+
+def lettrable_codes(session: Session, company_id: int) -> set[str]:
+    """The numbers of the company's lettrable accounts."""
+    acc = models.Account
+    return set(session.scalars(select(acc.code).where(acc.company_id == company_id, acc.lettrable.is_(True))))
 
 
 def unreconcile(session: Session, company_id: int, reconciliation_id: int) -> None:
@@ -243,12 +274,13 @@ class Proposal:
     reason: str
 
 
-def proposals(session: Session, company_id: int, account: str) -> list[Proposal]:
-    """Open lines that match: first those of one tiers sharing a pièce and summing to zero, then
-    an invoice and a payment of the same amount (oldest first)."""
+def proposals(session: Session, company_id: int, account: str, partner: str | None = None) -> list[Proposal]:
+    """Open lines that match (of one tiers when ``partner`` is given): first those of one tiers
+    sharing a pièce and summing to zero, then an invoice and a payment of the same amount
+    (oldest first)."""
     found: list[Proposal] = []
     by_partner: dict[str | None, list[OpenLine]] = defaultdict(list)
-    for ln in lines(session, company_id, account, open_only=True):
+    for ln in lines(session, company_id, account, partner, open_only=True):
         by_partner[ln.partner].append(ln)
     for partner, open_lines in by_partner.items():
         used: set[int] = set()
@@ -273,6 +305,53 @@ def proposals(session: Session, company_id: int, account: str) -> list[Proposal]
 
 
 @dataclass(frozen=True)
+class OpenPartner:
+    """A tiers of a lettrable account with what is still open on it."""
+
+    partner: str | None
+    open_lines: int
+    balance: int  # minor units, debit − credit of the unlettered lines
+
+
+def has_more_lines_than(session: Session, company_id: int, account: str, limit: int) -> bool:
+    """Whether the lettrable account has more than ``limit`` posted lines in open years (read
+    no further than that)."""
+    found = _account(session, company_id, account)
+    line, ent, fy = models.Line, models.Entry, models.FiscalYear
+    some = (
+        select(line.id)
+        .join(ent, ent.id == line.entry_id)
+        .join(fy, fy.id == ent.fiscal_year_id)
+        .where(line.account_id == found.id, ent.status == models.POSTED, fy.status == "ouvert")
+        .limit(limit + 1)
+        .subquery()
+    )
+    return int(session.scalar(select(func.count()).select_from(some)) or 0) > limit
+
+
+def open_partners(session: Session, company_id: int, account: str) -> list[OpenPartner]:
+    """The tiers of a lettrable account with their unlettered lines in open years (count and
+    balance), by code; the lines without a tiers come first."""
+    found = _account(session, company_id, account)
+    line, ent, fy, link = models.Line, models.Entry, models.FiscalYear, models.ReconciliationLine
+    rows = session.execute(
+        select(line.partner, func.count(), func.sum(line.debit - line.credit))
+        .join(ent, ent.id == line.entry_id)
+        .join(fy, fy.id == ent.fiscal_year_id)
+        .outerjoin(link, link.line_id == line.id)
+        .where(
+            line.account_id == found.id,
+            ent.status == models.POSTED,
+            fy.status == "ouvert",
+            link.line_id.is_(None),
+        )
+        .group_by(line.partner)
+        .order_by(line.partner.is_not(None), line.partner)
+    )
+    return [OpenPartner(partner, int(count), int(total or 0)) for partner, count, total in rows]
+
+
+@dataclass(frozen=True)
 class AgedRow:
     """What one tiers of one account still owes or is owed, by age."""
 
@@ -284,20 +363,38 @@ class AgedRow:
 
 def aged_balance(session: Session, company_id: int, prefix: str, at: dt.date) -> list[AgedRow]:
     """Unlettered lines of the lettrable accounts under ``prefix`` up to ``at``, aged from their
-    date: receivables (411…) come out debit, payables (401…) credit."""
-    query = _lines_query(company_id).where(  # type: ignore[attr-defined]
-        models.Account.code.like(f"{prefix}%"),
-        models.Line.entry_date <= at,
-        models.Reconciliation.id.is_(None),
-        models.FiscalYear.status == "ouvert",
+    date: receivables (411…) come out debit, payables (401…) credit. Summed by the database,
+    per account, tiers and age bucket (the buckets' bounds are dates)."""
+    ent, line, acc, fy = models.Entry, models.Line, models.Account, models.FiscalYear
+    link = models.ReconciliationLine
+    bucket = case(
+        *[
+            (line.entry_date >= at - dt.timedelta(days=high), index)
+            for index, (_low, high) in enumerate(AGE_BUCKETS)
+            if high is not None
+        ],
+        else_=len(AGE_BUCKETS) - 1,
+    ).label("bucket")
+    rows = session.execute(
+        select(acc.code, line.partner, bucket, func.sum(line.debit - line.credit))
+        .join(acc, acc.id == line.account_id)
+        .join(ent, ent.id == line.entry_id)
+        .join(fy, fy.id == ent.fiscal_year_id)
+        .outerjoin(link, link.line_id == line.id)
+        .where(
+            acc.company_id == company_id,
+            acc.lettrable.is_(True),
+            acc.code.like(f"{prefix}%"),
+            ent.status == models.POSTED,
+            fy.status == "ouvert",
+            line.entry_date <= at,
+            link.line_id.is_(None),
+        )
+        .group_by(acc.code, line.partner, bucket)
     )
     sums: dict[tuple[str, str | None], list[int]] = defaultdict(lambda: [0] * len(AGE_BUCKETS))
-    for row in session.execute(query):
-        age = (at - row[5]).days
-        index = next(
-            i for i, (low, high) in enumerate(AGE_BUCKETS) if age >= low and (high is None or age <= high)
-        )
-        sums[(row[1], row[2])][index] += row[8] - row[9]
+    for code, partner, index, total in rows:
+        sums[(code, partner)][int(index)] += int(total or 0)
     return [
         AgedRow(account, partner, tuple(values), sum(values))
         for (account, partner), values in sorted(sums.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))

@@ -134,12 +134,11 @@ def list_entries(
                     ent.number.ilike(pattern, escape="\\"),
                 )
             )
-    if filters.amount is not None:
+    if filters.amount is not None:  # from the indexes of the lines' amounts and the entries' totals
         line = models.Line
-        on_a_line = select(line.id).where(
-            line.entry_id == ent.id, or_(line.debit == filters.amount, line.credit == filters.amount)
-        )
-        query = query.where(or_(ent.total == filters.amount, on_a_line.exists()))
+        by_line = select(line.entry_id).where((line.debit + line.credit) == filters.amount)
+        by_total = select(ent.id).where(ent.company_id == company_id, ent.total == filters.amount)
+        query = query.where(ent.id.in_(by_line.union(by_total)))
     position = decode_cursor(after) if after else None
     if position:
         day, last_id = position

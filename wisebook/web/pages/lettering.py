@@ -22,6 +22,14 @@ from wisebook.web.pages.entries import _day
 from wisebook.web.renderers import page
 
 
+#: Beyond this many lines in open years, an account's lettrage starts from its tiers.
+MANY_LINES = 300
+
+
+class _Summary(Exception):
+    """The account is shown by tiers, not line by line."""
+
+
 def _money(request: Request, units: int) -> str:
     return amount(request, units, request.company.currency) if units else ""
 
@@ -61,7 +69,14 @@ def lettering_page(request: Request) -> Response:
             return HTTPSeeOther(request.route_path("lettering_page", _query=query))
     rows: list[lettering.OpenLine] = []
     proposals: list[lettering.Proposal] = []
+    partners: list[lettering.OpenPartner] | None = None
     try:
+        if not values["tiers"] and lettering.has_more_lines_than(
+            request.db, company.id, values["compte"], MANY_LINES
+        ):
+            # Too many lines to choose among at once: the tiers first, each with what is open
+            partners = lettering.open_partners(request.db, company.id, values["compte"])
+            raise _Summary
         rows = lettering.lines(
             request.db,
             company.id,
@@ -69,11 +84,9 @@ def lettering_page(request: Request) -> Response:
             values["tiers"] or None,
             open_only=values["ouvertes"] == "1",
         )
-        proposals = [
-            p
-            for p in lettering.proposals(request.db, company.id, values["compte"])
-            if not values["tiers"] or p.partner == values["tiers"]
-        ]
+        proposals = lettering.proposals(request.db, company.id, values["compte"], values["tiers"] or None)
+    except _Summary:
+        pass
     except (InvalidInput, NotFound) as exc:
         errors = errors or field_messages(request, exc)
         status = status if status != 200 else exc.status
@@ -119,6 +132,17 @@ def lettering_page(request: Request) -> Response:
             "sens": "D" if open_balance > 0 else "C" if open_balance < 0 else "",
             "fait": str(request.params.get("fait", ""))[:200],
             "peut_lettrer": may_letter,
+            "tiers_ouverts": None
+            if partners is None
+            else [
+                {
+                    "tiers": p.partner or "",
+                    "lignes": p.open_lines,
+                    "solde": amount(request, abs(p.balance), company.currency),
+                    "sens": "D" if p.balance > 0 else "C" if p.balance < 0 else "",
+                }
+                for p in partners
+            ],
             "decimales": request.company.currency,
         },
         status,
@@ -137,12 +161,9 @@ def _act(request: Request, account: str) -> str:
         lettering.unreconcile(request.db, company.id, int(found))
         return translate(request, "Lettrage défait : les lignes sont de nouveau ouvertes.")
     if post.get("tout") == "1":
-        found = lettering.proposals(request.db, company.id, account)
-        tiers = str(post.get("tiers", ""))
+        found = lettering.proposals(request.db, company.id, account, str(post.get("tiers", "")) or None)
         made = [
-            lettering.reconcile(request.db, company.id, p.line_ids, user, company.currency)
-            for p in found
-            if not tiers or p.partner == tiers
+            lettering.reconcile(request.db, company.id, p.line_ids, user, company.currency) for p in found
         ]
         return translate(request, "${n} lettrages faits.", n=len(made))
     chosen = str(post["accepter"]).split(",") if post.get("accepter") else post.getall("ligne")

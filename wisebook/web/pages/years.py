@@ -163,7 +163,7 @@ def closing_page(request: Request) -> Response:
         status = 409
         errors["formulaire"] = translate(request, "La clôture attend que les points bloquants soient réglés.")
     fy = years.get_fiscal_year(request.db, company.id, code)
-    found = closing.preview(request.db, company.id, fy.id)
+    found = closing.preview(request.db, company.id, fy.id, shown=SHOWN_OPENING)
     run = None
     ref = str(request.params.get("tache", ""))
     if ref:
@@ -193,8 +193,8 @@ def closing_page(request: Request) -> Response:
             ],
             "resultat": amount(request, abs(found.result), currency),
             "benefice": found.result >= 0,
-            "a_nouveaux": opening[:200],
-            "a_nouveaux_total": len(opening),
+            "a_nouveaux": opening,
+            "a_nouveaux_total": found.line_count,
             "tache": run,
             "tache_resultat": taskruns.result_of(run)
             if run is not None and run.state == taskruns.SUCCEEDED
@@ -217,6 +217,8 @@ def reopen_page(request: Request) -> Response:
         return _years_with(request, field_messages(request, exc), exc.status)
     return HTTPSeeOther(request.route_path("years_page", _query={"exercice": code, "fait": "rouvert"}))
 
+
+SHOWN_OPENING = 200  # à-nouveaux lines the closing's page lists
 
 ALLOCATION = ("reserve_legale", "reserves", "report_a_nouveau", "dividendes")
 
