@@ -101,3 +101,19 @@ def test_a_login_form_posted_from_elsewhere_signs_nobody_in(testapp, books, engi
     assert "HttpOnly" in testapp.get("/admin/login/").headers["Set-Cookie"]
     page_login(testapp, {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}, path="/admin/login/")
     assert open_sessions(engine) == before + 1
+
+
+def test_an_empty_dashboard_says_where_to_start_and_gives_way_to_the_figures(testapp, books):
+    page_login(testapp, {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}, status=303)
+    empty = testapp.get("/")
+    steps = empty.html.select_one("#premiers-pas")
+    assert steps is not None and "Par où commencer" in steps.text
+    assert {a["href"] for a in steps.select("a")} >= {
+        "/comptes/",
+        "/imports/",
+        "/ecritures/nouvelle/",
+        "/admin/utilisateurs/",
+    }
+    assert '<svg class="graphique"' not in empty.text  # no empty axes
+    Api(testapp, login(testapp)).post("/api/v1/ecritures/", sale(), status=201)
+    assert 'id="premiers-pas"' not in testapp.get("/").text

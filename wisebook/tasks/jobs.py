@@ -65,7 +65,7 @@ def backup(ctx: JobContext, session: None, etiquette: str = "quotidienne") -> di
     }
 
 
-@job("exercice_restauration", atomic=False, max_attempts=1, label=_("Exercice de restauration"))
+@job("exercice_restauration", atomic=False, max_attempts=1, label=_("Test de restauration"))
 def restore_drill(ctx: JobContext, session: None) -> dict[str, Any]:
     """Restore the latest backup into a scratch database and verify it there."""
     from wisebook.ops import backups

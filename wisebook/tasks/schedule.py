@@ -107,7 +107,7 @@ SCHEDULE = (
     Periodic(
         weekly_drill,
         lambda _s: crontab(minute="30", hour="3", day_of_week="0"),
-        _("Exercice de restauration"),
+        _("Test de restauration"),
         _("le dimanche à 03:30"),
     ),
     Periodic(

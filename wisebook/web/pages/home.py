@@ -149,6 +149,7 @@ def home(request: Request) -> Response:
             "cartes": cards,
             "mois": months,
             "graphiques": _charts(request, figures),
+            "vide": not any(current.year[name] for name, _label in FIGURES),
             "figures": [(name, translate(request, label)) for name, label in FIGURES],
             "devise": currency_name(company.currency),
         },

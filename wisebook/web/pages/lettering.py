@@ -21,7 +21,6 @@ from wisebook.web.messages import field_messages
 from wisebook.web.pages.entries import _day
 from wisebook.web.renderers import page
 
-
 #: Beyond this many lines in open years, an account's lettrage starts from its tiers.
 MANY_LINES = 300
 
