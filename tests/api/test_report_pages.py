@@ -77,3 +77,19 @@ def test_statement_pages_show_n_and_controls_with_pdf_export(testapp, books):
     testapp.get("/rapports/flux-de-tresorerie/")
     bad = testapp.get("/rapports/bilan/", {"exercice": "1999"}, status=422)
     assert "1999" in bad.text and 'class="alerte"' in bad.text
+
+
+def test_the_balance_closes_each_class_on_its_subtotal_and_prints_with_a_title_block(testapp, books):
+    api = Api(testapp, login(testapp))
+    api.post("/api/v1/ecritures/", sale(118000), status=201)
+    api.post("/api/v1/ecritures/", sale(59000), status=201)
+    browser(testapp)
+    page = testapp.get("/rapports/balance/")
+    rows = [[c.text for c in r.select("th, td")] for r in page.html.select("tbody tr")]
+    labels = [r[0] for r in rows]
+    assert labels == ["4111", "4431", "Total classe 4", "7011", "Total classe 7"]
+    movements = {r[0]: (r[-4], r[-3]) for r in rows}  # the period's debit and credit columns
+    assert movements["Total classe 4"] == ("177\u202f000", "27\u202f000")  # 4111 debit, 4431 credit
+    assert movements["Total classe 7"] == ("0", "150\u202f000")
+    title = page.html.select_one(".en-tete-impression").text
+    assert "Société Test SARL" in title and "Balance" in title and "2026" in title

@@ -293,7 +293,7 @@ def test_every_page_of_the_books_shows_in_french_on_a_desktop_and_in_english_on_
 @pytest.mark.postgresql
 def test_a_refused_sub_account_is_said_next_to_its_field_and_a_journal_is_added(page, server, books):
     sign_in(page, server)
-    page.get_by_role("link", name="Plan comptable").click()
+    page.get_by_role("link", name="Plan comptable", exact=True).click()
     page.get_by_label("Numéro", exact=True).fill("4111")
     page.get_by_label("Libellé", exact=True).fill("Clients Abidjan")
     page.get_by_role("button", name="Ajouter").click()
@@ -626,3 +626,17 @@ def test_an_invitation_without_a_mail_server_gives_its_link_and_an_assistant_see
     hint = page.locator("#raccourcis").inner_text()
     assert "Ctrl+Entrée enregistre le brouillon." in hint and "valide" not in hint
     assert page.locator("#valider").count() == 0
+
+
+def test_a_report_prints_without_menus_or_buttons_under_its_title_block(page, server, testapp, books):
+    Api(testapp, login(testapp)).post("/api/v1/ecritures/", sale(), status=201)
+    sign_in(page, server)
+    page.goto("/rapports/balance/")
+    assert not page.locator(".en-tete-impression").is_visible()  # on screen: the page's own header
+    page.emulate_media(media="print")
+    assert page.locator(".en-tete-impression").is_visible()
+    assert "Balance" in page.locator(".en-tete-impression").inner_text()
+    for hidden in ("header.barre", "nav.sous-nav", "form.filtres-formulaire", ".exports"):
+        assert not page.locator(hidden).first.is_visible(), hidden
+    assert page.locator("tr.sous-total").count() == 2  # classes 4 and 7
+    page.pdf(path=str(CAPTURES / "95-balance-imprimee.pdf"))

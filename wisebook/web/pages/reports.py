@@ -5,6 +5,7 @@ next to its field with what was typed, and the page shows nothing half-way."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Any
 from urllib.parse import urlencode
 
@@ -109,10 +110,24 @@ def balance_page(request: Request) -> Response:
             reports.trial_balance(request.db, request.company.id, filters.fy, filters.start, filters.end),
             reports.BalanceFilter(filters.accounts, None, filters.values["non_soldes"] == "1"),
         )
-        rows = [
-            {"compte": r.account, "libelle": r.label, **{c: _money(request, getattr(r, c)) for c in COLUMNS}}
-            for r in tb.rows
-        ]
+        rows = []
+        for klass, members in itertools.groupby(tb.rows, key=lambda r: r.account[:1]):
+            members = list(members)
+            rows += [
+                {
+                    "compte": r.account,
+                    "libelle": r.label,
+                    **{c: _money(request, getattr(r, c)) for c in COLUMNS},
+                }
+                for r in members
+            ]
+            subtotal = totals(members)  # each class closes on its subtotal, as a printed balance does
+            rows.append(
+                {
+                    "classe": klass,
+                    **{c: _money(request, getattr(subtotal, c), blank_zero=False) for c in COLUMNS},
+                }
+            )
         summed = totals(tb.rows)
         total = {c: _money(request, getattr(summed, c), blank_zero=False) for c in COLUMNS}
     except (InvalidInput, NotFound) as exc:
