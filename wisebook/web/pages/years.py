@@ -52,6 +52,21 @@ def years_page(request: Request) -> Response:
     if found:
         ref = str(request.params.get("exercice", ""))[:20]
         chosen = next((fy for fy in found if fy.code == ref), None) or years.current_of(found)
+    done = str(request.params.get("fait", ""))[:20]
+    return _years(request, found, chosen, values, errors, status, done)
+
+
+def _years(
+    request: Request,
+    found: list[Any],
+    chosen: Any,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status: int,
+    done: str = "",
+) -> Response:
+    """The years' page: the years, the chosen one's months, the new year's form, and what the
+    reader may do there."""
     return page(
         request,
         "exercices.html",
@@ -61,7 +76,7 @@ def years_page(request: Request) -> Response:
             "mois": _months(request, chosen),
             "valeurs": values,
             "erreurs": errors,
-            "fait": str(request.params.get("fait", ""))[:20],
+            "fait": done,
             "peut_verrouiller": request.has_permission(Permission.POST),
             "peut_administrer": request.has_permission(Permission.ADMIN),
             "peut_parametrer": request.has_permission(Permission.CONFIGURE),
@@ -99,31 +114,16 @@ def lock_page(request: Request) -> Response:
             locked=not unlock,
         )
     except LedgerError as exc:
-        request.response.status = exc.status
         return _years_with(request, field_messages(request, exc), exc.status)
     done = "deverrouille" if unlock else "verrouille"
     return HTTPSeeOther(request.route_path("years_page", _query={"exercice": code, "fait": done}))
 
 
 def _years_with(request: Request, errors: dict[str, str], status: int) -> Response:
+    """The years' page again, the year of the address chosen, with a refusal's messages."""
     found = years.list_fiscal_years(request.db, request.company.id)
     chosen = years.find(found, request.matchdict["code"]) if found else None
-    return page(
-        request,
-        "exercices.html",
-        {
-            "exercices": found,
-            "choisi": chosen,
-            "mois": _months(request, chosen),
-            "valeurs": {"annee": "", "mois_debut": "1"},
-            "erreurs": errors,
-            "fait": "",
-            "peut_verrouiller": request.has_permission(Permission.POST),
-            "peut_administrer": request.has_permission(Permission.ADMIN),
-            "peut_parametrer": request.has_permission(Permission.CONFIGURE),
-        },
-        status,
-    )
+    return _years(request, found, chosen, {"annee": "", "mois_debut": "1"}, errors, status)
 
 
 def _target(request: Request, link: str | None) -> str | None:
