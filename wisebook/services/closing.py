@@ -335,6 +335,16 @@ class Allocation:
     to_allocate: int  # minor units; > 0 bénéfice on 131, < 0 perte on 139
     legal_minimum: int
 
+    @property
+    def accounts(self) -> dict[str, str]:
+        """The account each part of the affectation goes to (a loss: report à nouveau débiteur)."""
+        return {
+            "reserve_legale": LEGAL_RESERVE,
+            "reserves": FREE_RESERVES,
+            "report_a_nouveau": CARRIED_PROFIT if self.to_allocate >= 0 else CARRIED_LOSS,
+            "dividendes": DIVIDENDS,
+        }
+
 
 def _balance_in(session: Session, company_id: int, fy: models.FiscalYear, prefixes: tuple[str, ...]) -> int:
     ent, line, acc = models.Entry, models.Line, models.Account

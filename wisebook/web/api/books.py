@@ -173,14 +173,7 @@ def allocation_proposal(request: Request) -> Response:
             "exercice": found.fiscal_year,
             "a_affecter": to_json(found.to_allocate, currency),
             "reserve_legale_minimum": to_json(found.legal_minimum, currency),
-            "comptes": {
-                "reserve_legale": closing.LEGAL_RESERVE,
-                "reserves": closing.FREE_RESERVES,
-                "report_a_nouveau": closing.CARRIED_PROFIT
-                if found.to_allocate >= 0
-                else closing.CARRIED_LOSS,
-                "dividendes": closing.DIVIDENDS,
-            },
+            "comptes": found.accounts,
         }
     )
 

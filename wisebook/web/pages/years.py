@@ -288,14 +288,7 @@ def allocation_page(request: Request) -> Response:
             "benefice": found.to_allocate > 0,
             "deja": found.to_allocate == 0,
             "minimum": amount(request, found.legal_minimum, currency),
-            "comptes": {
-                "reserve_legale": closing.LEGAL_RESERVE,
-                "reserves": closing.FREE_RESERVES,
-                "report_a_nouveau": closing.CARRIED_PROFIT
-                if found.to_allocate >= 0
-                else closing.CARRIED_LOSS,
-                "dividendes": closing.DIVIDENDS,
-            },
+            "comptes": found.accounts,
             "valeurs": typed,
             "erreurs": errors,
             "peut_affecter": request.has_permission(Permission.POST),
