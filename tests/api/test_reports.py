@@ -11,6 +11,8 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from tests.api.test_closing import entry
+from tests.api.test_lettering import ids, keep
 from tests.api.test_statements import first_year
 from wisebook.db import models
 
@@ -85,6 +87,45 @@ def test_grand_livre_pages_follow_each_other_across_accounts(api):
     assert closing == balance
 
 
+def test_grand_livre_shows_the_piece_the_tiers_and_the_lettrage_code(api):
+    keep(api)  # invoices and payments of C001 and C002 on 4111
+    body = entry("2026-04-01", "Facture FA-4", [("4111", 10_000, 0, "C003"), ("7011", 0, 10_000, None)])
+    body["piece"] = "FA-4"
+    api.post("/api/v1/ecritures/", body, status=201)
+    lines = ids(api)
+    api.post("/api/v1/lettrages/", {"lignes": [lines["Facture FA-1"], lines["Règlement FA-1"]]}, status=201)
+    rows = api.get(LEDGER, exercice="2026", comptes="4111").json["resultats"]
+    shown = [(r["libelle"], r["piece"], r["tiers"], r["lettrage"]) for r in rows]
+    assert shown[0] == ("Solde d'ouverture", None, None, None)
+    assert shown[1:] == [
+        ("Facture FA-1", None, "C001", "A"),
+        ("Facture FA-2", None, "C001", None),
+        ("Règlement FA-1", None, "C001", "A"),
+        ("Facture FA-3", None, "C002", None),
+        ("Acompte FA-3", None, "C002", None),
+        ("Facture FA-4", "FA-4", "C003", None),
+    ]
+    header, *data = _csv(api.get(LEDGER, exercice="2026", comptes="4111", format="csv"))
+    assert header == [
+        "Compte", "Libellé du compte", "Date", "Journal", "Numéro", "Pièce", "Libellé", "Tiers",
+        "Débit", "Crédit", "Solde", "Lettrage",
+    ]  # fmt: skip
+    assert [(r[5], r[6], r[7], r[11]) for r in data] == [
+        ("", "Solde d'ouverture", "", ""),
+        ("", "Facture FA-1", "C001", "A"),
+        ("", "Facture FA-2", "C001", ""),
+        ("", "Règlement FA-1", "C001", "A"),
+        ("", "Facture FA-3", "C002", ""),
+        ("", "Acompte FA-3", "C002", ""),
+        ("FA-4", "Facture FA-4", "C003", ""),
+    ]
+    sheet = load_workbook(
+        io.BytesIO(api.get(LEDGER, exercice="2026", comptes="4111", format="xlsx").body), read_only=True
+    ).active
+    last = list(sheet.iter_rows(values_only=True))[-1]
+    assert (last[5], last[7], last[10]) == ("FA-4", "C003", 205_000)
+
+
 def test_journal_report_and_centralisateur(api):
     first_year(api)
     sales = api.get(JOURNAL, exercice="2026", journal="VTE").json
@@ -121,7 +162,7 @@ def test_balance_and_grand_livre_export_to_csv_and_xlsx(api):
     bank = next(v for v in values if v[0] == "5211")
     assert bank[4] == 14_720_000 and isinstance(bank[4], int)  # a number, exact, not text
     ledger = _csv(api.get(LEDGER, exercice="2026", comptes="5211", format="csv"))
-    assert ledger[1][2] == "01/01/2026" and ledger[-1][-1] == "7300000"
+    assert ledger[1][2] == "01/01/2026" and ledger[-1][10] == "7300000"
 
 
 def test_amounts_with_cents_keep_them_exactly(api, session, books):

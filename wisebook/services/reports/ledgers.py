@@ -222,10 +222,13 @@ class LedgerRow(NamedTuple):
     date: dt.date
     journal: str | None
     number: str | None
+    reference: str | None  # the entry's pièce
     label: str
+    partner: str | None  # the line's tiers
     debit: int
     credit: int
     balance: int  # running, debit minus credit
+    lettering: str | None = None  # the lettrage code of the line, if lettered
     entry_id: int = 0
     line_id: int = 0
 
@@ -256,6 +259,7 @@ def _ledger_lines(account_ids: list[int], start: dt.date, end: dt.date) -> Selec
     starts (its opening, or a page's cursor) plus its ``running``.
     """
     line, ent, jrn = models.Line, models.Entry, models.Journal
+    matched, lettering = models.ReconciliationLine, models.Reconciliation
     which = line.account_id == account_ids[0] if len(account_ids) == 1 else line.account_id.in_(account_ids)
     running = func.sum(line.debit - line.credit).over(
         partition_by=line.account_id, order_by=(line.entry_date, line.entry_id, line.id)
@@ -268,14 +272,19 @@ def _ledger_lines(account_ids: list[int], start: dt.date, end: dt.date) -> Selec
             line.entry_date,
             line.entry_id,
             line.label,
+            line.partner,
             line.debit,
             line.credit,
             ent.number,
+            ent.reference,
             ent.label.label("entry_label"),
             jrn.code.label("journal"),
+            lettering.code.label("lettering"),
         )
         .join(ent, ent.id == line.entry_id)
         .join(jrn, jrn.id == ent.journal_id)
+        .outerjoin(matched, matched.line_id == line.id)
+        .outerjoin(lettering, lettering.id == matched.reconciliation_id)
         .where(
             which,
             line.entry_date >= start,
@@ -384,7 +393,9 @@ def _opening_row(row: BalanceRow, start: dt.date) -> LedgerRow:
         start,
         None,
         None,
+        None,
         OPENING_LABEL,
+        None,
         row.opening_debit,
         row.opening_credit,
         _opening(row),
@@ -400,10 +411,13 @@ def _line_row(row: BalanceRow, fetched: Any, start_balance: int) -> LedgerRow:
         fetched.entry_date,
         fetched.journal,
         fetched.number,
+        fetched.reference,
         fetched.label or fetched.entry_label,
+        fetched.partner,
         fetched.debit,
         fetched.credit,
         start_balance + int(fetched.running),
+        fetched.lettering,
         fetched.entry_id,
         fetched.id,
     )
@@ -591,7 +605,8 @@ def general_ledger_for_copy(
     """The whole grand livre as one query (openings, lines, running balance by a window), for
     PostgreSQL's COPY; None when there is nothing to show.
 
-    Columns: account, account label, date, journal, number, label, debit, credit, balance.
+    Columns: account, account label, date, journal, number, pièce, label, tiers, debit, credit,
+    balance, lettrage code (those of ``LedgerRow``, in its order).
     """
     tb = trial_balance(session, company_id, fy, start, end)
     chosen = [r for r in tb.rows if accounts is None or in_range(r.account, *accounts)]
@@ -617,10 +632,13 @@ def general_ledger_for_copy(
         literal(tb.start).label("day"),
         null().label("journal"),
         null().label("number"),
+        null().label("reference"),
         literal(OPENING_LABEL).label("label"),
+        null().label("partner"),
         opening.c.opening_debit.label("debit"),
         opening.c.opening_credit.label("credit"),
         opening_net.label("balance"),
+        null().label("lettering"),
         literal(0).label("rank"),
         literal(0).label("entry_id"),
         literal(0).label("line_id"),
@@ -635,10 +653,13 @@ def general_ledger_for_copy(
                 fetched.c.entry_date,
                 fetched.c.journal,
                 fetched.c.number,
+                fetched.c.reference,
                 func.coalesce(func.nullif(fetched.c.label, ""), fetched.c.entry_label),
+                fetched.c.partner,
                 fetched.c.debit,
                 fetched.c.credit,
                 opening_net + fetched.c.running,
+                fetched.c.lettering,
                 literal(1),
                 fetched.c.entry_id,
                 fetched.c.id,
@@ -653,10 +674,13 @@ def general_ledger_for_copy(
         every.c.day,
         every.c.journal,
         every.c.number,
+        every.c.reference,
         every.c.label,
+        every.c.partner,
         every.c.debit,
         every.c.credit,
         every.c.balance,
+        every.c.lettering,
     ).order_by(every.c.code, every.c.rank, every.c.day, every.c.entry_id, every.c.line_id)
 
 

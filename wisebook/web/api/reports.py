@@ -136,10 +136,13 @@ LEDGER_COLUMNS = [
     Column("Date", "date"),
     Column("Journal"),
     Column("Numéro"),
+    Column("Pièce"),
     Column("Libellé"),
+    Column("Tiers"),
     Column("Débit", "amount"),
     Column("Crédit", "amount"),
     Column("Solde", "amount"),
+    Column("Lettrage"),
 ]
 
 
@@ -199,10 +202,13 @@ def general_ledger(request: Request) -> Any:
                 "date": r.date,
                 "journal": r.journal,
                 "numero": r.number,
+                "piece": r.reference,
                 "libelle": r.label,
+                "tiers": r.partner,
                 "debit": to_json(r.debit, cur),
                 "credit": to_json(r.credit, cur),
                 "solde": to_json(r.balance, cur),
+                "lettrage": r.lettering,
             }
             for r in page
         ],
