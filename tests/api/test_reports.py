@@ -200,13 +200,18 @@ def test_statements_export_to_pdf_csv_and_xlsx(api):
     )
     assert "BILAN AU 31/12/2026" in shown and "Société Test SARL" in shown
     assert "BZ TOTAL GENERAL 11 480 000 600 000 10 880 000 0" in shown  # the XLSX's figures, grouped
+    assert "BI Clients 7 1 180 000 0 1 180 000 0" in shown  # with the Note column
     rows = _csv(api.get("/api/v1/rapports/compte-de-resultat/", exercice="2026", format="csv"))
-    assert ["XI", "RESULTAT NET", "resultat", "-300000", "0"] in rows
+    assert rows[0][:4] == ["Réf", "Libellé", "Note", "Section"]
+    assert ["XI", "RESULTAT NET", "", "resultat", "-300000", "0"] in rows
+    assert ["RL", "Dotations aux amortissements, aux provisions et dépréciations", "3C&28"] == [
+        r for r in rows if r[0] == "RL"
+    ][0][:3]
     sheet = load_workbook(
         io.BytesIO(api.get("/api/v1/rapports/bilan/", exercice="2026", format="xlsx").body)
     ).active
     bz = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "BZ")
-    assert bz[3:] == (11_480_000, 600_000, 10_880_000, 0)
+    assert bz[4:] == (11_480_000, 600_000, 10_880_000, 0)
 
 
 @pytest.mark.parametrize(

@@ -219,6 +219,8 @@ def test_first_year_compte_de_resultat(api):
     }
     assert all(controls(report).values()), report["controles"]
     assert nonzero(amounts(report, "net_precedent")) == {}
+    notes = {line["code"]: line["note"] for line in report["lignes"]}
+    assert (notes["TA"], notes["RL"], notes["TN"], notes["XI"]) == ("21", "3C&28", "3D", None)
 
 
 def test_first_year_bilan(api):
@@ -265,6 +267,10 @@ def test_first_year_bilan(api):
     }
     sections = {line["code"]: line.get("section") for line in report["lignes"]}
     assert sections["AD"] == "actif" and sections["DZ"] == "passif"
+    # The Note column of the model: the note of the notes annexes each line refers to.
+    notes = {line["code"]: line["note"] for line in report["lignes"]}
+    assert (notes["AD"], notes["BI"], notes["BS"], notes["CE"], notes["DJ"]) == ("3", "7", "11", "3e", "17")
+    assert notes["AE"] is None and notes["BZ"] is None and notes["CJ"] is None
 
 
 def test_first_year_flux_de_tresorerie(api):

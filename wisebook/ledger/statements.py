@@ -16,6 +16,8 @@ grammar of those files and the arithmetic:
   (``28181`` mirrors ``2181``) wins, else the first line that lists it;
 * a total is a formula of lines: ``AE+AF+AG+AH``, ``CA à CM`` (the detail lines from CA to CM
   in the file's order), ``XB+RA+RB+(TE à RJ)``;
+* ``annexe`` names the note of the notes annexes a line refers to (``3``, ``3C&28``), printed
+  in the statement's Note column as the SYSCOHADA model prints it;
 * the cash-flow statement's formulas also read balance-sheet lines at the opening (``ouv``) and
   the closing (``clo``) of the exercice, their variation (``var``), and accounts' variation
   (``delta``), debit and credit movements (``debit``, ``credit``) and result (``produit``).
@@ -161,6 +163,7 @@ class LineDef:
     side: str | None = None
     formula: tuple[Term, ...] = ()
     note: str = ""
+    annex: str = ""  # the line's note of the notes annexes (Note 3, 3C&28…), as the model prints it
 
 
 @dataclass(frozen=True)
@@ -188,6 +191,7 @@ def parse_statement(name: str, text: str) -> StatementDef:
         if not re.fullmatch(r"[A-Z]{2}", code) or kind not in (DETAIL, TOTAL):
             raise MappingError(f"{name}: ligne invalide {row!r}")
         side = (row.get("sens") or "").strip() or None
+        annex = (row.get("annexe") or "").strip()
         if side not in (None, DEBIT, CREDIT):
             raise MappingError(f"{name} {code}: sens inconnu {side!r}")
         if "formule" in row:  # cash-flow statement: every line is a formula
@@ -195,7 +199,9 @@ def parse_statement(name: str, text: str) -> StatementDef:
                 LineDef(code, row["libelle"], kind, formula=parse_formula(row["formule"]), note=row["note"])
             )
         elif kind == TOTAL:
-            lines.append(LineDef(code, row["libelle"], kind, formula=parse_formula(row["comptes"])))
+            lines.append(
+                LineDef(code, row["libelle"], kind, formula=parse_formula(row["comptes"]), annex=annex)
+            )
         else:
             dep = (row.get("amortissements") or "").strip()
             lines.append(
@@ -207,6 +213,7 @@ def parse_statement(name: str, text: str) -> StatementDef:
                     depreciation=parse_selector(dep) if dep else None,
                     side=side,
                     note=(row.get("note") or "").strip(),
+                    annex=annex,
                 )
             )
     statement = StatementDef(name, tuple(lines))
@@ -289,6 +296,7 @@ class LineValue:
     gross: int = 0
     depreciation: int = 0
     net: int = 0
+    annex: str = ""
 
 
 @dataclass
@@ -339,7 +347,9 @@ def _evaluate_totals(
 
 
 def _blank(statement: StatementDef) -> dict[str, LineValue]:
-    return {line.code: LineValue(line.code, line.label, line.kind) for line in statement.lines}
+    return {
+        line.code: LineValue(line.code, line.label, line.kind, annex=line.annex) for line in statement.lines
+    }
 
 
 def _no_function(term: Term) -> int:

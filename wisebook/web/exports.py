@@ -234,11 +234,12 @@ def french_amount(minor: int, currency: str) -> str:
 
 @dataclass(frozen=True)
 class PdfTable:
-    """A table of a statement: its title, column headers and rows (code, label, amounts, bold)."""
+    """A table of a statement: its title, column headers and rows (code, label, note, amounts,
+    bold)."""
 
     title: str
     headers: Sequence[str]
-    rows: Sequence[tuple[str, str, Sequence[int], bool]]
+    rows: Sequence[tuple[str, str, str, Sequence[int], bool]]
 
 
 def statement_pdf(
@@ -277,25 +278,28 @@ def statement_pdf(
     pdf.add_page()
     width = pdf.w - pdf.l_margin - pdf.r_margin
     for table in tables:
-        amounts = len(table.headers) - 2
-        amount_w = 27 if amounts > 2 else 32
-        code_w = 11
-        label_w = width - code_w - amounts * amount_w
+        amounts = len(table.headers) - 3
+        amount_w = 26 if amounts > 2 else 32
+        code_w, note_w = 11, 12
+        label_w = width - code_w - note_w - amounts * amount_w
         pdf.set_font("Helvetica", "B", 10)
         pdf.cell(0, 7, _latin1(table.title), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Helvetica", "B", 8)
         pdf.set_fill_color(230, 230, 230)
         for i, head in enumerate(table.headers):
-            w = code_w if i == 0 else label_w if i == 1 else amount_w
+            w = (code_w, label_w, note_w)[i] if i < 3 else amount_w
             pdf.cell(w, 6, _latin1(head), border=1, align="C" if i != 1 else "L", fill=True)
         pdf.ln()
-        for code, label, values, bold in table.rows:
+        for code, label, note, values, bold in table.rows:
             pdf.set_font("Helvetica", "B" if bold else "", 8)
             pdf.cell(code_w, 5, code, border=1, align="C")
             text = _latin1(label)
             while pdf.get_string_width(text) > label_w - 2 and len(text) > 4:
                 text = text[:-4] + "..."
             pdf.cell(label_w, 5, text, border=1)
+            pdf.set_font("Helvetica", "", 7)
+            pdf.cell(note_w, 5, _latin1(note), border=1, align="C")
+            pdf.set_font("Helvetica", "B" if bold else "", 8)
             for value in values:
                 pdf.cell(amount_w, 5, _latin1(french_amount(value, currency)), border=1, align="R")
             pdf.ln()

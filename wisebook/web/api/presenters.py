@@ -93,7 +93,12 @@ def statement(s: Statement, currency: str) -> dict[str, Any]:
     lines = []
     for section, current, previous in s.sections:
         for code, value in current.lines.items():
-            line: dict[str, Any] = {"code": code, "libelle": value.label, "type": value.kind}
+            line: dict[str, Any] = {
+                "code": code,
+                "libelle": value.label,
+                "note": value.annex or None,
+                "type": value.kind,
+            }
             if len(s.sections) > 1:
                 line["section"] = section
             if section == "actif":

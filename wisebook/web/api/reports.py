@@ -330,7 +330,7 @@ def statement(request: Request) -> Any:
     if fmt == "pdf":
         return _statement_pdf(request, found, filename)
     actif = any(name == "actif" for name, _, _ in found.sections)
-    columns = [Column("Réf"), Column("Libellé"), Column("Section")]
+    columns = [Column("Réf"), Column("Libellé"), Column("Note"), Column("Section")]
     if actif:
         columns += [Column("Brut", "amount"), Column("Amortissements et dépréciations", "amount")]
     columns += [Column(f"Net {fy.code}", "amount"), Column("Net exercice précédent", "amount")]
@@ -341,7 +341,7 @@ def statement(request: Request) -> Any:
             amounts = [v.gross, v.depreciation] if actif else []
             if actif and name != "actif":
                 amounts = [None, None]
-            rows.append((code, v.label, name, *amounts, v.net, before))
+            rows.append((code, v.label, v.annex, name, *amounts, v.net, before))
     return exports.tabular(fmt, filename, STATEMENT_TITLES[kind].title(), columns, rows, company.currency)
 
 
@@ -349,13 +349,13 @@ def _statement_pdf(request: Request, found: statements.Statement, filename: str)
     tables = []
     for name, current, previous in found.sections:
         actif = name == "actif"
-        headers = ["Réf", "Libellé"]
+        headers = ["Réf", "Libellé", "Note"]
         headers += ["Brut", "Amort./Dépréc.", "Net N", "Net N-1"] if actif else ["Net N", "Net N-1"]
         rows = []
         for code, v in current.lines.items():
             before = previous.lines[code].net if previous else 0
             values = [v.gross, v.depreciation, v.net, before] if actif else [v.net, before]
-            rows.append((code, v.label, values, v.kind == "total"))
+            rows.append((code, v.label, v.annex, values, v.kind == "total"))
         title = {"actif": "ACTIF", "passif": "PASSIF"}.get(name, "")
         tables.append(exports.PdfTable(title, headers, rows))
     return exports.statement_pdf(

@@ -306,6 +306,7 @@ def statement_page(request: Request) -> Response:
                         {
                             "code": code,
                             "libelle": v.label,
+                            "note": v.annex,
                             "total": v.kind == "total",
                             "brut": _money(request, v.gross),
                             "amortissements": _money(request, v.depreciation),
