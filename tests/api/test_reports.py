@@ -204,9 +204,8 @@ def test_statements_export_to_pdf_csv_and_xlsx(api):
     rows = _csv(api.get("/api/v1/rapports/compte-de-resultat/", exercice="2026", format="csv"))
     assert rows[0][:4] == ["Réf", "Libellé", "Note", "Section"]
     assert ["XI", "RESULTAT NET", "", "resultat", "-300000", "0"] in rows
-    assert ["RL", "Dotations aux amortissements, aux provisions et dépréciations", "3C&28"] == [
-        r for r in rows if r[0] == "RL"
-    ][0][:3]
+    rl = next(r for r in rows if r[0] == "RL")
+    assert rl[:3] == ["RL", "Dotations aux amortissements, aux provisions et dépréciations", "3C&28"]
     sheet = load_workbook(
         io.BytesIO(api.get("/api/v1/rapports/bilan/", exercice="2026", format="xlsx").body)
     ).active
