@@ -159,10 +159,99 @@ def test_balance_and_grand_livre_export_to_csv_and_xlsx(api):
     assert "attachment" in response.headers["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(response.body), read_only=True).active
     values = list(sheet.iter_rows(values_only=True))
-    bank = next(v for v in values if v[0] == "5211")
+    bank = next(v for v in values if v and v[0] == "5211")
     assert bank[4] == 14_720_000 and isinstance(bank[4], int)  # a number, exact, not text
     ledger = _csv(api.get(LEDGER, exercice="2026", comptes="5211", format="csv"))
     assert ledger[1][2] == "01/01/2026" and ledger[-1][10] == "7300000"
+
+
+def _pdf_pages(response) -> list[str]:
+    assert response.content_type == "application/pdf" and response.body.startswith(b"%PDF")
+    return [re.sub(r"\s+", " ", page.extract_text()) for page in PdfReader(io.BytesIO(response.body)).pages]
+
+
+def _identified(session, books) -> None:
+    session.add(
+        models.CompanyIdentifiers(
+            company_id=books.company_id, rccm="CI-ABJ-2026-B-12345", tax_number="2612345 A"
+        )
+    )
+    session.commit()
+
+
+def test_report_files_open_on_a_title_block_and_say_what_they_are(api, session, books):
+    first_year(api)
+    _identified(session, books)
+    response = api.get(LEDGER, exercice="2026", comptes="5211", du="2026-07-01", format="xlsx")
+    assert response.headers["Content-Disposition"] == (
+        'attachment; filename="grand-livre-societe-test-sarl-2026-du-20260701-au-20261231.xlsx"'
+    )
+    sheet = load_workbook(io.BytesIO(response.body)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert [r[0] for r in rows[:5]] == [
+        "Société Test SARL",
+        "RCCM CI-ABJ-2026-B-12345 · NCC 2612345 A",
+        "Grand livre",
+        "Exercice 2026, du 01/07/2026 au 31/12/2026 · montants en FCFA",
+        None,
+    ]
+    assert rows[5][:3] == ("Compte", "Libellé du compte", "Date")
+    assert sheet.freeze_panes == "A7" and sheet.print_title_rows == "$6:$6"  # the header stays
+    assert rows[-1][10] == 7_300_000
+    whole = api.get(BALANCE, exercice="2026", format="csv")
+    assert 'filename="balance-societe-test-sarl-2026.csv"' in whole.headers["Content-Disposition"]
+    assert whole.body.decode("utf-8-sig").startswith("Compte;Libellé;")  # a CSV stays data alone
+    sales = api.get(JOURNAL, exercice="2026", journal="vte", format="xlsx")
+    assert 'filename="journal-vte-societe-test-sarl-2026.xlsx"' in sales.headers["Content-Disposition"]
+
+
+def test_balance_grand_livre_and_journals_print_to_pdf_with_their_headings_on_every_page(api, session, books):
+    first_year(api)
+    _identified(session, books)
+    for day in range(1, 29):  # enough lines for the bank's grand livre to run onto a second page
+        for label in ("Encaissement comptant", "Remise de chèques"):
+            api.post(
+                "/api/v1/ecritures/",
+                {
+                    "journal": "BQ",
+                    "date_comptable": f"2026-08-{day:02d}",
+                    "libelle": label,
+                    "piece": f"RC-{day}",
+                    "lignes": [{"compte": "5211", "debit": "1000"}, {"compte": "7011", "credit": "1000"}],
+                    "valider": True,
+                },
+                status=201,
+            )
+    pages = _pdf_pages(api.get(LEDGER, exercice="2026", comptes="5211", format="pdf"))
+    assert len(pages) >= 2
+    for page in pages:
+        assert "Société Test SARL" in page and "RCCM CI-ABJ-2026-B-12345 · NCC 2612345 A" in page
+        assert "Grand livre" in page and "Date Journal Numéro Pièce Libellé Tiers Débit Crédit Solde" in page
+    shown = " ".join(pages)
+    assert "5211 Banques en monnaie nationale" in shown
+    assert "Solde d'ouverture" in shown and "RC-28" in shown
+    assert "Total du compte 14 776 000 7 420 000 7 356 000 D" in shown  # 56 receipts of 1 000 on top
+    assert f"1/{len(pages)}" in pages[0]
+    balance = " ".join(_pdf_pages(api.get(BALANCE, exercice="2026", format="pdf")))
+    assert "Balance générale" in balance and "Total classe 5" in balance
+    assert "5211" in balance and "TOTAUX" in balance
+    journal = " ".join(_pdf_pages(api.get(JOURNAL, exercice="2026", journal="VTE", format="pdf")))
+    assert "Journal VTE" in journal and "TOTAUX 5 900 000 5 900 000" in journal
+    central = " ".join(_pdf_pages(api.get(CENTRAL, exercice="2026", format="pdf")))
+    assert "Journal centralisateur" in central
+
+
+def test_report_files_speak_the_reader_s_language(api, books):
+    first_year(api)
+    english = {"Accept-Language": "en"}
+    rows = _csv(api.testapp.get(BALANCE, {"exercice": "2026", "format": "csv"}, headers=api.headers(english)))
+    assert rows[0][:3] == ["Account", "Label", "Opening debit"] and rows[-1][1] == "TOTALS"
+    pdf = api.testapp.get(
+        "/api/v1/rapports/bilan/", {"exercice": "2026", "format": "pdf"}, headers=api.headers(english)
+    )
+    shown = " ".join(_pdf_pages(pdf))
+    assert "BALANCE SHEET AT 31/12/2026" in shown and "Gross" in shown
+    assert "BZ TOTAL GENERAL 11,480,000 600,000 10,880,000 0" in shown  # the reader's grouping
 
 
 def test_amounts_with_cents_keep_them_exactly(api, session, books):
@@ -217,7 +306,6 @@ def test_statements_export_to_pdf_csv_and_xlsx(api):
     ("url", "params", "field"),
     [
         (BALANCE, {"format": "docx"}, "format"),
-        (BALANCE, {"format": "pdf"}, "format"),  # PDF is for the statements
         (BALANCE, {"comptes": "41-40"}, "comptes"),
         (BALANCE, {"comptes": "abc"}, "comptes"),
         (BALANCE, {"comptes": "1-2-3"}, "comptes"),

@@ -13,12 +13,10 @@ import csv
 import datetime as dt
 import io
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import IO, Any
 
-from babel.numbers import format_decimal
 from pyramid.httpexceptions import HTTPForbidden
 from pyramid.request import Request
 from pyramid.response import FileIter, Response
@@ -43,10 +41,26 @@ CONTENT_TYPES = {
 
 @dataclass(frozen=True)
 class Column:
-    """A column of an export: its header and what it holds (text, date, amount or number)."""
+    """A column of an export: its header and what it holds (text, date, amount, or in a PDF a
+    balance shown with its side, D or C);
+    ``width`` is its share of a PDF page's width (0: the text column that takes what is left)."""
 
     header: str
     kind: str = "text"
+    width: float = 18
+
+
+@dataclass(frozen=True)
+class TitleBlock:
+    """What heads a report's XLSX and PDF: the company and its numbers, the report, its period."""
+
+    company: str
+    identifiers: str  # "RCCM … · NCC …", or empty
+    title: str
+    period: str  # "Exercice 2026, du 01/01/2026 au 31/12/2026 · montants en FCFA"
+
+    def lines(self) -> list[str]:
+        return [t for t in (self.company, self.identifiers, self.title, self.period) if t]
 
 
 def requested_format(request: Request, allowed: Sequence[str] = ("json", "csv", "xlsx")) -> str:
@@ -86,18 +100,22 @@ def _file_response(handle: IO[bytes], fmt: str, filename: str) -> Response:
 def tabular(
     fmt: str,
     filename: str,
-    title: str,
+    block: TitleBlock,
     columns: Sequence[Column],
     rows: Iterable[Sequence[Any]],
     currency: str,
 ) -> Response:
-    """A CSV or XLSX file of ``rows``; amounts in the rows are integer minor units."""
+    """A CSV or XLSX file of ``rows``; amounts in the rows are integer minor units.
+
+    The XLSX opens on the title block, its header row frozen and repeated on every printed
+    page; the CSV holds the data alone (header row, then rows), as other software reads it.
+    """
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the FileIter once sent
     kinds = [c.kind for c in columns]
     if fmt == "csv":
         _write_csv(handle, columns, rows, kinds, currency)
     else:
-        _write_xlsx(handle, title, columns, rows, kinds, currency)
+        _write_xlsx(handle, block, columns, rows, kinds, currency)
     return _file_response(handle, fmt, filename)
 
 
@@ -154,7 +172,7 @@ def _write_csv(
 
 def _write_xlsx(
     handle: IO[bytes],
-    title: str,
+    block: TitleBlock,
     columns: Sequence[Column],
     rows: Iterable[Sequence[Any]],
     kinds: list[str],
@@ -165,7 +183,11 @@ def _write_xlsx(
     from openpyxl.styles import Font
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31])
+    sheet = book.create_sheet(_sheet_title(block.title))
+    heading = block.lines()
+    header_row = len(heading) + 2  # the title block, a blank row, then the columns' header
+    sheet.freeze_panes = f"A{header_row + 1}"
+    sheet.print_title_rows = f"{header_row}:{header_row}"
     places = CURRENCIES.get(currency, 2)
     number_format = "#,##0" if places == 0 else "#,##0." + "0" * places
     for i, column in enumerate(columns):
@@ -174,6 +196,13 @@ def _write_xlsx(
         elif column.header.lower().startswith("libell"):
             sheet.column_dimensions[chr(ord("A") + i)].width = 40
     bold = Font(bold=True)
+    for i, text in enumerate(heading):
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.data_type = "s"  # the text itself, never a formula
+        if i == 0 or text == block.title:
+            cell.font = Font(bold=True, size=12)
+        sheet.append([cell])
+    sheet.append([])
     header = []
     for column in columns:
         cell = WriteOnlyCell(sheet, value=column.header)
@@ -204,6 +233,11 @@ def _write_xlsx(
     book.save(handle)
 
 
+def _sheet_title(title: str) -> str:
+    """A sheet's name: 31 characters at most, none of ``[]:*?/\\``."""
+    return "".join(" " if c in "[]:*?/\\" else c for c in title)[:31] or "Rapport"
+
+
 # --- PDF ------------------------------------------------------------------------------------
 
 _LATIN1 = str.maketrans(
@@ -224,14 +258,6 @@ def _latin1(text: str) -> str:
     return text.translate(_LATIN1).encode("latin-1", "replace").decode("latin-1")
 
 
-def french_amount(minor: int, currency: str) -> str:
-    """``1234567`` → ``1 234 567`` (French grouping from CLDR), with the currency's decimals."""
-    places = CURRENCIES.get(currency, 2)
-    value: Decimal = from_minor(minor, currency)
-    pattern = "#,##0" if places == 0 else "#,##0." + "0" * places
-    return format_decimal(value, format=pattern, locale="fr_FR")
-
-
 @dataclass(frozen=True)
 class PdfTable:
     """A table of a statement: its title, column headers and rows (code, label, note, amounts,
@@ -242,74 +268,169 @@ class PdfTable:
     rows: Sequence[tuple[str, str, str, Sequence[int], bool]]
 
 
+class _Document:
+    """An A4 PDF whose every page opens on the title block (and the table's headings, once a
+    table has begun) and closes on the edition's date and the page's number."""
+
+    def __new__(cls, block: TitleBlock, printed: str, landscape: bool = False) -> Any:
+        from fpdf import FPDF  # here: fpdf2 is only loaded by a request for a PDF
+
+        class Document(FPDF):  # type: ignore[misc]
+            headings: Callable[[], None] | None = None
+
+            def header(self) -> None:
+                self.set_font("Helvetica", "B", 11)
+                self.cell(0, 6, _latin1(block.company), new_x="LMARGIN", new_y="NEXT")
+                if block.identifiers:
+                    self.set_font("Helvetica", "", 8)
+                    self.cell(0, 4, _latin1(block.identifiers), new_x="LMARGIN", new_y="NEXT")
+                self.set_font("Helvetica", "B", 13)
+                self.cell(0, 7, _latin1(block.title), new_x="LMARGIN", new_y="NEXT")
+                self.set_font("Helvetica", "", 9)
+                self.cell(0, 5, _latin1(block.period), new_x="LMARGIN", new_y="NEXT")
+                self.ln(2)
+                if self.headings is not None:
+                    self.headings()
+
+            def footer(self) -> None:
+                self.set_y(-12)
+                self.set_font("Helvetica", "", 8)
+                self.cell(0, 5, _latin1(printed), align="L")
+                self.cell(0, 5, f"{self.page_no()}/{{nb}}", align="R")
+
+        pdf = Document(orientation="landscape" if landscape else "portrait", unit="mm", format="A4")
+        pdf.alias_nb_pages()
+        pdf.set_auto_page_break(auto=True, margin=16)
+        pdf.add_page()
+        return pdf
+
+
+def _pdf_response(pdf: Any, filename: str) -> Response:
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the FileIter once sent
+    handle.write(bytes(pdf.output()))
+    return _file_response(handle, "pdf", filename)
+
+
+@dataclass(frozen=True)
+class PdfRow:
+    """A row of a report's PDF: its values in the columns' order; ``bold`` for totals;
+    ``span`` for a heading that runs across the row (an account in the grand livre)."""
+
+    values: Sequence[Any]
+    bold: bool = False
+    span: bool = False
+
+
+def report_pdf(
+    filename: str,
+    block: TitleBlock,
+    printed: str,
+    columns: Sequence[Column],
+    rows: Iterable[PdfRow],
+    amount: Callable[[int], str],
+    landscape: bool = False,
+) -> Response:
+    """A report (balance, grand livre, journal) as an A4 PDF: the title block and the columns'
+    headings on every page, amounts grouped as the reader reads them, zero amounts left blank
+    outside totals, long labels shortened to their cell."""
+    pdf = _Document(block, printed, landscape)
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+    fixed = sum(c.width for c in columns if c.width)
+    widths = [c.width or max(width - fixed, 20) for c in columns]
+    scale = min(1.0, width / sum(widths))
+    widths = [w * scale for w in widths]
+    aligns = ["R" if c.kind in ("amount", "balance") else "L" for c in columns]
+
+    def headings() -> None:
+        pdf.set_font("Helvetica", "B", 7.5)
+        pdf.set_fill_color(230, 230, 230)
+        for column, w, align in zip(columns, widths, aligns, strict=True):
+            pdf.cell(w, 5.5, _latin1(_fit(pdf, str(column.header), w)), border=1, align=align, fill=True)
+        pdf.ln()
+
+    pdf.headings = headings
+    headings()
+    dates: dict[dt.date, str] = {}
+    for row in rows:
+        if row.span:
+            pdf.set_font("Helvetica", "B", 8)
+            pdf.cell(width, 5, _latin1(_fit(pdf, " ".join(str(v) for v in row.values if v), width)))
+            pdf.ln()
+            continue
+        pdf.set_font("Helvetica", "B" if row.bold else "", 7.5)
+        for value, column, w, align in zip(row.values, columns, widths, aligns, strict=True):
+            if value is None or value == "" or (column.kind == "amount" and value == 0 and not row.bold):
+                text = ""
+            elif column.kind == "amount":
+                text = amount(value)
+            elif column.kind == "balance":  # a running balance: its size and its side
+                text = f"{amount(abs(value))} {'D' if value > 0 else 'C'}" if value else amount(0)
+            elif column.kind == "date":
+                text = dates.get(value) or dates.setdefault(value, value.strftime("%d/%m/%Y"))
+            else:
+                text = _fit(pdf, str(value), w)
+            pdf.cell(w, 4.5, _latin1(text), border="T" if row.bold else "B", align=align)
+        pdf.ln()
+    return _pdf_response(pdf, filename)
+
+
+def _fit(pdf: Any, text: str, width: float) -> str:
+    """``text`` shortened with an ellipsis to fit a cell of ``width`` (mm) in the current font."""
+    if pdf.get_string_width(_latin1(text)) <= width - 1.5:
+        return text
+    while len(text) > 2 and pdf.get_string_width(_latin1(text + "...")) > width - 1.5:
+        text = text[:-1]
+    return text + "..."
+
+
 def statement_pdf(
     filename: str,
-    company: str,
-    title: str,
-    subtitle: str,
-    currency: str,
+    block: TitleBlock,
+    printed: str,
     tables: Sequence[PdfTable],
     controls: Sequence[tuple[str, bool]],
+    amount: Callable[[int], str],
+    controls_title: str = "Contrôles",
+    gap: str = "ÉCART",
 ) -> Response:
-    """A statement as an A4 PDF: company header, line codes, French amounts, page numbers."""
-    from fpdf import FPDF
-
-    generated = dt.datetime.now().strftime("%d/%m/%Y %H:%M")
-
-    class Document(FPDF):  # type: ignore[misc]
-        def header(self) -> None:
-            self.set_font("Helvetica", "B", 11)
-            self.cell(0, 6, _latin1(company), new_x="LMARGIN", new_y="NEXT")
-            self.set_font("Helvetica", "B", 13)
-            self.cell(0, 7, _latin1(title), new_x="LMARGIN", new_y="NEXT")
-            self.set_font("Helvetica", "", 9)
-            self.cell(0, 5, _latin1(f"{subtitle} - montants en {currency}"), new_x="LMARGIN", new_y="NEXT")
-            self.ln(2)
-
-        def footer(self) -> None:
-            self.set_y(-12)
-            self.set_font("Helvetica", "", 8)
-            self.cell(0, 5, _latin1(f"WiseBook - édité le {generated}"), align="L")
-            self.cell(0, 5, f"Page {self.page_no()}/{{nb}}", align="R")
-
-    pdf = Document(orientation="portrait", unit="mm", format="A4")
-    pdf.alias_nb_pages()
-    pdf.set_auto_page_break(auto=True, margin=16)
-    pdf.add_page()
+    """A statement as an A4 PDF: title block, line codes, notes, amounts as the reader groups
+    them, a table's headings again on each page it runs onto, page numbers."""
+    pdf = _Document(block, printed)
     width = pdf.w - pdf.l_margin - pdf.r_margin
     for table in tables:
         amounts = len(table.headers) - 3
         amount_w = 26 if amounts > 2 else 32
         code_w, note_w = 11, 12
         label_w = width - code_w - note_w - amounts * amount_w
+        widths = [code_w, label_w, note_w] + [amount_w] * amounts
+
+        def headings(headers: Sequence[str] = table.headers, widths: list[float] = widths) -> None:
+            pdf.set_font("Helvetica", "B", 8)
+            pdf.set_fill_color(230, 230, 230)
+            for i, (head, w) in enumerate(zip(headers, widths, strict=True)):
+                pdf.cell(w, 6, _latin1(head), border=1, align="C" if i != 1 else "L", fill=True)
+            pdf.ln()
+
         pdf.set_font("Helvetica", "B", 10)
         pdf.cell(0, 7, _latin1(table.title), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("Helvetica", "B", 8)
-        pdf.set_fill_color(230, 230, 230)
-        for i, head in enumerate(table.headers):
-            w = (code_w, label_w, note_w)[i] if i < 3 else amount_w
-            pdf.cell(w, 6, _latin1(head), border=1, align="C" if i != 1 else "L", fill=True)
-        pdf.ln()
+        headings()
+        pdf.headings = headings
         for code, label, note, values, bold in table.rows:
             pdf.set_font("Helvetica", "B" if bold else "", 8)
             pdf.cell(code_w, 5, code, border=1, align="C")
-            text = _latin1(label)
-            while pdf.get_string_width(text) > label_w - 2 and len(text) > 4:
-                text = text[:-4] + "..."
-            pdf.cell(label_w, 5, text, border=1)
+            pdf.cell(label_w, 5, _latin1(_fit(pdf, label, label_w)), border=1)
             pdf.set_font("Helvetica", "", 7)
             pdf.cell(note_w, 5, _latin1(note), border=1, align="C")
             pdf.set_font("Helvetica", "B" if bold else "", 8)
             for value in values:
-                pdf.cell(amount_w, 5, _latin1(french_amount(value, currency)), border=1, align="R")
+                pdf.cell(amount_w, 5, _latin1(amount(value)), border=1, align="R")
             pdf.ln()
+        pdf.headings = None
         pdf.ln(4)
     if controls:
         pdf.set_font("Helvetica", "B", 9)
-        pdf.cell(0, 6, "Contrôles", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 6, _latin1(controls_title), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Helvetica", "", 8)
         for name, ok in controls:
-            pdf.cell(0, 5, _latin1(f"{'OK' if ok else 'ÉCART'} - {name}"), new_x="LMARGIN", new_y="NEXT")
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the FileIter once sent
-    handle.write(bytes(pdf.output()))
-    return _file_response(handle, "pdf", filename)
+            pdf.cell(0, 5, _latin1(f"{'OK' if ok else gap} - {name}"), new_x="LMARGIN", new_y="NEXT")
+    return _pdf_response(pdf, filename)

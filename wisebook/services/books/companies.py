@@ -139,3 +139,41 @@ def create_company(session: Session, name: str, country: str, currency: str | No
         session.add(models.Journal(company_id=company.id, code=code, label=label, kind=kind))
     session.flush()
     return company
+
+
+#: What each country calls the tax number its documents print beside the RCCM.
+TAX_NUMBER_NAMES = {
+    "CI": "NCC",
+    "SN": "NINEA",
+    "ML": "NIF",
+    "BF": "IFU",
+    "BJ": "IFU",
+    "TG": "NIF",
+    "NE": "NIF",
+    "GW": "NIF",
+    "CM": "NIU",
+    "GA": "NIF",
+    "CG": "NIU",
+    "TD": "NIF",
+    "CF": "NIF",
+    "GQ": "NIF",
+    "CD": "NIF",
+    "GN": "NIF",
+    "KM": "NIF",
+}
+
+
+def identifiers(session: Session, company_id: int) -> str:
+    """The company's registration numbers as a document heads them: ``RCCM … · NCC …``."""
+    found = session.execute(
+        select(models.Company.country, models.CompanyIdentifiers.rccm, models.CompanyIdentifiers.tax_number)
+        .join(models.CompanyIdentifiers, models.CompanyIdentifiers.company_id == models.Company.id)
+        .where(models.Company.id == company_id)
+    ).first()
+    if found is None:
+        return ""
+    country, rccm, tax_number = found
+    parts = [f"RCCM {rccm}"] if rccm else []
+    if tax_number:
+        parts.append(f"{TAX_NUMBER_NAMES.get(country, 'NIF')} {tax_number}")
+    return " · ".join(parts)

@@ -58,7 +58,7 @@ def trial_balance(
     Whole months come from the balance table; a month cut by ``start`` or ``end`` from the
     table and the lines of its shorter parts (see ``_add_cut_month``).
     """
-    start, end = _range(fy, start, end)
+    start, end = period(fy, start, end)
     sums: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # od, oc, d, c
 
     bal, per, jrn = models.AccountBalance, models.Period, models.Journal
@@ -474,7 +474,7 @@ class JournalLine(NamedTuple):
 def _journal_query(
     company_id: int, fy: models.FiscalYear, start: dt.date | None, end: dt.date | None, journal: str | None
 ) -> Select[Any]:
-    start, end = _range(fy, start, end)
+    start, end = period(fy, start, end)
     line, ent, jrn, acc = models.Line, models.Entry, models.Journal, models.Account
     query = (
         select(
@@ -543,7 +543,7 @@ def journal_page(
 ) -> JournalPage:
     """A page of posted entries of a journal (or all) in a range, keyset-paged on (date,
     journal, number): the screen's journal, read a page at a time whatever the range."""
-    start, end = _range(fy, start, end)
+    start, end = period(fy, start, end)
     ent, jrn = models.Entry, models.Journal
     where = [
         ent.company_id == company_id,
@@ -713,7 +713,9 @@ def centralising_journal(
     return [JournalMonth(c, lbl, m, int(d or 0), int(cr or 0)) for c, lbl, m, d, cr in session.execute(query)]
 
 
-def _range(fy: models.FiscalYear, start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
+def period(fy: models.FiscalYear, start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
+    """The dates a report covers: ``start`` and ``end``, else the exercice's; refused when they
+    are reversed or leave the exercice."""
     start = start or fy.start_date
     end = end or fy.end_date
     if start > end:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from pyramid.request import Request
@@ -12,18 +16,22 @@ from wisebook.ledger.balances import totals
 from wisebook.ledger.errors import InvalidInput
 from wisebook.ledger.money import to_json
 from wisebook.services.access.permissions import Permission
-from wisebook.services.books import journals, years
+from wisebook.services.books import companies, journals, years
 from wisebook.services.reports import ledgers as reports
 from wisebook.services.reports import statements
-from wisebook.web import exports
+from wisebook.web import exports, i18n
 from wisebook.web.api import presenters, query_date, query_int
-from wisebook.web.exports import Column
+from wisebook.web.exports import Column, PdfRow
+from wisebook.web.i18n import _
 
 STATEMENT_TITLES = {
-    "bilan": "BILAN",
-    "compte-de-resultat": "COMPTE DE RÉSULTAT",
-    "flux-de-tresorerie": "TABLEAU DES FLUX DE TRÉSORERIE",
+    "bilan": _("Bilan"),
+    "compte-de-resultat": _("Compte de résultat"),
+    "flux-de-tresorerie": _("Tableau des flux de trésorerie"),
 }
+#: A PDF is read on paper: past this many lines, the period is to be narrowed (or the file
+#: taken as XLSX or CSV), which also keeps a request's work to a few seconds.
+PDF_LINES = 10_000
 
 
 def _fiscal_year(request: Request) -> Any:
@@ -55,14 +63,107 @@ def _flag(request: Request, name: str) -> bool:
     raise InvalidInput("Valeur attendue : 1 ou 0.", field=name)
 
 
-def _filename(request: Request, kind: str, fy: Any) -> str:
-    return f"{kind}-{fy.code}-societe{request.company.id}"
+def _slug(text: str) -> str:
+    """``Société Test SARL`` → ``societe-test-sarl``: a file name's part, plain ASCII."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-") or "societe"
+
+
+def _filename(
+    request: Request,
+    kind: str,
+    fy: Any,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    extra: str = "",
+) -> str:
+    """A name that says what the file is: ``grand-livre-societe-test-sarl-2026``, with the
+    period when it is not the whole exercice (``…-2026-du-20260201-au-20260228``)."""
+    parts = [kind, *([extra] if extra else []), _slug(request.company.name), _slug(str(fy.code))]
+    if (start and start != fy.start_date) or (end and end != fy.end_date):
+        parts.append(f"du-{(start or fy.start_date):%Y%m%d}-au-{(end or fy.end_date):%Y%m%d}")
+    return "-".join(parts)
+
+
+def _block(request: Request, title: str, fy: Any, start: dt.date, end: dt.date) -> exports.TitleBlock:
+    """The title block of a report's files: company, RCCM and tax number, title, period."""
+    company = request.company
+    period = i18n.translate(
+        request,
+        "Exercice ${code}, du ${debut} au ${fin} · montants en ${devise}",
+        code=fy.code,
+        debut=i18n.day(request, start),
+        fin=i18n.day(request, end),
+        devise=i18n.currency_name(company.currency),
+    )
+    return exports.TitleBlock(
+        company.name,
+        companies.identifiers(request.db, company.id),
+        i18n.translate(request, title),
+        period,
+    )
+
+
+def _printed(request: Request) -> str:
+    return i18n.translate(
+        request, "WiseBook · édité le ${jour}", jour=dt.datetime.now().strftime("%d/%m/%Y %H:%M")
+    )
+
+
+def _columns(request: Request, columns: Sequence[Column]) -> list[Column]:
+    """The columns with their headers in the reader's language."""
+    return [Column(i18n.translate(request, c.header), c.kind, c.width) for c in columns]
+
+
+def _pdf(
+    request: Request,
+    filename: str,
+    block: exports.TitleBlock,
+    columns: Sequence[Column],
+    rows: Iterable[PdfRow],
+    landscape: bool = False,
+) -> Response:
+    currency = request.company.currency
+    return exports.report_pdf(
+        filename,
+        block,
+        _printed(request),
+        _columns(request, columns),
+        rows,
+        lambda units: i18n.amount(request, units, currency),
+        landscape,
+    )
+
+
+def _capped(rows: Iterable[Any], field: str) -> Iterator[Any]:
+    """``rows``, refused past ``PDF_LINES`` before anything is drawn."""
+    kept = []
+    for row in rows:
+        if len(kept) == PDF_LINES:
+            raise InvalidInput(
+                f"Plus de {PDF_LINES} lignes pour un PDF : réduisez la période ou prenez le fichier XLSX ou CSV.",
+                field=field,
+            )
+        kept.append(row)
+    return iter(kept)
+
+
+BALANCE_COLUMNS = [
+    Column(_("Compte"), width=16),
+    Column(_("Libellé"), width=0),
+    Column(_("Ouverture débit"), "amount", 26),
+    Column(_("Ouverture crédit"), "amount", 26),
+    Column(_("Débit"), "amount", 26),
+    Column(_("Crédit"), "amount", 26),
+    Column(_("Solde débiteur"), "amount", 26),
+    Column(_("Solde créditeur"), "amount", 26),
+]
 
 
 def balance(request: Request) -> Any:
     """Six-column balance of an exercice (``exercice``, ``du``, ``au``), filtered by ``comptes``
     (a range: ``401-411``), ``classe`` and ``non_soldes``."""
-    fmt = exports.requested_format(request)
+    fmt = exports.requested_format(request, exports.FORMATS)
     company = request.company
     fy = _fiscal_year(request)
     klass = query_int(request, "classe")
@@ -77,48 +178,14 @@ def balance(request: Request) -> Any:
     )
     total = totals(tb.rows)
     if fmt != "json":
-        columns = [
-            Column("Compte"),
-            Column("Libellé"),
-            *(
-                Column(h, "amount")
-                for h in (
-                    "Ouverture débit",
-                    "Ouverture crédit",
-                    "Débit",
-                    "Crédit",
-                    "Solde débiteur",
-                    "Solde créditeur",
-                )
-            ),
-        ]
-        rows: list[tuple[Any, ...]] = [
-            (
-                r.account,
-                r.label,
-                r.opening_debit,
-                r.opening_credit,
-                r.debit,
-                r.credit,
-                r.closing_debit,
-                r.closing_credit,
-            )
-            for r in tb.rows
-        ]
-        rows.append(
-            (
-                "",
-                "TOTAUX",
-                total.opening_debit,
-                total.opening_credit,
-                total.debit,
-                total.credit,
-                total.closing_debit,
-                total.closing_credit,
-            )
-        )
+        filename = _filename(request, "balance", fy, tb.start, tb.end)
+        block = _block(request, _("Balance générale"), fy, tb.start, tb.end)
+        if fmt == "pdf":
+            return _pdf(request, filename, block, BALANCE_COLUMNS, _balance_pdf_rows(request, tb.rows))
+        rows: list[tuple[Any, ...]] = [_balance_values(r) for r in tb.rows]
+        rows.append(("", i18n.translate(request, "TOTAUX"), *_balance_values(total)[2:]))
         return exports.tabular(
-            fmt, _filename(request, "balance", fy), "Balance", columns, rows, company.currency
+            fmt, filename, block, _columns(request, BALANCE_COLUMNS), rows, company.currency
         )
     return {
         "exercice": tb.fiscal_year,
@@ -130,33 +197,78 @@ def balance(request: Request) -> Any:
     }
 
 
+def _balance_values(r: Any) -> tuple[Any, ...]:
+    """A balance row's values in the columns' order; a total has no account (blank cells)."""
+    return (
+        getattr(r, "account", ""),
+        getattr(r, "label", ""),
+        r.opening_debit,
+        r.opening_credit,
+        r.debit,
+        r.credit,
+        r.closing_debit,
+        r.closing_credit,
+    )
+
+
+def _balance_pdf_rows(request: Request, rows: Sequence[Any]) -> Iterator[PdfRow]:
+    """The balance's accounts, each class closed on its subtotal, then the general total."""
+    for klass in sorted({r.account[:1] for r in rows}):
+        members = [r for r in rows if r.account[:1] == klass]
+        yield from (PdfRow(_balance_values(r)) for r in members)
+        label = i18n.translate(request, "Total classe ${classe}", classe=klass)
+        yield PdfRow(("", label, *_balance_values(totals(members))[2:]), bold=True)
+    yield PdfRow(("", i18n.translate(request, "TOTAUX"), *_balance_values(totals(rows))[2:]), bold=True)
+
+
 LEDGER_COLUMNS = [
-    Column("Compte"),
-    Column("Libellé du compte"),
-    Column("Date", "date"),
-    Column("Journal"),
-    Column("Numéro"),
-    Column("Pièce"),
-    Column("Libellé"),
-    Column("Tiers"),
-    Column("Débit", "amount"),
-    Column("Crédit", "amount"),
-    Column("Solde", "amount"),
-    Column("Lettrage"),
+    Column(_("Compte"), width=16),
+    Column(_("Libellé du compte"), width=30),
+    Column(_("Date"), "date", 17),
+    Column(_("Journal"), width=12),
+    Column(_("Numéro"), width=27),
+    Column(_("Pièce"), width=18),
+    Column(_("Libellé"), width=0),
+    Column(_("Tiers"), width=16),
+    Column(_("Débit"), "amount", 24),
+    Column(_("Crédit"), "amount", 24),
+    Column(_("Solde"), "amount", 25),
+    Column(_("Lettrage"), width=12),
 ]
+#: The grand livre's PDF: the account heads its lines, so its number and label are not repeated;
+#: the running balance says its side, as on the page.
+LEDGER_PDF_COLUMNS = [*LEDGER_COLUMNS[2:10], Column(_("Solde"), "balance", 27), LEDGER_COLUMNS[11]]
 
 
 JOURNAL_COLUMNS = [
-    Column("Date", "date"),
-    Column("Journal"),
-    Column("Numéro"),
-    Column("Libellé de l'écriture"),
-    Column("Pièce"),
-    Column("Compte"),
-    Column("Libellé"),
-    Column("Débit", "amount"),
-    Column("Crédit", "amount"),
+    Column(_("Date"), "date", 17),
+    Column(_("Journal"), width=12),
+    Column(_("Numéro"), width=27),
+    Column(_("Libellé de l'écriture"), width=0),
+    Column(_("Pièce"), width=18),
+    Column(_("Compte"), width=16),
+    Column(_("Libellé"), width=45),
+    Column(_("Débit"), "amount", 25),
+    Column(_("Crédit"), "amount", 25),
 ]
+
+
+def _ledger_pdf_rows(request: Request, rows: Iterable[reports.LedgerRow]) -> Iterator[PdfRow]:
+    """Each account under its heading, its opening and lines, closed on its totals."""
+    account, debit, credit, balance = None, 0, 0, 0
+    total_label = i18n.translate(request, "Total du compte")
+    opening_label = i18n.translate(request, reports.OPENING_LABEL)
+    for r in rows:
+        if r.account != account:
+            if account is not None:
+                yield PdfRow(("", "", "", "", total_label, "", debit, credit, balance, ""), bold=True)
+            account, debit, credit = r.account, 0, 0
+            yield PdfRow((r.account, r.account_label), span=True)
+        debit, credit, balance = debit + r.debit, credit + r.credit, r.balance
+        label = opening_label if r.journal is None else r.label
+        yield PdfRow((r.date, r.journal, r.number, r.reference, label, r.partner, *r[8:12]))
+    if account is not None:
+        yield PdfRow(("", "", "", "", total_label, "", debit, credit, balance, ""), bold=True)
 
 
 def _postgresql(request: Request) -> bool:
@@ -166,23 +278,32 @@ def _postgresql(request: Request) -> bool:
 
 def general_ledger(request: Request) -> Any:
     """The grand livre: per account, its opening then its lines with a running balance."""
-    fmt = exports.requested_format(request)
+    fmt = exports.requested_format(request, exports.FORMATS)
     company = request.company
     fy = _fiscal_year(request)
     accounts = _accounts(request)
     start, end = query_date(request, "du"), query_date(request, "au")
-    if fmt == "csv" and _postgresql(request):
-        query = reports.general_ledger_for_copy(request.db, company.id, fy, start, end, accounts)
-        if query is not None:
-            filename = _filename(request, "grand-livre", fy)
-            return exports.copy_csv(request.db, filename, LEDGER_COLUMNS, query, company.currency)
     if fmt != "json":
+        first, last = reports.period(fy, start, end)
+        filename = _filename(request, "grand-livre", fy, first, last)
+        if fmt == "csv" and _postgresql(request):
+            query = reports.general_ledger_for_copy(request.db, company.id, fy, start, end, accounts)
+            if query is not None:
+                columns = _columns(request, LEDGER_COLUMNS)
+                return exports.copy_csv(request.db, filename, columns, query, company.currency)
+        ledger = reports.iter_general_ledger(request.db, company.id, fy, start, end, accounts)
+        block = _block(request, _("Grand livre"), fy, first, last)
+        if fmt == "pdf":
+            rows = _ledger_pdf_rows(request, _capped(ledger, "du"))
+            return _pdf(request, filename, block, LEDGER_PDF_COLUMNS, rows, landscape=True)
         width = len(LEDGER_COLUMNS)  # a LedgerRow starts with the exported columns, in order
-        rows = (
-            r[:width] for r in reports.iter_general_ledger(request.db, company.id, fy, start, end, accounts)
-        )
         return exports.tabular(
-            fmt, _filename(request, "grand-livre", fy), "Grand livre", LEDGER_COLUMNS, rows, company.currency
+            fmt,
+            filename,
+            block,
+            _columns(request, LEDGER_COLUMNS),
+            (r[:width] for r in ledger),
+            company.currency,
         )
     limit = query_int(request, "limite", 100)
     assert limit is not None
@@ -218,32 +339,34 @@ def general_ledger(request: Request) -> Any:
 
 def journal_report(request: Request) -> Any:
     """Posted lines of a journal (``journal``, else every journal) in date and number order."""
-    fmt = exports.requested_format(request)
+    fmt = exports.requested_format(request, exports.FORMATS)
     company = request.company
     fy = _fiscal_year(request)
     code = request.params.get("journal")
     if code and code.upper() not in {j.code for j in journals.list_journals(request.db, company.id)}:
         raise InvalidInput(f"Journal inconnu : {code}.", field="journal")
-    lines = reports.iter_journal(
-        request.db, company.id, fy, query_date(request, "du"), query_date(request, "au"), code
-    )
+    start, end = query_date(request, "du"), query_date(request, "au")
+    lines = reports.iter_journal(request.db, company.id, fy, start, end, code)
     if fmt != "json":
-        columns = JOURNAL_COLUMNS
+        first, last = reports.period(fy, start, end)
+        filename = _filename(request, "journal", fy, first, last, extra=_slug(code) if code else "")
+        columns = _columns(request, JOURNAL_COLUMNS)
         if fmt == "csv" and _postgresql(request):
-            query = reports.journal_for_copy(
-                company.id, fy, query_date(request, "du"), query_date(request, "au"), code
+            query = reports.journal_for_copy(company.id, fy, start, end, code)
+            return exports.copy_csv(request.db, filename, columns, query, company.currency)
+        title = i18n.translate(request, "Journal ${code}", code=code.upper()) if code else _("Journaux")
+        block = _block(request, title, fy, first, last)
+        if fmt == "pdf":
+            return _pdf(
+                request,
+                filename,
+                block,
+                JOURNAL_COLUMNS,
+                _journal_pdf_rows(request, _capped(lines, "du")),
+                True,
             )
-            return exports.copy_csv(
-                request.db, _filename(request, "journal", fy), columns, query, company.currency
-            )
-        return exports.tabular(
-            fmt,
-            _filename(request, "journal", fy),
-            "Journal",
-            columns,
-            lines,  # a JournalLine holds the exported columns, in order
-            company.currency,
-        )
+        # a JournalLine holds the exported columns, in order
+        return exports.tabular(fmt, filename, block, columns, lines, company.currency)
     cur = company.currency
     out, debit, credit = [], 0, 0
     limit = 20_000
@@ -275,26 +398,61 @@ def journal_report(request: Request) -> Any:
     }
 
 
+def _journal_pdf_rows(request: Request, lines: Iterable[Any]) -> Iterator[PdfRow]:
+    """The journal's lines, each entry's number and label on its first line only, then the totals."""
+    debit = credit = 0
+    number = None
+    for ln in lines:
+        debit, credit = debit + ln.debit, credit + ln.credit
+        first = ln.number != number
+        number = ln.number
+        yield PdfRow(
+            (
+                ln.date if first else None,
+                ln.journal if first else "",
+                ln.number if first else "",
+                ln.entry_label if first else "",
+                ln.reference if first else "",
+                ln.account,
+                ln.label,
+                ln.debit,
+                ln.credit,
+            )
+        )
+    yield PdfRow((None, "", "", i18n.translate(request, "TOTAUX"), "", "", "", debit, credit), bold=True)
+
+
+CENTRAL_COLUMNS = [
+    Column(_("Journal"), width=18),
+    Column(_("Libellé"), width=0),
+    Column(_("Mois"), width=20),
+    Column(_("Débit"), "amount", 32),
+    Column(_("Crédit"), "amount", 32),
+]
+
+
 def centralising_journal(request: Request) -> Any:
     """The centralisateur: debit and credit per journal and month of an exercice."""
-    fmt = exports.requested_format(request)
+    fmt = exports.requested_format(request, exports.FORMATS)
     company = request.company
     fy = _fiscal_year(request)
     rows = reports.centralising_journal(request.db, company.id, fy, request.params.get("journal"))
     cur = company.currency
     if fmt != "json":
-        columns = [
-            Column("Journal"),
-            Column("Libellé"),
-            Column("Mois"),
-            Column("Débit", "amount"),
-            Column("Crédit", "amount"),
-        ]
+        filename = _filename(request, "centralisateur", fy)
+        block = _block(request, _("Journal centralisateur"), fy, fy.start_date, fy.end_date)
         data = [(r.journal, r.journal_label, r.month.strftime("%m/%Y"), r.debit, r.credit) for r in rows]
-        data.append(("", "TOTAUX", "", sum(r.debit for r in rows), sum(r.credit for r in rows)))
-        return exports.tabular(
-            fmt, _filename(request, "centralisateur", fy), "Centralisateur", columns, data, cur
+        total = (
+            "",
+            i18n.translate(request, "TOTAUX"),
+            "",
+            sum(r.debit for r in rows),
+            sum(r.credit for r in rows),
         )
+        if fmt == "pdf":
+            body = [*(PdfRow(d) for d in data), PdfRow(total, bold=True)]
+            return _pdf(request, filename, block, CENTRAL_COLUMNS, body)
+        return exports.tabular(fmt, filename, block, _columns(request, CENTRAL_COLUMNS), [*data, total], cur)
     return {
         "exercice": fy.code,
         "devise": cur,
@@ -326,14 +484,21 @@ def statement(request: Request) -> Any:
     )[kind]
     if fmt == "json":
         return presenters.statement(found, company.currency)
-    filename = _filename(request, kind, fy)
+    filename = _filename(request, kind, fy, found.start, found.end)
+    title = i18n.translate(
+        request,
+        "${etat} au ${jour}",
+        etat=i18n.translate(request, STATEMENT_TITLES[kind]),
+        jour=i18n.day(request, found.end),
+    ).upper()  # a statement's title, as the model prints it: BILAN AU 31/12/2026
+    block = _block(request, title, fy, found.start, found.end)
     if fmt == "pdf":
-        return _statement_pdf(request, found, filename)
+        return _statement_pdf(request, found, filename, block)
     actif = any(name == "actif" for name, _, _ in found.sections)
-    columns = [Column("Réf"), Column("Libellé"), Column("Note"), Column("Section")]
+    columns = [Column(_("Réf")), Column(_("Libellé")), Column(_("Note")), Column(_("Section"))]
     if actif:
-        columns += [Column("Brut", "amount"), Column("Amortissements et dépréciations", "amount")]
-    columns += [Column(f"Net {fy.code}", "amount"), Column("Net exercice précédent", "amount")]
+        columns += [Column(_("Brut"), "amount"), Column(_("Amortissements et dépréciations"), "amount")]
+    columns += [Column(_("Net N"), "amount"), Column(_("Net N-1"), "amount")]
     rows = []
     for name, current, previous in found.sections:
         for code, v in current.lines.items():
@@ -342,30 +507,42 @@ def statement(request: Request) -> Any:
             if actif and name != "actif":
                 amounts = [None, None]
             rows.append((code, v.label, v.annex, name, *amounts, v.net, before))
-    return exports.tabular(fmt, filename, STATEMENT_TITLES[kind].title(), columns, rows, company.currency)
+    return exports.tabular(fmt, filename, block, _columns(request, columns), rows, company.currency)
 
 
-def _statement_pdf(request: Request, found: statements.Statement, filename: str) -> Response:
+def _statement_pdf(
+    request: Request, found: statements.Statement, filename: str, block: exports.TitleBlock
+) -> Response:
     tables = []
+    words = {
+        w: i18n.translate(request, w)
+        for w in ("Réf.", "Libellé", "Note", "Brut", "Amort. et dépréc.", "Net N", "Net N-1")
+    }
     for name, current, previous in found.sections:
         actif = name == "actif"
-        headers = ["Réf", "Libellé", "Note"]
-        headers += ["Brut", "Amort./Dépréc.", "Net N", "Net N-1"] if actif else ["Net N", "Net N-1"]
+        heads = ["Réf.", "Libellé", "Note"]
+        heads += ["Brut", "Amort. et dépréc.", "Net N", "Net N-1"] if actif else ["Net N", "Net N-1"]
         rows = []
         for code, v in current.lines.items():
             before = previous.lines[code].net if previous else 0
             values = [v.gross, v.depreciation, v.net, before] if actif else [v.net, before]
             rows.append((code, v.label, v.annex, values, v.kind == "total"))
-        title = {"actif": "ACTIF", "passif": "PASSIF"}.get(name, "")
-        tables.append(exports.PdfTable(title, headers, rows))
+        title = {"actif": _("Actif"), "passif": _("Passif")}.get(name, "")
+        tables.append(
+            exports.PdfTable(
+                i18n.translate(request, title).upper() if title else "", [words[h] for h in heads], rows
+            )
+        )
+    currency = request.company.currency
     return exports.statement_pdf(
         filename,
-        request.company.name,
-        f"{STATEMENT_TITLES[found.kind]} AU {found.end:%d/%m/%Y}",
-        f"Exercice {found.fiscal_year} du {found.start:%d/%m/%Y} au {found.end:%d/%m/%Y}",
-        request.company.currency,
+        block,
+        _printed(request),
         tables,
         [(c.name, c.ok) for c in found.controls],
+        lambda units: i18n.amount(request, units, currency),
+        i18n.translate(request, "Contrôles"),
+        i18n.translate(request, "ÉCART"),
     )
 
 

@@ -139,7 +139,7 @@ def balance_page(request: Request) -> Response:
         lignes=rows,
         totaux=total,
         colonnes=COLUMNS,
-        exports=filters.exports("report_balance", ("csv", "xlsx")),
+        exports=filters.exports("report_balance", ("pdf", "xlsx", "csv")),
     )
 
 
@@ -214,7 +214,7 @@ def general_ledger_page(request: Request) -> Response:
         comptes=groups,
         lettrables=lettrables,
         suivante=following,
-        exports=filters.exports("report_grand_livre", ("csv", "xlsx")),
+        exports=filters.exports("report_grand_livre", ("pdf", "xlsx", "csv")),
     )
 
 
@@ -281,7 +281,7 @@ def journal_page(request: Request) -> Response:
         ecritures=entries,
         suivante=following,
         total=total,
-        exports=filters.exports("report_journal", ("csv", "xlsx")),
+        exports=filters.exports("report_journal", ("pdf", "xlsx", "csv")),
     )
 
 
