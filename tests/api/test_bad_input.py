@@ -346,7 +346,7 @@ QUERY_BREACHES = {
     "a chart page past 500 accounts": ("/api/v1/comptes/?limite=501", "limite"),
     "a chart cursor that is no account number": ("/api/v1/comptes/?apres=4111%27--", "apres"),
     "state not among the states": ("/api/v1/taches/?etat=en_cours,perdue", "etat"),
-    "pdf of a table": ("/api/v1/rapports/centralisateur/?format=pdf", "format"),
+    "a format no report is written in": ("/api/v1/rapports/centralisateur/?format=ods", "format"),
     "integer in other digits": ("/api/v1/journal-audit/?utilisateur=%C2%B3", "utilisateur"),
 }
 
