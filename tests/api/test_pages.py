@@ -84,9 +84,10 @@ def test_the_dashboard_draws_its_charts_without_script_each_bar_titled_with_its_
     assert page.text.count('<svg class="graphique"') == 4
     scripts = re.findall(r"<script[^>]*>", page.text)  # the charts need none: only the header's shortcuts
     assert scripts == ['<script src="http://localhost/static/raccourcis.js" defer>']
-    assert "Chiffre d&#39;affaires · janv. : 100\u202f000</title>" in page.text  # January's sales bar
+    assert "Chiffre d&#39;affaires · janv : 100\u202f000</title>" in page.text  # January's sales bar
+    assert ">janv</text>" in page.text and ">100\xa0k</text>" in page.text  # the axes, short
     english = testapp.get("/", headers={"Accept-Language": "en"})
-    assert "Jan : 100,000</title>" in english.text
+    assert "Jan : 100,000</title>" in english.text and ">100K</text>" in english.text
 
 
 def test_a_login_form_posted_from_elsewhere_signs_nobody_in(testapp, books, engine):

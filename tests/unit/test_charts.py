@@ -19,3 +19,16 @@ def test_a_loss_is_drawn_below_the_zero_line_and_every_text_is_escaped():
 def test_a_month_without_a_figure_is_left_out_of_a_line():
     drawn = str(chart("line", "T", ["a", "b", "c"], [Series("N-1", [1, None, 3], "n1")], str))
     assert drawn.count("<circle") == 2
+
+
+def test_the_axis_speaks_in_round_short_steps_and_the_points_keep_their_exact_figure():
+    drawn = str(
+        chart("line", "T", ["janv"], [Series("N", [12_345_678], "n")], str, lambda v: f"{v // 10**6} M")
+    )
+    assert [t for t in ("0 M", "5 M", "10 M", "15 M") if f">{t}</text>" in drawn] == [
+        "0 M",
+        "5 M",
+        "10 M",
+        "15 M",
+    ]
+    assert "N · janv : 12345678</title>" in drawn  # the tooltip: the exact figure

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-WIDTH, HEIGHT = 440, 200
-LEFT, RIGHT, TOP, BOTTOM = 74, 6, 10, 24
+WIDTH, HEIGHT = 440, 210
+LEFT, RIGHT, TOP, BOTTOM = 48, 6, 10, 26
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,11 @@ def chart(
     months: Sequence[str],
     series: Sequence[Series],
     fmt: Callable[[int], str],
+    axis: Callable[[int], str] | None = None,
 ) -> Markup:
-    """A ``line`` or ``bar`` chart of some series over the months, its y axis in ``fmt``."""
+    """A ``line`` or ``bar`` chart of some series over the months: each point's exact figure
+    in ``fmt`` (its tooltip), the y axis's round steps in ``axis`` (short: ``5 M``)."""
+    axis = axis or fmt
     values = [v for s in series for v in s.values if v is not None]
     low, high = min([0, *values]), max([0, *values])
     step = nice_step(high - low)
@@ -61,7 +64,7 @@ def chart(
         css = "axe-zero" if tick == 0 else "grille"
         parts.append(f'<line class="{css}" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{ty:.1f}" y2="{ty:.1f}"/>')
         parts.append(
-            f'<text class="graduation" x="{LEFT - 6}" y="{ty + 4:.1f}" text-anchor="end">{escape(fmt(tick))}</text>'
+            f'<text class="graduation" x="{LEFT - 6}" y="{ty + 4:.1f}" text-anchor="end">{escape(axis(tick))}</text>'
         )
     for i, month in enumerate(months):
         parts.append(

@@ -11,12 +11,14 @@ import secrets
 from typing import Any
 
 from babel.dates import format_date
+from babel.numbers import format_compact_decimal
 from markupsafe import Markup
 from pyramid.httpexceptions import HTTPForbidden, HTTPSeeOther
 from pyramid.renderers import render_to_response
 from pyramid.request import Request
 from pyramid.response import Response
 
+from wisebook.ledger.money import from_minor
 from wisebook.services import setup
 from wisebook.services.access import auth
 from wisebook.services.access.permissions import Permission
@@ -176,7 +178,9 @@ CHARTS = (
 def _charts(request: Request, years: list[dashboard_service.YearFigures]) -> list[tuple[str, Markup]]:
     """The trésorerie of N beside N-1, then the charts of ``CHARTS``, as inline SVG."""
     currency = request.company.currency
-    months = [format_date(m.month, "MMM", locale=BABEL_LOCALES[request.locale_name]) for m in years[0].months]
+    locale = BABEL_LOCALES[request.locale_name]
+    # « janv », « févr »: twelve abbreviations fit under the chart without their dots.
+    months = [format_date(m.month, "MMM", locale=locale).rstrip(".") for m in years[0].months]
     labels = {name: translate(request, label) for name, label in FIGURES}
 
     def series(name: str, figures: dashboard_service.YearFigures, css: str, title: str) -> charts.Series:
@@ -186,16 +190,19 @@ def _charts(request: Request, years: list[dashboard_service.YearFigures]) -> lis
     def money(units: int) -> str:
         return amount(request, units, currency)
 
+    def short(units: int) -> str:  # the axis's round steps: « 500 k », « 1,5 M », « 2 Md »
+        return format_compact_decimal(from_minor(units, currency), locale=locale, fraction_digits=1)
+
     cash_title = translate(request, "Trésorerie en fin de mois")
     cash = [
         series("tresorerie", y, css, translate(request, "Exercice ${code}", code=y.fiscal_year))
         for y, css in zip(years, ("serie-n", "serie-n1"), strict=False)
     ]
-    made = [(cash_title, charts.chart("line", cash_title, months, cash, money))]
+    made = [(cash_title, charts.chart("line", cash_title, months, cash, money, short))]
     for title, kind, drawn in CHARTS:
         text = translate(request, title)
         lines = [series(name, years[0], css, labels[name]) for name, css in drawn]
-        made.append((text, charts.chart(kind, text, months, lines, money)))
+        made.append((text, charts.chart(kind, text, months, lines, money, short)))
     return made
 
 
