@@ -5,17 +5,18 @@ under ``wisebook/locale`` (``make catalogues`` compiles them)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 from babel.dates import format_date
-from babel.numbers import format_decimal
+from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
 from jinja2 import pass_context
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.i18n import TranslationStringFactory
 from pyramid.request import Request
 from pyramid.response import Response
 
-from wisebook.ledger.money import CURRENCIES, from_minor
+from wisebook.ledger.money import CURRENCIES
 from wisebook.web.navigation import safe_next
 
 _ = TranslationStringFactory("wisebook")
@@ -42,12 +43,23 @@ def translate(request: Request, text: str, **mapping: Any) -> str:
 
 
 def amount(request: Request, units: int, currency: str) -> str:
-    """Minor units as the reader's language groups them: ``1 234 567`` or ``1,234,567``."""
+    """Minor units as the reader's language groups them: ``1 234 567`` or ``1,234,567``.
+
+    With the language's own symbols from Babel, grouped here: Babel's ``format_decimal``
+    reads its pattern on every call (~25 µs), and a page of 500 tiers shows 3 000 amounts."""
     places = CURRENCIES.get(currency, 2)
-    pattern = "#,##0" if places == 0 else "#,##0." + "0" * places
-    return format_decimal(
-        from_minor(units, currency), format=pattern, locale=BABEL_LOCALES[request.locale_name]
-    )
+    group, decimal, minus = _symbols(BABEL_LOCALES[request.locale_name])
+    whole, fraction = divmod(abs(units), 10**places)
+    text = f"{whole:,}".replace(",", group)
+    if places:
+        text = f"{text}{decimal}{fraction:0{places}d}"
+    return minus + text if units < 0 else text
+
+
+@functools.lru_cache(maxsize=8)
+def _symbols(locale: str) -> tuple[str, str, str]:
+    """The language's group and decimal separators and minus sign."""
+    return get_group_symbol(locale), get_decimal_symbol(locale), get_minus_sign_symbol(locale)
 
 
 def day(request: Request, value: dt.date | None) -> str:
