@@ -4,7 +4,7 @@
 Five fiscal years of a trading SARL in Côte d'Ivoire (XOF, TVA 18 %): sales to 500 customers,
 purchases from 200 suppliers, bank collections and payments, payroll; three lines per entry
 on SYSCOHADA accounts. Entries are numbered per journal and year in date order, sealed in
-their journal's hash chain exactly as posting seals them, and the balance table is built from
+their journal's hash chain exactly as posting seals them, and the balance tables are built from
 the same lines, so `wisebook-ctl verify` passes on the result.
 
 The fastest honest path: COPY of entries, lines and balances in one transaction with the
@@ -32,6 +32,7 @@ from wisebook.ledger.chain import GENESIS, ChainLine
 from wisebook.ledger.numbering import format_number
 from wisebook.services.books import years
 from wisebook.services.entries import sealing
+from wisebook.services.entries.balances import rebuild_partner_balances
 from wisebook.services.verify import verify_company
 
 FIRST_YEAR = 2022
@@ -232,6 +233,9 @@ def main() -> None:
         raw.commit()
     finally:
         raw.close()
+    with Session(engine) as s:  # the sub-ledger's balances, from the lines just loaded
+        rebuild_partner_balances(s, company_id)
+        s.commit()
     with engine.connect() as conn:
         conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
     loaded = time.perf_counter() - started

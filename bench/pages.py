@@ -9,8 +9,9 @@ Pages: the entries list (first page, by journal, by account and by class, from a
 pages on by its keyset cursor), one entry, the entry form, the dashboard, the balance, the grand
 livre, a month of a journal, the Bilan and compte de résultat, a class of the chart, one
 account, the entries searched by label and by amount, the lettrage of 4111 (its tiers, then one
-tiers' lines and proposals), the aged balance, the years and their locks, the closing
-prepared, the imports, the integrity check, the audit log, the password page.
+tiers' lines and proposals), the aged balance (at a month's end and on the 15th), the years
+and their locks, the closing prepared, the imports, the integrity check, the audit log, the
+password page.
 """
 
 from __future__ import annotations
@@ -103,6 +104,9 @@ def main() -> None:
         show("lettrage du 4111 (ses tiers)", measure("/lettrage/?compte=4111"))
         show("lettrage du 4111, un tiers", measure("/lettrage/?compte=4111&tiers=C0042"))
         show("balance âgée 411", measure("/rapports/balance-agee/?comptes=411&au=31/12/2026"))
+        show(  # the age bounds cut four months: their lines are read
+            "balance âgée 411 au 15 du mois", measure("/rapports/balance-agee/?comptes=411&au=15/12/2026")
+        )
         show("exercices et verrous", measure("/exercices/"))
         show("clôture 2026 préparée", measure("/exercices/2026/cloture/"))
         show("imports", measure("/imports/"))

@@ -310,7 +310,8 @@ def test_a_balance_left_on_the_transitory_475_blocks_the_closing(api, app, engin
 
 def test_books_whose_debits_and_credits_differ_are_not_closed(api, app, engine, backend):
     """Posting never leaves such books; tampering behind the guards can, and the closing then
-    refuses rather than carry wrong à-nouveaux."""
+    refuses rather than carry wrong à-nouveaux. The preview reads the balance tables (the
+    tampering left them as they were); the closing's request and the closing sum the lines."""
     from sqlalchemy import text
 
     keep_2026(api)
@@ -318,9 +319,23 @@ def test_books_whose_debits_and_credits_differ_are_not_closed(api, app, engine, 
         if backend == "postgresql":
             conn.execute(text("SET LOCAL session_replication_role = replica"))  # the guards off
         conn.execute(text("UPDATE lines SET debit = debit + 1 WHERE debit > 0 AND line_no = 1"))
-    preview = api.get("/api/v1/exercices/2026/cloture/").json
-    assert preview["possible"] is False
     answer = api.post("/api/v1/exercices/2026/cloture/", status=409).json
     assert {"champ": "balance", "message": "Le total des débits diffère du total des crédits."} in answer[
         "erreurs"
     ]
+
+
+def test_a_balance_table_that_no_longer_follows_the_lines_stops_the_closing(api, app, engine):
+    """The closing reads the balance tables; it first checks that they still sum to the lines."""
+    from sqlalchemy import text
+
+    keep_2026(api)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE account_balances SET debit = debit + 5, credit = credit + 5"))
+    answer = api.post("/api/v1/exercices/2026/cloture/", status=409).json
+    assert {
+        "champ": "balance",
+        "message": "Les soldes enregistrés ne suivent plus les lignes : lancez la vérification.",
+    } in answer["erreurs"]
+    with Session(engine) as s:
+        assert [fy.code for fy in s.scalars(select(models.FiscalYear))] == ["2026"]

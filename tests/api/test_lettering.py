@@ -4,9 +4,14 @@ refused with their gap; proposals find invoice/payment pairs; the aged balance a
 
 from __future__ import annotations
 
+import datetime as dt
+import random
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from tests.api.test_closing import entry, run_closing
+from wisebook.services import verify
 
 LINES = "/api/v1/lettrages/lignes/"
 
@@ -120,3 +125,51 @@ def test_the_aged_balance_and_the_a_nouveaux_keep_only_unmatched_lines(api, app)
     api.post(
         "/api/v1/lettrages/", {"lignes": [lines["Facture FA-2"], carried[next(iter(carried))]]}, status=409
     )
+
+
+def test_the_aged_balance_read_by_months_equals_the_lines_aged_one_by_one(api, engine, books):
+    """Whole months come from the sub-ledger's balances, the months a bucket's bound cuts from
+    their lines: seen on any day, the sums are those of the open lines aged one by one."""
+    rng = random.Random(20261207)
+    for _ in range(60):
+        day = f"{dt.date(2026, 1, 1) + dt.timedelta(days=rng.randrange(0, 330))}"
+        amount, tiers = rng.randrange(1, 90) * 1000, rng.choice(["C001", "C002", "C003", None])
+        if rng.random() < 0.6:
+            lines = [("4111", amount, 0, tiers), ("7011", 0, amount, None)]
+        else:
+            lines = [("5211", amount, 0, None), ("4111", 0, amount, tiers)]
+        api.post("/api/v1/ecritures/", entry(day, f"Pièce {day}", lines), status=201)
+    for n, (invoiced, paid) in enumerate((("2026-01-28", "2026-03-03"), ("2026-04-30", "2026-05-02"))):
+        tiers = f"C00{n + 1}"
+        amount = 1_234_000 + n  # an amount no random line has: these pairs are the proposals
+        api.post(
+            "/api/v1/ecritures/",
+            entry(invoiced, "Facture", [("4111", amount, 0, tiers), ("7011", 0, amount, None)]),
+            status=201,
+        )
+        api.post(
+            "/api/v1/ecritures/",
+            entry(paid, "Règlement", [("5211", amount, 0, None), ("4111", 0, amount, tiers)]),
+            status=201,
+        )
+    proposed = api.get("/api/v1/lettrages/propositions/", compte="4111").json["resultats"]
+    made = [api.post("/api/v1/lettrages/", {"lignes": p["lignes"]}, status=201).json for p in proposed[:6]]
+    api.delete(f"/api/v1/lettrages/{made[0]['id']}/", status=204)  # one délettrage: open again
+    assert len(made) >= 2
+    open_lines = api.get(LINES, compte="4111", ouvertes="1").json["resultats"]
+    days = ["2026-01-31", "2026-02-15", "2026-03-02", "2026-04-30", "2026-05-31", "2026-06-01", "2026-08-17"]
+    for at in [*days, "2026-10-29", "2026-12-31"]:
+        seen = dt.date.fromisoformat(at)
+        expected: dict[str | None, list[int]] = {}
+        for ln in open_lines:
+            age = (seen - dt.date.fromisoformat(ln["date"])).days
+            if age < 0:
+                continue
+            bucket = 0 if age <= 30 else 1 if age <= 60 else 2 if age <= 90 else 3
+            row = expected.setdefault(ln["tiers"], [0, 0, 0, 0])
+            row[bucket] += int(ln["debit"]) - int(ln["credit"])
+        aged = api.get("/api/v1/rapports/balance-agee/", comptes="411", au=at).json["lignes"]
+        got = {row["tiers"]: [int(v) for v in row["tranches"]] for row in aged}
+        assert got == {t: v for t, v in expected.items() if any(v)}, at
+    with Session(engine) as s:  # the sub-ledger's balances follow postings, lettrages, délettrages
+        assert verify.verify_company(s, books.company_id) == []

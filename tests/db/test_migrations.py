@@ -82,3 +82,77 @@ def test_0002_dates_the_lines_of_books_kept_under_0001(blank_engine):
     if blank_engine.dialect.name == "postgresql":  # the guard is back on after the backfill
         with pytest.raises(DBAPIError, match="validée"), blank_engine.begin() as conn:
             conn.execute(text("UPDATE lines SET label = 'changé'"))
+
+
+SUB_LEDGER_LINES = (  # entry, line, account, debit, credit, tiers
+    (1, 1, "4111", 300, 0, "C001"),  # a sale to C001, lettered with its payment (entry 2)
+    (1, 2, "7011", 0, 300, None),
+    (2, 1, "7011", 300, 0, None),
+    (2, 2, "4111", 0, 300, "C001"),
+    (3, 1, "4111", 500, 0, "C001"),  # a sale to C001, still open
+    (3, 2, "7011", 0, 500, "C001"),  # a tiers on an account that is not lettered
+    (4, 1, "4111", 70, 0, None),  # an open line without a tiers
+    (4, 2, "7011", 0, 70, None),
+)
+
+
+def test_0017_sums_the_sub_ledger_of_books_kept_before_it(blank_engine):
+    migrate.upgrade(blank_engine)
+    with blank_engine.begin() as conn:  # books kept before 0017: lines, one lettrage, no sums
+        for statement in BOOKS_0001:
+            conn.execute(text(statement))
+        for number in range(1, 5):
+            conn.execute(
+                text(
+                    ENTRY.replace("SELECT c.id,", f"SELECT {number}, c.id,").replace(
+                        "(company_id,", "(id, company_id,"
+                    )
+                )
+            )
+        for entry, no, code, debit, credit, partner in SUB_LEDGER_LINES:
+            conn.execute(
+                text(
+                    "INSERT INTO lines (id, entry_id, line_no, account_id, label, debit, credit, partner, entry_date)"
+                    " SELECT :id, :entry, :no, a.id, '', :debit, :credit, :partner, '2026-03-14'"
+                    " FROM accounts a WHERE a.code = :code"
+                ),
+                {
+                    "id": entry * 10 + no,
+                    "entry": entry,
+                    "no": no,
+                    "code": code,
+                    "debit": debit,
+                    "credit": credit,
+                    "partner": partner,
+                },
+            )
+        conn.execute(
+            text(
+                "UPDATE entries SET status = 'validee', number = 'VTE-2026-00000' || id, hash = 'h', sequence = id"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO reconciliations (id, company_id, account_id, partner, code, created_at)"
+                " VALUES (1, 1, 1, 'C001', 'A', CURRENT_TIMESTAMP)"
+            )
+        )
+        conn.execute(
+            text("INSERT INTO reconciliation_lines (line_id, reconciliation_id) VALUES (11, 1), (22, 1)")
+        )
+    migrate.downgrade(blank_engine, "0016")
+
+    migrate.upgrade(blank_engine)
+
+    with blank_engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT a.code, b.partner, b.debit, b.credit, b.open_lines, b.open_amount"
+                " FROM partner_balances b JOIN accounts a ON a.id = b.account_id ORDER BY a.code, b.partner"
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        ("4111", "", 70, 0, 1, 70),
+        ("4111", "C001", 800, 300, 1, 500),  # the lettered pair is summed, not left open
+        ("7011", "C001", 0, 500, 0, 0),
+    ]

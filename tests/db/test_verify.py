@@ -58,6 +58,7 @@ def test_verify_passes_on_sound_books_and_fails_after_tampering(
     assert bad.returncode == 1
     assert "chaîne rompue à l'écriture VTE-2026-000001" in bad.stderr
     assert "soldes : compte 4111" in bad.stderr
+    assert "soldes par tiers : compte 4111" in bad.stderr  # the sub-ledger's sums, too
 
 
 def test_setup_cli_is_idempotent_and_explains_bad_input(engine, backend_settings):

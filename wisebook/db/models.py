@@ -296,6 +296,26 @@ class AccountBalance(CompanyOwned, Base):
     __table_args__ = (Index("ix_account_balances_company_id_fiscal_year_id", "company_id", "fiscal_year_id"),)
 
 
+class PartnerBalance(CompanyOwned, Base):
+    """The sub-ledger's balances: posted movements per account, tiers and month of the lines
+    that name a tiers or sit on a lettrable account (``partner`` is "" for none), with the
+    count and net (debit − credit) of those still unlettered. Kept in the transactions that
+    post, import, letter and délettre, so that the balance by tiers, the lettrage by tiers,
+    the aged balance and the closing read months, not millions of lines."""
+
+    __tablename__ = "partner_balances"
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    partner: Mapped[str] = mapped_column(String(100), primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id", ondelete="CASCADE"), primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    fiscal_year_id: Mapped[int] = mapped_column(ForeignKey("fiscal_years.id", ondelete="CASCADE"))
+    debit: Mapped[int] = mapped_column(BigInteger, default=0)
+    credit: Mapped[int] = mapped_column(BigInteger, default=0)
+    open_lines: Mapped[int] = mapped_column(Integer, default=0)
+    open_amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    __table_args__ = (Index("ix_partner_balances_company_id_fiscal_year_id", "company_id", "fiscal_year_id"),)
+
+
 class AuditEntry(CompanyOwned, Base):
     """One write that happened: who, when, in which company, what, from where. Append-only."""
 

@@ -16,6 +16,7 @@ What an accountant expects of a closing, in one transaction:
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -78,24 +79,70 @@ def _following(session: Session, company_id: int, fy: models.FiscalYear) -> mode
 
 
 def _balances(session: Session, company_id: int, fy: models.FiscalYear) -> list[tuple[str, str | None, int]]:
-    """Every (account, tiers) of the year with its net balance, posted lines only."""
-    ent, line, acc = models.Entry, models.Line, models.Account
-    rows = session.execute(
-        select(acc.code, line.partner, func.sum(line.debit - line.credit))
-        .join(line, line.account_id == acc.id)
+    """Every (account, tiers) of the year with its net balance, posted lines only: per account
+    from the balance table, split by tiers from the sub-ledger's (what no tiers names is the
+    rest), so that a year of a million lines is summed from its months."""
+    acc, bal, pb = models.Account, models.AccountBalance, models.PartnerBalance
+    nets = session.execute(
+        select(acc.code, func.sum(bal.debit - bal.credit))
+        .join(bal, bal.account_id == acc.id)
+        .where(bal.company_id == company_id, bal.fiscal_year_id == fy.id)
+        .group_by(acc.code)
+    ).all()
+    by_partner: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for code, partner, net in session.execute(
+        select(acc.code, pb.partner, func.sum(pb.debit - pb.credit))
+        .join(pb, pb.account_id == acc.id)
+        .where(pb.company_id == company_id, pb.fiscal_year_id == fy.id, pb.partner != "")
+        .group_by(acc.code, pb.partner)
+    ):
+        by_partner[code].append((partner, int(net)))
+    found: list[tuple[str, str | None, int]] = []
+    for code, net in sorted(nets):
+        named = sorted(by_partner.get(code, []))
+        found += [(code, partner, amount) for partner, amount in named]
+        rest = int(net) - sum(amount for _partner, amount in named)
+        if rest or not named:
+            found.append((code, None, rest))
+    return found
+
+
+def _lines_totals(session: Session, company_id: int, fy: models.FiscalYear) -> tuple[int, int]:
+    """The year's posted debits and credits, summed from its lines: the closing trusts the
+    balance tables it reads only once they agree with the lines."""
+    ent, line = models.Entry, models.Line
+    debit, credit = session.execute(
+        select(func.coalesce(func.sum(line.debit), 0), func.coalesce(func.sum(line.credit), 0))
         .join(ent, ent.id == line.entry_id)
         .where(ent.company_id == company_id, ent.fiscal_year_id == fy.id, ent.status == models.POSTED)
-        .group_by(acc.code, line.partner)
-        .order_by(acc.code, line.partner)
-    ).all()
-    return [(code, partner, int(net)) for code, partner, net in rows]
+    ).one()
+    return int(debit), int(credit)
+
+
+def _table_totals(session: Session, company_id: int, fy: models.FiscalYear) -> tuple[int, int]:
+    bal = models.AccountBalance
+    debit, credit = session.execute(
+        select(func.coalesce(func.sum(bal.debit), 0), func.coalesce(func.sum(bal.credit), 0)).where(
+            bal.company_id == company_id, bal.fiscal_year_id == fy.id
+        )
+    ).one()
+    return int(debit), int(credit)
 
 
 def preview(
-    session: Session, company_id: int, fiscal_year_ref: str | int, shown: int | None = None
+    session: Session,
+    company_id: int,
+    fiscal_year_ref: str | int,
+    shown: int | None = None,
+    *,
+    against_lines: bool = False,
 ) -> Preview:
     """The checks and the à-nouveaux of a closing, without writing anything; ``shown`` keeps
-    only the first à-nouveaux lines (a page shows them; ``line_count`` says how many in all)."""
+    only the first à-nouveaux lines (a page shows them; ``line_count`` says how many in all).
+
+    The figures come from the balance tables. ``against_lines`` (the closing itself, and the
+    request that starts it) first sums the year's lines too: books whose lines no longer
+    balance, or no longer match the tables, are not closed."""
     fy = years.get_fiscal_year(session, company_id, fiscal_year_ref)
     blockers: list[FieldError] = []
     links: list[str | None] = []
@@ -124,9 +171,18 @@ def preview(
         )
         links.append(f"ecriture:{entry_id}")
     balances = _balances(session, company_id, fy)
-    if sum(net for _code, _partner, net in balances) != 0:
+    totals = _table_totals(session, company_id, fy)
+    lines_totals = _lines_totals(session, company_id, fy) if against_lines else totals
+    if lines_totals[0] != lines_totals[1]:
         blockers.append(FieldError("balance", "Le total des débits diffère du total des crédits."))
         links.append("balance")
+    elif sum(net for _code, _partner, net in balances) != 0 or totals != lines_totals:
+        blockers.append(
+            FieldError(
+                "balance", "Les soldes enregistrés ne suivent plus les lignes : lancez la vérification."
+            )
+        )
+        links.append("verification")
     suspense: dict[str, int] = {}
     for code, _partner, net in balances:
         if code.startswith(SUSPENSE_PREFIXES):
@@ -197,7 +253,7 @@ def close(
         select(models.FiscalYear.id).where(models.FiscalYear.id == fy.id).with_for_update()
     )
     report(0, 4, "contrôles avant clôture")
-    found = preview(session, company.id, fy.id)
+    found = preview(session, company.id, fy.id, against_lines=True)
     if found.blockers:
         raise ClosingBlocked(
             f"L'exercice {fy.code} ne peut pas être clôturé : {len(found.blockers)} point(s) à régler.",

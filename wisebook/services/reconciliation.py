@@ -13,13 +13,15 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import and_, case, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from wisebook.db import models
 from wisebook.ledger.errors import Conflict, InvalidInput, NotFound
 from wisebook.ledger.money import from_minor, grouped
+from wisebook.services.entries import balances
 
 AGE_BUCKETS = ((0, 30), (31, 60), (61, 90), (91, None))  # days past the line's date
 
@@ -183,6 +185,7 @@ def reconcile(
     session.flush()
     session.add_all(models.ReconciliationLine(line_id=i, reconciliation_id=made.id) for i in wanted)
     session.flush()
+    balances.lettered(session, wanted, 1)
     return made
 
 
@@ -193,33 +196,60 @@ def _year(session: Session, entry_id: int) -> int:
 def open_lines_of_year(
     session: Session, company_id: int, fiscal_year_id: int, limit: int | None = None
 ) -> list[OpenLine]:
-    """The unlettered lines of lettrable accounts in a year, by account, tiers and date (the
-    first ``limit`` of them): the à-nouveaux carry them one by one."""
+    """The unlettered lines of lettrable accounts in a year, by account, tiers (none first)
+    and date (the first ``limit`` of them): the à-nouveaux carry them one by one. With a
+    limit, the sub-ledger's balances name the first accounts and tiers that hold that many
+    open lines, and only theirs are read."""
+    line = models.Line
     query = _lines_query(company_id).where(  # type: ignore[attr-defined]
         models.Entry.fiscal_year_id == fiscal_year_id, models.Reconciliation.id.is_(None)
     )
-    query = query.order_by(models.Account.code, models.Line.partner, models.Line.entry_date, models.Line.id)
+    if limit is not None:
+        pb, acc = models.PartnerBalance, models.Account
+        picked: list[tuple[int, str]] = []
+        held = 0
+        for account_id, partner, count in session.execute(
+            select(pb.account_id, pb.partner, func.sum(pb.open_lines))
+            .join(acc, acc.id == pb.account_id)
+            .where(pb.company_id == company_id, pb.fiscal_year_id == fiscal_year_id)
+            .group_by(acc.code, pb.account_id, pb.partner)
+            .having(func.sum(pb.open_lines) > 0)
+            .order_by(acc.code, pb.partner)
+        ):
+            if held >= limit:
+                break
+            picked.append((account_id, partner))
+            held += int(count)
+        if not picked:
+            return []
+        query = query.where(
+            or_(
+                *(
+                    and_(
+                        line.account_id == account_id,
+                        line.partner == partner if partner else line.partner.is_(None),
+                    )
+                    for account_id, partner in picked
+                )
+            )
+        )
+    query = query.order_by(models.Account.code, func.coalesce(line.partner, ""), line.entry_date, line.id)
     rows = session.execute(query if limit is None else query.limit(limit))
     return [OpenLine(*row[:11]) for row in rows.all()]
 
 
 def count_open_lines_of_year(session: Session, company_id: int, fiscal_year_id: int, classes: str) -> int:
-    """How many unlettered lines of lettrable accounts of ``classes`` a year has."""
-    line, ent, acc, link = models.Line, models.Entry, models.Account, models.ReconciliationLine
+    """How many unlettered lines of lettrable accounts of ``classes`` a year has (the
+    sub-ledger's balances count them)."""
+    pb, acc = models.PartnerBalance, models.Account
     return int(
         session.scalar(
-            select(func.count())
-            .select_from(line)
-            .join(acc, acc.id == line.account_id)
-            .join(ent, ent.id == line.entry_id)
-            .outerjoin(link, link.line_id == line.id)
+            select(func.sum(pb.open_lines))
+            .join(acc, acc.id == pb.account_id)
             .where(
-                ent.company_id == company_id,
-                ent.fiscal_year_id == fiscal_year_id,
-                ent.status == models.POSTED,
-                acc.lettrable.is_(True),
+                pb.company_id == company_id,
+                pb.fiscal_year_id == fiscal_year_id,
                 acc.account_class.in_([int(c) for c in classes]),
-                link.line_id.is_(None),
             )
         )
         or 0
@@ -247,6 +277,7 @@ def unreconcile(session: Session, company_id: int, reconciliation_id: int) -> No
     )
     if closed:
         raise Conflict("Ce lettrage touche un exercice clôturé : il ne se défait plus.")
+    balances.lettered(session, line_ids(session, found.id), -1)
     session.execute(
         delete(models.ReconciliationLine).where(models.ReconciliationLine.reconciliation_id == found.id)
     )
@@ -331,24 +362,19 @@ def has_more_lines_than(session: Session, company_id: int, account: str, limit: 
 
 def open_partners(session: Session, company_id: int, account: str) -> list[OpenPartner]:
     """The tiers of a lettrable account with their unlettered lines in open years (count and
-    balance), by code; the lines without a tiers come first."""
+    balance), by code; the lines without a tiers come first. Read from the sub-ledger's
+    balances: a few rows per tiers and month, whatever the number of lines."""
     found = _account(session, company_id, account)
-    line, ent, fy, link = models.Line, models.Entry, models.FiscalYear, models.ReconciliationLine
+    pb, fy = models.PartnerBalance, models.FiscalYear
     rows = session.execute(
-        select(line.partner, func.count(), func.sum(line.debit - line.credit))
-        .join(ent, ent.id == line.entry_id)
-        .join(fy, fy.id == ent.fiscal_year_id)
-        .outerjoin(link, link.line_id == line.id)
-        .where(
-            line.account_id == found.id,
-            ent.status == models.POSTED,
-            fy.status == "ouvert",
-            link.line_id.is_(None),
-        )
-        .group_by(line.partner)
-        .order_by(line.partner.is_not(None), line.partner)
+        select(pb.partner, func.sum(pb.open_lines), func.sum(pb.open_amount))
+        .join(fy, fy.id == pb.fiscal_year_id)
+        .where(pb.account_id == found.id, fy.status == "ouvert")
+        .group_by(pb.partner)
+        .having(func.sum(pb.open_lines) > 0)
+        .order_by(pb.partner)
     )
-    return [OpenPartner(partner, int(count), int(total or 0)) for partner, count, total in rows]
+    return [OpenPartner(partner or None, int(count), int(total or 0)) for partner, count, total in rows]
 
 
 @dataclass(frozen=True)
@@ -361,42 +387,112 @@ class AgedRow:
     total: int
 
 
+def _age_bucket(day: dt.date, at: dt.date) -> int:
+    """The AGE_BUCKETS index of a line dated ``day``, seen on ``at``."""
+    age = (at - day).days
+    return next(i for i, (_low, high) in enumerate(AGE_BUCKETS) if high is None or age <= high)
+
+
+def _segments(start: dt.date, end: dt.date, at: dt.date) -> list[tuple[dt.date, dt.date, int | None]]:
+    """A month's days cut where their age bucket changes: (first, last, bucket); the days
+    after ``at`` are bucket None (not counted)."""
+    found: list[tuple[dt.date, dt.date, int | None]] = []
+    day = start
+    while day <= end:
+        bucket = _age_bucket(day, at) if day <= at else None
+        last = day
+        while last < end:
+            following = last + dt.timedelta(days=1)
+            if (_age_bucket(following, at) if following <= at else None) != bucket:
+                break
+            last = following
+        found.append((day, last, bucket))
+        day = last + dt.timedelta(days=1)
+    return found
+
+
 def aged_balance(session: Session, company_id: int, prefix: str, at: dt.date) -> list[AgedRow]:
     """Unlettered lines of the lettrable accounts under ``prefix`` up to ``at``, aged from their
-    date: receivables (411…) come out debit, payables (401…) credit. Summed by the database,
-    per account, tiers and age bucket (the buckets' bounds are dates)."""
-    ent, line, acc, fy = models.Entry, models.Line, models.Account, models.FiscalYear
-    link = models.ReconciliationLine
-    bucket = case(
-        *[
-            (line.entry_date >= at - dt.timedelta(days=high), index)
-            for index, (_low, high) in enumerate(AGE_BUCKETS)
-            if high is not None
-        ],
-        else_=len(AGE_BUCKETS) - 1,
-    ).label("bucket")
-    rows = session.execute(
-        select(acc.code, line.partner, bucket, func.sum(line.debit - line.credit))
-        .join(acc, acc.id == line.account_id)
-        .join(ent, ent.id == line.entry_id)
-        .join(fy, fy.id == ent.fiscal_year_id)
-        .outerjoin(link, link.line_id == line.id)
-        .where(
-            acc.company_id == company_id,
-            acc.lettrable.is_(True),
-            acc.code.like(f"{prefix}%"),
-            ent.status == models.POSTED,
-            fy.status == "ouvert",
-            line.entry_date <= at,
-            link.line_id.is_(None),
+    date: receivables (411…) come out debit, payables (401…) credit; per account and tiers.
+
+    The sub-ledger's balances hold each month's open amount. A month whose days share one age
+    bucket is read from them alone. A month that an age bound (or ``at``) cuts through has
+    its shorter parts' lines read, and its longest part is the month's amount less those."""
+    ent, line, acc, fy, period = models.Entry, models.Line, models.Account, models.FiscalYear, models.Period
+    pb, link = models.PartnerBalance, models.ReconciliationLine
+    codes = dict(
+        session.execute(
+            select(acc.id, acc.code).where(
+                acc.company_id == company_id, acc.lettrable.is_(True), acc.code.like(f"{prefix}%")
+            )
         )
-        .group_by(acc.code, line.partner, bucket)
+        .tuples()
+        .all()
     )
+    rest: dict[int, int | None] = {}  # month → the bucket of its part taken from the month's amount
+    read: list[tuple[dt.date, dt.date, int | None, int]] = []  # parts whose lines are read
+    for period_id, start, end in session.execute(
+        select(period.id, period.start_date, period.end_date)
+        .join(fy, fy.id == period.fiscal_year_id)
+        .where(fy.company_id == company_id, fy.status == "ouvert", period.start_date <= at)
+    ):
+        parts = _segments(start, end, at)
+        longest = max(parts, key=lambda part: (part[1] - part[0]).days)
+        rest[period_id] = longest[2]
+        read += [
+            (first, last, bucket, period_id) for first, last, bucket in parts if (first, last) != longest[:2]
+        ]
     sums: dict[tuple[str, str | None], list[int]] = defaultdict(lambda: [0] * len(AGE_BUCKETS))
-    for code, partner, index, total in rows:
-        sums[(code, partner)][int(index)] += int(total or 0)
+    counted: dict[int, int] = {period_id: b for period_id, b in rest.items() if b is not None}
+    if counted and codes:
+        # The accounts and months named by their ids: the planner then counts the rows right
+        # and sums them in a hash, where a join on the accounts' numbers made it sort them.
+        by_bucket: dict[int, list[int]] = defaultdict(list)
+        for period_id, month_bucket in counted.items():
+            by_bucket[month_bucket].append(period_id)
+        largest = max(by_bucket, key=lambda b: len(by_bucket[b]))
+        others = [(pb.period_id.in_(ids), b) for b, ids in by_bucket.items() if b != largest]
+        keys: list[Any] = [pb.account_id, pb.partner]
+        if others:
+            keys.append(case(*others, else_=largest).label("bucket"))
+        for account_id, partner, *found, total in session.execute(
+            select(*keys, func.sum(pb.open_amount))
+            .where(pb.account_id.in_(codes), pb.period_id.in_(counted))
+            .group_by(*keys)
+        ):
+            sums[(codes[account_id], partner or None)][int(found[0] if found else largest)] += int(total or 0)
+    wanted = [part for part in read if part[2] is not None or counted.get(part[3]) is not None]
+    if wanted and codes:
+        part_of = case(
+            *[(line.entry_date.between(first, last), n) for n, (first, last, _b, _p) in enumerate(wanted)]
+        ).label("part")
+        # Here the accounts joined by their numbers: the planner then reads the month's lines
+        # and finds each one's entry by its key (named by ids, it scanned every entry).
+        for account_id, partner, n, total in session.execute(
+            select(line.account_id, line.partner, part_of, func.sum(line.debit - line.credit))
+            .join(acc, acc.id == line.account_id)
+            .join(ent, ent.id == line.entry_id)
+            .join(fy, fy.id == ent.fiscal_year_id)
+            .outerjoin(link, link.line_id == line.id)
+            .where(
+                acc.company_id == company_id,
+                acc.lettrable.is_(True),
+                acc.code.like(f"{prefix}%"),
+                or_(*(line.entry_date.between(first, last) for first, last, _b, _p in wanted)),
+                ent.status == models.POSTED,
+                fy.status == "ouvert",
+                link.line_id.is_(None),
+            )
+            .group_by(line.account_id, line.partner, part_of)
+        ):
+            _first, _last, part_bucket, period_id = wanted[int(n)]
+            row = sums[(codes[account_id], partner)]
+            if part_bucket is not None:
+                row[part_bucket] += int(total or 0)
+            if counted.get(period_id) is not None:  # the month's amount held it: take it out
+                row[counted[period_id]] -= int(total or 0)
     return [
         AgedRow(account, partner, tuple(values), sum(values))
         for (account, partner), values in sorted(sums.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))
-        if sum(values) or any(values)
+        if any(values)
     ]

@@ -1,16 +1,17 @@
-"""Integrity checks behind ``wisebook-ctl verify``: hash chain, numbering, balance table."""
+"""Integrity checks behind ``wisebook-ctl verify``: hash chain, numbering, the balance table
+and the sub-ledger's balances."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from wisebook.db import models
 from wisebook.ledger.chain import GENESIS, ChainLine
-from wisebook.services.entries import sealing
+from wisebook.services.entries import balances, sealing
 
 
 def verify_company(session: Session, company_id: int) -> list[str]:
@@ -19,6 +20,7 @@ def verify_company(session: Session, company_id: int) -> list[str]:
         *verify_chain(session, company_id),
         *verify_numbering(session, company_id),
         *verify_balances(session, company_id),
+        *verify_partner_balances(session, company_id),
     ]
 
 
@@ -179,3 +181,38 @@ def verify_balances(session: Session, company_id: int) -> list[str]:
                 f"table {from_table.get(key, (0, 0))}, lignes {from_lines.get(key, (0, 0))}"
             )
     return problems
+
+
+def verify_partner_balances(session: Session, company_id: int) -> list[str]:
+    """The sub-ledger's balances equal the posted lines that name a tiers or sit on a lettrable
+    account, per account, tiers and month, with what of them is unlettered."""
+    from_lines = {
+        (r.account_id, r.partner, r.period_id): (
+            int(r.debit),
+            int(r.credit),
+            int(r.open_lines),
+            int(r.open_amount),
+        )
+        for r in session.execute(
+            text(balances.PARTNER_BALANCES_FROM_LINES), {"company": company_id, "posted": models.POSTED}
+        )
+    }
+    pb = models.PartnerBalance
+    from_table = {
+        (r.account_id, r.partner, r.period_id): (r.debit, r.credit, r.open_lines, r.open_amount)
+        for r in session.execute(
+            select(
+                pb.account_id, pb.partner, pb.period_id, pb.debit, pb.credit, pb.open_lines, pb.open_amount
+            ).where(pb.company_id == company_id)
+        )
+        if r.debit or r.credit
+    }
+    acc = models.Account
+    codes = dict(session.execute(select(acc.id, acc.code).where(acc.company_id == company_id)).tuples().all())
+    nothing = (0, 0, 0, 0)
+    return [
+        f"soldes par tiers : compte {codes.get(key[0], key[0])}, tiers « {key[1]} », période {key[2]} : "
+        f"table {from_table.get(key, nothing)}, lignes {from_lines.get(key, nothing)}"
+        for key in sorted(set(from_lines) | set(from_table))
+        if from_lines.get(key, nothing) != from_table.get(key, nothing)
+    ]

@@ -44,6 +44,7 @@ class LineRecord:
     debit: int
     credit: int
     partner: str | None
+    lettrable: bool = False  # the account's: its lines are lettered, kept open until then
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,14 @@ def record(entry: models.Entry) -> EntryRecord:
         posted_at=entry.posted_at,
         lines=tuple(
             LineRecord(
-                ln.account_id, ln.account.code, ln.account.label, ln.label, ln.debit, ln.credit, ln.partner
+                ln.account_id,
+                ln.account.code,
+                ln.account.label,
+                ln.label,
+                ln.debit,
+                ln.credit,
+                ln.partner,
+                ln.account.lettrable,
             )
             for ln in entry.lines
         ),
@@ -294,6 +302,7 @@ def _checked(
             debit=to_minor(ln.debit, company.currency),
             credit=to_minor(ln.credit, company.currency),
             partner=ln.partner,
+            lettrable=accounts[ln.account].lettrable,
         )
         for ln in draft.lines
     )
@@ -523,6 +532,13 @@ def _post(session: Session, company: CompanyContext, entry: EntryRecord, user_id
         movements[ln.account_id][1] += ln.credit
     balances.add_to_balances(
         session, company.id, entry.fiscal_year_id, entry.period_id, entry.journal_id, movements
+    )
+    balances.add_to_partner_balances(
+        session,
+        company.id,
+        entry.fiscal_year_id,
+        entry.period_id,
+        ((ln.account_id, ln.partner, ln.debit, ln.credit, ln.lettrable) for ln in entry.lines),
     )
     webhooks.emit(
         session,

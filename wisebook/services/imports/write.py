@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,7 +81,7 @@ def close_chains(session: Session, chains: list[Chain]) -> None:
         sealing.close(session, chain.journal_id, chain.fiscal_year_id, chain.hash)
 
 
-def add_balances(session: Session, company_id: int, entries: Iterable[Planned]) -> None:
+def add_balances(session: Session, company_id: int, entries: Sequence[Planned]) -> None:
     moves: dict[tuple[int, int, int], dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     for entry in entries:
         assert entry.period is not None
@@ -92,6 +92,19 @@ def add_balances(session: Session, company_id: int, entries: Iterable[Planned]) 
             amounts[1] += ln[4]
     for (fiscal_year_id, period_id, journal_id), movements in sorted(moves.items()):
         balances.add_to_balances(session, company_id, fiscal_year_id, period_id, journal_id, movements)
+    lettrable = set(
+        session.scalars(
+            select(models.Account.id).where(models.Account.company_id == company_id, models.Account.lettrable)
+        )
+    )
+    months: dict[tuple[int, int], list[tuple[int, str | None, int, int, bool]]] = defaultdict(list)
+    for entry in entries:
+        assert entry.period is not None
+        months[(entry.period.fiscal_year_id, entry.period.period_id)].extend(
+            (ln[0], ln[5], ln[3], ln[4], ln[0] in lettrable) for ln in entry.lines
+        )
+    for (fiscal_year_id, period_id), lines in sorted(months.items()):
+        balances.add_to_partner_balances(session, company_id, fiscal_year_id, period_id, lines)
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})

@@ -140,7 +140,7 @@ def close_year(request: Request) -> Response:
     """Close the year in the background (202 and the task); refused at once with the blocking
     list when the checks fail (the task checks again)."""
     fy = years.get_fiscal_year(request.db, request.company.id, request.matchdict["id"])
-    found = closing.preview(request.db, request.company.id, fy.id)
+    found = closing.preview(request.db, request.company.id, fy.id, against_lines=True)
     if found.blockers:
         raise closing.ClosingBlocked(
             f"L'exercice {fy.code} ne peut pas être clôturé : {len(found.blockers)} point(s) à régler.",

@@ -6,7 +6,8 @@ lettrage undone; and the aged balance of receivables and payables per account an
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, NamedTuple
+from urllib.parse import urlencode
 
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.request import Request
@@ -170,6 +171,17 @@ def _act(request: Request, account: str) -> str:
     return translate(request, "Lettrage ${code} fait.", code=made_one.code)
 
 
+class AgedLine(NamedTuple):
+    """A row of the aged balance's page. A tuple with names, not a dict: Jinja reads ``l.compte``
+    as an attribute first, and a dict's missing attribute costs an exception per cell."""
+
+    compte: str
+    tiers: str
+    lien: str
+    tranches: list[str]
+    total: str
+
+
 def aged_balance_page(request: Request) -> Response:
     """Unlettered receivables or payables by age (0-30, 31-60, 61-90, 91+ days) at a date, per
     account and tiers, with totals."""
@@ -192,6 +204,7 @@ def aged_balance_page(request: Request) -> Response:
     values["au"] = values["au"] or at.strftime("%d/%m/%Y")
     buckets = len(lettering.AGE_BUCKETS)
     totals = [sum(r.buckets[i] for r in rows) for i in range(buckets)]
+    lettering_path = request.route_path("lettering_page")  # once: a page may list 5 000 tiers
     return page(
         request,
         "balance_agee.html",
@@ -202,12 +215,13 @@ def aged_balance_page(request: Request) -> Response:
                 f"{low}–{high}" if high is not None else f"{low}+" for low, high in lettering.AGE_BUCKETS
             ],
             "lignes": [
-                {
-                    "compte": r.account,
-                    "tiers": r.partner or "",
-                    "tranches": [_money(request, v) for v in r.buckets],
-                    "total": amount(request, r.total, company.currency),
-                }
+                AgedLine(
+                    r.account,
+                    r.partner or "",
+                    f"{lettering_path}?{urlencode({'compte': r.account, 'tiers': r.partner or ''})}",
+                    [_money(request, v) for v in r.buckets],
+                    amount(request, r.total, company.currency),
+                )
                 for r in rows
             ],
             "totaux": [amount(request, v, company.currency) for v in totals],

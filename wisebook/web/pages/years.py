@@ -127,7 +127,8 @@ def _years_with(request: Request, errors: dict[str, str], status: int) -> Respon
 
 
 def _target(request: Request, link: str | None) -> str | None:
-    """Where a blocking item is cleared: the draft, the suspense account, the earlier year."""
+    """Where a blocking item is cleared: the draft, the suspense account, the earlier year, the
+    balance, the integrity check."""
     if not link:
         return None
     kind, _, ref = link.partition(":")
@@ -139,6 +140,8 @@ def _target(request: Request, link: str | None) -> str | None:
         return request.route_path("closing_page", code=ref)
     if kind == "balance":
         return request.route_path("balance_page")
+    if kind == "verification":
+        return request.route_path("verification_page")
     return None
 
 
@@ -150,7 +153,7 @@ def closing_page(request: Request) -> Response:
     status = 200
     if request.method == "POST":
         fy = years.get_fiscal_year(request.db, company.id, code)
-        found = closing.preview(request.db, company.id, fy.id)
+        found = closing.preview(request.db, company.id, fy.id, against_lines=True)
         if not found.blockers:
             run = request.registry.wisebook_queue.submit(
                 request.db,
