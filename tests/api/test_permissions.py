@@ -258,6 +258,12 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("account", "GET"): Example(fixed("/api/v1/comptes/4111/"), 200),
     ("account", "PATCH"): Example(fixed("/api/v1/comptes/6053/"), 200, lambda: {"libelle": "Fournitures"}),
     ("account", "DELETE"): Example(fixed("/api/v1/comptes/6053/"), 409),  # official: it stays
+    ("tiers", "GET"): Example(fixed("/api/v1/tiers/"), 200),
+    ("tiers", "POST"): Example(
+        fixed("/api/v1/tiers/"), 201, lambda: {"code": f"T{next(counter)}", "nom": "Tiers", "type": "client"}
+    ),
+    ("one_tiers", "GET"): Example(fixed("/api/v1/tiers/INCONNU/"), 404),
+    ("one_tiers", "PATCH"): Example(fixed("/api/v1/tiers/INCONNU/"), 404, lambda: {"nom": "Autre nom"}),
     ("journals", "GET"): Example(fixed("/api/v1/journaux/"), 200),
     ("journals", "POST"): Example(
         fixed("/api/v1/journaux/"),

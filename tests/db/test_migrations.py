@@ -96,9 +96,9 @@ SUB_LEDGER_LINES = (  # entry, line, account, debit, credit, tiers
 )
 
 
-def test_0017_sums_the_sub_ledger_of_books_kept_before_it(blank_engine):
-    migrate.upgrade(blank_engine)
-    with blank_engine.begin() as conn:  # books kept before 0017: lines, one lettrage, no sums
+def _books_with_tiers_codes(engine: Engine) -> None:
+    """Books as kept before 0017: lines naming tiers by code, one lettrage, no sums."""
+    with engine.begin() as conn:
         for statement in BOOKS_0001:
             conn.execute(text(statement))
         for number in range(1, 5):
@@ -140,6 +140,11 @@ def test_0017_sums_the_sub_ledger_of_books_kept_before_it(blank_engine):
         conn.execute(
             text("INSERT INTO reconciliation_lines (line_id, reconciliation_id) VALUES (11, 1), (22, 1)")
         )
+
+
+def test_0017_sums_the_sub_ledger_of_books_kept_before_it(blank_engine):
+    migrate.upgrade(blank_engine)
+    _books_with_tiers_codes(blank_engine)
     migrate.downgrade(blank_engine, "0016")
 
     migrate.upgrade(blank_engine)
@@ -156,3 +161,21 @@ def test_0017_sums_the_sub_ledger_of_books_kept_before_it(blank_engine):
         ("4111", "C001", 800, 300, 1, 500),  # the lettered pair is summed, not left open
         ("7011", "C001", 0, 500, 0, 0),
     ]
+
+
+def test_0018_registers_each_tiers_code_the_books_already_carry(blank_engine):
+    migrate.upgrade(blank_engine)
+    _books_with_tiers_codes(blank_engine)
+    migrate.downgrade(blank_engine, "0017")  # the register gone: the books as 0017 kept them
+
+    migrate.upgrade(blank_engine)
+
+    with blank_engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT p.code, p.name, p.kind, a.code, p.country FROM partners p"
+                " JOIN accounts a ON a.id = p.account_id ORDER BY p.code"
+            )
+        ).all()
+    # C001 is on 4111 three times and on 7011 once: a client of 4111, named after its code.
+    assert [tuple(r) for r in rows] == [("C001", "C001", "client", "4111", "SN")]

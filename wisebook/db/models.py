@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
@@ -509,3 +510,36 @@ class CompanyIdentifiers(Base):
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True)
     rccm: Mapped[str | None] = mapped_column(String(50))
     tax_number: Mapped[str | None] = mapped_column(String(50))
+
+
+PARTNER_KINDS = ("client", "fournisseur", "salarie", "autre")
+
+
+class Partner(CompanyOwned, Base):
+    """A tiers: a customer, supplier, employee or other counterparty, under the code its lines
+    carry, kept on a collective account (4111, 4011, 422…). ``search`` holds its code, name and
+    identifiers without accents or capitals, for the search as one types."""
+
+    __tablename__ = "partners"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(12))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    country: Mapped[str] = mapped_column(String(2))
+    tax_number: Mapped[str | None] = mapped_column(String(30))
+    rccm: Mapped[str | None] = mapped_column(String(50))
+    address: Mapped[str | None] = mapped_column(String(300))
+    email: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    bank_accounts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    payment_days: Mapped[int] = mapped_column(Integer, default=0)
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    search: Mapped[str] = mapped_column(String(800), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    __table_args__ = (
+        UniqueConstraint("company_id", "code"),
+        CheckConstraint("kind IN ('client', 'fournisseur', 'salarie', 'autre')", name="kind_known"),
+        CheckConstraint("payment_days >= 0 AND payment_days <= 365", name="payment_days_range"),
+    )

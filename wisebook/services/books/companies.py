@@ -14,6 +14,7 @@ from wisebook.ledger.money import CURRENCIES
 from wisebook.services.access.permissions import ROLE_PERMISSIONS, Permission
 from wisebook.services.books.chart import load_chart
 from wisebook.services.books.journals import DEFAULT_JOURNALS
+from wisebook.services.tiers.identifiers import tax_number_kind
 
 #: OHADA member states and their currency (ISO 3166 alpha-2 → ISO 4217).
 OHADA_COUNTRIES: dict[str, tuple[str, str]] = {
@@ -141,28 +142,6 @@ def create_company(session: Session, name: str, country: str, currency: str | No
     return company
 
 
-#: What each country calls the tax number its documents print beside the RCCM.
-TAX_NUMBER_NAMES = {
-    "CI": "NCC",
-    "SN": "NINEA",
-    "ML": "NIF",
-    "BF": "IFU",
-    "BJ": "IFU",
-    "TG": "NIF",
-    "NE": "NIF",
-    "GW": "NIF",
-    "CM": "NIU",
-    "GA": "NIF",
-    "CG": "NIU",
-    "TD": "NIF",
-    "CF": "NIF",
-    "GQ": "NIF",
-    "CD": "NIF",
-    "GN": "NIF",
-    "KM": "NIF",
-}
-
-
 def identifiers(session: Session, company_id: int) -> str:
     """The company's registration numbers as a document heads them: ``RCCM … · NCC …``."""
     found = session.execute(
@@ -175,5 +154,5 @@ def identifiers(session: Session, company_id: int) -> str:
     country, rccm, tax_number = found
     parts = [f"RCCM {rccm}"] if rccm else []
     if tax_number:
-        parts.append(f"{TAX_NUMBER_NAMES.get(country, 'NIF')} {tax_number}")
+        parts.append(f"{tax_number_kind(country).name} {tax_number}")
     return " · ".join(parts)

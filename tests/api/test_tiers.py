@@ -1,0 +1,130 @@
+"""The tiers register: customers, suppliers and staff with their checked identifiers, found by
+code, name or identifier without accents, with their balance, what is due and overdue."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.api.test_closing import entry
+
+TIERS = "/api/v1/tiers/"
+
+
+def customer(code: str = "C001", **extra: object) -> dict[str, object]:
+    return {"code": code, "nom": "Société Ivoirienne de Négoce", "type": "client", **extra}
+
+
+def test_a_customer_is_registered_with_its_identifiers_and_read_back(api):
+    made = api.post(
+        TIERS,
+        customer(
+            numero_fiscal="1234567 a",
+            rccm="ci-abj-2019-b-4521",
+            adresse="Rue du Commerce, Plateau, Abidjan",
+            email="compta@sin.ci",
+            telephone="+225 07 08 09 10 11",
+            comptes_bancaires=["CI93 CI008 01113 011342912005 89"],
+            delai_paiement=30,
+        ),
+        status=201,
+    ).json
+    assert made["compte"] == "4111" and made["pays"] == "CI"  # the kind's account, the company's country
+    assert (made["numero_fiscal"], made["numero_fiscal_nom"], made["rccm"]) == (
+        "1234567A",
+        "NCC",
+        "CI-ABJ-2019-B-4521",
+    )
+    assert made["comptes_bancaires"] == ["CI93CI0080111301134291200589"]
+    supplier = api.post(
+        TIERS, {"code": "F001", "nom": "Fournitures Dépôt Sarl", "type": "fournisseur"}, status=201
+    )
+    assert supplier.json["compte"] == "4011"
+    read = api.get(f"{TIERS}C001/").json
+    assert (read["solde"], read["du"], read["echu"]) == ("0", "0", "0")
+    assert api.post(TIERS, customer(), status=409).json["erreurs"][0]["champ"] == "code"
+
+
+def test_every_bad_field_of_a_tiers_is_said_at_once_and_nothing_is_written(api):
+    refused = api.post(
+        TIERS,
+        customer(
+            numero_fiscal="123",
+            rccm="n'importe quoi",
+            email="pas-une-adresse",
+            comptes_bancaires=["CI93 CI008 01113 011342912005 88"],
+            compte="4011",
+        ),
+        status=422,
+    ).json
+    fields = {e["champ"]: e["message"] for e in refused["erreurs"]}
+    assert set(fields) == {"numero_fiscal", "rccm", "email", "comptes_bancaires[0]", "compte"}
+    assert fields["numero_fiscal"] == "NCC mal formé : il s'écrit comme 1234567 A (7 chiffres et une lettre)."
+    assert "clé de contrôle" in fields["comptes_bancaires[0]"]
+    assert "compte collectif 41" in fields["compte"]
+    assert api.get(TIERS).json["resultats"] == []
+
+
+@pytest.mark.parametrize(
+    ("country", "good", "kept", "bad"),
+    [
+        ("CI", "1234567 A", "1234567A", "12345678"),  # NCC: seven digits and a letter
+        ("SN", "3067221 2G2", "30672212G2", "3067222"),  # NINEA: its check digit
+        ("BJ", "3200901353510", "3200901353510", "7200901353510"),  # IFU: 13 digits, kind 1–6
+        ("BF", "00012345X", "00012345X", "?"),  # IFU: a plausible number only
+        ("ML", "081234567M", "081234567M", "1"),
+        ("CM", "M051200012345A", "M051200012345A", "M0512-#"),
+        ("FR", "732 829 320", "732829320", "732829321"),  # SIREN: Luhn
+        ("FR", "732 829 320 00074", "73282932000074", "73282932000075"),  # SIRET
+    ],
+)
+def test_each_country_s_tax_number_is_checked_as_far_as_its_format_is_known(api, country, good, kept, bad):
+    made = api.post(
+        TIERS, customer(f"T{country}{len(good)}", pays=country, numero_fiscal=good), status=201
+    ).json
+    assert made["numero_fiscal"] == kept
+    refused = api.patch(f"{TIERS}{made['code']}/", {"numero_fiscal": bad}, status=422).json
+    assert refused["erreurs"][0]["champ"] == "numero_fiscal"
+    assert api.get(f"{TIERS}{made['code']}/").json["numero_fiscal"] == kept  # unchanged
+
+
+def test_tiers_are_found_by_code_name_or_identifier_without_accents_page_after_page(api):
+    for n, name in enumerate(
+        ["Dépôt Pharmaceutique", "Boulangerie Étoile", "Garage Central", "Dépannage Rapide"]
+    ):
+        api.post(TIERS, customer(f"C{n:03d}", nom=name, numero_fiscal=f"765432{n} B"), status=201)
+    api.post(TIERS, {"code": "F001", "nom": "Dépôt de Bois", "type": "fournisseur"}, status=201)
+    names = lambda **q: [t["nom"] for t in api.get(TIERS, **q).json["resultats"]]  # noqa: E731
+    assert names(q="depot") == ["Dépôt Pharmaceutique", "Dépôt de Bois"]
+    assert names(q="DEPOT", type="fournisseur") == ["Dépôt de Bois"]
+    assert names(q="etoile") == ["Boulangerie Étoile"]
+    assert names(q="7654322") == ["Garage Central"]  # by its NCC
+    first = api.get(TIERS, limite="2").json
+    assert [t["code"] for t in first["resultats"]] == ["C000", "C001"] and first["suivant"] == "C001"
+    following = api.get(TIERS, limite="2", apres=first["suivant"]).json
+    assert [t["code"] for t in following["resultats"]] == ["C002", "C003"]
+    api.patch(f"{TIERS}C003/", {"archive": True}, status=200)
+    assert "Dépannage Rapide" not in names() and "Dépannage Rapide" in names(archives="1")
+
+
+def test_a_customer_s_balance_what_is_due_and_what_is_past_its_term(api):
+    api.post(TIERS, customer(delai_paiement=30), status=201)
+    today = dt.date(2026, 11, 30)
+    old, recent = (today - dt.timedelta(days=45)).isoformat(), (today - dt.timedelta(days=5)).isoformat()
+    for day, amount in ((old, 100_000), (recent, 50_000)):
+        api.post(
+            "/api/v1/ecritures/",
+            entry(day, "Facture", [("4111", amount, 0, "C001"), ("7011", 0, amount, None)]),
+            status=201,
+        )
+    api.post(
+        "/api/v1/ecritures/",
+        entry(recent, "Acompte", [("5211", 30_000, 0, None), ("4111", 0, 30_000, "C001")]),
+        status=201,
+    )
+    read = api.get(f"{TIERS}C001/", au=today.isoformat()).json
+    # 150 000 invoiced, 30 000 paid; only the invoice of 45 days ago is past its 30 days.
+    assert (read["solde"], read["du"], read["echu"]) == ("120000", "120000", "100000")
+    listed = api.get(TIERS).json["resultats"][0]
+    assert (listed["solde"], listed["du"]) == ("120000", "120000")

@@ -1,0 +1,117 @@
+"""The tiers register: list and search, create, read with balances, change."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pyramid.request import Request
+from pyramid.response import Response
+
+from wisebook.db import models
+from wisebook.ledger.money import to_json
+from wisebook.services.access.permissions import Permission
+from wisebook.services.tiers import identifiers, register
+from wisebook.web.api import json_body, json_response, query_date, query_int
+
+#: The API's field names and the register's.
+FIELDS = {
+    "nom": "name",
+    "type": "kind",
+    "compte": "account",
+    "pays": "country",
+    "numero_fiscal": "tax_number",
+    "rccm": "rccm",
+    "adresse": "address",
+    "email": "email",
+    "telephone": "phone",
+    "comptes_bancaires": "bank_accounts",
+    "delai_paiement": "payment_days",
+    "archive": "archived",
+}
+
+
+def _details(data: dict[str, Any]) -> register.Details:
+    given = {FIELDS[key]: value for key, value in data.items() if key in FIELDS}
+    return register.Details(**given, given=frozenset(given))
+
+
+def _json(request: Request, partner: models.Partner, figures: register.Balances | None) -> dict[str, Any]:
+    currency = request.company.currency
+    account = request.db.get(models.Account, partner.account_id)
+    body: dict[str, Any] = {
+        "code": partner.code,
+        "nom": partner.name,
+        "type": partner.kind,
+        "compte": account.code if account else None,
+        "pays": partner.country,
+        "numero_fiscal": partner.tax_number,
+        "numero_fiscal_nom": identifiers.tax_number_kind(partner.country).name,
+        "rccm": partner.rccm,
+        "adresse": partner.address,
+        "email": partner.email,
+        "telephone": partner.phone,
+        "comptes_bancaires": list(partner.bank_accounts or []),
+        "delai_paiement": partner.payment_days,
+        "archive": partner.archived,
+    }
+    if figures is not None:
+        body |= {
+            "solde": to_json(figures.balance, currency),
+            "du": to_json(figures.due, currency),
+            "echu": to_json(figures.overdue, currency),
+        }
+    return body
+
+
+def list_tiers(request: Request) -> dict[str, Any]:
+    """A page of the register by code; ``type``, ``q`` (code, name, identifiers; accents
+    ignored), ``archives=1``; each with its balance and what is unlettered."""
+    limit = query_int(request, "limite", 100)
+    assert limit is not None
+    found, following = register.list_partners(
+        request.db,
+        request.company.id,
+        kind=request.params.get("type") or None,
+        q=request.params.get("q"),
+        limit=limit,
+        after=request.params.get("apres") or None,
+        archived=request.params.get("archives") == "1",
+    )
+    figures = register.balances(request.db, request.company.id, found, dt.date.today(), overdue=False)
+    return {"resultats": [_json(request, p, figures.get(p.code)) for p in found], "suivant": following}
+
+
+def add_tiers(request: Request) -> Response:
+    """A new tiers (201), its identifiers checked."""
+    data = json_body(request, "TiersSaisie")
+    partner = register.create_partner(request.db, request.company.id, data["code"], _details(data))
+    return json_response(_json(request, partner, None), status=201)
+
+
+def get_tiers(request: Request) -> Response:
+    """A tiers with its balance, what is due and what is overdue (today, or ``au``)."""
+    partner = register.get_partner(request.db, request.company.id, request.matchdict["code"])
+    at = query_date(request, "au") or dt.date.today()
+    figures = register.balances(request.db, request.company.id, [partner], at)
+    return json_response(_json(request, partner, figures[partner.code]))
+
+
+def change_tiers(request: Request) -> Response:
+    """Change the fields sent; the code stays."""
+    data = json_body(request, "TiersModification")
+    partner = register.update_partner(
+        request.db, request.company.id, request.matchdict["code"], _details(data)
+    )
+    figures = register.balances(request.db, request.company.id, [partner], dt.date.today())
+    return json_response(_json(request, partner, figures[partner.code]))
+
+
+def includeme(config: Any) -> None:
+    """Members read the register; those who enter entries keep it."""
+    config.add_view(
+        list_tiers, route_name="tiers", request_method="GET", renderer="json", permission=Permission.READ
+    )
+    config.add_view(add_tiers, route_name="tiers", request_method="POST", permission=Permission.DRAFT)
+    config.add_view(get_tiers, route_name="one_tiers", request_method="GET", permission=Permission.READ)
+    config.add_view(change_tiers, route_name="one_tiers", request_method="PATCH", permission=Permission.DRAFT)
