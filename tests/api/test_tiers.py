@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from tests.api.test_closing import entry
+from tests.api.test_reports import _pdf_pages
 
 TIERS = "/api/v1/tiers/"
 
@@ -128,3 +129,35 @@ def test_a_customer_s_balance_what_is_due_and_what_is_past_its_term(api):
     assert (read["solde"], read["du"], read["echu"]) == ("120000", "120000", "100000")
     listed = api.get(TIERS).json["resultats"][0]
     assert (listed["solde"], listed["du"]) == ("120000", "120000")
+
+
+def test_the_statement_of_account_opens_on_what_came_before_and_letters_each_line(api):
+    api.post(TIERS, customer(), status=201)
+    for day, label, lines in (
+        ("2026-01-10", "Facture FA-1", [("4111", 118_000, 0, "C001"), ("7011", 0, 118_000, None)]),
+        ("2026-02-05", "Règlement FA-1", [("5211", 118_000, 0, None), ("4111", 0, 118_000, "C001")]),
+        ("2026-03-12", "Facture FA-2", [("4111", 59_000, 0, "C001"), ("7011", 0, 59_000, None)]),
+        ("2026-03-20", "Facture d'un autre", [("4111", 7_000, 0, "C002"), ("7011", 0, 7_000, None)]),
+    ):
+        api.post("/api/v1/ecritures/", entry(day, label, lines), status=201)
+    found = {
+        ln["libelle"]: ln["id"]
+        for ln in api.get("/api/v1/lettrages/lignes/", compte="4111").json["resultats"]
+    }
+    api.post("/api/v1/lettrages/", {"lignes": [found["Facture FA-1"], found["Règlement FA-1"]]}, status=201)
+
+    sent = api.get(f"{TIERS}C001/releve/", du="2026-02-01", au="2026-03-31").json
+    assert (sent["compte"], sent["solde_ouverture"], sent["solde_cloture"]) == ("4111", "118000", "59000")
+    assert [
+        (x["date"], x["libelle"], x["debit"], x["credit"], x["solde"], x["lettrage"]) for x in sent["lignes"]
+    ] == [
+        ("2026-02-05", "Règlement FA-1", "0", "118000", "0", "A"),
+        ("2026-03-12", "Facture FA-2", "59000", "0", "59000", None),
+    ]
+    pdf = api.get(f"{TIERS}C001/releve/", du="2026-02-01", au="2026-03-31", format="pdf")
+    assert "releve-c001-" in pdf.headers["Content-Disposition"]
+    text = " ".join(_pdf_pages(pdf))
+    assert "Relevé de compte C001 · Société Ivoirienne de Négoce" in text
+    assert "Solde d'ouverture" in text and "118 000 D" in text and "Solde de clôture" in text
+    assert "Facture d'un autre" not in text  # another tiers' line
+    api.get(f"{TIERS}C001/releve/", du="2026-04-01", au="2026-03-31", status=422)  # reversed dates

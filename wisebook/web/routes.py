@@ -74,6 +74,7 @@ def includeme(config: Any) -> None:
     config.add_route("journals", f"{API}/journaux/")
     config.add_route("tiers", f"{API}/tiers/")
     config.add_route("one_tiers", f"{API}/tiers/{{code:[A-Za-z0-9][A-Za-z0-9._\\-]{{0,39}}}}/")
+    config.add_route("tiers_statement", f"{API}/tiers/{{code:[A-Za-z0-9][A-Za-z0-9._\\-]{{0,39}}}}/releve/")
     config.add_route("fiscal_years", f"{API}/exercices/")
     config.add_route("entries", f"{API}/ecritures/")
     config.add_route("entry", f"{API}/ecritures/{{id:\\d{{1,18}}}}/")

@@ -250,7 +250,7 @@ def _read_ledger_cursor(cursor: str) -> tuple[str, dt.date, int, int, int]:
         raise InvalidInput("Curseur de pagination invalide.", field="apres") from None
 
 
-def _ledger_lines(account_ids: list[int], start: dt.date, end: dt.date) -> Select[Any]:
+def ledger_lines(account_ids: list[int], start: dt.date, end: dt.date) -> Select[Any]:
     """Posted lines of some accounts between two dates, à-nouveaux left to the opening.
 
     ``running`` is the one definition of the grand livre's running balance, for pages, exports
@@ -363,7 +363,7 @@ def iter_general_ledger(
                 budget -= 1
         if row.debit == 0 and row.credit == 0:
             continue
-        query = _ledger_lines([ids[row.account]], tb.start, tb.end).order_by(
+        query = ledger_lines([ids[row.account]], tb.start, tb.end).order_by(
             line.entry_date, line.entry_id, line.id
         )
         if resuming:
@@ -403,7 +403,7 @@ def _opening_row(row: BalanceRow, start: dt.date) -> LedgerRow:
 
 
 def _line_row(row: BalanceRow, fetched: Any, start_balance: int) -> LedgerRow:
-    """A fetched line (see ``_ledger_lines``) as a grand livre row, its balance the account's
+    """A fetched line (see ``ledger_lines``) as a grand livre row, its balance the account's
     where the selection started plus the line's ``running``."""
     return LedgerRow(
         row.account,
@@ -436,7 +436,7 @@ def _whole_ledger(
     if moving:
         line, acc = models.Line, models.Account
         query = (
-            _ledger_lines(moving, tb.start, tb.end)
+            ledger_lines(moving, tb.start, tb.end)
             .add_columns(acc.code.label("account_code"))
             .join(acc, acc.id == line.account_id)
             .order_by(acc.code, line.entry_date, line.entry_id, line.id)
@@ -645,7 +645,7 @@ def general_ledger_for_copy(
     )
     rows: Select[Any] | CompoundSelect[Any] = openings
     if moving:
-        fetched = _ledger_lines(list(moving), tb.start, tb.end).subquery()
+        fetched = ledger_lines(list(moving), tb.start, tb.end).subquery()
         rows = openings.union_all(
             select(
                 acc.code,

@@ -69,7 +69,7 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-") or "societe"
 
 
-def _filename(
+def report_filename(
     request: Request,
     kind: str,
     fy: Any,
@@ -85,7 +85,7 @@ def _filename(
     return "-".join(parts)
 
 
-def _block(request: Request, title: str, fy: Any, start: dt.date, end: dt.date) -> exports.TitleBlock:
+def title_block(request: Request, title: str, fy: Any, start: dt.date, end: dt.date) -> exports.TitleBlock:
     """The title block of a report's files: company, RCCM and tax number, title, period."""
     company = request.company
     period = i18n.translate(
@@ -115,7 +115,7 @@ def _columns(request: Request, columns: Sequence[Column]) -> list[Column]:
     return [Column(i18n.translate(request, c.header), c.kind, c.width) for c in columns]
 
 
-def _pdf(
+def report_pdf(
     request: Request,
     filename: str,
     block: exports.TitleBlock,
@@ -178,10 +178,10 @@ def balance(request: Request) -> Any:
     )
     total = totals(tb.rows)
     if fmt != "json":
-        filename = _filename(request, "balance", fy, tb.start, tb.end)
-        block = _block(request, _("Balance générale"), fy, tb.start, tb.end)
+        filename = report_filename(request, "balance", fy, tb.start, tb.end)
+        block = title_block(request, _("Balance générale"), fy, tb.start, tb.end)
         if fmt == "pdf":
-            return _pdf(request, filename, block, BALANCE_COLUMNS, _balance_pdf_rows(request, tb.rows))
+            return report_pdf(request, filename, block, BALANCE_COLUMNS, _balance_pdf_rows(request, tb.rows))
         rows: list[tuple[Any, ...]] = [_balance_values(r) for r in tb.rows]
         rows.append(("", i18n.translate(request, "TOTAUX"), *_balance_values(total)[2:]))
         return exports.tabular(
@@ -285,17 +285,17 @@ def general_ledger(request: Request) -> Any:
     start, end = query_date(request, "du"), query_date(request, "au")
     if fmt != "json":
         first, last = reports.period(fy, start, end)
-        filename = _filename(request, "grand-livre", fy, first, last)
+        filename = report_filename(request, "grand-livre", fy, first, last)
         if fmt == "csv" and _postgresql(request):
             query = reports.general_ledger_for_copy(request.db, company.id, fy, start, end, accounts)
             if query is not None:
                 columns = _columns(request, LEDGER_COLUMNS)
                 return exports.copy_csv(request.db, filename, columns, query, company.currency)
         ledger = reports.iter_general_ledger(request.db, company.id, fy, start, end, accounts)
-        block = _block(request, _("Grand livre"), fy, first, last)
+        block = title_block(request, _("Grand livre"), fy, first, last)
         if fmt == "pdf":
             rows = _ledger_pdf_rows(request, _capped(ledger, "du"))
-            return _pdf(request, filename, block, LEDGER_PDF_COLUMNS, rows, landscape=True)
+            return report_pdf(request, filename, block, LEDGER_PDF_COLUMNS, rows, landscape=True)
         width = len(LEDGER_COLUMNS)  # a LedgerRow starts with the exported columns, in order
         return exports.tabular(
             fmt,
@@ -349,15 +349,15 @@ def journal_report(request: Request) -> Any:
     lines = reports.iter_journal(request.db, company.id, fy, start, end, code)
     if fmt != "json":
         first, last = reports.period(fy, start, end)
-        filename = _filename(request, "journal", fy, first, last, extra=_slug(code) if code else "")
+        filename = report_filename(request, "journal", fy, first, last, extra=_slug(code) if code else "")
         columns = _columns(request, JOURNAL_COLUMNS)
         if fmt == "csv" and _postgresql(request):
             query = reports.journal_for_copy(company.id, fy, start, end, code)
             return exports.copy_csv(request.db, filename, columns, query, company.currency)
         title = i18n.translate(request, "Journal ${code}", code=code.upper()) if code else _("Journaux")
-        block = _block(request, title, fy, first, last)
+        block = title_block(request, title, fy, first, last)
         if fmt == "pdf":
-            return _pdf(
+            return report_pdf(
                 request,
                 filename,
                 block,
@@ -439,8 +439,8 @@ def centralising_journal(request: Request) -> Any:
     rows = reports.centralising_journal(request.db, company.id, fy, request.params.get("journal"))
     cur = company.currency
     if fmt != "json":
-        filename = _filename(request, "centralisateur", fy)
-        block = _block(request, _("Journal centralisateur"), fy, fy.start_date, fy.end_date)
+        filename = report_filename(request, "centralisateur", fy)
+        block = title_block(request, _("Journal centralisateur"), fy, fy.start_date, fy.end_date)
         data = [(r.journal, r.journal_label, r.month.strftime("%m/%Y"), r.debit, r.credit) for r in rows]
         total = (
             "",
@@ -451,7 +451,7 @@ def centralising_journal(request: Request) -> Any:
         )
         if fmt == "pdf":
             body = [*(PdfRow(d) for d in data), PdfRow(total, bold=True)]
-            return _pdf(request, filename, block, CENTRAL_COLUMNS, body)
+            return report_pdf(request, filename, block, CENTRAL_COLUMNS, body)
         return exports.tabular(fmt, filename, block, _columns(request, CENTRAL_COLUMNS), [*data, total], cur)
     return {
         "exercice": fy.code,
@@ -484,14 +484,14 @@ def statement(request: Request) -> Any:
     )[kind]
     if fmt == "json":
         return presenters.statement(found, company.currency)
-    filename = _filename(request, kind, fy, found.start, found.end)
+    filename = report_filename(request, kind, fy, found.start, found.end)
     title = i18n.translate(
         request,
         "${etat} au ${jour}",
         etat=i18n.translate(request, STATEMENT_TITLES[kind]),
         jour=i18n.day(request, found.end),
     ).upper()  # a statement's title, as the model prints it: BILAN AU 31/12/2026
-    block = _block(request, title, fy, found.start, found.end)
+    block = title_block(request, title, fy, found.start, found.end)
     if fmt == "pdf":
         return _statement_pdf(request, found, filename, block)
     actif = any(name == "actif" for name, _, _ in found.sections)

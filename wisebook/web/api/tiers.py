@@ -11,8 +11,14 @@ from pyramid.response import Response
 from wisebook.db import models
 from wisebook.ledger.money import to_json
 from wisebook.services.access.permissions import Permission
+from wisebook.services.books import years
 from wisebook.services.tiers import identifiers, register
+from wisebook.services.tiers import statement as tiers_statement
+from wisebook.web import i18n
 from wisebook.web.api import json_body, json_response, query_date, query_int
+from wisebook.web.api import reports as reports_api
+from wisebook.web.exports import Column, PdfRow
+from wisebook.web.i18n import _
 
 #: The API's field names and the register's.
 FIELDS = {
@@ -107,6 +113,102 @@ def change_tiers(request: Request) -> Response:
     return json_response(_json(request, partner, figures[partner.code]))
 
 
+STATEMENT_COLUMNS = [
+    Column(_("Date"), "date", 18),
+    Column(_("Journal"), width=13),
+    Column(_("Numéro"), width=28),
+    Column(_("Pièce"), width=20),
+    Column(_("Libellé"), width=0),
+    Column(_("Débit"), "amount", 25),
+    Column(_("Crédit"), "amount", 25),
+    Column(_("Solde"), "balance", 28),
+    Column(_("Let."), width=10),
+]
+
+
+def statement(request: Request) -> Response:
+    """The tiers' statement of account over ``du``–``au`` (by default its exercice to date), as
+    JSON or as the PDF one sends the customer or supplier."""
+    fmt = request.params.get("format", "json")
+    found = tiers_statement.statement(
+        request.db,
+        request.company.id,
+        request.matchdict["code"],
+        query_date(request, "du"),
+        query_date(request, "au"),
+        dt.date.today(),
+    )
+    currency = request.company.currency
+    if fmt == "pdf":
+        fy = years.get_fiscal_year(request.db, request.company.id, found.fiscal_year)
+        title = i18n.translate(request, "Relevé de compte ${code} · ${nom}", code=found.code, nom=found.name)
+        block = reports_api.title_block(request, title, fy, found.start, found.end)
+        opening = i18n.translate(request, "Solde d'ouverture")
+        rows = [
+            PdfRow((found.start, "", "", "", opening, 0, 0, found.opening, "")),
+            *(
+                PdfRow(
+                    (
+                        x.date,
+                        x.journal,
+                        x.number,
+                        x.reference,
+                        x.label,
+                        x.debit,
+                        x.credit,
+                        x.balance,
+                        x.lettering,
+                    )
+                )
+                for x in found.lines
+            ),
+            PdfRow(
+                (
+                    "",
+                    "",
+                    "",
+                    "",
+                    i18n.translate(request, "Solde de clôture"),
+                    found.debit,
+                    found.credit,
+                    found.closing,
+                    "",
+                ),
+                bold=True,
+            ),
+        ]
+        name = reports_api.report_filename(request, "releve", fy, found.start, found.end, found.code.lower())
+        return reports_api.report_pdf(request, name, block, STATEMENT_COLUMNS, rows)
+    return json_response(
+        {
+            "tiers": found.code,
+            "nom": found.name,
+            "compte": found.account,
+            "exercice": found.fiscal_year,
+            "du": found.start.isoformat(),
+            "au": found.end.isoformat(),
+            "solde_ouverture": to_json(found.opening, currency),
+            "lignes": [
+                {
+                    "date": x.date.isoformat(),
+                    "journal": x.journal,
+                    "numero": x.number,
+                    "piece": x.reference,
+                    "libelle": x.label,
+                    "debit": to_json(x.debit, currency),
+                    "credit": to_json(x.credit, currency),
+                    "solde": to_json(x.balance, currency),
+                    "lettrage": x.lettering,
+                }
+                for x in found.lines
+            ],
+            "total_debit": to_json(found.debit, currency),
+            "total_credit": to_json(found.credit, currency),
+            "solde_cloture": to_json(found.closing, currency),
+        }
+    )
+
+
 def includeme(config: Any) -> None:
     """Members read the register; those who enter entries keep it."""
     config.add_view(
@@ -115,3 +217,4 @@ def includeme(config: Any) -> None:
     config.add_view(add_tiers, route_name="tiers", request_method="POST", permission=Permission.DRAFT)
     config.add_view(get_tiers, route_name="one_tiers", request_method="GET", permission=Permission.READ)
     config.add_view(change_tiers, route_name="one_tiers", request_method="PATCH", permission=Permission.DRAFT)
+    config.add_view(statement, route_name="tiers_statement", request_method="GET", permission=Permission.READ)
