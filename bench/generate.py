@@ -107,7 +107,9 @@ def main() -> None:
     parser.add_argument("--annees", type=int, default=5)
     parser.add_argument("--graine", type=int, default=2026, help="random seed (same seed, same books)")
     parser.add_argument("--verifier", action="store_true", help="run verify after loading")
+    parser.add_argument("--clients", type=int, default=500, help="customers the sales go to")
     args = parser.parse_args()
+    CUSTOMERS[:] = [f"C{i:04d}" for i in range(1, args.clients + 1)]
     rng = random.Random(args.graine)
     started = time.perf_counter()
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from tests.api.test_closing import entry
+from tests.api.test_closing import entry, keep_2026, run_closing
 from tests.api.test_reports import _pdf_pages
 
 TIERS = "/api/v1/tiers/"
@@ -161,3 +161,32 @@ def test_the_statement_of_account_opens_on_what_came_before_and_letters_each_lin
     assert "Solde d'ouverture" in text and "118 000 D" in text and "Solde de clôture" in text
     assert "Facture d'un autre" not in text  # another tiers' line
     api.get(f"{TIERS}C001/releve/", du="2026-04-01", au="2026-03-31", status=422)  # reversed dates
+
+
+def test_the_balance_by_tiers_sums_to_each_collective_account_whatever_the_period(api, app):
+    keep_2026(api)
+    api.post(TIERS, customer(nom="Client Un"), status=201)
+    run_closing(api, app)  # 2027 opens on the à-nouveaux of 4111 and 4011, line by tiers
+    for day, lines in (
+        ("2027-01-10", [("4111", 80_000, 0, "C002"), ("7011", 0, 80_000, None)]),
+        ("2027-01-20", [("5211", 150_000, 0, None), ("4111", 0, 150_000, "C001")]),
+        ("2027-02-03", [("4111", 12_000, 0, None), ("7011", 0, 12_000, None)]),  # no tiers named
+        ("2027-02-14", [("6011", 40_000, 0, None), ("4011", 0, 40_000, "F001")]),
+    ):
+        api.post("/api/v1/ecritures/", entry(day, "Mouvement", lines), status=201)
+    for period in ({}, {"du": "2027-01-01", "au": "2027-01-31"}, {"du": "2027-01-15", "au": "2027-02-10"}):
+        by_tiers = api.get("/api/v1/rapports/balance/", exercice="2027", par="tiers", **period).json
+        accounts = {
+            row["compte"]: row
+            for row in api.get("/api/v1/rapports/balance/", exercice="2027", **period).json["lignes"]
+        }
+        for total in by_tiers["comptes"]:  # each account's tiers add up to its line of the balance
+            line = {k: v for k, v in accounts[total["compte"]].items() if k not in ("compte", "libelle")}
+            assert {k: v for k, v in total.items() if k != "compte"} == line, (period, total["compte"])
+        assert {t["compte"] for t in by_tiers["comptes"]} == {"4011", "4111"}
+    whole = api.get("/api/v1/rapports/balance/", exercice="2027", par="tiers", comptes="411").json["lignes"]
+    assert [(r["tiers"], r["nom"], r["ouverture_debit"], r["debit"], r["credit"]) for r in whole] == [
+        (None, "", "0", "12000", "0"),
+        ("C001", "Client Un", "150000", "0", "150000"),
+        ("C002", "C002", "200000", "80000", "0"),  # not registered: named by its code
+    ]

@@ -15,10 +15,12 @@ from wisebook.ledger.accounts import parse_account_range
 from wisebook.ledger.balances import totals
 from wisebook.ledger.errors import InvalidInput
 from wisebook.ledger.money import to_json
+from wisebook.ledger.text import is_digits
 from wisebook.services.access.permissions import Permission
 from wisebook.services.books import companies, journals, years
 from wisebook.services.reports import ledgers as reports
 from wisebook.services.reports import statements
+from wisebook.services.tiers.subledger import sub_ledger
 from wisebook.web import exports, i18n
 from wisebook.web.api import presenters, query_date, query_int
 from wisebook.web.exports import Column, PdfRow
@@ -166,6 +168,8 @@ def balance(request: Request) -> Any:
     fmt = exports.requested_format(request, exports.FORMATS)
     company = request.company
     fy = _fiscal_year(request)
+    if request.params.get("par") == "tiers":
+        return _balance_by_tiers(request, fmt, fy)
     klass = query_int(request, "classe")
     if klass is not None and not 1 <= klass <= 9:
         raise InvalidInput("La classe va de 1 à 9.", field="classe")
@@ -194,6 +198,45 @@ def balance(request: Request) -> Any:
         "devise": company.currency,
         "lignes": [presenters.balance_row(r, company.currency) for r in tb.rows],
         "totaux": presenters.balance_row(total, company.currency),
+    }
+
+
+SUB_LEDGER_COLUMNS = [BALANCE_COLUMNS[0], Column(_("Tiers"), width=22), *BALANCE_COLUMNS[1:]]
+
+
+def _balance_by_tiers(request: Request, fmt: str, fy: Any) -> Any:
+    """The balance auxiliaire: the lettrable accounts (``comptes``: a prefix, 411) by tiers,
+    each account closed on its total, which is its line of the balance."""
+    prefix = str(request.params.get("comptes", "")).strip()
+    if prefix and not is_digits(prefix):
+        raise InvalidInput("Préfixe de comptes attendu (411, 40…).", field="comptes")
+    start, end, rows = sub_ledger(
+        request.db, request.company.id, fy, query_date(request, "du"), query_date(request, "au"), prefix
+    )
+    currency = request.company.currency
+    by_account: dict[str, list[Any]] = {}
+    for r in rows:
+        by_account.setdefault(r.account, []).append(r.row)
+    if fmt == "pdf":
+        raise InvalidInput("La balance par tiers s'exporte en CSV ou XLSX.", field="format")
+    if fmt != "json":
+        name = report_filename(request, "balance-tiers", fy, start, end)
+        block = title_block(request, _("Balance auxiliaire des tiers"), fy, start, end)
+        table = [(r.account, r.partner or "", *_balance_values(r.row)[1:]) for r in rows]
+        return exports.tabular(fmt, name, block, _columns(request, SUB_LEDGER_COLUMNS), table, currency)
+    return {
+        "exercice": fy.code,
+        "du": start,
+        "au": end,
+        "devise": currency,
+        "lignes": [
+            {**presenters.balance_row(r.row, currency), "tiers": r.partner, "nom": r.row.label} for r in rows
+        ],
+        "comptes": [
+            {**presenters.balance_row(totals(members), currency), "compte": code}
+            for code, members in by_account.items()
+        ],
+        "totaux": presenters.balance_row(totals([r.row for r in rows]), currency),
     }
 
 
