@@ -134,3 +134,11 @@ def test_messages_group_amounts_the_french_way():
     assert grouped(Decimal("-18000")) == "-18\u202f000"
     assert grouped(Decimal("999")) == "999"
     assert grouped(Decimal("0")) == "0"
+
+
+@given(
+    units=st.integers(min_value=-(10**17), max_value=10**17),
+    currency=st.sampled_from(["XOF", "XAF", "EUR", "USD"]),
+)
+def test_the_json_form_of_an_amount_is_the_decimal_s_own(units, currency):
+    assert to_json(units, currency) == str(from_minor(units, currency))

@@ -103,8 +103,13 @@ def grouped(amount: Decimal) -> str:
 
 
 def to_json(units: int, currency: str) -> str:
-    """Integer minor units → the JSON string form: ``"150000"`` (XOF), ``"1250.50"`` (EUR)."""
-    return str(from_minor(units, currency))
+    """Integer minor units → the JSON string form: ``"150000"`` (XOF), ``"1250.50"`` (EUR):
+    ``str(from_minor(...))`` written with integers (a report of 5 000 tiers writes 30 000)."""
+    places = exponent(currency)
+    if places == 0:
+        return str(units)
+    whole, fraction = divmod(abs(units), 10**places)
+    return f"{'-' if units < 0 else ''}{whole}.{fraction:0{places}d}"
 
 
 #: Spaces that group thousands in files typed or exported by French-speaking tools.

@@ -262,7 +262,12 @@ def balances(
     for code, account_id, net, open_amount in session.execute(
         select(pb.partner, pb.account_id, func.sum(pb.debit - pb.credit), func.sum(pb.open_amount))
         .join(fy, fy.id == pb.fiscal_year_id)
-        .where(pb.company_id == company_id, fy.status == "ouvert", pb.partner.in_(codes))
+        .where(  # the accounts named too: the table's key (account, tiers, month) finds the rows
+            pb.account_id.in_({p.account_id for p in partners}),
+            pb.partner.in_(codes),
+            pb.company_id == company_id,
+            fy.status == "ouvert",
+        )
         .group_by(pb.partner, pb.account_id)
     ):
         if (code, account_id) in by_key:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import BigInteger, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from wisebook.db import models
@@ -28,6 +29,12 @@ class SubLedgerRow:
     account: str
     partner: str | None
     row: BalanceRow
+
+
+def _total(column: Any) -> Any:
+    """A column's sum as a 64-bit integer: PostgreSQL sums bigints as numeric, which the driver
+    would hand over as Decimal, thousands of times slower to read back into minor units."""
+    return cast(func.sum(column), BigInteger)
 
 
 def sub_ledger(
@@ -60,33 +67,46 @@ def sub_ledger(
     before = [m.id for m in months if m.end_date < start]
     inside = [m.id for m in months if m.start_date >= start and m.end_date <= end]
     cut = [m for m in months if m.start_date <= end and m.end_date >= start and m.id not in inside]
-    for account_id, partner, period_id, debit, credit in session.execute(
-        select(pb.account_id, pb.partner, pb.period_id, pb.debit, pb.credit).where(
-            pb.account_id.in_(accounts), pb.period_id.in_(before + inside)
-        )
+    keys: list[Any] = [pb.account_id, pb.partner]
+    if before:  # months before the period: the opening
+        keys.append(pb.period_id.in_(before).label("earlier"))
+    for account_id, partner, *earlier, debit, credit in session.execute(
+        select(*keys, _total(pb.debit), _total(pb.credit))
+        .where(pb.account_id.in_(accounts), pb.period_id.in_(before + inside))
+        .group_by(*keys)
     ):
         cell = sums[(account_id, partner)]
-        if period_id in before:
-            cell[0] += int(debit) - int(credit)
+        if earlier and earlier[0]:
+            cell[0] += int(debit or 0) - int(credit or 0)
         else:
-            cell[1] += int(debit)
-            cell[2] += int(credit)
+            cell[1] += int(debit or 0)
+            cell[2] += int(credit or 0)
     is_an = jrn.kind == "a_nouveaux"
     opening_day = or_(line.entry_date < start, is_an)
     picked = [(m.start_date, m.end_date) for m in cut]
-    # The à-nouveaux of a whole month inside the period: movements in the table, opening here.
-    for account_id, partner, debit, credit in session.execute(
-        select(line.account_id, func.coalesce(line.partner, ""), func.sum(line.debit), func.sum(line.credit))
-        .join(ent, ent.id == line.entry_id)
+    # The à-nouveaux of a whole month inside the period: movements in the table, opening here
+    # (their entries found first: a year has one or a few).
+    openings = session.scalars(
+        select(ent.id)
         .join(jrn, jrn.id == ent.journal_id)
         .where(
-            line.account_id.in_(accounts),
+            ent.company_id == company_id,
             ent.fiscal_year_id == fy.id,
             ent.status == models.POSTED,
             is_an,
             ent.period_id.in_(inside),
         )
-        .group_by(line.account_id, func.coalesce(line.partner, ""))
+    ).all()
+    for account_id, partner, debit, credit in (
+        session.execute(
+            select(
+                line.account_id, func.coalesce(line.partner, ""), func.sum(line.debit), func.sum(line.credit)
+            )
+            .where(line.entry_id.in_(openings), line.account_id.in_(accounts))
+            .group_by(line.account_id, func.coalesce(line.partner, ""))
+        )
+        if openings
+        else ()
     ):
         cell = sums[(account_id, partner)]
         cell[0] += int(debit or 0) - int(credit or 0)
