@@ -256,6 +256,20 @@ def count_open_lines_of_year(session: Session, company_id: int, fiscal_year_id: 
     )
 
 
+def lettrable_accounts(session: Session, company_id: int, prefix: str = "") -> dict[int, str]:
+    """The lettrable accounts whose numbers start with ``prefix``: id → number."""
+    acc = models.Account
+    return dict(
+        session.execute(
+            select(acc.id, acc.code).where(
+                acc.company_id == company_id, acc.lettrable.is_(True), acc.code.like(f"{prefix}%")
+            )
+        )
+        .tuples()
+        .all()
+    )
+
+
 def lettrable_codes(session: Session, company_id: int) -> set[str]:
     """The numbers of the company's lettrable accounts."""
     acc = models.Account
@@ -420,15 +434,7 @@ def aged_balance(session: Session, company_id: int, prefix: str, at: dt.date) ->
     its shorter parts' lines read, and its longest part is the month's amount less those."""
     ent, line, acc, fy, period = models.Entry, models.Line, models.Account, models.FiscalYear, models.Period
     pb, link = models.PartnerBalance, models.ReconciliationLine
-    codes = dict(
-        session.execute(
-            select(acc.id, acc.code).where(
-                acc.company_id == company_id, acc.lettrable.is_(True), acc.code.like(f"{prefix}%")
-            )
-        )
-        .tuples()
-        .all()
-    )
+    codes = lettrable_accounts(session, company_id, prefix)
     rest: dict[int, int | None] = {}  # month → the bucket of its part taken from the month's amount
     read: list[tuple[dt.date, dt.date, int | None, int]] = []  # parts whose lines are read
     for period_id, start, end in session.execute(

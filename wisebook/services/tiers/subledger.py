@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from wisebook.db import models
 from wisebook.ledger.balances import BalanceRow, opening_columns
+from wisebook.services.reconciliation import lettrable_accounts
 from wisebook.services.reports.ledgers import period
 
 
@@ -47,17 +48,9 @@ def sub_ledger(
 ) -> tuple[dt.date, dt.date, list[SubLedgerRow]]:
     """The balance by tiers of the lettrable accounts under ``prefix`` over ``start``–``end``."""
     start, end = period(fy, start, end)
-    acc, pb, per = models.Account, models.PartnerBalance, models.Period
+    pb, per = models.PartnerBalance, models.Period
     line, ent, jrn = models.Line, models.Entry, models.Journal
-    accounts = dict(
-        session.execute(
-            select(acc.id, acc.code).where(
-                acc.company_id == company_id, acc.lettrable.is_(True), acc.code.like(f"{prefix}%")
-            )
-        )
-        .tuples()
-        .all()
-    )
+    accounts = lettrable_accounts(session, company_id, prefix)
     sums: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0, 0])  # opening net, debit, credit
     if not accounts:
         return start, end, []

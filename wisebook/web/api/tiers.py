@@ -17,8 +17,7 @@ from wisebook.services.tiers import statement as tiers_statement
 from wisebook.web import i18n
 from wisebook.web.api import json_body, json_response, query_date, query_int
 from wisebook.web.api import reports as reports_api
-from wisebook.web.exports import Column, PdfRow
-from wisebook.web.i18n import _
+from wisebook.web.exports import PdfRow
 
 #: The API's field names and the register's.
 FIELDS = {
@@ -113,17 +112,8 @@ def change_tiers(request: Request) -> Response:
     return json_response(_json(request, partner, figures[partner.code]))
 
 
-STATEMENT_COLUMNS = [
-    Column(_("Date"), "date", 18),
-    Column(_("Journal"), width=13),
-    Column(_("Numéro"), width=28),
-    Column(_("Pièce"), width=20),
-    Column(_("Libellé"), width=0),
-    Column(_("Débit"), "amount", 25),
-    Column(_("Crédit"), "amount", 25),
-    Column(_("Solde"), "balance", 28),
-    Column(_("Let."), width=10),
-]
+#: The grand livre's PDF columns but the tiers, which heads the statement.
+STATEMENT_COLUMNS = [c for c in reports_api.LEDGER_PDF_COLUMNS if str(c.header) != "Tiers"]
 
 
 def statement(request: Request) -> Response:
