@@ -88,6 +88,9 @@ class Settings:
     # Private networks webhooks may reach (an ERP on the office LAN), as CIDRs; none by default:
     # loopback, link-local, private, multicast and unspecified addresses are refused.
     webhook_allowed_networks: tuple[str, ...] = ()
+    # INSEE's Sirene API, to fill a French tiers from its SIREN (portail-api.insee.fr gives the key).
+    insee_api_key: str | None = field(default=None, repr=False)
+    insee_url: str = "https://api.insee.fr/api-sirene/3.11"
 
     @property
     def backups(self) -> Path:
@@ -97,7 +100,7 @@ class Settings:
     def secret_values(self) -> list[str]:
         """Every secret's value, for the log and error filters that must never show them."""
         values = [self.secret_key, self.jwt_secret_key, self.webhook_secret, self.backup_signing_key]
-        values += [v for v in (self.email_password, self.aws_secret_access_key) if v]
+        values += [v for v in (self.email_password, self.aws_secret_access_key, self.insee_api_key) if v]
         values += [p for p in (_url_password(self.database_url), _url_password(self.redis_url or "")) if p]
         return [v for v in values if len(v) >= 4]
 
@@ -116,6 +119,7 @@ class Settings:
             "email_password",
             "aws_access_key_id",
             "aws_secret_access_key",
+            "insee_api_key",
         }
         out = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in hidden}
         out["database_url"] = _redact_url(self.database_url)
@@ -282,6 +286,8 @@ def load(overrides: Mapping[str, object] | None = None, environ: Mapping[str, st
         aws_secret_access_key=env.get("AWS_SECRET_ACCESS_KEY") or None,
         aws_default_region=env.get("AWS_DEFAULT_REGION") or "us-east-1",
         webhook_allowed_networks=networks,
+        insee_api_key=env.get("INSEE_API_KEY") or None,
+        insee_url=env.get("WISEBOOK_INSEE_URL") or "https://api.insee.fr/api-sirene/3.11",
     )
 
 

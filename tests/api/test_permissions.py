@@ -265,6 +265,7 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("one_tiers", "GET"): Example(fixed("/api/v1/tiers/INCONNU/"), 404),
     ("one_tiers", "PATCH"): Example(fixed("/api/v1/tiers/INCONNU/"), 404, lambda: {"nom": "Autre nom"}),
     ("tiers_statement", "GET"): Example(fixed("/api/v1/tiers/INCONNU/releve/"), 404),
+    ("tiers_insee", "GET"): Example(fixed("/api/v1/tiers/insee/732829321/"), 422),  # its key is wrong
     ("journals", "GET"): Example(fixed("/api/v1/journaux/"), 200),
     ("journals", "POST"): Example(
         fixed("/api/v1/journaux/"),

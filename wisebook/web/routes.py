@@ -73,6 +73,7 @@ def includeme(config: Any) -> None:
     config.add_route("account", f"{API}/comptes/{{code:[1-9]\\d{{0,11}}}}/")
     config.add_route("journals", f"{API}/journaux/")
     config.add_route("tiers", f"{API}/tiers/")
+    config.add_route("tiers_insee", f"{API}/tiers/insee/{{siren}}/")  # before a tiers' code
     config.add_route("one_tiers", f"{API}/tiers/{{code:[A-Za-z0-9][A-Za-z0-9._\\-]{{0,39}}}}/")
     config.add_route("tiers_statement", f"{API}/tiers/{{code:[A-Za-z0-9][A-Za-z0-9._\\-]{{0,39}}}}/releve/")
     config.add_route("fiscal_years", f"{API}/exercices/")

@@ -12,7 +12,7 @@ from wisebook.db import models
 from wisebook.ledger.money import to_json
 from wisebook.services.access.permissions import Permission
 from wisebook.services.books import years
-from wisebook.services.tiers import identifiers, register
+from wisebook.services.tiers import identifiers, register, sirene
 from wisebook.services.tiers import statement as tiers_statement
 from wisebook.web import i18n
 from wisebook.web.api import json_body, json_response, query_date, query_int
@@ -199,6 +199,24 @@ def statement(request: Request) -> Response:
     )
 
 
+def insee(request: Request) -> Response:
+    """A French company from INSEE's Sirene, to fill a tiers (``INSEE_API_KEY``)."""
+    settings = request.registry.wisebook_settings
+    found = sirene.lookup(settings.insee_url, settings.insee_api_key, request.matchdict["siren"])
+    return json_response(
+        {
+            "siren": found.siren,
+            "nom": found.name,
+            "forme_juridique": found.legal_form,
+            "naf": found.naf,
+            "actif": found.active,
+            "siret_siege": found.head_office,
+            "adresse": found.address,
+            "pays": "FR",
+        }
+    )
+
+
 def includeme(config: Any) -> None:
     """Members read the register; those who enter entries keep it."""
     config.add_view(
@@ -208,3 +226,4 @@ def includeme(config: Any) -> None:
     config.add_view(get_tiers, route_name="one_tiers", request_method="GET", permission=Permission.READ)
     config.add_view(change_tiers, route_name="one_tiers", request_method="PATCH", permission=Permission.DRAFT)
     config.add_view(statement, route_name="tiers_statement", request_method="GET", permission=Permission.READ)
+    config.add_view(insee, route_name="tiers_insee", request_method="GET", permission=Permission.DRAFT)
