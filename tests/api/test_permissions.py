@@ -258,6 +258,8 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("account", "GET"): Example(fixed("/api/v1/comptes/4111/"), 200),
     ("account", "PATCH"): Example(fixed("/api/v1/comptes/6053/"), 200, lambda: {"libelle": "Fournitures"}),
     ("account", "DELETE"): Example(fixed("/api/v1/comptes/6053/"), 409),  # official: it stays
+    ("tiers_page", "GET"): Example(fixed("/tiers/"), 200),
+    ("tiers_page", "POST"): Example(fixed("/tiers/"), 422),  # nothing typed
     ("tiers", "GET"): Example(fixed("/api/v1/tiers/"), 200),
     ("tiers", "POST"): Example(
         fixed("/api/v1/tiers/"), 201, lambda: {"code": f"T{next(counter)}", "nom": "Tiers", "type": "client"}

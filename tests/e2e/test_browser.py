@@ -228,6 +228,7 @@ def test_every_page_of_the_books_shows_in_french_on_a_desktop_and_in_english_on_
         ("plan-comptable", "/comptes/?classe=4"),
         ("compte", "/comptes/4111/"),
         ("lettrage", "/lettrage/?compte=4111"),
+        ("tiers", "/tiers/"),
         ("balance-agee", "/rapports/balance-agee/?comptes=4"),
         ("exercices", "/exercices/"),
         ("imports", "/imports/"),
@@ -640,3 +641,48 @@ def test_a_report_prints_without_menus_or_buttons_under_its_title_block(page, se
         assert not page.locator(hidden).first.is_visible(), hidden
     assert page.locator("tr.sous-total").count() == 2  # classes 4 and 7
     page.pdf(path=str(CAPTURES / "95-balance-imprimee.pdf"))
+
+
+def test_a_customer_is_registered_sold_to_and_found_in_its_statement_and_the_aged_balance(
+    page, server, testapp, books
+):
+    sign_in(page, server)
+    page.get_by_role("link", name="Tiers", exact=True).click()
+    page.get_by_label("Code", exact=True).fill("C777")
+    page.get_by_label("Nom", exact=True).fill("Boulangerie Étoile")
+    page.get_by_label("Numéro fiscal").fill("12")
+    page.get_by_role("button", name="Ajouter").click()
+    assert page.locator("#numero_fiscal-erreur").inner_text().startswith("NCC mal formé")
+    assert page.get_by_label("Nom", exact=True).input_value() == "Boulangerie Étoile"  # kept
+    page.get_by_label("Numéro fiscal").fill("1234567 A")
+    page.get_by_label("Délai de paiement (jours)").fill("30")
+    page.get_by_role("button", name="Ajouter").click()
+    page.wait_for_url(re.compile(r"/tiers/\?q=C777$"))
+    Api(testapp, login(testapp)).post(
+        "/api/v1/ecritures/",
+        {
+            "journal": "VTE",
+            "date_comptable": "2026-09-15",
+            "libelle": "Facture pains",
+            "lignes": [
+                {"compte": "4111", "debit": "177000", "tiers": "C777"},
+                {"compte": "7011", "credit": "150000"},
+                {"compte": "4431", "credit": "27000"},
+            ],
+            "valider": True,
+        },
+        status=201,
+    )
+    page.get_by_label("Chercher").fill("etoile")  # accents and capitals ignored
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"q=etoile"))
+    row = page.locator("tbody tr", has_text="C777")
+    assert row.locator("td.nombre").all_inner_texts() == ["177\u202f000", "177\u202f000"]
+    page.screenshot(path=CAPTURES / "60-tiers.png", full_page=True)
+    statement = page.request.get(row.get_by_role("link", name="Relevé (PDF)").get_attribute("href"))
+    assert statement.ok and statement.headers["content-type"] == "application/pdf"
+    assert "releve-c777-" in statement.headers["content-disposition"]
+    page.goto("/rapports/balance-agee/?comptes=411&au=31/12/2026")
+    aged = page.locator("tbody tr", has_text="C777")
+    assert "Boulangerie Étoile" in aged.inner_text()
+    assert aged.locator("td.nombre").all_inner_texts() == ["", "", "", "177\u202f000", "177\u202f000"]

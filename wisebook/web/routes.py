@@ -22,6 +22,7 @@ def includeme(config: Any) -> None:
     config.add_route("chart_page", "/comptes/")
     config.add_route("account_page", "/comptes/{code:[1-9]\\d{0,11}}/")
     config.add_route("journals_page", "/journaux/")
+    config.add_route("tiers_page", "/tiers/")
     config.add_route("entries_page", "/ecritures/")
     config.add_route("balance_page", "/rapports/balance/")
     config.add_route("grand_livre_page", "/rapports/grand-livre/")

@@ -293,3 +293,17 @@ def balances(
         )
         sums[partner.code][2] = int(late or 0)
     return {code: Balances(*values) for code, values in sums.items()}
+
+
+def account_codes(session: Session, account_ids: list[int]) -> dict[int, str]:
+    """The numbers of some accounts, by id."""
+    if not account_ids:
+        return {}
+    acc = models.Account
+    return dict(session.execute(select(acc.id, acc.code).where(acc.id.in_(set(account_ids)))).tuples().all())
+
+
+def names(session: Session, company_id: int) -> dict[str, str]:
+    """Every tiers' name by its code (a report's rows name their tiers)."""
+    p = models.Partner
+    return dict(session.execute(select(p.code, p.name).where(p.company_id == company_id)).tuples().all())

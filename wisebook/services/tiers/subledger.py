@@ -20,6 +20,7 @@ from wisebook.db import models
 from wisebook.ledger.balances import BalanceRow, opening_columns
 from wisebook.services.reconciliation import lettrable_accounts
 from wisebook.services.reports.ledgers import period
+from wisebook.services.tiers import register
 
 
 @dataclass(frozen=True)
@@ -131,13 +132,7 @@ def sub_ledger(
             else:
                 cell[1] += int(debit or 0)
                 cell[2] += int(credit or 0)
-    names = dict(
-        session.execute(
-            select(models.Partner.code, models.Partner.name).where(models.Partner.company_id == company_id)
-        )
-        .tuples()
-        .all()
-    )
+    names = register.names(session, company_id)
     rows = []
     for (account_id, partner), (opening, debit, credit) in sums.items():
         if not (opening or debit or credit):

@@ -17,6 +17,7 @@ from wisebook.ledger.errors import InvalidInput, LedgerError, NotFound
 from wisebook.services import reconciliation as lettering
 from wisebook.services.access.permissions import Permission
 from wisebook.services.books import chart
+from wisebook.services.tiers import register
 from wisebook.web.i18n import amount, translate
 from wisebook.web.messages import field_messages
 from wisebook.web.pages.entries import _day
@@ -177,6 +178,7 @@ class AgedLine(NamedTuple):
 
     compte: str
     tiers: str
+    nom: str
     lien: str
     tranches: list[str]
     total: str
@@ -205,6 +207,7 @@ def aged_balance_page(request: Request) -> Response:
     buckets = len(lettering.AGE_BUCKETS)
     totals = [sum(r.buckets[i] for r in rows) for i in range(buckets)]
     lettering_path = request.route_path("lettering_page")  # once: a page may list 5 000 tiers
+    names = register.names(request.db, company.id)
     return page(
         request,
         "balance_agee.html",
@@ -218,6 +221,7 @@ def aged_balance_page(request: Request) -> Response:
                 AgedLine(
                     r.account,
                     r.partner or "",
+                    names.get(r.partner or "", ""),
                     f"{lettering_path}?{urlencode({'compte': r.account, 'tiers': r.partner or ''})}",
                     [_money(request, v) for v in r.buckets],
                     amount(request, r.total, company.currency),
