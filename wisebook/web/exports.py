@@ -47,7 +47,7 @@ class Column:
 
     header: str
     kind: str = "text"
-    width: float = 18
+    width: float = 18  # float-ok: millimetres on a PDF page, never money
 
 
 @dataclass(frozen=True)
@@ -374,7 +374,7 @@ def report_pdf(
     return _pdf_response(pdf, filename)
 
 
-def _fit(pdf: Any, text: str, width: float) -> str:
+def _fit(pdf: Any, text: str, width: float) -> str:  # float-ok: millimetres
     """``text`` shortened with an ellipsis to fit a cell of ``width`` (mm) in the current font."""
     if pdf.get_string_width(_latin1(text)) <= width - 1.5:
         return text
