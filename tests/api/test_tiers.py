@@ -190,3 +190,26 @@ def test_the_balance_by_tiers_sums_to_each_collective_account_whatever_the_perio
         ("C001", "Client Un", "150000", "0", "150000"),
         ("C002", "C002", "200000", "80000", "0"),  # not registered: named by its code
     ]
+
+
+def test_the_lettrage_and_the_aged_balance_name_each_registered_tiers(api):
+    api.post(TIERS, customer(nom="Boulangerie Étoile"), status=201)
+    for day, label, lines in (
+        ("2026-01-10", "Facture", [("4111", 59_000, 0, "C001"), ("7011", 0, 59_000, None)]),
+        ("2026-02-10", "Règlement", [("5211", 59_000, 0, None), ("4111", 0, 59_000, "C001")]),
+        ("2026-03-10", "Facture", [("4111", 7_000, 0, "C009"), ("7011", 0, 7_000, None)]),  # not registered
+    ):
+        api.post("/api/v1/ecritures/", entry(day, label, lines), status=201)
+    lines = api.get("/api/v1/lettrages/lignes/", compte="4111").json["resultats"]
+    assert {(ln["tiers"], ln["nom_tiers"]) for ln in lines} == {
+        ("C001", "Boulangerie Étoile"),
+        ("C009", None),
+    }
+    proposed = api.get("/api/v1/lettrages/propositions/", compte="4111").json["resultats"]
+    assert [(p["tiers"], p["nom_tiers"]) for p in proposed] == [("C001", "Boulangerie Étoile")]
+    aged = api.get("/api/v1/rapports/balance-agee/", comptes="411", au="2026-03-31").json["lignes"]
+    # C001's invoice and payment are open in two age buckets, netting to nothing.
+    assert [(r["tiers"], r["nom_tiers"], r["total"]) for r in aged] == [
+        ("C001", "Boulangerie Étoile", "0"),
+        ("C009", None, "7000"),
+    ]

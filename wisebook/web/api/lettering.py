@@ -14,6 +14,7 @@ from wisebook.ledger.money import to_json
 from wisebook.ledger.text import is_digits
 from wisebook.services import reconciliation as lettering
 from wisebook.services.access.permissions import Permission
+from wisebook.services.tiers import register
 from wisebook.web.api import json_body, json_response, query_date
 
 
@@ -24,11 +25,12 @@ def _required(request: Request, name: str) -> str:
     return value
 
 
-def _line(ln: lettering.OpenLine, currency: str) -> dict[str, Any]:
+def _line(ln: lettering.OpenLine, currency: str, names: dict[str, str]) -> dict[str, Any]:
     return {
         "id": ln.id,
         "compte": ln.account,
         "tiers": ln.partner,
+        "nom_tiers": names.get(ln.partner or ""),
         "ecriture": ln.entry_id,
         "numero": ln.number,
         "date": ln.date,
@@ -50,7 +52,8 @@ def list_lines(request: Request) -> dict[str, Any]:
         request.params.get("tiers") or None,
         open_only=request.params.get("ouvertes") in ("1", "true", "oui"),
     )
-    return {"resultats": [_line(ln, currency) for ln in found], "suivant": None}
+    names = register.names(request.db, request.company.id)
+    return {"resultats": [_line(ln, currency, names) for ln in found], "suivant": None}
 
 
 def reconcile(request: Request) -> Response:
@@ -81,9 +84,16 @@ def unreconcile(request: Request) -> Response:
 def proposals(request: Request) -> dict[str, Any]:
     """Lines that could be lettered together, and why (same pièce, same amount)."""
     found = lettering.proposals(request.db, request.company.id, _required(request, "compte"))
+    names = register.names(request.db, request.company.id)
     return {
         "resultats": [
-            {"compte": p.account, "tiers": p.partner, "lignes": list(p.line_ids), "raison": p.reason}
+            {
+                "compte": p.account,
+                "tiers": p.partner,
+                "nom_tiers": names.get(p.partner or ""),
+                "lignes": list(p.line_ids),
+                "raison": p.reason,
+            }
             for p in found
         ]
     }
@@ -96,6 +106,7 @@ def aged_balance(request: Request) -> dict[str, Any]:
     rows = lettering.aged_balance(request.db, request.company.id, _required(request, "comptes"), at)
     labels = [f"{low}-{high}" if high is not None else f"{low}+" for low, high in lettering.AGE_BUCKETS]
     totals = [sum(r.buckets[i] for r in rows) for i in range(len(labels))]
+    names = register.names(request.db, request.company.id)
     return {
         "au": at,
         "tranches": labels,
@@ -103,6 +114,7 @@ def aged_balance(request: Request) -> dict[str, Any]:
             {
                 "compte": r.account,
                 "tiers": r.partner,
+                "nom_tiers": names.get(r.partner or ""),
                 "tranches": [to_json(v, currency) for v in r.buckets],
                 "total": to_json(r.total, currency),
             }
