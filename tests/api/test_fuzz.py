@@ -25,6 +25,7 @@ from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, sale
 
 EXAMPLES = int(os.environ.get("WISEBOOK_FUZZ_EXAMPLES", "30"))
 CONFIG = Path(__file__).with_name("schemathesis.toml")
+INTERPRETER_FAULT = "AST constructor recursion depth mismatch"
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 
 
@@ -85,6 +86,11 @@ def test_the_api_keeps_its_whole_contract_under_schemathesis(
     ]
     run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=1200, check=False)
     output = run.stdout + run.stderr
+    if run.returncode != 0 and INTERPRETER_FAULT in output:
+        # CPython 3.11's AST constructor can miscount its depth under threads (python/cpython#106905):
+        # schemathesis's own code generation then stops with a runtime error, not a finding. Once more.
+        run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=1200, check=False)
+        output = run.stdout + run.stderr
     print(output[-30000:])
     assert run.returncode == 0, f"schemathesis found failures on {backend} (printed above)"
     generated = re.search(r"(\d+) generated", output)
