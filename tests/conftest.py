@@ -36,6 +36,7 @@ from wisebook import settings as settings_module
 from wisebook.db import make_engine, migrate
 from wisebook.db.meta import Base
 from wisebook.services import setup as setup_service
+from wisebook.services.tiers import register as tiers_register
 
 PG_ADMIN_URL = os.environ.get("WISEBOOK_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_TEST_DB = f"wisebook_test_{os.getpid()}"
@@ -203,6 +204,28 @@ class SetUp:
     rows: dict[str, list[dict[str, Any]]]
 
 
+#: The tiers the suite's entries name (a line's tiers must be registered, on its account).
+USUAL_TIERS = (
+    ("C001", "Client Kouassi", "client", "4111"),
+    ("C002", "Client Bamba", "client", "4111"),
+    ("C003", "Client Traoré", "client", "4111"),
+    ("F001", "Fournisseur Diallo", "fournisseur", "4011"),
+)
+
+
+def register_usual_tiers(session: Session, company_id: int) -> None:
+    """Register the customers and the supplier the suite's entries name."""
+    for code, name, kind, account in USUAL_TIERS:
+        tiers_register.create_partner(
+            session,
+            company_id,
+            code,
+            tiers_register.Details(
+                name=name, kind=kind, account=account, given=frozenset({"name", "kind", "account"})
+            ),
+        )
+
+
 @pytest.fixture(scope="session")
 def set_up_books(migrated_engine: Engine) -> SetUp:
     """The wizard's setup (1,472 accounts, an argon2 hash) run once per backend and kept."""
@@ -216,6 +239,7 @@ def set_up_books(migrated_engine: Engine) -> SetUp:
             admin_email=ADMIN_EMAIL,
             admin_password=ADMIN_PASSWORD,
         )
+        register_usual_tiers(s, result.company_id)
     with migrated_engine.begin() as conn:
         tables = [t for t in Base.metadata.sorted_tables if conn.execute(select(t).limit(1)).first()]
         rows = {t.name: [dict(r._mapping) for r in conn.execute(select(t))] for t in tables}

@@ -7,7 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from tests.conftest import Api, login, sale
+from tests.conftest import Api, login, register_usual_tiers, sale
 from wisebook.services.access import members, users
 from wisebook.services.books import companies, years
 
@@ -64,6 +64,7 @@ def test_only_admin_and_auditeur_read_it_and_only_their_company(api, engine, tes
     with Session(engine) as s, s.begin():
         other = companies.create_company(s, "Autre SARL", "CI", None)
         years.create_fiscal_year(s, other.id, 2026)
+        register_usual_tiers(s, other.id)
         other_id = other.id
     outsider = member(engine, testapp, other_id, "autre@exemple.ci", "admin")
     outsider.post("/api/v1/ecritures/", sale(), status=201)

@@ -49,3 +49,26 @@ def test_no_file_is_said_next_to_the_field_and_a_stranger_gets_no_report(testapp
     testapp.get("/imports/" + "0" * 32 + "/rejets.csv", status=404)
     testapp.get("/imports/?tache=" + "0" * 32, status=200)  # an unknown run: the form alone
     assert HEADER.startswith("ecriture;")
+
+
+def test_the_page_can_register_the_tiers_a_file_names(testapp, app, books, engine):
+    csrf = browser(testapp)
+    header = HEADER + ";nom_tiers"
+    rows = [
+        "A;VTE;10/03/2026;FA-A;Facture A;4111;Client;1180;;K042;Épicerie du Marché",
+        "A;VTE;10/03/2026;FA-A;Facture A;7011;;;1180;;",
+    ]
+    form = {"csrf": csrf, "mode": "tout", "creer_tiers": "1"}
+    asked = testapp.post(
+        "/imports/",
+        form,
+        upload_files=[("fichier", "ventes.csv", csv_file(rows, header), "text/csv")],
+        status=303,
+    )
+    assert 'name="creer_tiers" value="1"' in testapp.get("/imports/").text
+    run_id = re.search(r"tache=([0-9a-f]{32})", asked.location)[1]
+    app.registry.wisebook_queue.execute(run_id)
+    report = testapp.get(f"/imports/?tache={run_id}")
+    assert "2 lignes importées en 1 écritures. 1 tiers créés : complétez-les dans les tiers." in report.text
+    listed = testapp.get("/tiers/", {"q": "epicerie"})
+    assert "K042" in listed.text and "Épicerie du Marché" in listed.text

@@ -29,14 +29,15 @@ HEADER = "ecriture;journal;date;piece;libelle;compte;libelle_ligne;debit;credit;
 
 
 def sale_rows(count: int, first_day: dt.date = dt.date(2026, 1, 1)) -> list[str]:
-    """``count`` two-line sales (4111 / 7011) in the WiseBook layout, dates spread over 2026."""
+    """``count`` two-line sales (4111 / 7011) in the WiseBook layout, dates spread over 2026, to
+    the suite's three registered customers in turn."""
     found = []
     for n in range(count):
         day = first_day + dt.timedelta(days=n % 360)
         amount = 1000 + n
         key = f"V{n:05d}"
         common = f"{key};VTE;{day:%d/%m/%Y};FA-{n:05d};Facture client {n}"
-        found.append(f"{common};4111;Client;{amount:,}".replace(",", " ") + f";;C{n % 50:03d}")
+        found.append(f"{common};4111;Client;{amount:,}".replace(",", " ") + f";;C00{n % 3 + 1}")
         found.append(f"{common};7011;Ventes;;{amount},00;")
     return found
 
@@ -152,10 +153,10 @@ def test_the_same_file_sent_twice_before_either_runs_is_imported_once(api, app, 
 def test_imported_entries_continue_the_journal_in_date_order_sealed_and_balanced(api, app, engine, books):
     api.post("/api/v1/ecritures/", sale(), status=201)  # VTE-2026-000001, posted by hand
     rows = [
-        "B;VTE;20/03/2026;FA-B;Facture B;4111;Client B;2 360;;CB",
+        "B;VTE;20/03/2026;FA-B;Facture B;4111;Client B;2 360;;C003",
         "B;VTE;20/03/2026;FA-B;Facture B;7011;Vente B;;2000;",
         "B;VTE;20/03/2026;FA-B;Facture B;4431;TVA;;360;",
-        "A;VTE;2026-02-05;FA-A;Facture A;4111;Client A;1180;;CA",
+        "A;VTE;2026-02-05;FA-A;Facture A;4111;Client A;1180;;C002",
         "A;VTE;2026-02-05;FA-A;Facture A;7011;;;1000;",
         "A;VTE;2026-02-05;FA-A;Facture A;4431;TVA;;180;",
     ]
@@ -169,7 +170,7 @@ def test_imported_entries_continue_the_journal_in_date_order_sealed_and_balanced
     assert [
         (ln["compte"], ln["libelle"], ln["debit"], ln["credit"], ln["tiers"]) for ln in entry_a["lignes"]
     ] == [
-        ("4111", "Client A", "1180", "0", "CA"),
+        ("4111", "Client A", "1180", "0", "C002"),
         ("7011", "Facture A", "0", "1000", None),  # an empty line label takes the entry's
         ("4431", "TVA", "0", "180", None),
     ]
@@ -259,6 +260,45 @@ def test_the_request_itself_must_be_a_file_and_a_known_mode(api, app):
     api.post_raw("/api/v1/imports/ecritures/", b"ecriture;journal", content_type="text/csv", status=422)
     bad_mode = submit(api, csv_file(sale_rows(2)), mode="moitie", status=422).json
     assert bad_mode["erreurs"][0]["champ"] == "mode"
+    bad_choice = submit(api, csv_file(sale_rows(2)), creer_tiers="peut-etre", status=422).json
+    assert bad_choice["erreurs"][0]["champ"] == "creer_tiers"
+
+
+def test_a_row_s_tiers_must_be_registered_on_its_account_or_be_created_from_the_file(api, app, engine, books):
+    rows = [
+        "A;VTE;10/03/2026;FA-A;Facture A;4111;Client;1180;;C001",  # 2: registered, on its account
+        "A;VTE;10/03/2026;FA-A;Facture A;7011;;;1180;",
+        "B;VTE;11/03/2026;FA-B;Facture B;4011;Client;500;;C001",  # 4: C001 is kept on 4111
+        "B;VTE;11/03/2026;FA-B;Facture B;7011;;;500;",
+        "C;VTE;12/03/2026;FA-C;Facture C;4111;Client;700;;N001",  # 6: unknown
+        "C;VTE;12/03/2026;FA-C;Facture C;7011;;;700;",
+        "D;VTE;13/03/2026;FA-D;Facture D;4111;Client;900;;N001",  # 8: unknown (the same)
+        "D;VTE;13/03/2026;FA-D;Facture D;7011;;;900;",
+        "E;VTE;14/03/2026;FA-E;Facture E;4111;Client;300;;N 2",  # 10: not a code a register keeps
+        "E;VTE;14/03/2026;FA-E;Facture E;7011;;;300;",
+        "F;BQ;15/03/2026;RG-F;Règlement F;5211;;300;;N003",  # 12: a bank line names no new tiers
+        "F;BQ;15/03/2026;RG-F;Règlement F;4111;;;300;",
+    ]
+    unknown = "tiers inconnu : N001 (enregistrez-le dans les tiers d'abord)"
+    refused = run_import(api, app, csv_file(rows))["resultat"]
+    by_line = {r["ligne"]: r["motifs"] for r in refused["rejets"]}
+    assert by_line == {
+        4: ["le tiers C001 est tenu sur le compte 4111, pas sur le compte 4011"],
+        6: [unknown],
+        8: [unknown],
+        10: ["tiers inconnu : N 2 (enregistrez-le dans les tiers d'abord)"],
+        12: ["tiers inconnu : N003 (enregistrez-le dans les tiers d'abord)"],
+    }
+    assert counts(engine, books.company_id) == (0, 0, 0)
+    asked = run_import(api, app, csv_file(rows), creer_tiers="1", mode="valides")["resultat"]
+    assert {r["ligne"]: r["motifs"] for r in asked["rejets"]} == {
+        4: ["le tiers C001 est tenu sur le compte 4111, pas sur le compte 4011"],
+        10: ["code tiers N 2 : lettres, chiffres, . _ - seulement, 40 caractères au plus"],
+        12: ["le tiers N003 ne se crée pas sur le compte 5211 : un compte de tiers (classe 4) est attendu"],
+    }
+    assert (asked["statut"], asked["ecritures_importees"], asked["tiers_crees"]) == ("partiel", 3, 1)
+    made = api.get("/api/v1/tiers/N001/").json
+    assert (made["nom"], made["type"], made["compte"], made["solde"]) == ("N001", "client", "4111", "1600")
 
 
 def test_an_empty_sheet_below_its_header_is_refused_by_the_task(api, app, engine, books):
@@ -360,15 +400,37 @@ def test_a_fec_exported_by_one_company_imports_into_another_with_the_same_balanc
         other_id = other.id
     api_other = Api(api.testapp, api.token)
     headers = {"X-Societe": str(other_id)}
-    accepted = api.testapp.post(
-        "/api/v1/imports/ecritures/",
-        upload_files=[("fichier", "FEC2026.txt", fec, "text/plain")],
-        headers=api_other.headers(headers),
-        status=202,
-    ).json
-    app.registry.wisebook_queue.execute(accepted["id"])
-    report = api.testapp.get(f"/api/v1/taches/{accepted['id']}/", headers=api_other.headers(headers)).json
+
+    def send(**form: str) -> dict[str, Any]:
+        accepted = api.testapp.post(
+            "/api/v1/imports/ecritures/",
+            params=form,
+            upload_files=[("fichier", "FEC2026.txt", fec, "text/plain")],
+            headers=api_other.headers(headers),
+            status=202,
+        ).json
+        app.registry.wisebook_queue.execute(accepted["id"])
+        return dict(
+            api.testapp.get(f"/api/v1/taches/{accepted['id']}/", headers=api_other.headers(headers)).json
+        )
+
+    # The filiale's register does not know C001: each of its rows is refused, nothing written.
+    refused = send()["resultat"]
+    assert refused["statut"] == "refuse" and counts(engine, other_id) == (0, 0, 0)
+    assert {r["ligne"]: r["motifs"] for r in refused["rejets"]} == {
+        2: ["tiers inconnu : C001 (enregistrez-le dans les tiers d'abord)"],
+        6: ["tiers inconnu : C001 (enregistrez-le dans les tiers d'abord)"],
+    }
+    report = send(creer_tiers="1")  # asked to: registered from the file, under its CompAuxLib
     assert (report["resultat"]["disposition"], report["resultat"]["statut"]) == ("fec", "importe")
+    assert report["resultat"]["tiers_crees"] == 1 and "1 tiers créés" in report["resultat"]["message"]
+    made = api.testapp.get("/api/v1/tiers/C001/", headers=api_other.headers(headers)).json
+    assert (made["nom"], made["type"], made["compte"], made["pays"]) == (
+        "Client Kouassi",
+        "client",
+        "4111",
+        "CI",
+    )
     after = api.testapp.get(
         "/api/v1/rapports/balance/", params={"exercice": "2026"}, headers=api_other.headers(headers)
     ).json["lignes"]

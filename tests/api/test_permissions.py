@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api, login, sale
+from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api, login, register_usual_tiers, sale
 from wisebook.services.access import members, users
 from wisebook.services.access.permissions import Permission
 from wisebook.services.books import companies, years
@@ -255,6 +255,8 @@ EXAMPLES: dict[tuple[str, str], Example] = {
         201,
         lambda: {"numero": f"6052{next(counter):02d}", "libelle": "Sous-compte"},
     ),
+    ("company", "GET"): Example(fixed("/api/v1/societe/"), 200),
+    ("company", "PATCH"): Example(fixed("/api/v1/societe/"), 200, lambda: {"tiers_obligatoire": False}),
     ("account", "GET"): Example(fixed("/api/v1/comptes/4111/"), 200),
     ("account", "PATCH"): Example(fixed("/api/v1/comptes/6053/"), 200, lambda: {"libelle": "Fournitures"}),
     ("account", "DELETE"): Example(fixed("/api/v1/comptes/6053/"), 409),  # official: it stays
@@ -369,6 +371,7 @@ def clients(testapp, engine, books) -> dict[str, Any]:
         users.create_user(s, "exploitant@cabinet.ci", PASSWORD, superuser=True)
         other = companies.create_company(s, "Autre Société SA", "SN", None)
         years.create_fiscal_year(s, other.id, 2026)
+        register_usual_tiers(s, other.id)
         other_id = other.id
     made = {"admin": Api(testapp, login(testapp))}
     for role in ROLES[1:]:

@@ -11,9 +11,10 @@ from tests.api.test_closing import entry, keep_2026, run_closing
 from tests.api.test_reports import _pdf_pages
 
 TIERS = "/api/v1/tiers/"
+ENTRIES = "/api/v1/ecritures/"
 
 
-def customer(code: str = "C001", **extra: object) -> dict[str, object]:
+def customer(code: str = "CL01", **extra: object) -> dict[str, object]:
     return {"code": code, "nom": "Société Ivoirienne de Négoce", "type": "client", **extra}
 
 
@@ -39,10 +40,10 @@ def test_a_customer_is_registered_with_its_identifiers_and_read_back(api):
     )
     assert made["comptes_bancaires"] == ["CI93CI0080111301134291200589"]
     supplier = api.post(
-        TIERS, {"code": "F001", "nom": "Fournitures Dépôt Sarl", "type": "fournisseur"}, status=201
+        TIERS, {"code": "FR01", "nom": "Fournitures Dépôt Sarl", "type": "fournisseur"}, status=201
     )
     assert supplier.json["compte"] == "4011"
-    read = api.get(f"{TIERS}C001/").json
+    read = api.get(f"{TIERS}CL01/").json
     assert (read["solde"], read["du"], read["echu"]) == ("0", "0", "0")
     assert api.post(TIERS, customer(), status=409).json["erreurs"][0]["champ"] == "code"
 
@@ -64,7 +65,7 @@ def test_every_bad_field_of_a_tiers_is_said_at_once_and_nothing_is_written(api):
     assert fields["numero_fiscal"] == "NCC mal formé : il s'écrit comme 1234567 A (7 chiffres et une lettre)."
     assert "clé de contrôle" in fields["comptes_bancaires[0]"]
     assert "compte collectif 41" in fields["compte"]
-    assert api.get(TIERS).json["resultats"] == []
+    assert "CL01" not in [t["code"] for t in api.get(TIERS).json["resultats"]]
 
 
 @pytest.mark.parametrize(
@@ -94,23 +95,23 @@ def test_tiers_are_found_by_code_name_or_identifier_without_accents_page_after_p
     for n, name in enumerate(
         ["Dépôt Pharmaceutique", "Boulangerie Étoile", "Garage Central", "Dépannage Rapide"]
     ):
-        api.post(TIERS, customer(f"C{n:03d}", nom=name, numero_fiscal=f"765432{n} B"), status=201)
-    api.post(TIERS, {"code": "F001", "nom": "Dépôt de Bois", "type": "fournisseur"}, status=201)
+        api.post(TIERS, customer(f"CL{n:02d}", nom=name, numero_fiscal=f"765432{n} B"), status=201)
+    api.post(TIERS, {"code": "FR01", "nom": "Dépôt de Bois", "type": "fournisseur"}, status=201)
     names = lambda **q: [t["nom"] for t in api.get(TIERS, **q).json["resultats"]]  # noqa: E731
     assert names(q="depot") == ["Dépôt Pharmaceutique", "Dépôt de Bois"]
     assert names(q="DEPOT", type="fournisseur") == ["Dépôt de Bois"]
     assert names(q="etoile") == ["Boulangerie Étoile"]
     assert names(q="7654322") == ["Garage Central"]  # by its NCC
-    first = api.get(TIERS, limite="2").json
-    assert [t["code"] for t in first["resultats"]] == ["C000", "C001"] and first["suivant"] == "C001"
-    following = api.get(TIERS, limite="2", apres=first["suivant"]).json
-    assert [t["code"] for t in following["resultats"]] == ["C002", "C003"]
-    api.patch(f"{TIERS}C003/", {"archive": True}, status=200)
+    first = api.get(TIERS, limite="2", q="cl0").json
+    assert [t["code"] for t in first["resultats"]] == ["CL00", "CL01"] and first["suivant"] == "CL01"
+    following = api.get(TIERS, limite="2", q="cl0", apres=first["suivant"]).json
+    assert [t["code"] for t in following["resultats"]] == ["CL02", "CL03"]
+    api.patch(f"{TIERS}CL03/", {"archive": True}, status=200)
     assert "Dépannage Rapide" not in names() and "Dépannage Rapide" in names(archives="1")
 
 
 def test_a_customer_s_balance_what_is_due_and_what_is_past_its_term(api):
-    api.post(TIERS, customer(delai_paiement=30), status=201)
+    api.patch(f"{TIERS}C001/", {"delai_paiement": 30}, status=200)
     today = dt.date(2026, 11, 30)
     old, recent = (today - dt.timedelta(days=45)).isoformat(), (today - dt.timedelta(days=5)).isoformat()
     for day, amount in ((old, 100_000), (recent, 50_000)):
@@ -127,12 +128,52 @@ def test_a_customer_s_balance_what_is_due_and_what_is_past_its_term(api):
     read = api.get(f"{TIERS}C001/", au=today.isoformat()).json
     # 150 000 invoiced, 30 000 paid; only the invoice of 45 days ago is past its 30 days.
     assert (read["solde"], read["du"], read["echu"]) == ("120000", "120000", "100000")
-    listed = api.get(TIERS).json["resultats"][0]
+    listed = api.get(TIERS, q="C001").json["resultats"][0]
     assert (listed["solde"], listed["du"]) == ("120000", "120000")
 
 
+def test_a_line_names_a_registered_tiers_kept_on_the_line_s_account_or_nothing_is_written(api):
+    lines = [("4111", 10_000, 0, "C999"), ("4011", 0, 5_000, "C001"), ("5211", 0, 5_000, "F001")]
+    for post in (True, False):  # a draft too: its tiers are said when it is saved
+        refused = api.post(ENTRIES, entry("2026-01-10", "Facture", lines, post=post), status=422).json
+        assert {e["champ"]: e["message"] for e in refused["erreurs"]} == {
+            "lignes[0].tiers": "Tiers inconnu : C999 (enregistrez-le dans les tiers d'abord).",
+            "lignes[1].tiers": "Le tiers C001 est tenu sur le compte 4111, pas sur le compte 4011.",
+            "lignes[2].tiers": "Le tiers F001 est tenu sur le compte 4011, pas sur le compte 5211.",
+        }
+    assert api.get(ENTRIES).json["resultats"] == []
+    made = api.post(
+        ENTRIES, entry("2026-01-10", "Facture", [("4111", 10_000, 0, "C001"), ("7011", 0, 10_000, None)])
+    )
+    # a reversal repeats the lines it reverses, whatever became of their tiers since
+    api.patch(f"{TIERS}C001/", {"compte": "4112"}, status=200)
+    api.post(f"{ENTRIES}{made.json['id']}/extourne/", {"date_comptable": "2026-01-20"}, status=201)
+
+
+def test_a_company_can_require_the_tiers_on_its_customer_and_supplier_lines(api):
+    cash_sale = entry("2026-01-12", "Vente comptant", [("4111", 12_000, 0, None), ("7011", 0, 12_000, None)])
+    api.post(ENTRIES, cash_sale, status=201)  # not asked: a line without its tiers is kept
+    assert api.get("/api/v1/societe/").json["tiers_obligatoire"] is False
+    assert api.patch("/api/v1/societe/", {"tiers_obligatoire": True}).json["tiers_obligatoire"] is True
+    refused = api.post(ENTRIES, cash_sale, status=422).json
+    assert refused["erreurs"] == [
+        {
+            "champ": "lignes[0].tiers",
+            "message": "Le compte 4111 demande un tiers : choisissez le client ou le fournisseur.",
+        }
+    ]
+    draft = api.post(ENTRIES, {**cash_sale, "valider": False}, status=201).json  # a draft may wait for it
+    assert (
+        api.post(f"{ENTRIES}{draft['id']}/validation/", status=422).json["erreurs"][0]["champ"]
+        == "lignes[0].tiers"
+    )
+    rent = entry("2026-01-12", "Loyer", [("6222", 5_000, 0, None), ("5211", 0, 5_000, None)])
+    api.post(ENTRIES, rent, status=201)  # other accounts ask for nothing
+    api.patch("/api/v1/societe/", {"tiers_obligatoire": "oui"}, status=422)
+
+
 def test_the_statement_of_account_opens_on_what_came_before_and_letters_each_line(api):
-    api.post(TIERS, customer(), status=201)
+    api.patch(f"{TIERS}C001/", {"nom": "Société Ivoirienne de Négoce"}, status=200)
     for day, label, lines in (
         ("2026-01-10", "Facture FA-1", [("4111", 118_000, 0, "C001"), ("7011", 0, 118_000, None)]),
         ("2026-02-05", "Règlement FA-1", [("5211", 118_000, 0, None), ("4111", 0, 118_000, "C001")]),
@@ -165,7 +206,7 @@ def test_the_statement_of_account_opens_on_what_came_before_and_letters_each_lin
 
 def test_the_balance_by_tiers_sums_to_each_collective_account_whatever_the_period(api, app):
     keep_2026(api)
-    api.post(TIERS, customer(nom="Client Un"), status=201)
+    api.patch(f"{TIERS}C001/", {"nom": "Client Un"}, status=200)
     run_closing(api, app)  # 2027 opens on the à-nouveaux of 4111 and 4011, line by tiers
     for day, lines in (
         ("2027-01-10", [("4111", 80_000, 0, "C002"), ("7011", 0, 80_000, None)]),
@@ -188,22 +229,22 @@ def test_the_balance_by_tiers_sums_to_each_collective_account_whatever_the_perio
     assert [(r["tiers"], r["nom"], r["ouverture_debit"], r["debit"], r["credit"]) for r in whole] == [
         (None, "", "0", "12000", "0"),
         ("C001", "Client Un", "150000", "0", "150000"),
-        ("C002", "C002", "200000", "80000", "0"),  # not registered: named by its code
+        ("C002", "Client Bamba", "200000", "80000", "0"),
     ]
 
 
 def test_the_lettrage_and_the_aged_balance_name_each_registered_tiers(api):
-    api.post(TIERS, customer(nom="Boulangerie Étoile"), status=201)
+    api.patch(f"{TIERS}C001/", {"nom": "Boulangerie Étoile"}, status=200)
     for day, label, lines in (
         ("2026-01-10", "Facture", [("4111", 59_000, 0, "C001"), ("7011", 0, 59_000, None)]),
         ("2026-02-10", "Règlement", [("5211", 59_000, 0, None), ("4111", 0, 59_000, "C001")]),
-        ("2026-03-10", "Facture", [("4111", 7_000, 0, "C009"), ("7011", 0, 7_000, None)]),  # not registered
+        ("2026-03-10", "Facture", [("4111", 7_000, 0, "C002"), ("7011", 0, 7_000, None)]),
     ):
         api.post("/api/v1/ecritures/", entry(day, label, lines), status=201)
     lines = api.get("/api/v1/lettrages/lignes/", compte="4111").json["resultats"]
     assert {(ln["tiers"], ln["nom_tiers"]) for ln in lines} == {
         ("C001", "Boulangerie Étoile"),
-        ("C009", None),
+        ("C002", "Client Bamba"),
     }
     proposed = api.get("/api/v1/lettrages/propositions/", compte="4111").json["resultats"]
     assert [(p["tiers"], p["nom_tiers"]) for p in proposed] == [("C001", "Boulangerie Étoile")]
@@ -211,5 +252,5 @@ def test_the_lettrage_and_the_aged_balance_name_each_registered_tiers(api):
     # C001's invoice and payment are open in two age buckets, netting to nothing.
     assert [(r["tiers"], r["nom_tiers"], r["total"]) for r in aged] == [
         ("C001", "Boulangerie Étoile", "0"),
-        ("C009", None, "7000"),
+        ("C002", "Client Bamba", "7000"),
     ]

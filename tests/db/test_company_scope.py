@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from tests.conftest import Api, login, sale
+from tests.conftest import Api, login, register_usual_tiers, sale
 from wisebook.db import models, scope_to_company
 from wisebook.services.access import members, users
 from wisebook.services.books import companies, years
@@ -16,6 +16,7 @@ def test_a_query_without_a_company_filter_sees_only_the_scoped_company(api, engi
     with Session(engine) as s, s.begin():
         other = companies.create_company(s, "Voisine SARL", "CI", None)
         years.create_fiscal_year(s, other.id, 2026)
+        register_usual_tiers(s, other.id)
         owner = users.create_user(s, "voisin@exemple.ci", "un mot de passe assez long")
         members.add_member(s, other.id, owner.id, "admin")
         other_id = other.id

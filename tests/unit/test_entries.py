@@ -156,3 +156,32 @@ def test_the_a_nouveaux_journal_takes_the_opening_of_a_year_and_nothing_else():
         "lignes[0].compte": "Le compte 6011 (classe 6) n'a pas sa place dans les à-nouveaux : comptes de "
         "bilan (classes 1 à 5) seulement.",
     }
+
+
+def test_a_line_s_tiers_is_registered_on_its_account_or_a_sub_account_of_it():
+    partners = {"C001": "4111", "F001": "401"}
+    sale = [
+        LineDraft("4111", "", Decimal(100), Decimal(0), "C001"),
+        LineDraft("7011", "", Decimal(0), Decimal(100)),
+    ]
+    check_lines(sale, ACCOUNTS, posting=True, partners=partners)
+    chart = {**ACCOUNTS, "4011": Account("4011", "Fournisseurs", postable=True, lettrable=True)}
+    on_sub_account = [LineDraft("4011", "", Decimal(100), Decimal(0), "F001"), sale[1]]
+    check_lines(on_sub_account, chart, posting=True, partners=partners)  # 4011 lies under 401
+    wrong = [LineDraft("4111", "", Decimal(100), Decimal(0), "F001"), LineDraft("7011", "", 0, 100, "X")]
+    with pytest.raises(InvalidInput) as refused:
+        check_lines(wrong, ACCOUNTS, posting=True, partners=partners)
+    assert [(e.field, e.message) for e in refused.value.errors] == [
+        ("lignes[0].tiers", "Le tiers F001 est tenu sur le compte 401, pas sur le compte 4111."),
+        ("lignes[1].tiers", "Tiers inconnu : X (enregistrez-le dans les tiers d'abord)."),
+    ]
+    check_lines(wrong, ACCOUNTS, posting=True, partners=None)  # the books' own entries: not asked
+
+
+def test_a_company_requiring_tiers_asks_for_one_on_lettrable_customer_and_supplier_lines_when_posting():
+    cash = [LineDraft("4111", "", Decimal(100), Decimal(0)), LineDraft("7011", "", Decimal(0), Decimal(100))]
+    check_lines(cash, ACCOUNTS, posting=True, partners={}, partners_required=False)
+    check_lines(cash, ACCOUNTS, posting=False, partners={}, partners_required=True)  # a draft waits
+    with pytest.raises(InvalidInput) as refused:
+        check_lines(cash, ACCOUNTS, posting=True, partners={}, partners_required=True)
+    assert [e.field for e in refused.value.errors] == ["lignes[0].tiers"]

@@ -20,6 +20,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import expression
 
 from wisebook.db.meta import Base, BigId, CompanyOwned
 from wisebook.ledger.chain import GENESIS
@@ -57,6 +58,8 @@ class Company(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     # Bumped by every change of the chart: the entry form's account list's ETag.
     chart_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # The company's setting: a line on a lettrable 40/41 account must name its tiers.
+    partners_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=expression.false())
 
 
 class Membership(Base):

@@ -98,6 +98,40 @@ def account_fault(code: str, postable: bool | None) -> str | None:
     return None
 
 
+#: The collective accounts on which a company may make the tiers mandatory: suppliers (40)
+#: and customers (41), when they are lettrable.
+PARTNER_REQUIRED_PREFIXES = ("40", "41")
+
+
+def partner_fault(partner: str | None, account: str, collective: str | None, *, required: bool) -> str | None:
+    """A line's tiers is a registered tiers (``collective`` is its collective account, None
+    when the code is not in the register) kept on the line's account — or on a sub-account of
+    it: a collective account the chart has since subdivided takes its entries there. When
+    ``required`` (the company asks for a tiers on lettrable 40/41 accounts and this line's
+    account is one), a line without a tiers is refused."""
+    if partner is None:
+        return (
+            f"le compte {account} demande un tiers : choisissez le client ou le fournisseur"
+            if required
+            else None
+        )
+    if collective is None:
+        return f"tiers inconnu : {partner} (enregistrez-le dans les tiers d'abord)"
+    if not account.startswith(collective):
+        return f"le tiers {partner} est tenu sur le compte {collective}, pas sur le compte {account}"
+    return None
+
+
+def partner_required(account: Account | None, company_requires: bool) -> bool:
+    """Whether a line on ``account`` must name a tiers in a company that requires them."""
+    return (
+        company_requires
+        and account is not None
+        and account.lettrable
+        and account.code.startswith(PARTNER_REQUIRED_PREFIXES)
+    )
+
+
 def line_count_fault(count: int) -> str | None:
     """A posted entry has at least two lines."""
     return "une écriture a au moins deux lignes" if count < 2 else None
@@ -176,11 +210,16 @@ def check_lines(
     *,
     posting: bool,
     max_lines: int | None = MAX_LINES,
+    partners: Mapping[str, str] | None = None,
+    partners_required: bool = False,
 ) -> None:
     """Line rules; when ``posting``, also at least two lines and debit total = credit total.
 
     ``max_lines`` bounds what a person types; entries the books make themselves (the
-    à-nouveaux carry every unlettered tiers line) pass None."""
+    à-nouveaux carry every unlettered tiers line) pass None. ``partners`` (each registered
+    tiers the lines name → its collective account) applies the tiers rule; the books' own
+    entries (reversals, à-nouveaux) pass None: they repeat lines already posted.
+    ``partners_required`` (the company's setting) is checked when posting."""
     errors: list[FieldError] = []
     if max_lines is not None and len(lines) > max_lines:
         errors.append(FieldError("lignes", f"Une écriture a au plus {MAX_LINES} lignes."))
@@ -196,6 +235,13 @@ def check_lines(
         fault = account_fault(line.account, None if account is None else account.postable)
         if fault is not None:
             errors.append(FieldError(f"{where}.compte", sentence(fault)))
+        if partners is not None and account is not None:
+            required = posting and partner_required(account, partners_required)
+            fault = partner_fault(
+                line.partner, line.account, partners.get(line.partner or ""), required=required
+            )
+            if fault is not None:
+                errors.append(FieldError(f"{where}.tiers", sentence(fault)))
     if posting and not errors:
         fault = balance_fault(*totals(lines))
         if fault is not None:

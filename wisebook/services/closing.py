@@ -288,7 +288,9 @@ def close(
             ),
         )
         # The books make this entry: it carries every unlettered tiers line, however many.
-        entry_id = posting.create_entry(session, company, draft, user_id, post=True, max_lines=None).id
+        entry_id = posting.create_entry(
+            session, company, draft, user_id, post=True, max_lines=None, partners=False
+        ).id
     report(3, 4, "verrouillage de l'exercice clôturé")
     for period in fy.periods:
         period.locked = True

@@ -121,7 +121,13 @@ def close_fiscal_year(ctx: JobContext, session: Session, exercice: int) -> dict[
 
 @job("import_ecritures", max_attempts=2, label=_("Import d'écritures"))
 def import_entries(
-    ctx: JobContext, session: Session, fichier: str, nom: str, sha256: str, mode: str = "tout"
+    ctx: JobContext,
+    session: Session,
+    fichier: str,
+    nom: str,
+    sha256: str,
+    mode: str = "tout",
+    creer_tiers: bool = False,
 ) -> dict[str, Any]:
     """Import a file of entries (one transaction: all of it, or nothing); the file is removed
     once the import has run, whatever its outcome.
@@ -140,7 +146,7 @@ def import_entries(
     with Session(ctx.engine.execution_options(**{READ_ONLY: True})) as reading, reading.begin():
         member = companies.company_for_user(reading, ctx.user_id, ctx.company_id) if ctx.user_id else None
         if member is not None and path.exists() and uploads.find(reading, ctx.company_id, sha256) is None:
-            prepared = imports.prepare(reading, member, path, ctx.progress)
+            prepared = imports.prepare(reading, member, path, ctx.progress, create_partners=creer_tiers)
     company = companies.company_for_user(session, ctx.user_id, ctx.company_id) if ctx.user_id else None
     if company is None:  # checked again as the write begins: a member removed meanwhile writes nothing
         raise LookupError("l'utilisateur n'est plus membre de la société")
@@ -160,6 +166,7 @@ def import_entries(
         task_run_id=ctx.run_id,
         progress=ctx.progress,
         prepared=prepared,
+        create_partners=creer_tiers,
     )
     if report.get("rejets"):  # the refused rows, to correct and import again
         from wisebook.services.imports import rejected

@@ -70,6 +70,7 @@ def includeme(config: Any) -> None:
     config.add_route("webhook_deliveries", f"{API}/webhooks/{{id:\\d{{1,18}}}}/livraisons/")
     config.add_route("api_keys", f"{API}/cles-api/")
     config.add_route("api_key", f"{API}/cles-api/{{id:\\d{{1,18}}}}/")
+    config.add_route("company", f"{API}/societe/")
     config.add_route("accounts", f"{API}/comptes/")
     config.add_route("account", f"{API}/comptes/{{code:[1-9]\\d{{0,11}}}}/")
     config.add_route("journals", f"{API}/journaux/")

@@ -156,3 +156,41 @@ def identifiers(session: Session, company_id: int) -> str:
     if tax_number:
         parts.append(f"{tax_number_kind(country).name} {tax_number}")
     return " · ".join(parts)
+
+
+@dataclass(frozen=True)
+class CompanySettings:
+    """What a company's members read of it, and what its administrators set."""
+
+    id: int
+    name: str
+    country: str
+    currency: str
+    rccm: str | None
+    tax_number: str | None
+    tax_number_name: str
+    partners_required: bool
+
+
+def company_settings(session: Session, company_id: int) -> CompanySettings:
+    """The company's identity and settings."""
+    company = get_company(session, company_id)
+    numbers = session.get(models.CompanyIdentifiers, company_id)
+    return CompanySettings(
+        company.id,
+        company.name,
+        company.country,
+        company.currency,
+        numbers.rccm if numbers else None,
+        numbers.tax_number if numbers else None,
+        tax_number_kind(company.country).name,
+        company.partners_required,
+    )
+
+
+def set_partners_required(session: Session, company_id: int, required: bool) -> CompanySettings:
+    """Make the tiers mandatory (or not) on lines of lettrable 40/41 accounts, from now on:
+    the entries already posted stay as they are."""
+    get_company(session, company_id).partners_required = required
+    session.flush()
+    return company_settings(session, company_id)

@@ -133,6 +133,16 @@ _ACCOUNTS = _ACCOUNT_COLUMNS.where(models.Account.code.in_(bindparam("codes", ex
 _ACCOUNTS_ANY = _ACCOUNT_COLUMNS.where(
     models.Account.code == any_(bindparam("codes", type_=postgresql.ARRAY(String)))
 )
+_PARTNER_COLUMNS = (
+    select(models.Partner.code, models.Account.code.label("account"))
+    .join(models.Account, models.Account.id == models.Partner.account_id)
+    .where(models.Partner.company_id == bindparam("company"))
+)
+_PARTNERS = _PARTNER_COLUMNS.where(models.Partner.code.in_(bindparam("codes", expanding=True)))
+_PARTNERS_ANY = _PARTNER_COLUMNS.where(
+    models.Partner.code == any_(bindparam("codes", type_=postgresql.ARRAY(String)))
+)
+_PARTNERS_REQUIRED = select(models.Company.partners_required).where(models.Company.id == bindparam("company"))
 _PERIOD = (
     select(
         models.Period.id,
@@ -176,17 +186,51 @@ def _accounts(session: Session, company_id: int, codes: Iterable[str]) -> dict[s
     return {r.code: r for r in run(session, statement, company=company_id, codes=wanted)}
 
 
+def _partners(session: Session, company_id: int, lines: Sequence[rules.LineDraft]) -> dict[str, str]:
+    """The registered tiers the lines name, by code: their collective account's number."""
+    wanted = sorted({ln.partner for ln in lines if ln.partner})
+    if not wanted:
+        return {}
+    statement = _PARTNERS_ANY if dialect.is_postgresql(session) else _PARTNERS
+    return {r.code: r.account for r in run(session, statement, company=company_id, codes=wanted)}
+
+
+def _partners_required(
+    session: Session, company_id: int, lines: Sequence[rules.LineDraft], accounts: Mapping[str, Row[Any]]
+) -> bool:
+    """The company's setting, read only when a line on a lettrable 40/41 account names no tiers."""
+    if not any(
+        ln.partner is None
+        and ln.account in accounts
+        and rules.partner_required(_account(accounts[ln.account]), True)
+        for ln in lines
+    ):
+        return False
+    return bool(run(session, _PARTNERS_REQUIRED, company=company_id).scalar_one())
+
+
+def _account(row: Row[Any]) -> Account:
+    return Account(row.code, row.label, row.postable, row.lettrable)
+
+
 def _check_lines(
+    session: Session,
+    company_id: int,
     lines: Sequence[rules.LineDraft],
     accounts: Mapping[str, Row[Any]],
     posting: bool,
     max_lines: int | None = rules.MAX_LINES,
+    partners: bool = True,
 ) -> None:
+    """The ledger's line rules; with ``partners``, the tiers rule on the register (and, when
+    posting, the company's setting that asks for a tiers on lettrable 40/41 accounts)."""
     rules.check_lines(
         lines,
-        {c: Account(a.code, a.label, a.postable, a.lettrable) for c, a in accounts.items()},
+        {c: _account(a) for c, a in accounts.items()},
         posting=posting,
         max_lines=max_lines,
+        partners=_partners(session, company_id, lines) if partners else None,
+        partners_required=partners and posting and _partners_required(session, company_id, lines, accounts),
     )
 
 
@@ -214,9 +258,14 @@ def create_entry(
     post: bool,
     reversal_of_id: int | None = None,
     max_lines: int | None = rules.MAX_LINES,
+    partners: bool = True,
 ) -> EntryRecord:
-    """Save ``draft`` (checked as a draft, or fully when ``post``), then post it if asked."""
-    journal, period, lines = _checked(session, company, draft, post=post, max_lines=max_lines)
+    """Save ``draft`` (checked as a draft, or fully when ``post``), then post it if asked.
+    The books' own entries that repeat posted lines (reversals, à-nouveaux) pass ``partners``
+    False: their tiers were checked when first posted."""
+    journal, period, lines = _checked(
+        session, company, draft, post=post, max_lines=max_lines, partners=partners
+    )
     created = dt.datetime.now(dt.UTC)
     total = sum(ln.debit for ln in lines)
     entry_id = run(
@@ -266,6 +315,7 @@ def _checked(
     *,
     post: bool,
     max_lines: int | None = rules.MAX_LINES,
+    partners: bool = True,
 ) -> tuple[Row[Any], Row[Any], tuple[LineRecord, ...]]:
     """``draft`` checked (as a draft, or fully when ``post``): its journal, period and lines.
     Every fault of the entry is said at once: one refusal carries them all (a single fault is
@@ -283,7 +333,11 @@ def _checked(
         faults.append(InvalidInput("Le libellé de l'écriture est obligatoire.", field="libelle"))
     journal = noted(lambda: _journal(session, company.id, draft.journal))
     accounts = _accounts(session, company.id, (ln.account for ln in draft.lines))
-    noted(lambda: _check_lines(draft.lines, accounts, posting=post, max_lines=max_lines))
+    noted(
+        lambda: _check_lines(
+            session, company.id, draft.lines, accounts, posting=post, max_lines=max_lines, partners=partners
+        )
+    )
     period = noted(lambda: _check_date(session, company.id, draft.date))
     if journal is not None and period is not None and journal.kind == rules.OPENING:
         # « A » typed on ACH in the journal list lands here: say so
@@ -473,7 +527,7 @@ def post_draft(session: Session, company: CompanyContext, entry_id: int, user_id
         raise Conflict(f"L'écriture {entry.number} est déjà validée.", field="statut")
     saved = record(entry)
     accounts = _accounts(session, company.id, (ln.account for ln in saved.lines))
-    _check_lines(_as_drafts(saved.lines, company.currency), accounts, posting=True)
+    _check_lines(session, company.id, _as_drafts(saved.lines, company.currency), accounts, posting=True)
     period = _check_date(session, company.id, saved.entry_date)
     saved = replace(
         saved, period_id=period.id, fiscal_year_id=period.fiscal_year_id, fiscal_year=period.fiscal_year
@@ -601,4 +655,6 @@ def reverse_entry(
         reference=original.reference,
         lines=rules.reversed_lines(_as_drafts(original.lines, company.currency)),
     )
-    return create_entry(session, company, draft, user_id, post=True, reversal_of_id=original.id)
+    return create_entry(
+        session, company, draft, user_id, post=True, reversal_of_id=original.id, partners=False
+    )

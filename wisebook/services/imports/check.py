@@ -9,18 +9,20 @@ from bisect import bisect_right
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from wisebook.db import models
 from wisebook.ledger.entries import (
     OPENING,
+    PARTNER_REQUIRED_PREFIXES,
     account_fault,
     amount_fault,
     balance_fault,
     line_count_fault,
     opening_account_fault,
     opening_date_fault,
+    partner_fault,
     period_fault,
 )
 from wisebook.ledger.errors import InvalidInput
@@ -29,6 +31,7 @@ from wisebook.ledger.periods import Period
 from wisebook.ledger.text import is_digits
 from wisebook.services.imports.plan import PeriodRef, Plan, Planned, Progress, Rejection, grouped, quiet
 from wisebook.services.imports.read import FEC, Source, rows
+from wisebook.services.tiers.register import new_code_fault
 
 PROGRESS_ROWS = 50_000
 
@@ -48,6 +51,30 @@ class Books:
                 select(acc.id, acc.code, acc.postable).where(acc.company_id == company_id)
             )
         }
+        # The tiers rule: each registered tiers' collective account; and, when the company
+        # asks for a tiers on lettrable 40/41 accounts, those accounts.
+        self.partners: dict[str, str] = {
+            r.code: r.account
+            for r in session.execute(
+                select(models.Partner.code, acc.code.label("account"))
+                .join(acc, acc.id == models.Partner.account_id)
+                .where(models.Partner.company_id == company_id)
+            )
+        }
+        required = session.scalar(
+            select(models.Company.partners_required).where(models.Company.id == company_id)
+        )
+        self.partner_required: frozenset[str] = frozenset(
+            session.scalars(
+                select(acc.code).where(
+                    acc.company_id == company_id,
+                    acc.lettrable,
+                    or_(*(acc.code.startswith(p) for p in PARTNER_REQUIRED_PREFIXES)),
+                )
+            )
+            if required
+            else ()
+        )
         # FOR SHARE (when writing): locking a period or closing a year waits until the import
         # is written.
         periods = (
@@ -78,6 +105,8 @@ class Books:
             tuple(sorted(self.journals.items())),
             tuple(sorted(self._accounts.items())),
             tuple(tuple(p) for p in self._periods),
+            tuple(sorted(self.partners.items())),
+            self.partner_required,
         )
 
     def account(self, code: str) -> tuple[int, str] | str:
@@ -175,8 +204,14 @@ def _amount(value: Any, places: int) -> int:
     return minor_from_text(str(value), places)
 
 
-def check(source: Source, books: Books, currency: str, progress: Progress = quiet) -> Plan:
-    """Read every row of ``source`` and check it against the books: the plan of the import."""
+def check(
+    source: Source, books: Books, currency: str, progress: Progress = quiet, *, create_partners: bool = False
+) -> Plan:
+    """Read every row of ``source`` and check it against the books: the plan of the import.
+    A tiers code the register does not know is refused on its row or, with
+    ``create_partners``, is to be registered on the account of its first row, under the name
+    that row gives (``nom_tiers``; the FEC's CompAuxLib) or its code (the plan's
+    ``new_partners``)."""
     places = exponent(currency)
     plan = Plan(source)
     fec = source.layout is FEC
@@ -192,6 +227,7 @@ def check(source: Source, books: Books, currency: str, progress: Progress = quie
     check_header = "libelle" in agree  # the WiseBook layout: piece and label agree too
     days: dict[Any, tuple[dt.date | None, PeriodRef | None, str | None]] = {}
     accounts: dict[str, tuple[int, str] | str] = {}
+    partners, required, new_partners = books.partners, books.partner_required, plan.new_partners
 
     def amount(raw: Any) -> int:
         if raw.__class__ is str and is_digits(raw):
@@ -212,7 +248,7 @@ def check(source: Source, books: Books, currency: str, progress: Progress = quie
             progress(
                 min(45, 45 * plan.rows // estimate), 100, f"lecture et contrôle : {grouped(plan.rows)} lignes"
             )
-        key_raw, journal_raw, day_raw, piece_raw, label_raw, account_raw, line_label, debit_raw, credit_raw, partner_raw = fields  # fmt: skip
+        key_raw, journal_raw, day_raw, piece_raw, label_raw, account_raw, line_label, debit_raw, credit_raw, partner_raw, partner_name = fields  # fmt: skip
         reasons: list[str] = []
         key, code = text(key_raw), text(journal_raw).upper()
         if not key:
@@ -264,6 +300,20 @@ def check(source: Source, books: Books, currency: str, progress: Progress = quie
         partner = text(partner_raw) or None
         if partner is not None and len(partner) > 100:
             reasons.append("code tiers trop long (100 caractères au plus)")
+        elif account[0] and (partner is not None or account[1] in required):
+            collective = partners.get(partner) if partner is not None else None
+            fault = None
+            if collective is None and partner is not None and create_partners:
+                planned = new_partners.get(partner)
+                if planned is None:
+                    fault = new_code_fault(partner, account[1])
+                    if fault is None:
+                        name = text(partner_name)[:200] if partner_name is not None else ""
+                        planned = new_partners[partner] = (account[0], account[1], name or partner)
+                collective = planned[1] if planned else None
+            fault = fault or partner_fault(partner, account[1], collective, required=account[1] in required)
+            if fault is not None:
+                reasons.append(fault)
         entry = entries.get(key)
         if entry is None:
             entry = entries[key] = Planned(

@@ -33,6 +33,7 @@ from wisebook.services.imports.read import open_source
 from wisebook.services.imports.receive import already, find
 from wisebook.services.imports.write import (
     add_balances,
+    add_partners,
     close_chains,
     number,
     write_generic,
@@ -42,12 +43,16 @@ from wisebook.services.imports.write import (
 MODES = ("tout", "valides")
 
 
-def _report(plan: Plan, mode: str, status: str, import_id: int | None, filename: str) -> dict[str, Any]:
+def _report(
+    plan: Plan, mode: str, status: str, import_id: int | None, filename: str, new_partners: int = 0
+) -> dict[str, Any]:
     written = status in ("importe", "partiel")
     entries = len(plan.entries) if written else 0
     lines = plan.lines if written else 0
     if status == "importe":
         message = f"{grouped(lines)} lignes importées en {grouped(entries)} écritures."
+        if new_partners:
+            message += f" {grouped(new_partners)} tiers créés : complétez-les dans les tiers."
     elif status == "partiel":
         message = (
             f"Import partiel : {grouped(entries)} écritures importées ({grouped(lines)} lignes) ; "
@@ -71,6 +76,7 @@ def _report(plan: Plan, mode: str, status: str, import_id: int | None, filename:
         "lignes_importees": lines,
         "ecritures_refusees": plan.refused_entries,
         "lignes_refusees": plan.refused_rows,
+        "tiers_crees": new_partners,
         "rejets_total": len(plan.rejections),
         "rejets": [r.as_json() for r in plan.rejections[:MAX_REPORTED]],
         "message": message,
@@ -85,22 +91,33 @@ class Prepared:
     plan: Plan | None
     refusal: str | None  # why the file as a whole is not an import
     state: tuple[Any, ...]
+    create_partners: bool = False
 
 
-def _prepare(books: Books, company: CompanyContext, path: Path, progress: Progress) -> Prepared:
+def _prepare(
+    books: Books, company: CompanyContext, path: Path, progress: Progress, create_partners: bool
+) -> Prepared:
     progress(0, 100, "lecture du fichier")
     try:
         source = open_source(path)
-        return Prepared(check(source, books, company.currency, progress), None, books.state)
+        plan = check(source, books, company.currency, progress, create_partners=create_partners)
+        return Prepared(plan, None, books.state, create_partners)
     except InvalidInput as exc:  # the file as a whole is not an import: a report, not a failure
-        return Prepared(None, exc.message, books.state)
+        return Prepared(None, exc.message, books.state, create_partners)
 
 
-def prepare(session: Session, company: CompanyContext, path: Path, progress: Progress = quiet) -> Prepared:
+def prepare(
+    session: Session,
+    company: CompanyContext,
+    path: Path,
+    progress: Progress = quiet,
+    *,
+    create_partners: bool = False,
+) -> Prepared:
     """Read and check the file at ``path`` in ``session``, a reading one: on SQLite the write
     lock is then not held while a large file is parsed, and other companies keep writing. The
     plan is handed to ``run``, which writes it in a short transaction of its own."""
-    return _prepare(Books(session, company.id, share=False), company, path, progress)
+    return _prepare(Books(session, company.id, share=False), company, path, progress, create_partners)
 
 
 def run(
@@ -116,19 +133,22 @@ def run(
     progress: Progress = quiet,
     pause_row_checks: bool | None = None,
     prepared: Prepared | None = None,
+    create_partners: bool = False,
 ) -> dict[str, Any]:
     """Import the file at ``path`` into the company's books in the session's transaction; the
     report says what was written, or why nothing was. With ``prepared`` (the file checked
     before this transaction), the books are reloaded and the plan is written as it is when they
-    have not changed since; it is checked again here when they have."""
+    have not changed since; it is checked again here when they have. With
+    ``create_partners`` the tiers codes the register does not know are registered from the
+    file (named after their code) instead of refused."""
     if mode not in MODES:
         raise InvalidInput(f"Mode d'import inconnu : {mode} (tout ou valides).", field="mode")
     existing = find(session, company.id, sha256)
     if existing is not None:
         return already(existing)
     books = Books(session, company.id)
-    if prepared is None or prepared.state != books.state:
-        prepared = _prepare(books, company, path, progress)
+    if prepared is None or prepared.state != books.state or prepared.create_partners != create_partners:
+        prepared = _prepare(books, company, path, progress, create_partners)
     plan = prepared.plan
     if plan is None:
         return {
@@ -169,6 +189,7 @@ def run(
         found = find(session, company.id, sha256)
         assert found is not None
         return already(found)
+    new_partners = add_partners(session, company.id, plan)
     progress(46, 100, "numérotation des écritures")
     chains = number(session, plan.entries)
     now = dt.datetime.now(dt.UTC)
@@ -179,6 +200,6 @@ def run(
     close_chains(session, chains)
     progress(95, 100, "mise à jour des soldes")
     add_balances(session, company.id, plan.entries)
-    report = _report(plan, mode, "partiel" if plan.rejections else "importe", made, filename)
+    report = _report(plan, mode, "partiel" if plan.rejections else "importe", made, filename, new_partners)
     progress(100, 100, report["message"])
     return report

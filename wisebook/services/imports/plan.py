@@ -81,6 +81,9 @@ class Plan:
     rejections: list[Rejection] = field(default_factory=list)
     refused_entries: int = 0
     refused_rows: int = 0
+    #: Tiers codes to register (asked for by the import): the account (id, code) of each one's
+    #: first row, and the name it gives.
+    new_partners: dict[str, tuple[int, str, str]] = field(default_factory=dict)
 
     @property
     def lines(self) -> int:

@@ -1,7 +1,7 @@
 """Reading files of entries: CSV or XLSX, in the WiseBook layout or the FEC layout.
 
 A file's rows come out as their line number (the header is line 1, as a spreadsheet counts)
-and the ten fields an import needs, in ``FIELDS`` order, whatever the columns are called in
+and the eleven fields an import needs, in ``FIELDS`` order, whatever the columns are called in
 the file or where they stand. CSV files may be separated by ``;`` (what French spreadsheets
 write), ``,``, ``|`` (FEC) or tabs, and encoded in UTF-8 (with or without BOM), else in
 Windows-1252, or ISO-8859-15 for a FEC. XLSX files are read from their first sheet, in
@@ -34,6 +34,7 @@ FIELDS = (
     "debit",
     "credit",
     "tiers",
+    "nom_tiers",
 )
 REQUIRED = ("ecriture", "journal", "date", "libelle", "compte", "debit", "credit")
 
@@ -61,6 +62,7 @@ WISEBOOK = Layout(
         "debit": ("debit",),
         "credit": ("credit",),
         "tiers": ("tiers", "compte_tiers"),
+        "nom_tiers": ("nom_tiers", "tiers_nom", "libelle_tiers"),
     },
     ("journal", "date", "piece", "libelle"),
 )
@@ -77,6 +79,7 @@ FEC = Layout(
         "debit": ("debit",),
         "credit": ("credit",),
         "tiers": ("compauxnum",),
+        "nom_tiers": ("compauxlib",),
     },
     ("date",),
 )

@@ -17,9 +17,11 @@ from sqlalchemy.orm import Session
 from wisebook.db import models
 from wisebook.ledger.chain import ChainLine
 from wisebook.ledger.numbering import format_number
+from wisebook.ledger.text import fold
 from wisebook.services.books.companies import CompanyContext
 from wisebook.services.entries import balances, sealing
-from wisebook.services.imports.plan import Planned, Progress, grouped
+from wisebook.services.imports.plan import Plan, Planned, Progress, grouped
+from wisebook.services.tiers.register import kind_of_account
 
 #: From this many lines imported, the tables' statistics are refreshed before commit.
 ANALYZE_FROM = 10_000
@@ -79,6 +81,39 @@ def close_chains(session: Session, chains: list[Chain]) -> None:
     """Record each chain's last hash on its counter row."""
     for chain in chains:
         sealing.close(session, chain.journal_id, chain.fiscal_year_id, chain.hash)
+
+
+def add_partners(session: Session, company_id: int, plan: Plan) -> int:
+    """Register the tiers the file named and the import was asked to create — those of the
+    entries written — under the name the file gives (else their code: to complete in the
+    register) on the account of its first row, of the kind that account keeps. The count
+    registered."""
+    used = {ln[5] for entry in plan.entries for ln in entry.lines if ln[5] is not None}
+    wanted = sorted(code for code in plan.new_partners if code in used)
+    if not wanted:
+        return 0
+    country = session.scalar(select(models.Company.country).where(models.Company.id == company_id))
+    now = dt.datetime.now(dt.UTC)
+    session.execute(
+        insert(models.Partner),
+        [
+            {
+                "company_id": company_id,
+                "code": code,
+                "name": plan.new_partners[code][2],
+                "kind": kind_of_account(plan.new_partners[code][1]),
+                "account_id": plan.new_partners[code][0],
+                "country": country,
+                "bank_accounts": [],
+                "payment_days": 0,
+                "archived": False,
+                "search": fold(f"{code} {plan.new_partners[code][2]}"),
+                "created_at": now,
+            }
+            for code in wanted
+        ],
+    )
+    return len(wanted)
 
 
 def add_balances(session: Session, company_id: int, entries: Sequence[Planned]) -> None:

@@ -64,6 +64,7 @@ def rows(session: Session, company_id: int, fy: models.FiscalYear, currency: str
             acc.code,
             acc.label,
             line.partner,
+            models.Partner.name,
             ent.reference,
             line.label,
             ent.label,
@@ -76,6 +77,9 @@ def rows(session: Session, company_id: int, fy: models.FiscalYear, currency: str
         .join(ent, ent.id == line.entry_id)
         .join(jnl, jnl.id == ent.journal_id)
         .join(acc, acc.id == line.account_id)
+        .outerjoin(
+            models.Partner, (models.Partner.company_id == company_id) & (models.Partner.code == line.partner)
+        )
         .outerjoin(link, link.line_id == line.id)
         .outerjoin(rec, rec.id == link.reconciliation_id)
         .where(ent.company_id == company_id, ent.fiscal_year_id == fy.id, ent.status == models.POSTED)
@@ -91,6 +95,7 @@ def rows(session: Session, company_id: int, fy: models.FiscalYear, currency: str
         account,
         account_label,
         partner,
+        partner_name,
         reference,
         line_label,
         entry_label,
@@ -108,7 +113,7 @@ def rows(session: Session, company_id: int, fy: models.FiscalYear, currency: str
             account,
             _clean(account_label),
             _clean(partner),
-            _clean(partner),
+            _clean(partner_name or partner),
             _clean(reference or number),
             _day(day),
             _clean(line_label or entry_label),

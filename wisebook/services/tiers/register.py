@@ -31,6 +31,22 @@ ACCOUNTS = {
     "autre": ("4", "4711"),
 }
 MAX_PAGE = 200
+
+
+def kind_of_account(code: str) -> str:
+    """The kind of tiers a collective account keeps: 40 suppliers, 41 customers, 42 staff."""
+    return {"40": "fournisseur", "41": "client", "42": "salarie"}.get(code[:2], "autre")
+
+
+def new_code_fault(code: str, account: str) -> str | None:
+    """Why a tiers code met in a file cannot be registered from it on ``account``, or None."""
+    if not _CODE.fullmatch(code):
+        return f"code tiers {code} : lettres, chiffres, . _ - seulement, 40 caractères au plus"
+    if not account.startswith("4"):
+        return f"le tiers {code} ne se crée pas sur le compte {account} : un compte de tiers (classe 4) est attendu"
+    return None
+
+
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-]{0,39}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 

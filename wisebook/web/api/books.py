@@ -19,6 +19,33 @@ from wisebook.web.api import tasks as tasks_api
 from wisebook.web.exports import file_response
 
 
+def _company(found: companies.CompanySettings) -> dict[str, Any]:
+    return {
+        "id": found.id,
+        "nom": found.name,
+        "pays": found.country,
+        "devise": found.currency,
+        "rccm": found.rccm,
+        "numero_fiscal": found.tax_number,
+        "numero_fiscal_nom": found.tax_number_name,
+        "tiers_obligatoire": found.partners_required,
+    }
+
+
+def show_company(request: Request) -> dict[str, Any]:
+    """The current company: its identity and settings."""
+    return _company(companies.company_settings(request.db, request.company.id))
+
+
+def change_company(request: Request) -> dict[str, Any]:
+    """Change the company's settings: ``tiers_obligatoire`` (a tiers on every line of a
+    lettrable 40/41 account, checked when posting)."""
+    data = json_body(request, "SocieteParametres")
+    return _company(
+        companies.set_partners_required(request.db, request.company.id, data["tiers_obligatoire"])
+    )
+
+
 def list_accounts(request: Request) -> dict[str, Any]:
     """A page of the chart (``limite``, 100 by default; ``apres``), filtered by ``classe`` and
     ``q`` (number prefix or words of the label)."""
@@ -213,6 +240,16 @@ def fec_export(request: Request) -> Response:
 
 def includeme(config: Any) -> None:
     """Reading needs READ; changing the frame needs CONFIGURE."""
+    config.add_view(
+        show_company, route_name="company", request_method="GET", renderer="json", permission=Permission.READ
+    )
+    config.add_view(
+        change_company,
+        route_name="company",
+        request_method="PATCH",
+        renderer="json",
+        permission=Permission.CONFIGURE,
+    )
     config.add_view(
         list_accounts,
         transaction=False,

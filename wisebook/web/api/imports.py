@@ -1,5 +1,6 @@
 """Bulk import of entries through the API: upload a CSV or XLSX file (multipart, field
-``fichier``, optional ``mode`` = tout | valides) → 202 and the task whose result is the report;
+``fichier``, optional ``mode`` = tout | valides, optional ``creer_tiers`` = 1 to register the
+tiers codes the register does not know) → 202 and the task whose result is the report;
 the list of the company's imports."""
 
 from __future__ import annotations
@@ -42,6 +43,11 @@ def submit(request: Request) -> Response:
     mode = str(form.get("mode") or "tout")
     if mode not in imports.MODES:
         raise InvalidInput("Mode d'import : « tout » (tout ou rien) ou « valides ».", field="mode")
+    create = str(form.get("creer_tiers") or "0").lower()
+    if create not in ("0", "1", "true", "false"):
+        raise InvalidInput(
+            "creer_tiers : 1 pour créer les tiers inconnus du fichier, 0 sinon.", field="creer_tiers"
+        )
     settings = request.registry.wisebook_settings
     received = uploads.receive(settings, request.company.id, upload.filename or "", upload.file)
     try:
@@ -52,7 +58,13 @@ def submit(request: Request) -> Response:
     run = request.registry.wisebook_queue.submit(
         request.db,
         "import_ecritures",
-        {"fichier": received.path.name, "nom": received.name, "sha256": received.sha256, "mode": mode},
+        {
+            "fichier": received.path.name,
+            "nom": received.name,
+            "sha256": received.sha256,
+            "mode": mode,
+            "creer_tiers": create in ("1", "true"),
+        },
         company_id=request.company.id,
         user_id=request.wisebook_identity.user_id,
     )

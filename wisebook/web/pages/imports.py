@@ -37,8 +37,10 @@ def imports_page(request: Request) -> Response:
     errors: dict[str, str] = {}
     status = 200
     mode = "tout"
+    create_partners = False
     if request.method == "POST":
         mode = str(request.POST.get("mode", "tout"))
+        create_partners = request.POST.get("creer_tiers") == "1"
         upload = request.POST.get("fichier")
         try:
             if mode not in imports.MODES:
@@ -60,6 +62,7 @@ def imports_page(request: Request) -> Response:
                     "nom": received.name,
                     "sha256": received.sha256,
                     "mode": mode,
+                    "creer_tiers": create_partners,
                 },
                 company_id=company.id,
                 user_id=request.wisebook_identity.user_id,
@@ -85,6 +88,7 @@ def imports_page(request: Request) -> Response:
         "imports.html",
         {
             "mode": mode,
+            "creer_tiers": create_partners,
             "erreurs": errors,
             "tache": run,
             "rapport": report,
