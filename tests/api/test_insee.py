@@ -183,3 +183,23 @@ def test_without_a_key_or_with_a_refused_one_the_administrator_is_told_what_to_d
     refused = api.get("/api/v1/tiers/insee/732829320/", status=503).json
     assert "refuse la clé" in refused["detail"]
     assert "une-autre-cle" not in json.dumps(refused)
+
+
+def test_the_tiers_form_is_filled_from_its_siren_and_a_failure_is_said_next_to_the_number(
+    testapp, books, insee
+):
+    from tests.api.test_entry_pages import browser
+
+    csrf = browser(testapp)
+    typed = {"csrf": csrf, "code": "FR01", "nom": "", "type": "client", "numero_fiscal": "732 829 320 00074"}
+    filled = testapp.post("/tiers/", {**typed, "action": "siren"}, status=200)
+    assert 'value="SOCIETE DE NEGOCE AFRIQUE FRANCE"' in filled.text and 'value="FR"' in filled.text
+    assert 'value="12 RUE DU HAVRE, 75009 PARIS 9"' in filled.text and 'value="732829320"' in filled.text
+    assert "forme juridique 5710, code NAF 46.90Z, en activité" in filled.text
+    unknown = testapp.post("/tiers/", {**typed, "numero_fiscal": "552100554", "action": "siren"}, status=404)
+    assert (
+        'id="numero_fiscal-erreur">Aucune entreprise de ce numéro dans le répertoire Sirene.' in unknown.text
+    )
+    silent = testapp.post("/tiers/", {**typed, "numero_fiscal": "652014051", "action": "siren"}, status=422)
+    assert "ne répond pas" in silent.text  # INSEE silent: said, the page still answers
+    assert testapp.get("/api/v1/tiers/FR01/", status=404)  # filling registers nothing

@@ -207,6 +207,7 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("entry_page_delete", "POST"): Example(lambda admin: f"/ecritures/{draft_id(admin)}/suppression/", 303),
     ("entry_page_new", "GET"): Example(fixed("/ecritures/nouvelle/"), 200),
     ("entry_page_accounts", "GET"): Example(fixed("/ecritures/comptes/"), 200),
+    ("entry_page_partners", "GET"): Example(fixed("/ecritures/tiers/?q=client&compte=4111"), 200),
     ("entry_page_new", "POST"): Example(fixed("/ecritures/nouvelle/"), 422),  # nothing typed
     ("openapi", "GET"): Example(fixed("/api/v1/openapi.json"), 200),
     ("login", "GET"): Example(fixed("/api/v1/auth/login/"), 200),
@@ -262,6 +263,8 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("account", "DELETE"): Example(fixed("/api/v1/comptes/6053/"), 409),  # official: it stays
     ("tiers_page", "GET"): Example(fixed("/tiers/"), 200),
     ("tiers_page", "POST"): Example(fixed("/tiers/"), 422),  # nothing typed
+    ("tiers_one_page", "GET"): Example(fixed("/tiers/C001/"), 200),
+    ("tiers_one_page", "POST"): Example(fixed("/tiers/C001/"), 422),  # nothing typed: a name is needed
     ("tiers", "GET"): Example(fixed("/api/v1/tiers/"), 200),
     ("tiers", "POST"): Example(
         fixed("/api/v1/tiers/"), 201, lambda: {"code": f"T{next(counter)}", "nom": "Tiers", "type": "client"}

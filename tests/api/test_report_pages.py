@@ -17,10 +17,11 @@ def test_grand_livre_shows_each_account_with_its_running_balance(testapp, books)
     page = testapp.get("/rapports/grand-livre/", {"compte": "4111"})
     assert "Clients" in page.text and "VTE-2026-000002" in page.text
     assert "177\u202f000 D" in page.text  # 118 000 + 59 000, on the debit side
-    row = re.search(r"<tr\s*>\s*<td>10/02/2026</td>.*?</tr>", page.text, re.S)
-    assert row and re.findall(r"<td[^>]*>([^<]*)</td>", row.group())[:6] == [
-        "10/02/2026", "VTE", "VTE-2026-000002", "FA-001", "Client Kouassi", "C001",
+    row = next(r for r in page.html.select("tbody tr") if r.select_one("td").text == "10/02/2026")
+    assert [c.text for c in row.select("td")][:6] == [
+        "10/02/2026", "VTE", "VTE-2026-000002", "FA-001", "Client Kouassi", "C001 Client Kouassi",
     ]  # fmt: skip
+    assert row.select_one("a")["href"] == "/tiers/C001/"  # the tiers, named, leads to its page
     assert "7011" not in page.text.split("<main")[1].split("</form>")[1]  # only the asked range
     every = testapp.get("/rapports/grand-livre/", {"du": "01/02/2026"})
     assert "Solde d&#39;ouverture" in every.text and "15/01/2026" not in every.text

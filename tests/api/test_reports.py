@@ -96,6 +96,12 @@ def test_grand_livre_shows_the_piece_the_tiers_and_the_lettrage_code(api):
     api.post("/api/v1/lettrages/", {"lignes": [lines["Facture FA-1"], lines["Règlement FA-1"]]}, status=201)
     rows = api.get(LEDGER, exercice="2026", comptes="4111").json["resultats"]
     shown = [(r["libelle"], r["piece"], r["tiers"], r["lettrage"]) for r in rows]
+    assert {r["tiers"]: r["nom_tiers"] for r in rows} == {
+        None: None,
+        "C001": "Client Kouassi",
+        "C002": "Client Bamba",
+        "C003": "Client Traoré",
+    }
     assert shown[0] == ("Solde d'ouverture", None, None, None)
     assert shown[1:] == [
         ("Facture FA-1", None, "C001", "A"),

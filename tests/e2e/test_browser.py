@@ -229,6 +229,7 @@ def test_every_page_of_the_books_shows_in_french_on_a_desktop_and_in_english_on_
         ("compte", "/comptes/4111/"),
         ("lettrage", "/lettrage/?compte=4111"),
         ("tiers", "/tiers/"),
+        ("tiers-fiche", "/tiers/C001/"),
         ("balance-agee", "/rapports/balance-agee/?comptes=4"),
         ("exercices", "/exercices/"),
         ("imports", "/imports/"),
@@ -657,22 +658,33 @@ def test_a_customer_is_registered_sold_to_and_found_in_its_statement_and_the_age
     page.get_by_label("Numéro fiscal").fill("1234567 A")
     page.get_by_label("Délai de paiement (jours)").fill("30")
     page.get_by_role("button", name="Ajouter").click()
-    page.wait_for_url(re.compile(r"/tiers/\?q=C777$"))
-    Api(testapp, login(testapp)).post(
-        "/api/v1/ecritures/",
-        {
-            "journal": "VTE",
-            "date_comptable": "2026-09-15",
-            "libelle": "Facture pains",
-            "lignes": [
-                {"compte": "4111", "debit": "177000", "tiers": "C777"},
-                {"compte": "7011", "credit": "150000"},
-                {"compte": "4431", "credit": "27000"},
-            ],
-            "valider": True,
-        },
-        status=201,
-    )
+    page.wait_for_url(re.compile(r"/tiers/C777/$"))
+    # The sale, typed in the entry form: the customer chosen by its name.
+    page.goto("/ecritures/nouvelle/")
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'journal'")
+    page.wait_for_selector("#suggestions[data-pret=oui]", state="attached")
+    keys = page.keyboard
+    for typed in ("VTE", "15/09/2026", "FA-777", "Facture pains", "4111", "177000"):
+        keys.type(typed)
+        keys.press("Enter")
+    assert page.evaluate("document.activeElement.name") == "tiers"
+    keys.type("etoile")  # a word of its name, accents ignored
+    choice = page.locator("#suggestions-tiers li").first
+    choice.wait_for()
+    assert choice.inner_text() == "C777 Boulangerie Étoile"
+    page.screenshot(path=CAPTURES / "59-saisie-tiers.png", full_page=True)
+    keys.press("Enter")
+    assert page.locator("input[name=tiers]").first.input_value() == "C777"
+    assert page.locator(".tiers-nom").first.inner_text() == "Boulangerie Étoile"
+    for typed in ("7011", "", "150000", "4431", "", "27000"):
+        if typed:
+            keys.type(typed)
+        keys.press("Enter")
+    assert page.locator("#ecart").inner_text() == "Équilibrée"
+    keys.press("Control+Enter")
+    page.wait_for_url(re.compile(r"/ecritures/nouvelle/\?"))
+    assert "validée" in page.locator("#faite").inner_text()
+    page.get_by_role("link", name="Tiers", exact=True).click()
     page.get_by_label("Chercher").fill("etoile")  # accents and capitals ignored
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"q=etoile"))

@@ -240,9 +240,11 @@ def list_partners(
     limit: int = 100,
     after: str | None = None,
     archived: bool = False,
+    account: str | None = None,
 ) -> tuple[list[models.Partner], str | None]:
     """A page of tiers by code after ``after``: of a kind, matching ``q`` in their code, name
-    or identifiers (accents and capitals ignored); the next page's cursor."""
+    or identifiers (accents and capitals ignored), that a line on ``account`` may name (kept
+    on it or on an account above it); the next page's cursor."""
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"La limite va de 1 à {MAX_PAGE}.", field="limite")
     if kind is not None and kind not in KINDS:
@@ -253,6 +255,11 @@ def list_partners(
         query = query.where(p.archived.is_(False))
     if kind is not None:
         query = query.where(p.kind == kind)
+    if account:
+        above = [account[:n] for n in range(1, min(len(account), 12) + 1)]
+        query = query.join(models.Account, models.Account.id == p.account_id).where(
+            models.Account.code.in_(above)
+        )
     for word in fold(q or "").split()[:5]:
         query = query.where(p.search.contains(word, autoescape=True))
     if after is not None:
@@ -317,6 +324,15 @@ def account_codes(session: Session, account_ids: list[int]) -> dict[int, str]:
         return {}
     acc = models.Account
     return dict(session.execute(select(acc.id, acc.code).where(acc.id.in_(set(account_ids)))).tuples().all())
+
+
+def names_of(session: Session, company_id: int, codes: set[str]) -> dict[str, str]:
+    """The names of some tiers, by code (those registered)."""
+    if not codes:
+        return {}
+    p = models.Partner
+    query = select(p.code, p.name).where(p.company_id == company_id, p.code.in_(sorted(codes)))
+    return dict(session.execute(query).tuples().all())
 
 
 def names(session: Session, company_id: int) -> dict[str, str]:

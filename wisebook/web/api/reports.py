@@ -20,6 +20,7 @@ from wisebook.services.access.permissions import Permission
 from wisebook.services.books import companies, journals, years
 from wisebook.services.reports import ledgers as reports
 from wisebook.services.reports import statements
+from wisebook.services.tiers.register import names_of as tiers_names_of
 from wisebook.services.tiers.subledger import sub_ledger
 from wisebook.web import exports, i18n
 from wisebook.web.api import presenters, query_date, query_int
@@ -356,6 +357,7 @@ def general_ledger(request: Request) -> Any:
         request.db, company.id, fy, start, end, accounts, limit, request.params.get("apres")
     )
     cur = company.currency
+    named = tiers_names_of(request.db, company.id, {r.partner for r in page if r.partner})
     return {
         "exercice": fy.code,
         "devise": cur,
@@ -369,6 +371,7 @@ def general_ledger(request: Request) -> Any:
                 "piece": r.reference,
                 "libelle": r.label,
                 "tiers": r.partner,
+                "nom_tiers": named.get(r.partner) if r.partner else None,
                 "debit": to_json(r.debit, cur),
                 "credit": to_json(r.credit, cur),
                 "solde": to_json(r.balance, cur),

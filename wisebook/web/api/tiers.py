@@ -71,7 +71,7 @@ def _json(request: Request, partner: models.Partner, figures: register.Balances 
 
 def list_tiers(request: Request) -> dict[str, Any]:
     """A page of the register by code; ``type``, ``q`` (code, name, identifiers; accents
-    ignored), ``archives=1``; each with its balance and what is unlettered."""
+    ignored), ``compte`` (the tiers a line on it may name), ``archives=1``; each with its balance and what is unlettered."""
     limit = query_int(request, "limite", 100)
     assert limit is not None
     found, following = register.list_partners(
@@ -82,6 +82,7 @@ def list_tiers(request: Request) -> dict[str, Any]:
         limit=limit,
         after=request.params.get("apres") or None,
         archived=request.params.get("archives") == "1",
+        account=request.params.get("compte") or None,
     )
     figures = register.balances(request.db, request.company.id, found, dt.date.today(), overdue=False)
     return {"resultats": [_json(request, p, figures.get(p.code)) for p in found], "suivant": following}

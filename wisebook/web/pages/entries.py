@@ -24,6 +24,7 @@ from wisebook.services.access.permissions import Permission
 from wisebook.services.books import chart, journals
 from wisebook.services.entries import browse, posting
 from wisebook.services.platform import attachments
+from wisebook.services.tiers import register as tiers_register
 from wisebook.web.i18n import _, amount, translate
 from wisebook.web.messages import field_messages, said
 from wisebook.web.renderers import page
@@ -121,6 +122,7 @@ def entry_page(request: Request, errors: dict[str, str] | None = None, status: i
     posting and deletion."""
     company = request.company
     found = posting.get_entry(request.db, company.id, int(request.matchdict["id"]))
+    named = tiers_register.names_of(request.db, company.id, {ln.partner for ln in found.lines if ln.partner})
     return page(
         request,
         "ecriture.html",
@@ -135,6 +137,7 @@ def entry_page(request: Request, errors: dict[str, str] | None = None, status: i
                     "debit": amount(request, ln.debit, company.currency) if ln.debit else "",
                     "credit": amount(request, ln.credit, company.currency) if ln.credit else "",
                     "tiers": ln.partner or "",
+                    "nom_tiers": named.get(ln.partner, "") if ln.partner else "",
                 }
                 for ln in found.lines
             ],
@@ -248,8 +251,10 @@ def _form_context(
     company = request.company
     lines = list(values["lignes"])
     lines += [dict.fromkeys(LINE_FIELDS, "") for _ in range(max(BLANK_LINES - len(lines), 1))]
+    named = {str(ln["tiers"]) for ln in lines if ln.get("tiers")}
     return {
         "valeurs": values | {"lignes": lines},
+        "noms_tiers": tiers_register.names_of(request.db, company.id, named),
         "erreurs": errors,
         "journaux": journals.list_journals(request.db, company.id),
         "peut_valider": Permission.POST in company.permissions,
@@ -446,8 +451,41 @@ def form_accounts(request: Request) -> Response:
     return response
 
 
+#: The tiers the entry form proposes as one types.
+PARTNER_SUGGESTIONS = 8
+
+
+def form_partners(request: Request) -> Response:
+    """The entry form's tiers suggestions: ``{"tiers": [[code, name, account], …]}``, the
+    active tiers whose code, name or identifiers hold the words of ``q`` (accents and capitals
+    ignored) and that a line on ``compte`` may name."""
+    found, _following = tiers_register.list_partners(
+        request.db,
+        request.company.id,
+        q=str(request.params.get("q", ""))[:100],
+        limit=PARTNER_SUGGESTIONS,
+        account=str(request.params.get("compte", ""))[:12] or None,
+    )
+    accounts = tiers_register.account_codes(request.db, [p.account_id for p in found])
+    response = Response(content_type="application/json", charset="utf-8")
+    response.cache_control = "private, no-store"
+    response.text = json.dumps(
+        {"tiers": [[p.code, p.name, accounts.get(p.account_id, "")] for p in found]},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return response
+
+
 def includeme(config: Any) -> None:
     """Reading for members, typing for those who enter drafts, reversing for those who post."""
+    config.add_view(
+        form_partners,
+        route_name="entry_page_partners",
+        request_method="GET",
+        permission=Permission.READ,
+        transaction=False,
+    )
     config.add_view(
         form_accounts,
         route_name="entry_page_accounts",

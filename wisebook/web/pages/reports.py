@@ -19,6 +19,7 @@ from wisebook.services.access.permissions import Permission
 from wisebook.services.books import chart, journals, years
 from wisebook.services.reports import ledgers as reports
 from wisebook.services.reports import statements
+from wisebook.services.tiers import register as tiers_register
 from wisebook.web.i18n import amount
 from wisebook.web.messages import field_messages
 from wisebook.web.pages.entries import _day
@@ -160,6 +161,9 @@ def general_ledger_page(request: Request) -> Response:
             LEDGER_PAGE,
             request.params.get("apres"),
         )
+        named = tiers_register.names_of(
+            request.db, request.company.id, {r.partner for r in rows if r.partner}
+        )
         for row in rows:
             if not groups or groups[-1]["compte"] != row.account:
                 groups.append(
@@ -182,6 +186,7 @@ def general_ledger_page(request: Request) -> Response:
                     "piece": row.reference or "",
                     "libelle": row.label,
                     "tiers": row.partner or "",
+                    "nom_tiers": named.get(row.partner, "") if row.partner else "",
                     "lettrage": row.lettering or "",
                     "ouverture": row.journal is None,
                     "debit": _money(request, row.debit),

@@ -2,7 +2,8 @@
 // account to its amount (the line's label is the entry's; Tab reaches it); an
 // amount typed in the debit goes on to the next line, an empty one takes the difference that
 // balances the entry; the Tiers field is passed unless the account is lettrable; the account
-// is found by number or by words of its label (accents and case ignored) and its label shown;
+// is found by number or by words of its label (accents and case ignored) and its label shown,
+// the tiers by code or by words of its name, and its name shown;
 // totals follow each keystroke; Ctrl+Enter posts; a refused form opens on its first message.
 // Without this script the form posts as it is.
 (function () {
@@ -73,9 +74,8 @@
     row.querySelectorAll("input").forEach(function (i) {
       i.value = ""; i.removeAttribute("aria-invalid"); i.removeAttribute("aria-describedby");
     });
-    row.querySelectorAll(".erreur, .avertissement").forEach(function (p) { p.remove(); });
-    var label = row.querySelector(".compte-libelle");
-    if (label) label.textContent = "";
+    row.querySelectorAll(".erreur, .avertissement, .suggestions").forEach(function (p) { p.remove(); });
+    row.querySelectorAll(".compte-libelle, .tiers-nom").forEach(function (l) { l.textContent = ""; });
     body.appendChild(row);
     return row;
   }
@@ -112,9 +112,12 @@
       });
   }
 
-  // Suggestions under the account being typed: by number (its first digits) or by words of
-  // the label; ↓ ↑ choose, Entrée takes the one chosen (the first by default), Échap closes.
-  var open = null, active = -1, found = [];
+  // Suggestions under the account or the tiers being typed: an account by number (its first
+  // digits) or by words of its label, from the chart the page holds; a tiers by code or by
+  // words of its name or identifiers, asked of the server (those the line's account may take).
+  // ↓ ↑ choose, Entrée takes the one chosen (the first by default), Échap closes.
+  var partnerList = document.getElementById("suggestions-tiers");
+  var open = null, shownList = null, active = -1, found = [], asked = 0, waiting = null;
   function matches(q) {
     q = q.trim();
     if (!q) return [];
@@ -131,44 +134,71 @@
     if (!open) return;
     open.setAttribute("aria-expanded", "false");
     open.removeAttribute("aria-activedescendant");
-    list.hidden = true;
-    open = null; active = -1; found = [];
+    shownList.hidden = true;
+    open = null; shownList = null; active = -1; found = [];
   }
   function choose(at) {
     active = at;
-    list.querySelectorAll("li").forEach(function (li, i) { li.setAttribute("aria-selected", i === at ? "true" : "false"); });
-    if (open && at >= 0) open.setAttribute("aria-activedescendant", "suggestion-" + at);
+    shownList.querySelectorAll("li").forEach(function (li, i) { li.setAttribute("aria-selected", i === at ? "true" : "false"); });
+    if (open && at >= 0) open.setAttribute("aria-activedescendant", shownList.id + "-" + at);
   }
-  function suggest(input) {
-    found = matches(input.value);
-    var exactOnly = found.length === 1 && found[0].code === input.value.trim();
-    if (!found.length || exactOnly) { close(); return; }
-    list.textContent = "";
-    found.forEach(function (a, i) {
+  function offer(input, into, items) {
+    var exactOnly = items.length === 1 && items[0].code === input.value.trim();
+    if (!items.length || exactOnly || document.activeElement !== input) { close(); return; }
+    close();
+    found = items;
+    into.textContent = "";
+    items.forEach(function (a, i) {
       var li = document.createElement("li");
-      li.id = "suggestion-" + i;
+      li.id = into.id + "-" + i;
       li.setAttribute("role", "option");
       var code = document.createElement("b");
       code.textContent = a.code;
       li.appendChild(code);
       li.appendChild(document.createTextNode(" " + a.label));
       li.addEventListener("mousedown", function (ev) { ev.preventDefault(); take(input, i); });
-      list.appendChild(li);
+      into.appendChild(li);
     });
-    input.closest("td").appendChild(list);
-    list.hidden = false;
-    open = input;
+    input.closest("td").appendChild(into);
+    into.hidden = false;
+    open = input; shownList = into;
     input.setAttribute("aria-expanded", "true");
     choose(0);
+  }
+  function suggest(input) { offer(input, list, matches(input.value)); }
+  function suggestPartners(input) {
+    if (!partnerList || !window.fetch) return;
+    clearTimeout(waiting);
+    var q = input.value.trim(), mine = ++asked;
+    if (!q) { close(); return; }
+    waiting = setTimeout(function () {
+      var account = input.closest("tr").querySelector("input[name=compte]").value.trim();
+      var url = partnerList.dataset.source + "?q=" + encodeURIComponent(q) + (/^\d+$/.test(account) ? "&compte=" + account : "");
+      fetch(url, { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : { tiers: [] }; })
+        .then(function (data) {
+          if (mine !== asked) return;  // typed on since: a later answer comes
+          data.tiers.forEach(function (t) { partners[t[0]] = t[1]; });
+          offer(input, partnerList, data.tiers.map(function (t) { return { code: t[0], label: t[1] }; }));
+          named(input);
+        });
+    }, 120);
+  }
+  var partners = {};  // the names of the tiers met, by code
+  function named(input) {
+    var label = input.closest("td").querySelector(".tiers-nom");
+    var code = input.value.trim();
+    if (label && (partners[code] || !code)) label.textContent = partners[code] || "";
   }
   function take(input, at) {
     if (at >= 0 && found[at]) input.value = found[at].code;
     close();
-    described(input);
+    if (input.name === "tiers") named(input); else described(input);
   }
 
   form.addEventListener("input", function (ev) {
     if (ev.target.name === "compte") { suggest(ev.target); described(ev.target); }
+    if (ev.target.name === "tiers") { suggestPartners(ev.target); named(ev.target); }
     show();
   });
   form.addEventListener("focusin", function (ev) {
@@ -183,6 +213,7 @@
   form.addEventListener("focusout", function (ev) {
     var input = ev.target;
     if (input.name === "compte") { close(); described(input); }
+    if (input.name === "tiers") { clearTimeout(waiting); asked++; close(); named(input); }
     if ((input.name === "debit" || input.name === "credit") && units(input.value) === 0 && input.value) { input.value = ""; show(); }
   });
   // Where Entrée goes from ``input``: the next field, but not the credit of a line whose debit
