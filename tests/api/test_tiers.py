@@ -225,6 +225,12 @@ def test_the_balance_by_tiers_sums_to_each_collective_account_whatever_the_perio
             line = {k: v for k, v in accounts[total["compte"]].items() if k not in ("compte", "libelle")}
             assert {k: v for k, v in total.items() if k != "compte"} == line, (period, total["compte"])
         assert {t["compte"] for t in by_tiers["comptes"]} == {"4011", "4111"}
+    pdf = api.get("/api/v1/rapports/balance/", exercice="2027", par="tiers", format="pdf")
+    assert "balance-tiers-" in pdf.headers["Content-Disposition"]
+    text = " ".join(_pdf_pages(pdf))
+    assert "Balance auxiliaire des tiers" in text and "Total du compte 4111" in text and "Client Un" in text
+    ranged = api.get("/api/v1/rapports/balance/", exercice="2027", par="tiers", comptes="401-401").json
+    assert {r["compte"] for r in ranged["lignes"]} == {"4011"}
     whole = api.get("/api/v1/rapports/balance/", exercice="2027", par="tiers", comptes="411").json["lignes"]
     assert [(r["tiers"], r["nom"], r["ouverture_debit"], r["debit"], r["credit"]) for r in whole] == [
         (None, "", "0", "12000", "0"),

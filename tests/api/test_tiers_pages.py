@@ -125,3 +125,23 @@ def test_a_tiers_page_shows_its_balances_and_lines_and_changes_it_each_fault_by_
     testapp.post("/tiers/C001/", {**form, "numero_fiscal": "", "archive": "1"}, status=303)
     assert "Kouassi" not in testapp.get("/tiers/").text  # archived: out of the list
     testapp.get("/tiers/INCONNU/", status=404)
+
+
+def test_the_balance_page_shows_the_balance_auxiliaire_each_account_closed_on_its_total(testapp, books):
+    api = Api(testapp, login(testapp))
+    for day, label, lines in (
+        ("2026-01-10", "Facture", [("4111", 118_000, 0, "C001"), ("7011", 0, 118_000, None)]),
+        ("2026-01-12", "Facture", [("4111", 7_000, 0, "C002"), ("7011", 0, 7_000, None)]),
+        ("2026-01-15", "Achat", [("6011", 40_000, 0, None), ("4011", 0, 40_000, "F001")]),
+    ):
+        api.post("/api/v1/ecritures/", entry(day, label, lines), status=201)
+    browser(testapp)
+    shown = testapp.get("/rapports/balance/", {"par": "tiers", "compte": "40-41"})
+    rows = [[c.text for c in r.select("th, td")] for r in shown.html.select("tbody tr")]
+    assert rows[0][0] == "4011 Fournisseurs"
+    assert rows[1][:2] == ["F001", "Fournisseur Diallo"] and rows[1][-1] == "40\u202f000"
+    assert rows[2][0] == "Total du compte 4011"
+    assert rows[4][:2] == ["C001", "Client Kouassi"] and rows[4][-2] == "118\u202f000"
+    assert rows[6][0] == "Total du compte 4111" and rows[6][-2] == "125\u202f000"
+    assert "par=tiers" in shown.html.select_one(".exports a")["href"]
+    testapp.get("/rapports/balance/", {"par": "tiers", "compte": "zz"}, status=422)

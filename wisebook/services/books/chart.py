@@ -109,6 +109,15 @@ def postable_accounts(session: Session, company_id: int) -> list[tuple[str, str,
     ]
 
 
+def labels(session: Session, company_id: int, codes: set[str]) -> dict[str, str]:
+    """The labels of some accounts, by number."""
+    if not codes:
+        return {}
+    acc = models.Account
+    query = select(acc.code, acc.label).where(acc.company_id == company_id, acc.code.in_(sorted(codes)))
+    return dict(session.execute(query).tuples().all())
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 

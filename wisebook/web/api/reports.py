@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
@@ -11,13 +12,12 @@ from typing import Any
 from pyramid.request import Request
 from pyramid.response import Response
 
-from wisebook.ledger.accounts import parse_account_range
+from wisebook.ledger.accounts import in_range, parse_account_range
 from wisebook.ledger.balances import totals
 from wisebook.ledger.errors import InvalidInput
 from wisebook.ledger.money import to_json
-from wisebook.ledger.text import is_digits
 from wisebook.services.access.permissions import Permission
-from wisebook.services.books import companies, journals, years
+from wisebook.services.books import chart, companies, journals, years
 from wisebook.services.reports import ledgers as reports
 from wisebook.services.reports import statements
 from wisebook.services.tiers.register import names_of as tiers_names_of
@@ -203,26 +203,51 @@ def balance(request: Request) -> Any:
 
 
 SUB_LEDGER_COLUMNS = [BALANCE_COLUMNS[0], Column(_("Tiers"), width=22), *BALANCE_COLUMNS[1:]]
+SUB_LEDGER_PDF_COLUMNS = [Column(_("Tiers"), width=22), *BALANCE_COLUMNS[1:]]
+
+
+def _sub_ledger_pdf_rows(request: Request, rows: Sequence[Any]) -> Iterator[PdfRow]:
+    """Each account under its heading, its tiers, closed on its total; then the general total."""
+    labels = chart.labels(request.db, request.company.id, {r.account for r in rows})
+    none = i18n.translate(request, "sans tiers")
+    for account, group in itertools.groupby(rows, key=lambda r: r.account):
+        group_list = list(group)
+        members = [r.row for r in group_list]
+        yield PdfRow((account, labels.get(account, "")), span=True)
+        yield from (PdfRow((r.partner or none, *_balance_values(r.row)[1:])) for r in group_list)
+        label = i18n.translate(request, "Total du compte ${compte}", compte=account)
+        yield PdfRow(("", label, *_balance_values(totals(members))[2:]), bold=True)
+    yield PdfRow(
+        ("", i18n.translate(request, "TOTAUX"), *_balance_values(totals([r.row for r in rows]))[2:]),
+        bold=True,
+    )
 
 
 def _balance_by_tiers(request: Request, fmt: str, fy: Any) -> Any:
-    """The balance auxiliaire: the lettrable accounts (``comptes``: a prefix, 411) by tiers,
-    each account closed on its total, which is its line of the balance."""
-    prefix = str(request.params.get("comptes", "")).strip()
-    if prefix and not is_digits(prefix):
-        raise InvalidInput("Préfixe de comptes attendu (411, 40…).", field="comptes")
+    """The balance auxiliaire: the lettrable accounts (``comptes``: 411, or a range 401-411) by
+    tiers, each account closed on its total, which is its line of the balance."""
+    chosen = _accounts(request)
     start, end, rows = sub_ledger(
-        request.db, request.company.id, fy, query_date(request, "du"), query_date(request, "au"), prefix
+        request.db, request.company.id, fy, query_date(request, "du"), query_date(request, "au")
     )
+    if chosen is not None:
+        rows = [r for r in rows if in_range(r.account, *chosen)]
     currency = request.company.currency
     by_account: dict[str, list[Any]] = {}
     for r in rows:
         by_account.setdefault(r.account, []).append(r.row)
-    if fmt == "pdf":
-        raise InvalidInput("La balance par tiers s'exporte en CSV ou XLSX.", field="format")
     if fmt != "json":
         name = report_filename(request, "balance-tiers", fy, start, end)
         block = title_block(request, _("Balance auxiliaire des tiers"), fy, start, end)
+        if fmt == "pdf":
+            return report_pdf(
+                request,
+                name,
+                block,
+                SUB_LEDGER_PDF_COLUMNS,
+                _sub_ledger_pdf_rows(request, rows),
+                landscape=True,  # the tiers' names beside six columns of amounts
+            )
         table = [(r.account, r.partner or "", *_balance_values(r.row)[1:]) for r in rows]
         return exports.tabular(fmt, name, block, _columns(request, SUB_LEDGER_COLUMNS), table, currency)
     return {

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from pyramid.request import Request
 from pyramid.response import Response
 
-from wisebook.ledger.accounts import parse_account_range
+from wisebook.ledger.accounts import in_range, parse_account_range
 from wisebook.ledger.balances import totals
 from wisebook.ledger.errors import InvalidInput, NotFound
 from wisebook.services.access.permissions import Permission
@@ -20,6 +20,7 @@ from wisebook.services.books import chart, journals, years
 from wisebook.services.reports import ledgers as reports
 from wisebook.services.reports import statements
 from wisebook.services.tiers import register as tiers_register
+from wisebook.services.tiers.subledger import sub_ledger
 from wisebook.web.i18n import amount
 from wisebook.web.messages import field_messages
 from wisebook.web.pages.entries import _day
@@ -100,13 +101,55 @@ def _money(request: Request, units: int | None, blank_zero: bool = True) -> str:
     return amount(request, units, request.company.currency)
 
 
+def _by_tiers(request: Request, filters: Filters) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """The balance auxiliaire: each lettrable account of the range under its heading, its
+    tiers by code, and its total — its line of the balance."""
+    _start, _end, found = sub_ledger(request.db, request.company.id, filters.fy, filters.start, filters.end)
+    if filters.accounts is not None:
+        found = [r for r in found if in_range(r.account, *filters.accounts)]
+    labels = chart.labels(request.db, request.company.id, {r.account for r in found})
+    rows: list[dict[str, Any]] = []
+    for account, group in itertools.groupby(found, key=lambda r: r.account):
+        members = list(group)
+        rows.append({"entete": account, "libelle": labels.get(account, "")})
+        rows += [
+            {
+                "tiers": r.partner or "",
+                "libelle": r.row.label,
+                **{c: _money(request, getattr(r.row, c)) for c in COLUMNS},
+            }
+            for r in members
+        ]
+        subtotal = totals([r.row for r in members])
+        rows.append(
+            {
+                "total_compte": account,
+                **{c: _money(request, getattr(subtotal, c), blank_zero=False) for c in COLUMNS},
+            }
+        )
+    summed = totals([r.row for r in found])
+    return rows, {c: _money(request, getattr(summed, c), blank_zero=False) for c in COLUMNS}
+
+
 def balance_page(request: Request) -> Response:
-    """The balance of an exercice between two dates, classes and unbalanced accounts only."""
-    filters = Filters(request, "non_soldes", "compte")
+    """The balance of an exercice between two dates, classes and unbalanced accounts only; or,
+    ``par=tiers``, the balance auxiliaire: the lettrable accounts by tiers."""
+    filters = Filters(request, "non_soldes", "compte", "par")
     rows: list[dict[str, Any]] = []
     total: dict[str, str] = {}
     try:
         filters.read()
+        if filters.values["par"] == "tiers":
+            rows, total = _by_tiers(request, filters)
+            return _render(
+                request,
+                "balance.html",
+                filters,
+                lignes=rows,
+                totaux=total,
+                colonnes=COLUMNS,
+                exports=filters.exports("report_balance", ("pdf", "xlsx", "csv")),
+            )
         tb = reports.filtered(
             reports.trial_balance(request.db, request.company.id, filters.fy, filters.start, filters.end),
             reports.BalanceFilter(filters.accounts, None, filters.values["non_soldes"] == "1"),
