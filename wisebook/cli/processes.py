@@ -33,6 +33,17 @@ def give_large_blocks_back() -> None:
         libc.mallopt(-3, 1 << 20)  # M_MMAP_THRESHOLD, glibc only
 
 
+def freeze_what_is_loaded() -> None:
+    """Once the application is built, its modules, routes, templates and settings live as long
+    as the process: moved out of the collector's generations (``gc.freeze``), they are no longer
+    walked by each full collection, which otherwise pauses a request that allocates much (the
+    balance auxiliaire of 5 000 tiers) for tens of milliseconds at a time."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
 @main.command()
 @explained
 def migrate_cmd() -> None:
@@ -78,6 +89,7 @@ def serve(host: str, port: int, threads: int, no_tasks: bool) -> None:
     if fresh:
         code = setup_service.setup_code(resolved.data_dir)
         click.echo(f"Configuration : http://{host}:{port}/assistant/ — code d'installation : {code}")
+    freeze_what_is_loaded()
     waitress.serve(
         app,
         host=host,
@@ -111,6 +123,7 @@ def web(host: str, port: int, threads: int) -> None:
 
     app = make_config(engine=engine).make_wsgi_app()
     stop_on_signals()
+    freeze_what_is_loaded()
     waitress.serve(
         app,
         host=host,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
 from wisebook.ledger.errors import InvalidInput
 from wisebook.ledger.text import is_digits
@@ -110,6 +112,13 @@ def to_json(units: int, currency: str) -> str:
         return str(units)
     whole, fraction = divmod(abs(units), 10**places)
     return f"{'-' if units < 0 else ''}{whole}.{fraction:0{places}d}"
+
+
+def json_writer(currency: str) -> Callable[[int], str]:
+    """``to_json`` for one currency, its exponent looked up once: a report of 5 000 tiers
+    writes 30 000 amounts (``str`` itself for the franc CFA, which has no decimals)."""
+    places = exponent(currency)
+    return str if places == 0 else partial(to_json, currency=currency)
 
 
 #: Spaces that group thousands in files typed or exported by French-speaking tools.
