@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 
 from tests.api.test_closing import entry
 from tests.api.test_entry_pages import browser, form
-from tests.conftest import Api, login
+from tests.api.test_audit import PASSWORD, member
+from tests.conftest import Api, login, page_login
 from wisebook.db import models
 
 
@@ -145,3 +146,24 @@ def test_the_balance_page_shows_the_balance_auxiliaire_each_account_closed_on_it
     assert rows[6][0] == "Total du compte 4111" and rows[6][-2] == "125\u202f000"
     assert "par=tiers" in shown.html.select_one(".exports a")["href"]
     testapp.get("/rapports/balance/", {"par": "tiers", "compte": "zz"}, status=422)
+
+
+def test_an_administrator_requires_the_tiers_from_the_register_s_page(testapp, books, engine):
+    csrf = browser(testapp)
+    shown = testapp.get("/tiers/")
+    assert 'name="tiers_obligatoire" value="1" >' in shown.text or 'value="1" >' in shown.text
+    done = testapp.post(
+        "/tiers/", {"csrf": csrf, "action": "obligatoire", "tiers_obligatoire": "1"}, status=303
+    )
+    again = done.follow()
+    assert "Réglage enregistré." in again.text and 'value="1" checked' in again.text
+    with Session(engine) as s:
+        assert s.scalar(select(models.Company.partners_required)) is True
+    testapp.post("/tiers/", {"csrf": csrf, "action": "obligatoire"}, status=303)
+    with Session(engine) as s:
+        assert s.scalar(select(models.Company.partners_required)) is False
+    member(engine, testapp, books.company_id, "assistant@cabinet.ci", "assistant")  # types, sets nothing
+    page_login(testapp, {"email": "assistant@cabinet.ci", "password": PASSWORD}, status=303)
+    assert 'id="reglage"' not in testapp.get("/tiers/").text
+    csrf = testapp.cookies["wisebook_csrf"]
+    testapp.post("/tiers/", {"csrf": csrf, "action": "obligatoire", "tiers_obligatoire": "1"}, status=403)

@@ -8,13 +8,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, NamedTuple
 
-from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.httpexceptions import HTTPForbidden, HTTPSeeOther
 from pyramid.request import Request
 from pyramid.response import Response
 
 from wisebook.ledger.errors import FieldError, InvalidInput, LedgerError
 from wisebook.ledger.text import is_digits
 from wisebook.services.access.permissions import Permission
+from wisebook.services.books import companies
 from wisebook.services.tiers import register, sirene
 from wisebook.services.tiers import statement as tiers_statement
 from wisebook.web.i18n import _, amount, day, translate
@@ -122,6 +123,12 @@ def tiers_page(request: Request) -> Response:
     errors: dict[str, str] = {}
     notice = ""
     status = 200
+    if request.method == "POST" and request.POST.get("action") == "obligatoire":
+        if not request.has_permission(Permission.CONFIGURE):
+            raise HTTPForbidden()
+        required = request.POST.get("tiers_obligatoire") == "1"
+        companies.set_partners_required(request.db, company.id, required)
+        return HTTPSeeOther(request.route_path("tiers_page", _query={"reglage": "1"}))
     if request.method == "POST":
         values = {name: str(request.POST.get(name, "")).strip() for name in FORM}
         try:
@@ -173,6 +180,9 @@ def tiers_page(request: Request) -> Response:
             "erreurs": errors,
             "annonce": notice,
             "peut_ajouter": request.has_permission(Permission.DRAFT),
+            "peut_regler": request.has_permission(Permission.CONFIGURE),
+            "tiers_obligatoire": companies.company_settings(request.db, company.id).partners_required,
+            "regle": request.params.get("reglage") == "1",
         },
         status,
     )
