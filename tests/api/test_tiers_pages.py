@@ -6,9 +6,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tests.api.test_audit import PASSWORD, member
 from tests.api.test_closing import entry
 from tests.api.test_entry_pages import browser, form
-from tests.api.test_audit import PASSWORD, member
 from tests.conftest import Api, login, page_login
 from wisebook.db import models
 
