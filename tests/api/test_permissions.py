@@ -285,6 +285,17 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("entry_attachments", "POST"): Example(lambda admin: f"/api/v1/ecritures/{draft_id(admin)}/pieces/", 422),
     ("attachment", "GET"): Example(fixed("/api/v1/pieces/999999/"), 404),
     ("entry_imports", "POST"): Example(fixed("/api/v1/imports/ecritures/"), 422),  # no file sent
+    ("banks", "GET"): Example(fixed("/api/v1/banques/"), 200),
+    ("banks", "POST"): Example(
+        fixed("/api/v1/banques/"),
+        201,
+        lambda: (lambda n: {"nom": f"Banque {n}", "compte": ("5211", "5215")[n % 2]})(next(counter)),
+    ),
+    ("bank", "GET"): Example(fixed("/api/v1/banques/999999/"), 404),
+    ("bank", "PATCH"): Example(fixed("/api/v1/banques/999999/"), 404, lambda: {"nom": "Autre nom"}),
+    ("bank_statements", "GET"): Example(fixed("/api/v1/banques/999999/releves/"), 404),
+    ("bank_statements", "POST"): Example(fixed("/api/v1/banques/999999/releves/"), 422),  # no file sent
+    ("bank_lines", "GET"): Example(fixed("/api/v1/banques/999999/lignes/"), 404),
     ("imports", "GET"): Example(fixed("/api/v1/imports/"), 200),
     ("attachment", "DELETE"): Example(fixed("/api/v1/pieces/999999/"), 404),
     ("lettering_lines", "GET"): Example(fixed("/api/v1/lettrages/lignes/?compte=4111"), 200),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -545,4 +546,78 @@ class Partner(CompanyOwned, Base):
         UniqueConstraint("company_id", "code"),
         CheckConstraint("kind IN ('client', 'fournisseur', 'salarie', 'autre')", name="kind_known"),
         CheckConstraint("payment_days >= 0 AND payment_days <= 365", name="payment_days_range"),
+    )
+
+
+BANK_KINDS = ("banque", "mobile_money")
+
+
+class BankAccount(CompanyOwned, Base):
+    """A bank or mobile-money account of the company, kept on its ledger account (521x, 55x)
+    with its journal; ``profile`` is the column profile its CSV/XLSX exports are read with."""
+
+    __tablename__ = "bank_accounts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    bank: Mapped[str | None] = mapped_column(String(100))
+    iban: Mapped[str | None] = mapped_column(String(34))
+    bic: Mapped[str | None] = mapped_column(String(11))
+    currency: Mapped[str] = mapped_column(String(3))
+    kind: Mapped[str] = mapped_column(String(12))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    journal_id: Mapped[int] = mapped_column(ForeignKey("journals.id"))
+    profile: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    __table_args__ = (
+        UniqueConstraint("company_id", "name"),
+        UniqueConstraint("company_id", "account_id"),
+        CheckConstraint("kind IN ('banque', 'mobile_money')", name="kind_known"),
+    )
+
+
+class BankStatement(CompanyOwned, Base):
+    """A statement file read into a bank account: its format, its period and balances, what it
+    added and what it already had; the same file (its SHA-256) is read once."""
+
+    __tablename__ = "bank_statements"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    bank_account_id: Mapped[int] = mapped_column(ForeignKey("bank_accounts.id", ondelete="CASCADE"))
+    format: Mapped[str] = mapped_column(String(10))
+    filename: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    opening: Mapped[int | None] = mapped_column(BigInteger)
+    closing: Mapped[int | None] = mapped_column(BigInteger)
+    lines: Mapped[int] = mapped_column(Integer, default=0)
+    duplicates: Mapped[int] = mapped_column(Integer, default=0)
+    continuous: Mapped[bool | None] = mapped_column(Boolean)
+    task_run_id: Mapped[str | None] = mapped_column(ForeignKey("task_runs.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    __table_args__ = (UniqueConstraint("bank_account_id", "sha256"),)
+
+
+class BankLine(Base):
+    """A movement of a bank account's statements, in its currency's minor units, money in
+    positive; ``fingerprint`` keeps a line that two overlapping files both carry once."""
+
+    __tablename__ = "bank_lines"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    bank_account_id: Mapped[int] = mapped_column(ForeignKey("bank_accounts.id", ondelete="CASCADE"))
+    statement_id: Mapped[int] = mapped_column(ForeignKey("bank_statements.id", ondelete="CASCADE"))
+    line_date: Mapped[dt.date] = mapped_column(Date)
+    value_date: Mapped[dt.date | None] = mapped_column(Date)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    label: Mapped[str] = mapped_column(String(300))
+    reference: Mapped[str | None] = mapped_column(String(100))
+    counterparty: Mapped[str | None] = mapped_column(String(200))
+    counterparty_iban: Mapped[str | None] = mapped_column(String(34))
+    bank_id: Mapped[str | None] = mapped_column(String(100))
+    fingerprint: Mapped[str] = mapped_column(String(40))
+    __table_args__ = (
+        UniqueConstraint("bank_account_id", "fingerprint"),
+        Index("ix_bank_lines_bank_account_id_line_date", "bank_account_id", "line_date"),
     )

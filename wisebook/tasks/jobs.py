@@ -7,10 +7,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from wisebook.db import READ_ONLY
+from wisebook.db import READ_ONLY, models
 from wisebook.tasks.queue import JobContext, Transient, job
 
 
@@ -117,6 +117,47 @@ def close_fiscal_year(ctx: JobContext, session: Session, exercice: int) -> dict[
         "ecriture_a_nouveaux": done.opening_entry_id,
         "lignes_a_nouveaux": done.opening_lines,
     }
+
+
+@job("import_releve", max_attempts=2, label=_("Import d'un relevé bancaire"))
+def import_statement(
+    ctx: JobContext, session: Session, banque: int, fichier: str, nom: str, sha256: str
+) -> dict[str, Any]:
+    """Write a statement file, read and checked when it was received, into its bank account
+    (one transaction); the file is removed once written."""
+    from wisebook.services.banking import statements
+    from wisebook.services.books import companies
+
+    if ctx.company_id is None:
+        raise LookupError("relevé sans société")
+    if ctx.user_id is None or companies.company_for_user(session, ctx.user_id, ctx.company_id) is None:
+        raise LookupError(
+            "l'utilisateur n'est plus membre de la société"
+        )  # removed meanwhile: nothing written
+    path = statements.statements_dir(ctx.settings.data_dir, ctx.company_id) / Path(fichier).name
+    if not path.exists():
+        st = models.BankStatement
+        done = session.scalar(select(st.id).where(st.bank_account_id == banque, st.sha256 == sha256))
+        if done is not None:  # written by an earlier attempt that committed
+            return {"statut": "deja_importe", "releve": done, "message": "Ce relevé a déjà été importé."}
+        raise LookupError(f"relevé introuvable : {path.name}")
+    report = statements.import_statement(
+        session,
+        ctx.company_id,
+        banque,
+        path.read_bytes(),
+        filename=nom,
+        sha256=sha256,
+        user_id=ctx.user_id,
+        task_run_id=ctx.run_id,
+    )
+    ctx.progress(100, 100, report["message"])
+
+    @event.listens_for(session, "after_commit", once=True)
+    def _remove_file(_session: Session) -> None:
+        path.unlink(missing_ok=True)
+
+    return report
 
 
 @job("import_ecritures", max_attempts=2, label=_("Import d'écritures"))

@@ -43,6 +43,7 @@ def includeme(config: Any) -> None:
     config.include(".api.attachments")
     config.include(".api.imports")
     config.include(".api.tiers")
+    config.include(".api.banking")
     config.include(".i18n")
     config.include(".ui")
     config.include(".renderers.templates")

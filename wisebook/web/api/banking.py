@@ -1,0 +1,198 @@
+"""Bank and mobile-money accounts: the list, a new one, its column profile; statement files in
+(read and checked at once, written by a task); the statements read and their lines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyramid.request import Request
+from pyramid.response import Response
+
+from wisebook.db import models
+from wisebook.ledger.errors import InvalidInput
+from wisebook.ledger.money import to_json
+from wisebook.services.access.permissions import Permission
+from wisebook.services.banking import accounts as banks
+from wisebook.services.banking import statements
+from wisebook.web.api import json_body, json_response, query_date, query_int
+from wisebook.web.api import tasks as tasks_api
+
+#: The API's field names and the service's.
+FIELDS = {
+    "nom": "name",
+    "banque": "bank",
+    "iban": "iban",
+    "bic": "bic",
+    "devise": "currency",
+    "type": "kind",
+    "compte": "account",
+    "journal": "journal",
+    "profil": "profile",
+}
+
+
+def _details(data: dict[str, Any]) -> banks.BankDetails:
+    given = {FIELDS[key]: value for key, value in data.items() if key in FIELDS}
+    return banks.BankDetails(**given, given=frozenset(given))
+
+
+def _json(request: Request, bank: models.BankAccount) -> dict[str, Any]:
+    account = request.db.get(models.Account, bank.account_id)
+    journal = request.db.get(models.Journal, bank.journal_id)
+    latest = next(iter(statements.statements_of(request.db, request.company.id, bank.id)), None)
+    return {
+        "id": bank.id,
+        "nom": bank.name,
+        "banque": bank.bank,
+        "iban": bank.iban,
+        "bic": bank.bic,
+        "devise": bank.currency,
+        "type": bank.kind,
+        "compte": account.code if account else None,
+        "journal": journal.code if journal else None,
+        "profil": bank.profile,
+        "lignes": statements.count_lines(request.db, bank.id),
+        "dernier_releve": None
+        if latest is None
+        else {
+            "id": latest.id,
+            "au": latest.end_date,
+            "solde_final": None if latest.closing is None else to_json(latest.closing, bank.currency),
+        },
+    }
+
+
+def list_banks(request: Request) -> dict[str, Any]:
+    """The company's bank and mobile-money accounts."""
+    found = banks.list_bank_accounts(request.db, request.company.id)
+    return {"resultats": [_json(request, b) for b in found], "suivant": None}
+
+
+def add_bank(request: Request) -> Response:
+    """A new bank account (201)."""
+    data = json_body(request, "BanqueSaisie")
+    bank = banks.create_bank_account(request.db, request.company.id, _details(data))
+    return json_response(_json(request, bank), status=201)
+
+
+def get_bank(request: Request) -> Response:
+    """One bank account."""
+    bank = banks.get_bank_account(request.db, request.company.id, int(request.matchdict["id"]))
+    return json_response(_json(request, bank))
+
+
+def change_bank(request: Request) -> Response:
+    """Change a bank account's names, journal or column profile."""
+    data = json_body(request, "BanqueModification")
+    bank = banks.update_bank_account(
+        request.db, request.company.id, int(request.matchdict["id"]), _details(data)
+    )
+    return json_response(_json(request, bank))
+
+
+def submit_statement(request: Request) -> Response:
+    """A statement file (multipart ``fichier``): read and checked now — a malformed file is a
+    422 naming its line, a file already read a 409 — then written by a task (202)."""
+    form = request.POST if request.content_type == "multipart/form-data" else {}
+    upload = form.get("fichier")
+    if upload is None or not hasattr(upload, "file"):
+        raise InvalidInput("Envoyez le relevé en multipart/form-data, champ « fichier ».", field="fichier")
+    settings = request.registry.wisebook_settings
+    bank_id = int(request.matchdict["id"])
+    received = statements.receive(
+        request.db, settings.data_dir, request.company.id, bank_id, upload.filename or "", upload.file
+    )
+    run = request.registry.wisebook_queue.submit(
+        request.db,
+        "import_releve",
+        {"banque": bank_id, "fichier": received.path.name, "nom": received.name, "sha256": received.sha256},
+        company_id=request.company.id,
+        user_id=request.wisebook_identity.user_id,
+    )
+    return tasks_api.accepted(request, run)
+
+
+def list_statements(request: Request) -> dict[str, Any]:
+    """The statements read into a bank account, latest first."""
+    bank = banks.get_bank_account(request.db, request.company.id, int(request.matchdict["id"]))
+    currency = bank.currency
+
+    def money(units: int | None) -> str | None:
+        return None if units is None else to_json(units, currency)
+
+    return {
+        "resultats": [
+            {
+                "id": s.id,
+                "format": s.format,
+                "fichier": s.filename,
+                "du": s.start_date,
+                "au": s.end_date,
+                "solde_initial": money(s.opening),
+                "solde_final": money(s.closing),
+                "lignes": s.lines,
+                "doublons": s.duplicates,
+                "continuite": s.continuous,
+                "importe_le": s.created_at,
+            }
+            for s in statements.statements_of(request.db, request.company.id, bank.id)
+        ],
+        "suivant": None,
+    }
+
+
+def list_lines(request: Request) -> dict[str, Any]:
+    """A page of a bank account's statement lines (``du``, ``au``, ``limite``, ``apres``)."""
+    limit = query_int(request, "limite", 100)
+    assert limit is not None
+    found, following = statements.statement_lines(
+        request.db,
+        request.company.id,
+        int(request.matchdict["id"]),
+        start=query_date(request, "du"),
+        end=query_date(request, "au"),
+        limit=limit,
+        after=query_int(request, "apres"),
+    )
+    bank = banks.get_bank_account(request.db, request.company.id, int(request.matchdict["id"]))
+    return {
+        "resultats": [
+            {
+                "id": ln.id,
+                "date": ln.line_date,
+                "date_valeur": ln.value_date,
+                "montant": to_json(ln.amount, bank.currency),
+                "libelle": ln.label,
+                "reference": ln.reference,
+                "contrepartie": ln.counterparty,
+                "iban_contrepartie": ln.counterparty_iban,
+                "identifiant_banque": ln.bank_id,
+                "releve": ln.statement_id,
+            }
+            for ln in found
+        ],
+        "suivant": None if following is None else str(following),
+    }
+
+
+def includeme(config: Any) -> None:
+    """Members read; those who configure the books keep the accounts; those who post import."""
+    config.add_view(
+        list_banks, route_name="banks", request_method="GET", renderer="json", permission=Permission.READ
+    )
+    config.add_view(add_bank, route_name="banks", request_method="POST", permission=Permission.CONFIGURE)
+    config.add_view(get_bank, route_name="bank", request_method="GET", permission=Permission.READ)
+    config.add_view(change_bank, route_name="bank", request_method="PATCH", permission=Permission.CONFIGURE)
+    config.add_view(
+        list_statements,
+        route_name="bank_statements",
+        request_method="GET",
+        renderer="json",
+        permission=Permission.READ,
+    )
+    config.add_view(
+        submit_statement, route_name="bank_statements", request_method="POST", permission=Permission.POST
+    )
+    config.add_view(
+        list_lines, route_name="bank_lines", request_method="GET", renderer="json", permission=Permission.READ
+    )
