@@ -363,3 +363,130 @@ def test_each_bad_file_is_refused_at_once_naming_its_line_and_nothing_is_written
     refused = send(api, app, bank_id, data, status=422)
     assert refused["detail"].startswith(detail) and refused["erreurs"][0]["champ"] == "fichier"
     assert counts(engine) == (0, 0)
+
+
+def books_of_march(api: Any) -> None:
+    """The bank's side in the books: a customer's payment, the rent, a deposit of two cheques
+    in one entry, a day's card payments booked as one."""
+    for body in (
+        {
+            "journal": "BQ",
+            "date_comptable": "2026-03-09",
+            "libelle": "Règlement Kouassi",
+            "piece": "FA-2026-007",
+            "lignes": [
+                {"compte": "5211", "debit": "236000"},
+                {"compte": "4111", "credit": "236000", "tiers": "C001"},
+            ],
+        },
+        {
+            "journal": "BQ",
+            "date_comptable": "2026-03-05",
+            "libelle": "Loyer de mars",
+            "piece": "LOYER-03",
+            "lignes": [{"compte": "6222", "debit": "150000"}, {"compte": "5211", "credit": "150000"}],
+        },
+        {
+            "journal": "BQ",
+            "date_comptable": "2026-03-20",
+            "libelle": "Remise de chèques",
+            "lignes": [
+                {"compte": "5211", "debit": "30000", "libelle": "Chèque 1"},
+                {"compte": "5211", "debit": "20000", "libelle": "Chèque 2"},
+                {"compte": "4111", "credit": "50000", "tiers": "C002"},
+            ],
+        },
+        {
+            "journal": "BQ",
+            "date_comptable": "2026-03-25",
+            "libelle": "Carburant",
+            "lignes": [{"compte": "6042", "debit": "10000"}, {"compte": "5211", "credit": "10000"}],
+        },
+    ):
+        api.post("/api/v1/ecritures/", {**body, "valider": True}, status=201)
+
+
+STATEMENT_OF_MARCH = [
+    ("2026-03-05", -150_000, "BQ01", "LOYER-03", "LOYER MARS 2026"),
+    ("2026-03-10", 236_000, "BQ02", "FA-2026-007", "VIR KOUASSI FACTURE FA-2026-007"),
+    ("2026-03-21", 50_000, "BQ03", "NOTPROVIDED", "REMISE CHEQUES"),
+    ("2026-03-25", -4_000, "BQ04", "NOTPROVIDED", "CB STATION"),
+    ("2026-03-25", -6_000, "BQ05", "NOTPROVIDED", "CB STATION"),
+    ("2026-03-31", -2_500, "BQ06", "NOTPROVIDED", "FRAIS TENUE DE COMPTE"),
+]
+
+
+def test_statement_lines_are_matched_one_to_one_one_to_many_many_to_one_and_undone(api, app):
+    bank_id = bank(api)
+    books_of_march(api)
+    send(api, app, bank_id, camt(STATEMENT_OF_MARCH, 1_000_000, 1_123_500))
+    proposed = api.get(f"{BANKS}{bank_id}/propositions/").json["resultats"]
+    shape = {
+        tuple(int(x["montant"]) for x in p["lignes_releve"]): (
+            tuple(int(x["montant"]) for x in p["lignes_comptables"]),
+            p["score"],
+        )
+        for p in proposed
+    }
+    assert shape == {
+        (-150_000,): ((-150_000,), 90),  # same day, its pièce in the statement's text
+        (236_000,): ((236_000,), 88),  # a day apart, its pièce
+        (50_000,): ((30_000, 20_000), 68),  # one entry's two lines
+        (-4_000, -6_000): ((-10_000,), 70),  # a day's card payments, booked as one
+    }
+    assert (
+        "référence" in proposed[0]["raisons"] and proposed[0]["lignes_comptables"][0]["piece"] == "LOYER-03"
+    )
+    auto = api.post(f"{BANKS}{bank_id}/rapprochements/automatique/", {}, status=200).json
+    assert (auto["rapprochements"], auto["sous_le_seuil"], auto["lignes_releve_ouvertes"]) == (2, 2, 4)
+    left = {
+        tuple(int(x["montant"]) for x in p["lignes_releve"]): p
+        for p in api.get(f"{BANKS}{bank_id}/propositions/").json["resultats"]
+    }
+    deposit, cards = left[(50_000,)], left[(-4_000, -6_000)]
+    ids = lambda p, side: [x["id"] for x in p[side]]  # noqa: E731
+    made = api.post(
+        f"{BANKS}{bank_id}/rapprochements/",
+        {
+            "lignes_releve": ids(deposit, "lignes_releve"),
+            "lignes_comptables": ids(deposit, "lignes_comptables"),
+        },
+        status=201,
+    ).json
+    refused = api.post(
+        f"{BANKS}{bank_id}/rapprochements/",
+        {
+            "lignes_releve": ids(cards, "lignes_releve")[:1],
+            "lignes_comptables": ids(cards, "lignes_comptables"),
+        },
+        status=422,
+    ).json
+    assert refused["erreurs"] == [
+        {
+            "champ": "lignes_comptables",
+            "message": "Les montants ne s'accordent pas : relevé -4\u202f000, comptabilité -10\u202f000 (écart 6\u202f000).",
+        }
+    ]
+    again = api.post(
+        f"{BANKS}{bank_id}/rapprochements/",
+        {
+            "lignes_releve": ids(deposit, "lignes_releve"),
+            "lignes_comptables": ids(deposit, "lignes_comptables"),
+        },
+        status=422,
+    ).json
+    assert {e["champ"] for e in again["erreurs"]} == {"lignes_releve", "lignes_comptables"}  # matched already
+    api.post(
+        f"{BANKS}{bank_id}/rapprochements/",
+        {"lignes_releve": ids(cards, "lignes_releve"), "lignes_comptables": ids(cards, "lignes_comptables")},
+        status=201,
+    )
+    matched = api.get(f"{BANKS}{bank_id}/lignes/", etat="rapprochee").json["resultats"]
+    assert len(matched) == 5 and all(ln["rapprochement"] for ln in matched)
+    assert [
+        ln["libelle"] for ln in api.get(f"{BANKS}{bank_id}/lignes/", etat="non_rapprochee").json["resultats"]
+    ] == ["FRAIS TENUE DE COMPTE"]
+    api.delete(f"{BANKS}{bank_id}/rapprochements/{made['id']}/", status=204)
+    api.delete(f"{BANKS}{bank_id}/rapprochements/{made['id']}/", status=404)
+    assert len(api.get(f"{BANKS}{bank_id}/lignes/", etat="non_rapprochee").json["resultats"]) == 2
+    api.get(f"{BANKS}{bank_id}/lignes/", etat="peut-etre", status=422)

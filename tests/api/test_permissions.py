@@ -296,6 +296,16 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("bank_statements", "GET"): Example(fixed("/api/v1/banques/999999/releves/"), 404),
     ("bank_statements", "POST"): Example(fixed("/api/v1/banques/999999/releves/"), 422),  # no file sent
     ("bank_lines", "GET"): Example(fixed("/api/v1/banques/999999/lignes/"), 404),
+    ("bank_proposals", "GET"): Example(fixed("/api/v1/banques/999999/propositions/"), 404),
+    ("bank_matches", "POST"): Example(
+        fixed("/api/v1/banques/999999/rapprochements/"),
+        404,
+        lambda: {"lignes_releve": [1], "lignes_comptables": [1]},
+    ),
+    ("bank_matches_automatic", "POST"): Example(
+        fixed("/api/v1/banques/999999/rapprochements/automatique/"), 404
+    ),
+    ("bank_match", "DELETE"): Example(fixed("/api/v1/banques/999999/rapprochements/1/"), 404),
     ("imports", "GET"): Example(fixed("/api/v1/imports/"), 200),
     ("attachment", "DELETE"): Example(fixed("/api/v1/pieces/999999/"), 404),
     ("lettering_lines", "GET"): Example(fixed("/api/v1/lettrages/lignes/?compte=4111"), 200),

@@ -621,3 +621,39 @@ class BankLine(Base):
         UniqueConstraint("bank_account_id", "fingerprint"),
         Index("ix_bank_lines_bank_account_id_line_date", "bank_account_id", "line_date"),
     )
+
+
+class BankMatch(CompanyOwned, Base):
+    """A rapprochement: statement lines of a bank account and posted lines of its ledger
+    account whose sums agree (one to one, one to many, many to one). Neither side is changed:
+    the links live in ``bank_match_statement_lines`` and ``bank_match_ledger_lines``; undoing
+    deletes the match."""
+
+    __tablename__ = "bank_matches"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    bank_account_id: Mapped[int] = mapped_column(
+        ForeignKey("bank_accounts.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(12))  # manuel | automatique | regle
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    __table_args__ = (CheckConstraint("kind IN ('manuel', 'automatique', 'regle')", name="kind_known"),)
+
+
+class BankMatchStatementLine(Base):
+    """A statement line in its match (matched once at most)."""
+
+    __tablename__ = "bank_match_statement_lines"
+    bank_line_id: Mapped[int] = mapped_column(
+        ForeignKey("bank_lines.id", ondelete="CASCADE"), primary_key=True
+    )
+    match_id: Mapped[int] = mapped_column(ForeignKey("bank_matches.id", ondelete="CASCADE"), index=True)
+
+
+class BankMatchLedgerLine(Base):
+    """A ledger line in its match (matched once at most)."""
+
+    __tablename__ = "bank_match_ledger_lines"
+    line_id: Mapped[int] = mapped_column(ForeignKey("lines.id"), primary_key=True)
+    match_id: Mapped[int] = mapped_column(ForeignKey("bank_matches.id", ondelete="CASCADE"), index=True)

@@ -200,6 +200,7 @@ def statement_lines(
     end: dt.date | None = None,
     limit: int = 100,
     after: int | None = None,
+    state: str | None = None,
 ) -> tuple[list[models.BankLine], int | None]:
     """A page of the account's statement lines in the order they were read (keyset on their
     id), between two dates; the next page's cursor."""
@@ -208,8 +209,14 @@ def statement_lines(
     bank = get_bank_account(session, company_id, bank_account_id)
     if not 1 <= limit <= 500:
         raise InvalidInput("La limite va de 1 à 500.", field="limite")
-    line = models.BankLine
+    if state not in (None, "non_rapprochee", "rapprochee"):
+        raise InvalidInput("État attendu : non_rapprochee ou rapprochee.", field="etat")
+    line, link = models.BankLine, models.BankMatchStatementLine
     query = select(line).where(line.bank_account_id == bank.id)
+    if state is not None:
+        query = query.outerjoin(link, link.bank_line_id == line.id).where(
+            link.bank_line_id.is_(None) if state == "non_rapprochee" else link.bank_line_id.is_not(None)
+        )
     if start is not None:
         query = query.where(line.line_date >= start)
     if end is not None:

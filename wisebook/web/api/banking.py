@@ -13,7 +13,7 @@ from wisebook.ledger.errors import InvalidInput
 from wisebook.ledger.money import to_json
 from wisebook.services.access.permissions import Permission
 from wisebook.services.banking import accounts as banks
-from wisebook.services.banking import statements
+from wisebook.services.banking import matching, statements
 from wisebook.web.api import json_body, json_response, query_date, query_int
 from wisebook.web.api import tasks as tasks_api
 
@@ -153,8 +153,10 @@ def list_lines(request: Request) -> dict[str, Any]:
         end=query_date(request, "au"),
         limit=limit,
         after=query_int(request, "apres"),
+        state=request.params.get("etat") or None,
     )
     bank = banks.get_bank_account(request.db, request.company.id, int(request.matchdict["id"]))
+    matched = matching.matched_ids(request.db, [ln.id for ln in found])
     return {
         "resultats": [
             {
@@ -168,11 +170,90 @@ def list_lines(request: Request) -> dict[str, Any]:
                 "iban_contrepartie": ln.counterparty_iban,
                 "identifiant_banque": ln.bank_id,
                 "releve": ln.statement_id,
+                "rapprochement": matched.get(ln.id),
             }
             for ln in found
         ],
         "suivant": None if following is None else str(following),
     }
+
+
+def _statement_line(row: Any, currency: str) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "date": row.line_date,
+        "montant": to_json(row.amount, currency),
+        "libelle": row.label,
+        "reference": row.reference,
+        "contrepartie": row.counterparty,
+    }
+
+
+def _ledger_line(row: Any, currency: str) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "date": row.entry_date,
+        "numero": row.number,
+        "piece": row.reference,
+        "libelle": row.label or row.entry_label,
+        "montant": to_json(row.debit - row.credit, currency),
+        "tiers": row.partner,
+        "nom_tiers": row.partner_name,
+    }
+
+
+def list_proposals(request: Request) -> dict[str, Any]:
+    """For each open statement line, its best match (score out of 100 and its reasons)."""
+    bank = banks.get_bank_account(request.db, request.company.id, int(request.matchdict["id"]))
+    found = matching.proposals(request.db, request.company.id, bank.id)
+    return {
+        "resultats": [
+            {
+                "score": item.proposal.score,
+                "raisons": list(item.proposal.reasons),
+                "lignes_releve": [_statement_line(r, bank.currency) for r in item.bank_lines],
+                "lignes_comptables": [_ledger_line(r, bank.currency) for r in item.ledger_lines],
+            }
+            for item in found
+        ],
+        "suivant": None,
+    }
+
+
+def add_match(request: Request) -> Response:
+    """Match statement lines with ledger lines whose sums agree (201), else 422 with the gap."""
+    data = json_body(request, "Rapprochement")
+    made = matching.match(
+        request.db,
+        request.company.id,
+        int(request.matchdict["id"]),
+        [int(i) for i in data["lignes_releve"]],
+        [int(i) for i in data["lignes_comptables"]],
+        request.wisebook_identity.user_id,
+    )
+    return json_response(
+        {"id": made, "lignes_releve": data["lignes_releve"], "lignes_comptables": data["lignes_comptables"]},
+        status=201,
+    )
+
+
+def remove_match(request: Request) -> Response:
+    """Undo a match (204): its lines are open again."""
+    matching.unmatch(request.db, request.company.id, int(request.matchdict["id"]), int(request.matchdict["rapprochement"]))
+    return Response(status=204)
+
+
+def automatic_matches(request: Request) -> Response:
+    """Accept every proposal scored ``seuil`` (80 by default) or more; the counts."""
+    data = json_body(request, "RapprochementAutomatique", optional=True) or {}
+    counts = matching.automatic(
+        request.db,
+        request.company.id,
+        int(request.matchdict["id"]),
+        int(data.get("seuil", matching.AUTOMATIC)),
+        request.wisebook_identity.user_id,
+    )
+    return json_response(counts)
 
 
 def includeme(config: Any) -> None:
@@ -195,4 +276,12 @@ def includeme(config: Any) -> None:
     )
     config.add_view(
         list_lines, route_name="bank_lines", request_method="GET", renderer="json", permission=Permission.READ
+    )
+    config.add_view(
+        list_proposals, route_name="bank_proposals", request_method="GET", renderer="json", permission=Permission.READ
+    )
+    config.add_view(add_match, route_name="bank_matches", request_method="POST", permission=Permission.POST)
+    config.add_view(remove_match, route_name="bank_match", request_method="DELETE", permission=Permission.POST)
+    config.add_view(
+        automatic_matches, route_name="bank_matches_automatic", request_method="POST", permission=Permission.POST
     )
