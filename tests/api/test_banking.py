@@ -490,3 +490,73 @@ def test_statement_lines_are_matched_one_to_one_one_to_many_many_to_one_and_undo
     api.delete(f"{BANKS}{bank_id}/rapprochements/{made['id']}/", status=404)
     assert len(api.get(f"{BANKS}{bank_id}/lignes/", etat="non_rapprochee").json["resultats"]) == 2
     api.get(f"{BANKS}{bank_id}/lignes/", etat="peut-etre", status=422)
+
+
+def test_a_rule_turns_the_fees_into_posted_entries_matched_at_once_or_writes_nothing(api, app, engine):
+    bank_id = bank(api)
+    send(api, app, bank_id, camt(STATEMENT_OF_MARCH, 1_000_000, 1_123_500))
+    refused = api.post(
+        f"{BANKS}regles/",
+        {
+            "nom": "Mauvaise",
+            "contient": "frais",
+            "compte": "631",
+            "journal": "VTE",
+            "montant_min": "5000",
+            "montant_max": "100",
+        },
+        status=422,
+    ).json
+    assert {e["champ"] for e in refused["erreurs"]} == {"compte", "journal", "montant_max"}
+    wrong_tiers = api.post(
+        f"{BANKS}regles/", {"nom": "T", "contient": "frais", "compte": "6318", "tiers": "C001"}, status=422
+    )
+    assert wrong_tiers.json["erreurs"][0]["message"].startswith("Le tiers C001 est tenu sur le compte 4111")
+    made = api.post(
+        f"{BANKS}regles/",
+        {
+            "nom": "Frais de tenue de compte",
+            "contient": "Frais tenue",
+            "sens": "sortie",
+            "montant_max": "10000",
+            "compte": "6318",
+            "libelle": "Frais bancaires",
+        },
+        status=201,
+    ).json
+    assert (made["contient"], made["montant_max"], made["journal"]) == ("frais tenue", "10000", None)
+    api.post(
+        f"{BANKS}regles/",
+        {"nom": "Frais de tenue de compte", "contient": "x y", "compte": "6318"},
+        status=409,
+    )
+    with Session(engine) as s:
+        before = s.scalar(select(func.count()).select_from(models.Entry))
+    api.post("/api/v1/exercices/2026/verrouillage/", {"periode": 3}, status=200)  # March locked
+    locked = api.post(f"{BANKS}{bank_id}/regles/application/", {}, status=422).json
+    assert (
+        "31/03/2026 « FRAIS TENUE DE COMPTE »" in locked["detail"]
+        and "Rien n'a été écrit" in locked["detail"]
+    )
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(models.Entry)) == before
+    api.post("/api/v1/exercices/2026/deverrouillage/", {"periode": 3}, status=200)
+    applied = api.post(f"{BANKS}{bank_id}/regles/application/", {}, status=200).json
+    assert applied["ecritures"] == 1 and applied["resultats"][0]["regle"] == "Frais de tenue de compte"
+    entry = api.get(f"/api/v1/ecritures/{applied['resultats'][0]['ecriture']}/").json
+    assert (entry["journal"], entry["date_comptable"], entry["libelle"], entry["statut"]) == (
+        "BQ",
+        "2026-03-31",
+        "Frais bancaires",
+        "validee",
+    )
+    assert [(ln["compte"], ln["debit"], ln["credit"]) for ln in entry["lignes"]] == [
+        ("5211", "0", "2500"),
+        ("6318", "2500", "0"),
+    ]
+    assert [
+        ln["libelle"] for ln in api.get(f"{BANKS}{bank_id}/lignes/", etat="rapprochee").json["resultats"]
+    ] == ["FRAIS TENUE DE COMPTE"]
+    assert (
+        api.post(f"{BANKS}{bank_id}/regles/application/", {}, status=200).json["ecritures"] == 0
+    )  # done once

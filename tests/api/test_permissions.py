@@ -296,6 +296,13 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("bank_statements", "GET"): Example(fixed("/api/v1/banques/999999/releves/"), 404),
     ("bank_statements", "POST"): Example(fixed("/api/v1/banques/999999/releves/"), 422),  # no file sent
     ("bank_lines", "GET"): Example(fixed("/api/v1/banques/999999/lignes/"), 404),
+    ("bank_rules", "GET"): Example(fixed("/api/v1/banques/regles/"), 200),
+    ("bank_rules", "POST"): Example(
+        fixed("/api/v1/banques/regles/"),
+        201,
+        lambda: {"nom": f"Frais {next(counter)}", "contient": "frais", "compte": "6311"},
+    ),
+    ("bank_rules_apply", "POST"): Example(fixed("/api/v1/banques/999999/regles/application/"), 404),
     ("bank_proposals", "GET"): Example(fixed("/api/v1/banques/999999/propositions/"), 404),
     ("bank_matches", "POST"): Example(
         fixed("/api/v1/banques/999999/rapprochements/"),

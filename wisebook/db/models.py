@@ -657,3 +657,29 @@ class BankMatchLedgerLine(Base):
     __tablename__ = "bank_match_ledger_lines"
     line_id: Mapped[int] = mapped_column(ForeignKey("lines.id"), primary_key=True)
     match_id: Mapped[int] = mapped_column(ForeignKey("bank_matches.id", ondelete="CASCADE"), index=True)
+
+
+class BankRule(CompanyOwned, Base):
+    """A rule that turns an unmatched statement line into a posted entry (bank fees, agios,
+    mobile-money commissions): the words its text contains, its amount range and direction;
+    the counterpart account, tiers, journal and label of the entry. ``bank_account_id`` None:
+    every account of the company."""
+
+    __tablename__ = "bank_rules"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    bank_account_id: Mapped[int | None] = mapped_column(ForeignKey("bank_accounts.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    contains: Mapped[str] = mapped_column(String(100))
+    direction: Mapped[str] = mapped_column(String(8))  # entree | sortie | tous
+    amount_min: Mapped[int | None] = mapped_column(BigInteger)
+    amount_max: Mapped[int | None] = mapped_column(BigInteger)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    partner: Mapped[str | None] = mapped_column(String(100))
+    journal_id: Mapped[int | None] = mapped_column(ForeignKey("journals.id"))
+    label: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    __table_args__ = (
+        UniqueConstraint("company_id", "name"),
+        CheckConstraint("direction IN ('entree', 'sortie', 'tous')", name="direction_known"),
+    )

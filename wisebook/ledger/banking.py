@@ -297,3 +297,37 @@ def match_fault(bank_total: int, ledger_total: int, currency: str) -> str | None
         f"les montants ne s'accordent pas : relevé {grouped(from_minor(bank_total, currency))}, "
         f"comptabilité {grouped(from_minor(ledger_total, currency))} (écart {gap})"
     )
+
+
+# ---------------------------------------------------------------------------- rules
+
+RULE_DIRECTIONS = ("entree", "sortie", "tous")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What a rule looks for in a statement line: words (folded), a direction, an amount range
+    (absolute, minor units; None: no bound)."""
+
+    id: int
+    contains: str
+    direction: str = "tous"
+    amount_min: int | None = None
+    amount_max: int | None = None
+
+
+def rule_for(line: OpenBankLine, rules: Sequence[Rule]) -> Rule | None:
+    """The first rule (in their order) a statement line meets, or None."""
+    size = abs(line.amount)
+    for rule in rules:
+        if (rule.direction == "entree" and line.amount <= 0) or (
+            rule.direction == "sortie" and line.amount >= 0
+        ):
+            continue
+        if rule.amount_min is not None and size < rule.amount_min:
+            continue
+        if rule.amount_max is not None and size > rule.amount_max:
+            continue
+        if all(word in line.text for word in rule.contains.split()):
+            return rule
+    return None

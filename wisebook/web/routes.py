@@ -81,13 +81,19 @@ def includeme(config: Any) -> None:
     config.add_route("one_tiers", f"{API}/tiers/{{code:[A-Za-z0-9][A-Za-z0-9._\\-]{{0,39}}}}/")
     config.add_route("tiers_statement", f"{API}/tiers/{{code:[A-Za-z0-9][A-Za-z0-9._\\-]{{0,39}}}}/releve/")
     config.add_route("banks", f"{API}/banques/")
+    config.add_route("bank_rules", f"{API}/banques/regles/")
     config.add_route("bank", f"{API}/banques/{{id:\\d{{1,18}}}}/")
     config.add_route("bank_statements", f"{API}/banques/{{id:\\d{{1,18}}}}/releves/")
     config.add_route("bank_lines", f"{API}/banques/{{id:\\d{{1,18}}}}/lignes/")
+    config.add_route("bank_rules_apply", f"{API}/banques/{{id:\\d{{1,18}}}}/regles/application/")
     config.add_route("bank_proposals", f"{API}/banques/{{id:\\d{{1,18}}}}/propositions/")
     config.add_route("bank_matches", f"{API}/banques/{{id:\\d{{1,18}}}}/rapprochements/")
-    config.add_route("bank_matches_automatic", f"{API}/banques/{{id:\\d{{1,18}}}}/rapprochements/automatique/")
-    config.add_route("bank_match", f"{API}/banques/{{id:\\d{{1,18}}}}/rapprochements/{{rapprochement:\\d{{1,18}}}}/")
+    config.add_route(
+        "bank_matches_automatic", f"{API}/banques/{{id:\\d{{1,18}}}}/rapprochements/automatique/"
+    )
+    config.add_route(
+        "bank_match", f"{API}/banques/{{id:\\d{{1,18}}}}/rapprochements/{{rapprochement:\\d{{1,18}}}}/"
+    )
     config.add_route("fiscal_years", f"{API}/exercices/")
     config.add_route("entries", f"{API}/ecritures/")
     config.add_route("entry", f"{API}/ecritures/{{id:\\d{{1,18}}}}/")

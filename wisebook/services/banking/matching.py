@@ -31,7 +31,7 @@ _BL, _L, _E = models.BankLine, models.Line, models.Entry
 _BMS, _BML = models.BankMatchStatementLine, models.BankMatchLedgerLine
 
 
-def _open_bank_lines(session: Session, bank_account_id: int, ids: Sequence[int] | None = None) -> list[Any]:
+def open_bank_lines(session: Session, bank_account_id: int, ids: Sequence[int] | None = None) -> list[Any]:
     query = (
         select(
             _BL.id,
@@ -87,7 +87,7 @@ def _open_ledger_lines(
     return list(session.connection().execute(query.order_by(_L.entry_date, _L.id)))
 
 
-def _bank_side(row: Any) -> OpenBankLine:
+def bank_side(row: Any) -> OpenBankLine:
     text = fold(" ".join(filter(None, (row.label, row.reference, row.counterparty))))
     iban = "".join((row.counterparty_iban or "").split()).upper() or None
     return OpenBankLine(row.id, row.line_date, row.amount, text, iban)
@@ -113,7 +113,7 @@ def proposals(session: Session, company_id: int, bank_account_id: int) -> list[P
     """The best match of each open statement line (and of the days whose statement lines make
     one ledger line), surest first."""
     bank = get_bank_account(session, company_id, bank_account_id)
-    statement = _open_bank_lines(session, bank.id)
+    statement = open_bank_lines(session, bank.id)
     if not statement:
         return []
     window = dt.timedelta(days=DATE_WINDOW)
@@ -123,7 +123,7 @@ def proposals(session: Session, company_id: int, bank_account_id: int) -> list[P
         min(r.line_date for r in statement) - window,
         max(r.line_date for r in statement) + window,
     )
-    found = propose([_bank_side(r) for r in statement], [_ledger_side(r) for r in ledger])
+    found = propose([bank_side(r) for r in statement], [_ledger_side(r) for r in ledger])
     by_bank = {r.id: r for r in statement}
     by_ledger = {r.id: r for r in ledger}
     found.sort(key=lambda p: (-p.score, by_bank[p.bank_ids[0]].line_date, p.bank_ids[0]))
@@ -132,7 +132,7 @@ def proposals(session: Session, company_id: int, bank_account_id: int) -> list[P
     ]
 
 
-def _insert(
+def insert_matches(
     session: Session,
     company_id: int,
     bank_account_id: int,
@@ -193,7 +193,7 @@ def match(
         faults.append(FieldError("lignes_releve", "Choisissez au moins une ligne du relevé."))
     if not wanted_ledger:
         faults.append(FieldError("lignes_comptables", "Choisissez au moins une ligne comptable."))
-    statement = _open_bank_lines(session, bank.id, wanted_bank) if wanted_bank else []
+    statement = open_bank_lines(session, bank.id, wanted_bank) if wanted_bank else []
     ledger = _open_ledger_lines(session, bank, ids=wanted_ledger) if wanted_ledger else []
     missing_bank = sorted(set(wanted_bank) - {r.id for r in statement})
     missing_ledger = sorted(set(wanted_ledger) - {r.id for r in ledger})
@@ -220,7 +220,7 @@ def match(
     if faults:
         raise InvalidInput("Le rapprochement n'est pas possible.", errors=faults)
     proposal = Proposal(tuple(wanted_bank), tuple(wanted_ledger), 100, ())
-    return _insert(session, company_id, bank.id, [proposal], kind, user_id)[0]
+    return insert_matches(session, company_id, bank.id, [proposal], kind, user_id)[0]
 
 
 def unmatch(session: Session, company_id: int, bank_account_id: int, match_id: int) -> None:
@@ -261,7 +261,7 @@ def automatic(
         used_bank.update(p.bank_ids)
         used_ledger.update(p.ledger_ids)
         taken.append(p)
-    _insert(session, company_id, bank_account_id, taken, "automatique", user_id)
+    insert_matches(session, company_id, bank_account_id, taken, "automatique", user_id)
     open_left = session.scalar(
         select(func.count())
         .select_from(_BL)

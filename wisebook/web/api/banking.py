@@ -13,7 +13,7 @@ from wisebook.ledger.errors import InvalidInput
 from wisebook.ledger.money import to_json
 from wisebook.services.access.permissions import Permission
 from wisebook.services.banking import accounts as banks
-from wisebook.services.banking import matching, statements
+from wisebook.services.banking import matching, rules, statements
 from wisebook.web.api import json_body, json_response, query_date, query_int
 from wisebook.web.api import tasks as tasks_api
 
@@ -239,7 +239,9 @@ def add_match(request: Request) -> Response:
 
 def remove_match(request: Request) -> Response:
     """Undo a match (204): its lines are open again."""
-    matching.unmatch(request.db, request.company.id, int(request.matchdict["id"]), int(request.matchdict["rapprochement"]))
+    matching.unmatch(
+        request.db, request.company.id, int(request.matchdict["id"]), int(request.matchdict["rapprochement"])
+    )
     return Response(status=204)
 
 
@@ -254,6 +256,71 @@ def automatic_matches(request: Request) -> Response:
         request.wisebook_identity.user_id,
     )
     return json_response(counts)
+
+
+RULE_FIELDS = {
+    "nom": "name",
+    "contient": "contains",
+    "sens": "direction",
+    "montant_min": "amount_min",
+    "montant_max": "amount_max",
+    "compte": "account",
+    "tiers": "partner",
+    "journal": "journal",
+    "libelle": "label",
+    "banque": "bank_account_id",
+}
+
+
+def _rule_json(request: Request, rule: models.BankRule) -> dict[str, Any]:
+    currency = request.company.currency
+    account = request.db.get(models.Account, rule.account_id)
+    journal = request.db.get(models.Journal, rule.journal_id) if rule.journal_id else None
+    return {
+        "id": rule.id,
+        "nom": rule.name,
+        "contient": rule.contains,
+        "sens": rule.direction,
+        "montant_min": None if rule.amount_min is None else to_json(rule.amount_min, currency),
+        "montant_max": None if rule.amount_max is None else to_json(rule.amount_max, currency),
+        "compte": account.code if account else None,
+        "tiers": rule.partner,
+        "journal": journal.code if journal else None,
+        "libelle": rule.label,
+        "banque": rule.bank_account_id,
+    }
+
+
+def list_rules(request: Request) -> dict[str, Any]:
+    """The company's rules, in the order they are tried."""
+    return {
+        "resultats": [_rule_json(request, r) for r in rules.list_rules(request.db, request.company.id)],
+        "suivant": None,
+    }
+
+
+def add_rule(request: Request) -> Response:
+    """A new rule (201)."""
+    data = json_body(request, "RegleSaisie")
+    given = {RULE_FIELDS[k]: v for k, v in data.items() if k in RULE_FIELDS}
+    rule = rules.create_rule(
+        request.db, request.company.id, rules.RuleDetails(**given, given=frozenset(given))
+    )
+    return json_response(_rule_json(request, rule), status=201)
+
+
+def apply_rules(request: Request) -> Response:
+    """Turn the open statement lines that a rule meets (``lignes``: some of them) into posted
+    entries, matched at once; all of them, or nothing and the line that could not be."""
+    data = json_body(request, "RegleApplication", optional=True) or {}
+    made = rules.apply_rules(
+        request.db,
+        request.company,
+        int(request.matchdict["id"]),
+        request.wisebook_identity.user_id,
+        [int(i) for i in data["lignes"]] if "lignes" in data else None,
+    )
+    return json_response({"ecritures": len(made), "resultats": made})
 
 
 def includeme(config: Any) -> None:
@@ -278,10 +345,26 @@ def includeme(config: Any) -> None:
         list_lines, route_name="bank_lines", request_method="GET", renderer="json", permission=Permission.READ
     )
     config.add_view(
-        list_proposals, route_name="bank_proposals", request_method="GET", renderer="json", permission=Permission.READ
+        list_proposals,
+        route_name="bank_proposals",
+        request_method="GET",
+        renderer="json",
+        permission=Permission.READ,
     )
     config.add_view(add_match, route_name="bank_matches", request_method="POST", permission=Permission.POST)
-    config.add_view(remove_match, route_name="bank_match", request_method="DELETE", permission=Permission.POST)
     config.add_view(
-        automatic_matches, route_name="bank_matches_automatic", request_method="POST", permission=Permission.POST
+        remove_match, route_name="bank_match", request_method="DELETE", permission=Permission.POST
+    )
+    config.add_view(
+        automatic_matches,
+        route_name="bank_matches_automatic",
+        request_method="POST",
+        permission=Permission.POST,
+    )
+    config.add_view(
+        list_rules, route_name="bank_rules", request_method="GET", renderer="json", permission=Permission.READ
+    )
+    config.add_view(add_rule, route_name="bank_rules", request_method="POST", permission=Permission.CONFIGURE)
+    config.add_view(
+        apply_rules, route_name="bank_rules_apply", request_method="POST", permission=Permission.POST
     )
