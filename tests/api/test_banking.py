@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tests.api.test_reports import _pdf_pages
 from wisebook.db import models
 
 BANKS = "/api/v1/banques/"
@@ -560,3 +561,56 @@ def test_a_rule_turns_the_fees_into_posted_entries_matched_at_once_or_writes_not
     assert (
         api.post(f"{BANKS}{bank_id}/regles/application/", {}, status=200).json["ecritures"] == 0
     )  # done once
+
+
+def test_the_etat_de_rapprochement_balances_to_zero_at_every_step_and_shows_what_is_open(api, app):
+    bank_id = bank(api)
+    capital = {
+        "journal": "BQ",
+        "date_comptable": "2026-02-27",
+        "libelle": "Apport en capital",
+        "lignes": [{"compte": "5211", "debit": "1000000"}, {"compte": "1011", "credit": "1000000"}],
+        "valider": True,
+    }
+    api.post("/api/v1/ecritures/", capital, status=201)
+    books_of_march(api)
+    send(api, app, bank_id, camt(STATEMENT_OF_MARCH, 1_000_000, 1_123_500))
+    etat = lambda **q: api.get(f"{BANKS}{bank_id}/etat-rapprochement/", **q).json  # noqa: E731
+    nothing_matched = etat(au="2026-03-31")
+    assert (
+        nothing_matched["solde_comptable"],
+        nothing_matched["solde_releve"],
+        nothing_matched["ecart"],
+    ) == (
+        "1126000",
+        "1123500",
+        "0",
+    )
+    assert (
+        len(nothing_matched["ecritures_non_rapprochees"]) == 5
+        and len(nothing_matched["releve_non_rapproche"]) == 6
+    )
+    api.post(f"{BANKS}{bank_id}/rapprochements/automatique/", {"seuil": 60}, status=200)
+    matched = etat(au="2026-03-31")
+    assert matched["ecritures_non_rapprochees"] == [] and matched["ecart"] == "0"
+    assert [(x["libelle"], x["montant"]) for x in matched["releve_non_rapproche"]] == [
+        ("FRAIS TENUE DE COMPTE", "-2500")
+    ]
+    assert (matched["solde_comptable_rectifie"], matched["solde_releve_rectifie"]) == ("1126000", "1126000")
+    # On the 20th the deposit is in the books, not yet on the statement (it is there on the 21st).
+    twentieth = etat(au="2026-03-20")
+    assert [x["montant"] for x in twentieth["ecritures_non_rapprochees"]] == ["30000", "20000"]
+    assert twentieth["ecart"] == "0"
+    pdf = api.get(f"{BANKS}{bank_id}/etat-rapprochement/", au="2026-03-31", format="pdf")
+    assert (
+        pdf.content_type == "application/pdf" and "etat-rapprochement-" in pdf.headers["Content-Disposition"]
+    )
+    text = " ".join(_pdf_pages(pdf))
+    assert "État de rapprochement · BICICI courant (5211)" in text and "Solde bancaire rectifié" in text
+    assert "FRAIS TENUE DE COMPTE" in text and "Écart" in text
+    # A line booked before the first statement that the bank never saw: the états say it.
+    stray = {**capital, "date_comptable": "2026-02-28", "libelle": "Versement oublié"}
+    stray["lignes"] = [{"compte": "5211", "debit": "5000"}, {"compte": "1011", "credit": "5000"}]
+    api.post("/api/v1/ecritures/", stray, status=201)
+    assert etat(au="2026-03-31")["ecart"] == "5000"
+    api.get(f"{BANKS}{bank_id}/etat-rapprochement/", au="2031-01-01", status=422)  # no fiscal year

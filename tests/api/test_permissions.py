@@ -303,6 +303,7 @@ EXAMPLES: dict[tuple[str, str], Example] = {
         lambda: {"nom": f"Frais {next(counter)}", "contient": "frais", "compte": "6311"},
     ),
     ("bank_rules_apply", "POST"): Example(fixed("/api/v1/banques/999999/regles/application/"), 404),
+    ("bank_reconciliation_report", "GET"): Example(fixed("/api/v1/banques/999999/etat-rapprochement/"), 404),
     ("bank_proposals", "GET"): Example(fixed("/api/v1/banques/999999/propositions/"), 404),
     ("bank_matches", "POST"): Example(
         fixed("/api/v1/banques/999999/rapprochements/"),

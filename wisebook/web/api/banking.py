@@ -13,9 +13,14 @@ from wisebook.ledger.errors import InvalidInput
 from wisebook.ledger.money import to_json
 from wisebook.services.access.permissions import Permission
 from wisebook.services.banking import accounts as banks
-from wisebook.services.banking import matching, rules, statements
+from wisebook.services.banking import matching, report, rules, statements
+from wisebook.services.books import years
+from wisebook.web import exports, i18n
 from wisebook.web.api import json_body, json_response, query_date, query_int
+from wisebook.web.api import reports as reports_api
 from wisebook.web.api import tasks as tasks_api
+from wisebook.web.exports import Column, PdfRow
+from wisebook.web.i18n import _
 
 #: The API's field names and the service's.
 FIELDS = {
@@ -323,6 +328,132 @@ def apply_rules(request: Request) -> Response:
     return json_response({"ecritures": len(made), "resultats": made})
 
 
+ETAT_COLUMNS = [
+    Column(_("Date"), "date", 20),
+    Column(_("Numéro"), width=30),
+    Column(_("Pièce"), width=24),
+    Column(_("Libellé"), width=0),
+    Column(_("Montant"), "amount", 30),
+]
+
+
+def reconciliation_report(request: Request) -> Any:
+    """The état de rapprochement at ``au`` (today by default), as JSON or as the PDF one files:
+    the books' and the bank's balances, each side's open items, the difference (zero)."""
+    import datetime as dt
+
+    fmt = exports.requested_format(request, ("json", "pdf"))
+    at = query_date(request, "au") or dt.date.today()
+    found = report.reconciliation(request.db, request.company.id, int(request.matchdict["id"]), at)
+    currency = found.bank.currency
+
+    def money(units: int) -> str:
+        return to_json(units, currency)
+
+    if fmt == "pdf":
+        fy = years.current_fiscal_year(request.db, request.company.id, at)
+        title = i18n.translate(
+            request,
+            "État de rapprochement · ${banque} (${compte})",
+            banque=found.bank.name,
+            compte=found.account,
+        )
+        block = reports_api.title_block(request, title, fy, fy.start_date, at)
+        filename = reports_api.report_filename(
+            request, "etat-rapprochement", fy, fy.start_date, at, extra=str(found.bank.id)
+        )
+        rows = [
+            PdfRow(
+                (
+                    "",
+                    "",
+                    "",
+                    i18n.translate(
+                        request,
+                        "Solde du compte ${compte} au ${date}",
+                        compte=found.account,
+                        date=i18n.day(request, at),
+                    ),
+                    found.books,
+                ),
+                bold=True,
+            ),
+            PdfRow((i18n.translate(request, "Écritures comptables absentes du relevé"),), span=True),
+            *(
+                PdfRow(
+                    (
+                        r.entry_date,
+                        r.number or "",
+                        r.reference or "",
+                        r.label or r.entry_label,
+                        r.debit - r.credit,
+                    )
+                )
+                for r in found.ledger_open
+            ),
+            PdfRow(
+                ("", "", "", i18n.translate(request, "Solde comptable rectifié"), found.books_adjusted),
+                bold=True,
+            ),
+            PdfRow(
+                (
+                    "",
+                    "",
+                    "",
+                    i18n.translate(
+                        request, "Solde du relevé bancaire au ${date}", date=i18n.day(request, at)
+                    ),
+                    found.statement,
+                ),
+                bold=True,
+            ),
+            PdfRow((i18n.translate(request, "Opérations du relevé absentes de la comptabilité"),), span=True),
+            *(PdfRow((r.line_date, "", r.reference or "", r.label, r.amount)) for r in found.statement_open),
+            PdfRow(
+                ("", "", "", i18n.translate(request, "Solde bancaire rectifié"), found.statement_adjusted),
+                bold=True,
+            ),
+            PdfRow(("", "", "", i18n.translate(request, "Écart"), found.difference), bold=True),
+        ]
+        return reports_api.report_pdf(request, filename, block, ETAT_COLUMNS, rows)
+    return {
+        "banque": found.bank.id,
+        "compte": found.account,
+        "au": found.at,
+        "devise": currency,
+        "debut_rapprochement": found.start,
+        "solde_comptable": money(found.books),
+        "solde_releve": money(found.statement),
+        "solde_releve_connu": found.statement_known,
+        "ecritures_non_rapprochees": [
+            {
+                "id": r.id,
+                "date": r.entry_date,
+                "numero": r.number,
+                "piece": r.reference,
+                "libelle": r.label or r.entry_label,
+                "montant": money(r.debit - r.credit),
+            }
+            for r in found.ledger_open
+        ],
+        "releve_non_rapproche": [
+            {
+                "id": r.id,
+                "date": r.line_date,
+                "libelle": r.label,
+                "reference": r.reference,
+                "montant": money(r.amount),
+            }
+            for r in found.statement_open
+        ],
+        "total_ecritures_non_rapprochees": money(found.ledger_open_total),
+        "total_releve_non_rapproche": money(found.statement_open_total),
+        "solde_comptable_rectifie": money(found.books_adjusted),
+        "solde_releve_rectifie": money(found.statement_adjusted),
+        "ecart": money(found.difference),
+    }
+
+
 def includeme(config: Any) -> None:
     """Members read; those who configure the books keep the accounts; those who post import."""
     config.add_view(
@@ -367,4 +498,11 @@ def includeme(config: Any) -> None:
     config.add_view(add_rule, route_name="bank_rules", request_method="POST", permission=Permission.CONFIGURE)
     config.add_view(
         apply_rules, route_name="bank_rules_apply", request_method="POST", permission=Permission.POST
+    )
+    config.add_view(
+        reconciliation_report,
+        route_name="bank_reconciliation_report",
+        request_method="GET",
+        renderer="json",
+        permission=Permission.READ,
     )
