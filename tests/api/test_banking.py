@@ -438,6 +438,11 @@ def test_statement_lines_are_matched_one_to_one_one_to_many_many_to_one_and_undo
     assert (
         "référence" in proposed[0]["raisons"] and proposed[0]["lignes_comptables"][0]["piece"] == "LOYER-03"
     )
+    first = api.get(f"{BANKS}{bank_id}/propositions/", jours="2").json  # a page: two days of statement
+    assert {p["lignes_releve"][0]["date"] for p in first["resultats"]} == {"2026-03-05", "2026-03-10"}
+    assert first["suivant"] == "2026-03-10"
+    rest = api.get(f"{BANKS}{bank_id}/propositions/", jours="2", apres=first["suivant"]).json
+    assert {p["lignes_releve"][0]["date"] for p in rest["resultats"]} == {"2026-03-21", "2026-03-25"}
     auto = api.post(f"{BANKS}{bank_id}/rapprochements/automatique/", {}, status=200).json
     assert (auto["rapprochements"], auto["sous_le_seuil"], auto["lignes_releve_ouvertes"]) == (2, 2, 4)
     left = {

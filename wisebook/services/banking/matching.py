@@ -31,7 +31,11 @@ _BL, _L, _E = models.BankLine, models.Line, models.Entry
 _BMS, _BML = models.BankMatchStatementLine, models.BankMatchLedgerLine
 
 
-def open_bank_lines(session: Session, bank_account_id: int, ids: Sequence[int] | None = None) -> list[Any]:
+def open_bank_lines(
+    session: Session, bank_account_id: int, ids: Sequence[int] | None = None, after: dt.date | None = None
+) -> list[Any]:
+    """The account's statement lines not yet matched (``ids``: among these; ``after``: dated
+    later), by date."""
     query = (
         select(
             _BL.id,
@@ -47,6 +51,8 @@ def open_bank_lines(session: Session, bank_account_id: int, ids: Sequence[int] |
     )
     if ids is not None:
         query = query.where(_BL.id.in_(list(ids)))
+    if after is not None:
+        query = query.where(_BL.line_date > after)
     return list(session.connection().execute(query.order_by(_BL.line_date, _BL.id)))
 
 
@@ -109,13 +115,28 @@ class Proposed:
     ledger_lines: list[Any]
 
 
-def proposals(session: Session, company_id: int, bank_account_id: int) -> list[Proposed]:
+def proposals(
+    session: Session,
+    company_id: int,
+    bank_account_id: int,
+    *,
+    days: int | None = None,
+    after: dt.date | None = None,
+) -> tuple[list[Proposed], dt.date | None]:
     """The best match of each open statement line (and of the days whose statement lines make
-    one ledger line), surest first."""
+    one ledger line), surest first; with ``days``, those of the open lines of that many days
+    after ``after`` (a page of the rapprochement: whole days, so a day's lines stay together)
+    and the cursor of the next page. The ledger lines are read within the page's window."""
     bank = get_bank_account(session, company_id, bank_account_id)
-    statement = open_bank_lines(session, bank.id)
+    statement = open_bank_lines(session, bank.id, after=after)
+    following = None
+    if days is not None:
+        dates = sorted({r.line_date for r in statement})
+        if len(dates) > days:
+            following = dates[days - 1]
+            statement = [r for r in statement if r.line_date <= following]
     if not statement:
-        return []
+        return [], None
     window = dt.timedelta(days=DATE_WINDOW)
     ledger = _open_ledger_lines(
         session,
@@ -129,7 +150,7 @@ def proposals(session: Session, company_id: int, bank_account_id: int) -> list[P
     found.sort(key=lambda p: (-p.score, by_bank[p.bank_ids[0]].line_date, p.bank_ids[0]))
     return [
         Proposed(p, [by_bank[i] for i in p.bank_ids], [by_ledger[i] for i in p.ledger_ids]) for p in found
-    ]
+    ], following
 
 
 def insert_matches(
@@ -246,7 +267,7 @@ def automatic(
     match at most; the counts."""
     if not 1 <= threshold <= 100:
         raise InvalidInput("Le seuil va de 1 à 100.", field="seuil")
-    found = proposals(session, company_id, bank_account_id)
+    found, _following = proposals(session, company_id, bank_account_id)
     used_bank: set[int] = set()
     used_ledger: set[int] = set()
     taken: list[Proposal] = []

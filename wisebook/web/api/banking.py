@@ -208,9 +208,16 @@ def _ledger_line(row: Any, currency: str) -> dict[str, Any]:
 
 
 def list_proposals(request: Request) -> dict[str, Any]:
-    """For each open statement line, its best match (score out of 100 and its reasons)."""
+    """For each open statement line of a page (``jours`` days of statement, 7 by default,
+    after the date ``apres``), its best match (score out of 100 and its reasons); the next
+    page's cursor."""
     bank = banks.get_bank_account(request.db, request.company.id, int(request.matchdict["id"]))
-    found = matching.proposals(request.db, request.company.id, bank.id)
+    days = query_int(request, "jours", 7)
+    if days is None or not 1 <= days <= 92:
+        raise InvalidInput("Une page va de 1 à 92 jours de relevé.", field="jours")
+    found, following = matching.proposals(
+        request.db, request.company.id, bank.id, days=days, after=query_date(request, "apres")
+    )
     return {
         "resultats": [
             {
@@ -221,7 +228,7 @@ def list_proposals(request: Request) -> dict[str, Any]:
             }
             for item in found
         ],
-        "suivant": None,
+        "suivant": following,
     }
 
 
