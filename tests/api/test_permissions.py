@@ -263,6 +263,9 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("account", "DELETE"): Example(fixed("/api/v1/comptes/6053/"), 409),  # official: it stays
     ("tiers_page", "GET"): Example(fixed("/tiers/"), 200),
     ("tiers_page", "POST"): Example(fixed("/tiers/"), 422),  # nothing typed
+    ("banks_page", "GET"): Example(fixed("/banques/"), 200),
+    ("bank_page", "GET"): Example(fixed("/banques/999999/"), 404),
+    ("bank_page", "POST"): Example(fixed("/banques/999999/"), 404),
     ("tiers_one_page", "GET"): Example(fixed("/tiers/C001/"), 200),
     ("tiers_one_page", "POST"): Example(fixed("/tiers/C001/"), 422),  # nothing typed: a name is needed
     ("tiers", "GET"): Example(fixed("/api/v1/tiers/"), 200),

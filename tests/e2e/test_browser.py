@@ -213,6 +213,7 @@ def test_every_page_of_the_books_shows_in_french_on_a_desktop_and_in_english_on_
             status=201,
         )
     draft = api.post("/api/v1/ecritures/", sale(post=False, day="2026-06-30"), status=201).json["id"]
+    bank_id = api.post("/api/v1/banques/", {"nom": "BICICI courant", "compte": "5211"}, status=201).json["id"]
     pages = [
         ("tableau-de-bord", "/"),
         ("ecritures", "/ecritures/"),
@@ -230,6 +231,8 @@ def test_every_page_of_the_books_shows_in_french_on_a_desktop_and_in_english_on_
         ("lettrage", "/lettrage/?compte=4111"),
         ("tiers", "/tiers/"),
         ("tiers-fiche", "/tiers/C001/"),
+        ("banques", "/banques/"),
+        ("rapprochement", f"/banques/{bank_id}/"),
         ("balance-agee", "/rapports/balance-agee/?comptes=4"),
         ("exercices", "/exercices/"),
         ("imports", "/imports/"),
@@ -698,3 +701,60 @@ def test_a_customer_is_registered_sold_to_and_found_in_its_statement_and_the_age
     aged = page.locator("tbody tr", has_text="C777")
     assert "Boulangerie Étoile" in aged.inner_text()
     assert aged.locator("td.nombre").all_inner_texts() == ["", "", "", "177\u202f000", "177\u202f000"]
+
+
+def test_a_statement_is_imported_three_lines_matched_by_keyboard_a_fee_posted_by_a_rule_and_the_etat_printed(
+    page, server, app, testapp, books
+):
+    from tests.api.test_banking import STATEMENT_OF_MARCH, books_of_march, camt
+
+    api = Api(testapp, login(testapp))
+    api.post("/api/v1/banques/", {"nom": "BICICI courant", "compte": "5211"}, status=201)
+    api.post(
+        "/api/v1/ecritures/",
+        {
+            "journal": "BQ",
+            "date_comptable": "2026-02-27",
+            "libelle": "Capital",
+            "lignes": [{"compte": "5211", "debit": "1000000"}, {"compte": "1011", "credit": "1000000"}],
+            "valider": True,
+        },
+        status=201,
+    )
+    books_of_march(api)
+    api.post(
+        "/api/v1/banques/regles/", {"nom": "Frais", "contient": "frais tenue", "compte": "6318"}, status=201
+    )
+    sign_in(page, server)
+    page.get_by_role("link", name="Banques", exact=True).click()
+    page.get_by_role("link", name="BICICI courant").click()
+    page.locator("#fichier").set_input_files(
+        files=[
+            {
+                "name": "mars.xml",
+                "mimeType": "application/xml",
+                "buffer": camt(STATEMENT_OF_MARCH, 1_000_000, 1_123_500),
+            }
+        ]
+    )
+    page.get_by_role("button", name="Importer le relevé").click()
+    page.wait_for_url(re.compile(r"tache=[0-9a-f]{32}$"))
+    app.registry.wisebook_queue.execute(page.url.rsplit("=", 1)[1])  # the worker's part
+    page.locator("#rapport").wait_for(timeout=15000)
+    assert page.locator("#rapport").inner_text() == "6 lignes importées (camt.053)."
+    for remaining in (4, 3, 2):  # three proposals accepted with the keyboard alone
+        assert page.locator("#propositions .proposition form").count() == remaining
+        page.wait_for_function("document.activeElement && document.activeElement.closest('.proposition')")
+        if remaining == 3:
+            page.keyboard.press("ArrowDown")  # the next one, then back up
+            page.keyboard.press("ArrowUp")
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r"fait="))
+        assert page.locator("#fait").inner_text() == "Lignes rapprochées."
+    page.screenshot(path=CAPTURES / "70-rapprochement.png", full_page=True)
+    page.get_by_role("button", name="Appliquer les règles").click()
+    page.wait_for_url(re.compile(r"fait="))
+    assert page.locator("#fait").inner_text() == "1 écritures passées par les règles."
+    statement = page.request.get(page.locator("#etat-pdf").get_attribute("href"))
+    assert statement.ok and statement.headers["content-type"] == "application/pdf"
+    assert "etat-rapprochement-" in statement.headers["content-disposition"]

@@ -54,6 +54,7 @@ def includeme(config: Any) -> None:
     config.include(".pages.books")
     config.include(".pages.lettering")
     config.include(".pages.tiers")
+    config.include(".pages.banking")
     config.include(".pages.years")
     config.include(".pages.imports")
     config.include(".pages.control")

@@ -23,6 +23,8 @@ def includeme(config: Any) -> None:
     config.add_route("account_page", "/comptes/{code:[1-9]\\d{0,11}}/")
     config.add_route("journals_page", "/journaux/")
     config.add_route("tiers_page", "/tiers/")
+    config.add_route("banks_page", "/banques/")
+    config.add_route("bank_page", "/banques/{id:\\d{1,18}}/")
     config.add_route("tiers_one_page", "/tiers/{code:[A-Za-z0-9][A-Za-z0-9._\\-]{0,39}}/")
     config.add_route("entries_page", "/ecritures/")
     config.add_route("balance_page", "/rapports/balance/")

@@ -56,13 +56,15 @@ def open_bank_lines(
     return list(session.connection().execute(query.order_by(_BL.line_date, _BL.id)))
 
 
-def _open_ledger_lines(
+def open_ledger_lines(
     session: Session,
     bank: models.BankAccount,
     start: dt.date | None = None,
     end: dt.date | None = None,
     ids: Sequence[int] | None = None,
 ) -> list[Any]:
+    """The posted lines of the bank's ledger account not yet matched, by date: their entry's
+    number, pièce and label, their tiers' name and bank accounts."""
     p = models.Partner
     query = (
         select(
@@ -138,7 +140,7 @@ def proposals(
     if not statement:
         return [], None
     window = dt.timedelta(days=DATE_WINDOW)
-    ledger = _open_ledger_lines(
+    ledger = open_ledger_lines(
         session,
         bank,
         min(r.line_date for r in statement) - window,
@@ -215,7 +217,7 @@ def match(
     if not wanted_ledger:
         faults.append(FieldError("lignes_comptables", "Choisissez au moins une ligne comptable."))
     statement = open_bank_lines(session, bank.id, wanted_bank) if wanted_bank else []
-    ledger = _open_ledger_lines(session, bank, ids=wanted_ledger) if wanted_ledger else []
+    ledger = open_ledger_lines(session, bank, ids=wanted_ledger) if wanted_ledger else []
     missing_bank = sorted(set(wanted_bank) - {r.id for r in statement})
     missing_ledger = sorted(set(wanted_ledger) - {r.id for r in ledger})
     if missing_bank:
