@@ -91,6 +91,11 @@ class Settings:
     # INSEE's Sirene API, to fill a French tiers from its SIREN (portail-api.insee.fr gives the key).
     insee_api_key: str | None = field(default=None, repr=False)
     insee_url: str = "https://api.insee.fr/api-sirene/3.11"
+    # A bank's NextGenPSD2 (Berlin Group) account-information API: its address, and the OAuth
+    # client credentials the bank gave the installation.
+    psd2_url: str | None = None
+    psd2_client_id: str | None = field(default=None, repr=False)
+    psd2_client_secret: str | None = field(default=None, repr=False)
 
     @property
     def backups(self) -> Path:
@@ -100,7 +105,16 @@ class Settings:
     def secret_values(self) -> list[str]:
         """Every secret's value, for the log and error filters that must never show them."""
         values = [self.secret_key, self.jwt_secret_key, self.webhook_secret, self.backup_signing_key]
-        values += [v for v in (self.email_password, self.aws_secret_access_key, self.insee_api_key) if v]
+        values += [
+            v
+            for v in (
+                self.email_password,
+                self.aws_secret_access_key,
+                self.insee_api_key,
+                self.psd2_client_secret,
+            )
+            if v
+        ]
         values += [p for p in (_url_password(self.database_url), _url_password(self.redis_url or "")) if p]
         return [v for v in values if len(v) >= 4]
 
@@ -120,6 +134,8 @@ class Settings:
             "aws_access_key_id",
             "aws_secret_access_key",
             "insee_api_key",
+            "psd2_client_id",
+            "psd2_client_secret",
         }
         out = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in hidden}
         out["database_url"] = _redact_url(self.database_url)
@@ -288,6 +304,9 @@ def load(overrides: Mapping[str, object] | None = None, environ: Mapping[str, st
         webhook_allowed_networks=networks,
         insee_api_key=env.get("INSEE_API_KEY") or None,
         insee_url=env.get("WISEBOOK_INSEE_URL") or "https://api.insee.fr/api-sirene/3.11",
+        psd2_url=env.get("WISEBOOK_PSD2_URL") or None,
+        psd2_client_id=env.get("PSD2_CLIENT_ID") or None,
+        psd2_client_secret=env.get("PSD2_CLIENT_SECRET") or None,
     )
 
 

@@ -307,6 +307,10 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ),
     ("bank_rules_apply", "POST"): Example(fixed("/api/v1/banques/999999/regles/application/"), 404),
     ("bank_reconciliation_report", "GET"): Example(fixed("/api/v1/banques/999999/etat-rapprochement/"), 404),
+    ("bank_psd2_consent", "POST"): Example(
+        fixed("/api/v1/banques/999999/psd2/consentement/"), 503
+    ),  # no bank API here
+    ("bank_psd2_sync", "POST"): Example(fixed("/api/v1/banques/999999/psd2/synchronisation/"), 404),
     ("bank_proposals", "GET"): Example(fixed("/api/v1/banques/999999/propositions/"), 404),
     ("bank_matches", "POST"): Example(
         fixed("/api/v1/banques/999999/rapprochements/"),

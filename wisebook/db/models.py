@@ -568,6 +568,10 @@ class BankAccount(CompanyOwned, Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     journal_id: Mapped[int] = mapped_column(ForeignKey("journals.id"))
     profile: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Its bank's account-information API: the consent, the account's id there, the last day read.
+    psd2_consent_id: Mapped[str | None] = mapped_column(String(100))
+    psd2_resource_id: Mapped[str | None] = mapped_column(String(100))
+    psd2_synced_on: Mapped[dt.date | None] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     __table_args__ = (
         UniqueConstraint("company_id", "name"),

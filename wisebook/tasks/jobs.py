@@ -160,6 +160,23 @@ def import_statement(
     return report
 
 
+@job("synchro_psd2", max_attempts=2, label=_("Lecture des transactions à la banque (PSD2)"))
+def synchronise_bank(ctx: JobContext, session: Session, banque: int) -> dict[str, Any]:
+    """Read a bank account's booked transactions from its bank's API into its statement lines."""
+    import datetime as dt
+
+    from wisebook.services.banking import psd2
+
+    if ctx.company_id is None:
+        raise LookupError("synchronisation sans société")
+    client = psd2.Client(ctx.settings.psd2_url, ctx.settings.psd2_client_id, ctx.settings.psd2_client_secret)
+    report = psd2.synchronise(
+        session, ctx.company_id, banque, client, dt.date.today(), user_id=ctx.user_id, task_run_id=ctx.run_id
+    )
+    ctx.progress(100, 100, report["message"])
+    return report
+
+
 @job("import_ecritures", max_attempts=2, label=_("Import d'écritures"))
 def import_entries(
     ctx: JobContext,

@@ -73,6 +73,28 @@ def housekeeping(queue: Any) -> str:
     return str(queue.submit_now("menage"))
 
 
+def bank_synchronisation(queue: Any) -> list[str]:
+    """Every six hours, when the installation has a bank API: a run per bank account with a
+    consent, reading its new transactions."""
+    from sqlalchemy import select
+
+    from wisebook.db import models
+
+    if not queue.settings.psd2_url:
+        return []
+    with Session(queue.engine) as session:
+        found = session.execute(
+            select(models.BankAccount.id, models.BankAccount.company_id).where(
+                models.BankAccount.psd2_consent_id.is_not(None)
+            )
+        ).all()
+    made = []
+    for bank_id, company_id in found:
+        with Session(queue.engine) as session, session.begin():
+            made.append(queue.submit(session, "synchro_psd2", {"banque": bank_id}, company_id=company_id).id)
+    return made
+
+
 @dataclass(frozen=True)
 class Periodic:
     """One periodic task: its work, when it runs, and how the monitor says it (``${heure}``:
@@ -109,6 +131,12 @@ SCHEDULE = (
         lambda _s: crontab(minute="30", hour="3", day_of_week="0"),
         _("Test de restauration"),
         _("le dimanche à 03:30"),
+    ),
+    Periodic(
+        bank_synchronisation,
+        lambda _s: crontab(minute="15", hour="*/6"),
+        _("Lecture des transactions à la banque (PSD2)"),
+        _("toutes les 6 heures"),
     ),
     Periodic(
         housekeeping,

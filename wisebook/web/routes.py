@@ -89,6 +89,8 @@ def includeme(config: Any) -> None:
     config.add_route("bank_lines", f"{API}/banques/{{id:\\d{{1,18}}}}/lignes/")
     config.add_route("bank_rules_apply", f"{API}/banques/{{id:\\d{{1,18}}}}/regles/application/")
     config.add_route("bank_reconciliation_report", f"{API}/banques/{{id:\\d{{1,18}}}}/etat-rapprochement/")
+    config.add_route("bank_psd2_consent", f"{API}/banques/{{id:\\d{{1,18}}}}/psd2/consentement/")
+    config.add_route("bank_psd2_sync", f"{API}/banques/{{id:\\d{{1,18}}}}/psd2/synchronisation/")
     config.add_route("bank_proposals", f"{API}/banques/{{id:\\d{{1,18}}}}/propositions/")
     config.add_route("bank_matches", f"{API}/banques/{{id:\\d{{1,18}}}}/rapprochements/")
     config.add_route(

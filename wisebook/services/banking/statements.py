@@ -22,7 +22,13 @@ from wisebook.services.banking import formats
 
 #: Fingerprints asked of the database at a time.
 CHUNK = 1000
-NAMES = {"camt053": "camt.053", "mt940": "MT940", "ofx": "OFX", "tableur": "CSV/XLSX (profil du compte)"}
+NAMES = {
+    "camt053": "camt.053",
+    "mt940": "MT940",
+    "ofx": "OFX",
+    "tableur": "CSV/XLSX (profil du compte)",
+    "psd2": "API de la banque",
+}
 
 
 def read_statement(bank: models.BankAccount, data: bytes) -> Statement:
@@ -108,6 +114,24 @@ def import_statement(
             "message": "Ce relevé a déjà été importé dans ce compte.",
         }
     statement = read_statement(bank, data)
+    return write_statement(
+        session, bank, statement, filename=filename, sha256=sha256, user_id=user_id, task_run_id=task_run_id
+    )
+
+
+def write_statement(
+    session: Session,
+    bank: models.BankAccount,
+    statement: Statement,
+    *,
+    filename: str,
+    sha256: str,
+    user_id: int | None = None,
+    task_run_id: str | None = None,
+) -> dict[str, Any]:
+    """Write a statement read and checked into its bank account: the lines not already known,
+    the statement row with its balances and continuity; the report."""
+    company_id = bank.company_id
     keys = fingerprints(statement.lines)
     known = _known(session, bank.id, keys)
     fresh: list[tuple[str, Any]] = []

@@ -461,6 +461,43 @@ def reconciliation_report(request: Request) -> Any:
     }
 
 
+def _psd2(request: Request) -> Any:
+    from wisebook.services.banking import psd2
+
+    settings = request.registry.wisebook_settings
+    return psd2.Client(settings.psd2_url, settings.psd2_client_id, settings.psd2_client_secret)
+
+
+def psd2_consent(request: Request) -> Response:
+    """Ask the bank for a consent on the account (201): the link where the company authorises it."""
+    import datetime as dt
+
+    from wisebook.services.banking import psd2
+
+    made = psd2.connect(
+        request.db, request.company.id, int(request.matchdict["id"]), _psd2(request), dt.date.today()
+    )
+    return json_response(made, status=201)
+
+
+def psd2_synchronise(request: Request) -> Response:
+    """Read the account's new transactions from its bank (a task, 202)."""
+    bank = banks.get_bank_account(request.db, request.company.id, int(request.matchdict["id"]))
+    if not bank.psd2_consent_id:
+        raise InvalidInput(
+            "Aucun consentement bancaire pour ce compte : demandez-le d'abord.", field="consentement"
+        )
+    _psd2(request)  # an installation without the bank's API says so now, not in the task
+    run = request.registry.wisebook_queue.submit(
+        request.db,
+        "synchro_psd2",
+        {"banque": bank.id},
+        company_id=request.company.id,
+        user_id=request.wisebook_identity.user_id,
+    )
+    return tasks_api.accepted(request, run)
+
+
 def includeme(config: Any) -> None:
     """Members read; those who configure the books keep the accounts; those who post import."""
     config.add_view(
@@ -512,4 +549,10 @@ def includeme(config: Any) -> None:
         request_method="GET",
         renderer="json",
         permission=Permission.READ,
+    )
+    config.add_view(
+        psd2_consent, route_name="bank_psd2_consent", request_method="POST", permission=Permission.CONFIGURE
+    )
+    config.add_view(
+        psd2_synchronise, route_name="bank_psd2_sync", request_method="POST", permission=Permission.POST
     )
