@@ -29,6 +29,12 @@ SHAPES = (
     _("Tiers inconnu : ${code} (enregistrez-le dans les tiers d'abord)."),
     _("Le tiers ${code} est tenu sur le compte ${collectif}, pas sur le compte ${compte}."),
     _("Le compte ${compte} demande un tiers : choisissez le client ou le fournisseur."),
+    # banking
+    _("Le rapprochement n'est pas possible."),
+    _("Choisissez au moins une ligne du relevé."),
+    _("Choisissez au moins une ligne comptable."),
+    _("Choisissez le relevé à importer."),
+    _("Ce relevé a déjà été importé dans ce compte."),
     _("Aucun exercice ne couvre le ${date}."),
     _("L'exercice ${exercice} est clôturé."),
     _("La période du ${debut} au ${fin} est verrouillée."),
