@@ -131,6 +131,28 @@ def _by_tiers(request: Request, filters: Filters) -> tuple[list[dict[str, Any]],
     return rows, {c: _money(request, getattr(summed, c), blank_zero=False) for c in COLUMNS}
 
 
+def _by_account(request: Request, filters: Filters) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """The balance's accounts, each class closed on its subtotal as a printed balance does;
+    and the totals."""
+    tb = reports.filtered(
+        reports.trial_balance(request.db, request.company.id, filters.fy, filters.start, filters.end),
+        reports.BalanceFilter(filters.accounts, None, filters.values["non_soldes"] == "1"),
+    )
+    rows: list[dict[str, Any]] = []
+    for klass, group in itertools.groupby(tb.rows, key=lambda r: r.account[:1]):
+        members = list(group)
+        rows += [
+            {"compte": r.account, "libelle": r.label, **{c: _money(request, getattr(r, c)) for c in COLUMNS}}
+            for r in members
+        ]
+        subtotal = totals(members)
+        rows.append(
+            {"classe": klass, **{c: _money(request, getattr(subtotal, c), blank_zero=False) for c in COLUMNS}}
+        )
+    summed = totals(tb.rows)
+    return rows, {c: _money(request, getattr(summed, c), blank_zero=False) for c in COLUMNS}
+
+
 def balance_page(request: Request) -> Response:
     """The balance of an exercice between two dates, classes and unbalanced accounts only; or,
     ``par=tiers``, the balance auxiliaire: the lettrable accounts by tiers."""
@@ -141,39 +163,8 @@ def balance_page(request: Request) -> Response:
         filters.read()
         if filters.values["par"] == "tiers":
             rows, total = _by_tiers(request, filters)
-            return _render(
-                request,
-                "balance.html",
-                filters,
-                lignes=rows,
-                totaux=total,
-                colonnes=COLUMNS,
-                exports=filters.exports("report_balance", ("pdf", "xlsx", "csv")),
-            )
-        tb = reports.filtered(
-            reports.trial_balance(request.db, request.company.id, filters.fy, filters.start, filters.end),
-            reports.BalanceFilter(filters.accounts, None, filters.values["non_soldes"] == "1"),
-        )
-        rows = []
-        for klass, members in itertools.groupby(tb.rows, key=lambda r: r.account[:1]):
-            members = list(members)
-            rows += [
-                {
-                    "compte": r.account,
-                    "libelle": r.label,
-                    **{c: _money(request, getattr(r, c)) for c in COLUMNS},
-                }
-                for r in members
-            ]
-            subtotal = totals(members)  # each class closes on its subtotal, as a printed balance does
-            rows.append(
-                {
-                    "classe": klass,
-                    **{c: _money(request, getattr(subtotal, c), blank_zero=False) for c in COLUMNS},
-                }
-            )
-        summed = totals(tb.rows)
-        total = {c: _money(request, getattr(summed, c), blank_zero=False) for c in COLUMNS}
+        else:
+            rows, total = _by_account(request, filters)
     except (InvalidInput, NotFound) as exc:
         filters.refused(exc)
     return _render(
