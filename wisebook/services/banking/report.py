@@ -115,12 +115,18 @@ def _statement_balance(session: Session, bank: models.BankAccount, at: dt.date) 
     return int(first.opening) + int(moved or 0), True
 
 
+def reconciliation_start(session: Session, bank_account_id: int) -> dt.date | None:
+    """The first day of the first statement read into the account (None: none yet)."""
+    found = session.scalar(select(func.min(_BL.line_date)).where(_BL.bank_account_id == bank_account_id))
+    return found if isinstance(found, dt.date) else None
+
+
 def reconciliation(session: Session, company_id: int, bank_account_id: int, at: dt.date) -> Reconciliation:
     """The état de rapprochement of a bank account at ``at``."""
     bank = get_bank_account(session, company_id, bank_account_id)
     account = session.get(models.Account, bank.account_id)
     assert account is not None
-    start = session.scalar(select(func.min(_BL.line_date)).where(_BL.bank_account_id == bank.id))
+    start = reconciliation_start(session, bank.id)
     books = _books_balance(session, bank, at)
     statement, known = _statement_balance(session, bank, at)
     if start is None or start > at:

@@ -170,7 +170,10 @@ def bank_page(request: Request) -> Response:
         for p in found
     ]
     open_bank = matching.open_bank_lines(request.db, bank.id)
-    open_ledger = matching.open_ledger_lines(request.db, bank)
+    # The rapprochement starts with the first statement read: older ledger lines are not
+    # items to match (the état leaves them out too).
+    start = report.reconciliation_start(request.db, bank.id)
+    open_ledger = matching.open_ledger_lines(request.db, bank, start) if start is not None else []
     ref = str(request.params.get("tache", ""))[:40]
     run = _run(request, ref) if ref else None
     result = taskruns.result_of(run) if run is not None and run.state == taskruns.SUCCEEDED else None
