@@ -31,6 +31,22 @@ ACCOUNTS = {
     "autre": ("4", "4711"),
 }
 MAX_PAGE = 200
+#: The names the API and the pages give a tiers' fields (those its faults are said under), and
+#: the register's.
+FIELD_NAMES = {
+    "nom": "name",
+    "type": "kind",
+    "compte": "account",
+    "pays": "country",
+    "numero_fiscal": "tax_number",
+    "rccm": "rccm",
+    "adresse": "address",
+    "email": "email",
+    "telephone": "phone",
+    "comptes_bancaires": "bank_accounts",
+    "delai_paiement": "payment_days",
+    "archive": "archived",
+}
 
 
 def kind_of_account(code: str) -> str:

@@ -20,20 +20,7 @@ from wisebook.web.api import reports as reports_api
 from wisebook.web.exports import PdfRow
 
 #: The API's field names and the register's.
-FIELDS = {
-    "nom": "name",
-    "type": "kind",
-    "compte": "account",
-    "pays": "country",
-    "numero_fiscal": "tax_number",
-    "rccm": "rccm",
-    "adresse": "address",
-    "email": "email",
-    "telephone": "phone",
-    "comptes_bancaires": "bank_accounts",
-    "delai_paiement": "payment_days",
-    "archive": "archived",
-}
+FIELDS = register.FIELD_NAMES
 
 
 def _details(data: dict[str, Any]) -> register.Details:

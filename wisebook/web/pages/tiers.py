@@ -29,21 +29,9 @@ KIND_LABELS = {
     "salarie": _("Salarié"),
     "autre": _("Autre"),
 }
-#: The form's fields and the register's (the API's names, for its messages).
-FORM = {
-    "code": "code",
-    "nom": "name",
-    "type": "kind",
-    "compte": "account",
-    "pays": "country",
-    "numero_fiscal": "tax_number",
-    "rccm": "rccm",
-    "adresse": "address",
-    "email": "email",
-    "telephone": "phone",
-    "comptes_bancaires": "bank_accounts",
-    "delai_paiement": "payment_days",
-}
+#: The form's fields and the register's (the API's names, for its messages); archiving is a
+#: checkbox of its own.
+FORM = {"code": "code", **{k: v for k, v in register.FIELD_NAMES.items() if k != "archive"}}
 #: A tiers' page shows this many of its lines; the statement (PDF) and the grand livre hold all.
 SHOWN_LINES = 500
 
