@@ -96,6 +96,11 @@ class Settings:
     psd2_url: str | None = None
     psd2_client_id: str | None = field(default=None, repr=False)
     psd2_client_secret: str | None = field(default=None, repr=False)
+    # Keys of the tax administrations' APIs, by country (CI, SN, ML): kept for the filing
+    # adapters (services/tax/filing.py says what each enables today).
+    ci_fiscal_api_key: str | None = field(default=None, repr=False)
+    sn_fiscal_api_key: str | None = field(default=None, repr=False)
+    ml_fiscal_api_key: str | None = field(default=None, repr=False)
 
     @property
     def backups(self) -> Path:
@@ -112,6 +117,9 @@ class Settings:
                 self.aws_secret_access_key,
                 self.insee_api_key,
                 self.psd2_client_secret,
+                self.ci_fiscal_api_key,
+                self.sn_fiscal_api_key,
+                self.ml_fiscal_api_key,
             )
             if v
         ]
@@ -136,6 +144,9 @@ class Settings:
             "insee_api_key",
             "psd2_client_id",
             "psd2_client_secret",
+            "ci_fiscal_api_key",
+            "sn_fiscal_api_key",
+            "ml_fiscal_api_key",
         }
         out = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in hidden}
         out["database_url"] = _redact_url(self.database_url)
@@ -307,6 +318,9 @@ def load(overrides: Mapping[str, object] | None = None, environ: Mapping[str, st
         psd2_url=env.get("WISEBOOK_PSD2_URL") or None,
         psd2_client_id=env.get("PSD2_CLIENT_ID") or None,
         psd2_client_secret=env.get("PSD2_CLIENT_SECRET") or None,
+        ci_fiscal_api_key=env.get("CI_FISCAL_API_KEY") or None,
+        sn_fiscal_api_key=env.get("SN_FISCAL_API_KEY") or None,
+        ml_fiscal_api_key=env.get("ML_FISCAL_API_KEY") or None,
     )
 
 

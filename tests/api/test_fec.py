@@ -16,6 +16,8 @@ COLUMNS = (
     "CompAuxNum", "CompAuxLib", "PieceRef", "PieceDate", "EcritureLib", "Debit", "Credit",
     "EcritureLet", "DateLet", "ValidDate", "Montantdevise", "Idevise",
 )  # fmt: skip
+#: WiseBook's two after them: a line's tax code and taxable base.
+EXTRA = ("CodeTaxe", "BaseTaxe")
 
 
 def test_the_fec_has_the_18_columns_and_every_posted_line(api, testapp, engine, books):
@@ -41,11 +43,11 @@ def test_the_fec_has_the_18_columns_and_every_posted_line(api, testapp, engine, 
     assert answer.headers["Content-Disposition"] == 'attachment; filename="SOCIETETESTSARLFEC20261231.txt"'
     text = answer.body.decode("iso-8859-15")
     rows = [line.split("|") for line in text.split("\r\n") if line]
-    assert rows[0] == list(COLUMNS) and len(COLUMNS) == 18
+    assert rows[0] == [*COLUMNS, *EXTRA] and len(COLUMNS) == 18
     body = rows[1:]
-    assert len(body) == 10 and all(len(r) == 18 for r in body)
+    assert len(body) == 10 and all(len(r) == 20 for r in body)
     assert all("Brouillon" not in r[10] for r in body)
-    first = dict(zip(COLUMNS, body[0], strict=True))
+    first = dict(zip((*COLUMNS, *EXTRA), body[0], strict=True))
     assert (first["JournalCode"], first["EcritureDate"], first["CompteNum"], first["CompAuxNum"]) == (
         "OD",
         "20260110",

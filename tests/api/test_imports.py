@@ -374,7 +374,9 @@ def test_a_xlsx_workbook_with_dates_and_numbers_imports(api, app, engine, books)
 
 
 def test_a_fec_exported_by_one_company_imports_into_another_with_the_same_balance(api, app, engine, books):
-    api.post("/api/v1/ecritures/", sale(), status=201)
+    taxed = sale()
+    taxed["lignes"][2].update(taxe="TVA18", base="100000")  # its tax code and base travel in the FEC
+    api.post("/api/v1/ecritures/", taxed, status=201)
     api.post(
         "/api/v1/ecritures/",
         {
@@ -435,6 +437,11 @@ def test_a_fec_exported_by_one_company_imports_into_another_with_the_same_balanc
         "/api/v1/rapports/balance/", params={"exercice": "2026"}, headers=api_other.headers(headers)
     ).json["lignes"]
     assert after == before
+    vat_return = api.get("/api/v1/fiscalite/tva/", periode="2026-01").json["cases"]
+    other_return = api.testapp.get(
+        "/api/v1/fiscalite/tva/", params={"periode": "2026-01"}, headers=api_other.headers(headers)
+    ).json["cases"]
+    assert other_return == vat_return and ("100000", "18000") in [(b["base"], b["taxe"]) for b in vat_return]
     with Session(engine) as s:
         assert verify.verify_company(s, other_id) == []
 
@@ -616,3 +623,37 @@ def test_past_10000_refused_rows_the_report_lists_the_first_10000_and_counts_the
         "motifs": ["compte inconnu : 9998"],
     }
     assert counts(engine, books.company_id) == (0, 0, 0)
+
+
+def test_a_row_s_tax_code_and_base_are_checked_and_kept(api, app, engine, books):
+    """The ``taxe`` and ``base`` columns: a VAT line's base must give its amount at the
+    code's rate, the code must be the country's; a good file keeps them on its lines."""
+    header = HEADER + ";taxe;base"
+    common = "V1;VTE;05/01/2026;FA-1;Vente"
+    rows = [
+        f"{common};4111;Client;118000;;C001;;",
+        f"{common};7011;Ventes;;100000;;;",
+        f"{common};4431;TVA;;18000;;TVA18;100000",
+        "V2;VTE;06/01/2026;FA-2;Export;4111;Client;50000;;C002;;",
+        "V2;VTE;06/01/2026;FA-2;Export;7011;Ventes;;50000;;EXPORT;",
+    ]
+    bad = [
+        *rows[:2],
+        f"{common};4431;TVA;;18000;;TVA18;90000",
+        *rows[3:4],
+        "V2;VTE;06/01/2026;FA-2;Export;7011;Ventes;;50000;;TVA20;",
+    ]
+    refused = run_import(api, app, csv_file(bad, header))["resultat"]
+    assert refused["statut"] == "refuse" and counts(engine, books.company_id)[0] == 0
+    reasons = {r["ligne"]: r["motifs"] for r in refused["rejets"]}
+    assert "18\u202f000" in reasons[4][0] and "90\u202f000" in reasons[4][0]
+    assert reasons[6] == [
+        "code de taxe inconnu pour Côte d'Ivoire : TVA20 (codes : TVA18, TVA9, EXPORT, EXO, HT)"
+    ]
+    done = run_import(api, app, csv_file(rows, header))["resultat"]
+    assert done["statut"] == "importe"
+    found = api.get("/api/v1/fiscalite/tva/", periode="2026-01").json
+    boxes = {b["code"]: (b["base"], b["taxe"]) for b in found["cases"]}
+    assert boxes["02D"] == ("100000", "18000") and boxes["02A"] == ("50000", None)
+    with Session(engine) as s:
+        assert verify.verify_company(s, books.company_id) == []

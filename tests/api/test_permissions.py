@@ -264,6 +264,8 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("tiers_page", "GET"): Example(fixed("/tiers/"), 200),
     ("tiers_page", "POST"): Example(fixed("/tiers/"), 422),  # nothing typed
     ("banks_page", "GET"): Example(fixed("/banques/"), 200),
+    ("vat_page", "GET"): Example(fixed("/fiscalite/tva/?periode=2026-01"), 200),
+    ("vat_page", "POST"): Example(fixed("/fiscalite/tva/?periode=2030-01"), 404),  # no fiscal year
     ("bank_page", "GET"): Example(fixed("/banques/999999/"), 404),
     ("bank_page", "POST"): Example(fixed("/banques/999999/"), 404),
     ("tiers_one_page", "GET"): Example(fixed("/tiers/C001/"), 200),
@@ -321,6 +323,9 @@ EXAMPLES: dict[tuple[str, str], Example] = {
         fixed("/api/v1/banques/999999/rapprochements/automatique/"), 404
     ),
     ("bank_match", "DELETE"): Example(fixed("/api/v1/banques/999999/rapprochements/1/"), 404),
+    ("tax_vat", "GET"): Example(fixed("/api/v1/fiscalite/tva/?periode=2026-01"), 200),
+    # a month no fiscal year covers: 404 once the permission let the request through
+    ("tax_vat_settlement", "POST"): Example(fixed("/api/v1/fiscalite/tva/2030-01/liquidation/"), 404),
     ("imports", "GET"): Example(fixed("/api/v1/imports/"), 200),
     ("attachment", "DELETE"): Example(fixed("/api/v1/pieces/999999/"), 404),
     ("lettering_lines", "GET"): Example(fixed("/api/v1/lettrages/lignes/?compte=4111"), 200),

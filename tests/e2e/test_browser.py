@@ -233,6 +233,7 @@ def test_every_page_of_the_books_shows_in_french_on_a_desktop_and_in_english_on_
         ("tiers-fiche", "/tiers/C001/"),
         ("banques", "/banques/"),
         ("rapprochement", f"/banques/{bank_id}/"),
+        ("tva", "/fiscalite/tva/?periode=2026-03&case=02D"),
         ("balance-agee", "/rapports/balance-agee/?comptes=4"),
         ("exercices", "/exercices/"),
         ("imports", "/imports/"),
@@ -758,3 +759,51 @@ def test_a_statement_is_imported_three_lines_matched_by_keyboard_a_fee_posted_by
     statement = page.request.get(page.locator("#etat-pdf").get_attribute("href"))
     assert statement.ok and statement.headers["content-type"] == "application/pdf"
     assert "etat-rapprochement-" in statement.headers["content-disposition"]
+
+
+def test_a_sale_is_typed_with_its_tax_proposed_the_return_shown_and_the_settlement_posted(
+    page, server, books
+):
+    sign_in(page, server)
+    page.goto("/ecritures/nouvelle/")
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'journal'")
+    page.wait_for_selector("#suggestions[data-pret=oui]", state="attached")
+    keys = page.keyboard
+    for typed in ("VTE", "15/01/2026", "FA-31", "Vente de pagnes", "4111", "590000", "C001", "7011", ""):
+        if typed:
+            keys.type(typed)
+        keys.press("Enter")
+    keys.type("500000")  # over the difference proposed
+    keys.press("Enter")
+    keys.type("4431")
+    keys.press("Enter")  # the VAT account: its code, base and tax proposed from the sale's line
+    third = page.locator("table.lignes tbody tr").nth(2)
+    assert third.locator("select[name=taxe]").input_value() == "TVA18"
+    assert third.locator("input[name=base]").input_value() == "500 000"
+    assert third.locator("input[name=credit]").input_value() == "90 000"
+    assert page.locator("#ecart").inner_text() == "Équilibrée"
+    page.screenshot(path=CAPTURES / "75-saisie-tva.png", full_page=True)
+    keys.press("Control+Enter")
+    page.wait_for_url(re.compile(r"/ecritures/nouvelle/\?"))
+    assert "validée" in page.locator("#faite").inner_text()
+
+    page.get_by_role("link", name="TVA", exact=True).click()
+    page.locator("#periode").fill("2026-01")
+    page.get_by_role("button", name="Afficher").click()
+    page.wait_for_url(re.compile(r"periode=2026-01"))
+    row = page.locator("#cases tbody tr", has_text="Opérations taxables au taux normal")
+    assert row.locator("td.nombre").all_inner_texts() == ["500\u202f000", "90\u202f000"]
+    assert "90\u202f000" in page.locator("#resultat").inner_text()
+    row.get_by_role("link", name="02D").click()
+    page.wait_for_url(re.compile(r"case=02D"))
+    assert page.locator("#detail tbody tr").count() == 1
+    assert "Vente de pagnes" in page.locator("#detail tbody tr").inner_text()
+    page.screenshot(path=CAPTURES / "76-tva.png", full_page=True)
+    page.get_by_role("button", name="Passer l'écriture de liquidation").click()
+    page.wait_for_url(re.compile(r"fait="))
+    assert "OD-2026-000001" in page.locator("#fait").inner_text()
+    page.locator("#liquidation").get_by_role("link").click()
+    page.wait_for_url(re.compile(r"/ecritures/\d+/$"))
+    lines = page.locator("tbody tr")
+    assert lines.count() == 2
+    assert "4441" in page.locator("tbody").inner_text()

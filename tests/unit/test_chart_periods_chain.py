@@ -97,12 +97,22 @@ texts = st.text(max_size=40)  # any character: quotes, backslashes, controls, ac
     reference=st.none() | texts,
     reversal=st.none() | texts,
     lines=st.lists(
-        st.tuples(texts, texts, st.integers(0, 10**17), st.integers(0, 10**17), st.none() | texts), max_size=6
+        st.tuples(texts, texts, st.integers(0, 10**17), st.integers(0, 10**17), st.none() | texts)
+        | st.tuples(
+            texts,
+            texts,
+            st.integers(0, 10**17),
+            st.integers(0, 10**17),
+            st.none() | texts,
+            texts,
+            st.integers(1, 10**17),
+        ),
+        max_size=6,
     ),
 )
 def test_the_sealed_form_is_exactly_sorted_compact_json(company, words, reference, reversal, lines):
     """The hand-written canonical form and json.dumps agree byte for byte, so every hash ever
-    stored still verifies."""
+    stored still verifies; a taxed line adds its code and base after the tiers."""
     journal, number, day, label, currency = words
     entry = ChainEntry(
         company, journal, number, day, label, reference, currency, [ChainLine(*ln) for ln in lines], reversal

@@ -215,3 +215,36 @@ def test_a_name_that_is_not_a_domain_is_refused(domain):
 
 def test_a_domain_is_taken_as_written_in_lower_case():
     assert operator.check_domain("Compta.Exemple.CI.") == "compta.exemple.ci"
+
+
+def test_the_doctor_says_what_each_tax_administration_s_key_enables_and_never_shows_it(tmp_path):
+    import pytest
+
+    from wisebook import settings as settings_module
+    from wisebook.services.tax import filing
+
+    secret = "ci-key-0123456789"
+    resolved = settings_module.load(environ={"CI_FISCAL_API_KEY": secret, "WISEBOOK_DATA_DIR": str(tmp_path)})
+    assert resolved.ci_fiscal_api_key == secret and resolved.sn_fiscal_api_key is None
+    assert secret in resolved.secret_values() and "ci_fiscal_api_key" not in resolved.public()
+    found = doctor.fiscal_keys(
+        filing.capabilities(
+            {
+                "CI_FISCAL_API_KEY": resolved.ci_fiscal_api_key,
+                "SN_FISCAL_API_KEY": resolved.sn_fiscal_api_key,
+                "ML_FISCAL_API_KEY": resolved.ml_fiscal_api_key,
+            }
+        )
+    )
+    by_name = {f.name: f for f in found}
+    assert set(by_name) == {"CI_FISCAL_API_KEY", "SN_FISCAL_API_KEY", "ML_FISCAL_API_KEY"}
+    assert all(f.status == doctor.OK and secret not in f.detail for f in found)
+    assert by_name["CI_FISCAL_API_KEY"].detail.startswith("définie : clé présente, conservée")
+    assert (
+        "FNE" in by_name["CI_FISCAL_API_KEY"].detail
+        and "e-impots.gouv.ci" in by_name["CI_FISCAL_API_KEY"].detail
+    )
+    assert by_name["SN_FISCAL_API_KEY"].detail.startswith("absente : clé absente")
+    with pytest.raises(filing.FilingUnavailable) as refused:
+        filing.ADAPTERS["SN"].file("2026-01", b"%PDF")
+    assert refused.value.status == 503 and "etax.gouv.sn" in refused.value.message

@@ -275,6 +275,17 @@ def doctor(as_json: bool) -> None:
     found.append(checks.memory())
     found.append(checks.secrets(Path("/etc/wisebook/secrets.env"), conf["WISEBOOK_USER"]))
     found.append(checks.programs([f"web-{i}" for i in range(len(web_ports))] + ["worker", "scheduler"]))
+    from wisebook.services.tax import filing
+
+    found += checks.fiscal_keys(
+        filing.capabilities(
+            {
+                "CI_FISCAL_API_KEY": resolved.ci_fiscal_api_key,
+                "SN_FISCAL_API_KEY": resolved.sn_fiscal_api_key,
+                "ML_FISCAL_API_KEY": resolved.ml_fiscal_api_key,
+            }
+        )
+    )
     try:
         found += checks.application(health_report(resolved))
     except OperationalError as exc:

@@ -274,6 +274,8 @@ class Line(Base):
     credit: Mapped[int] = mapped_column(BigInteger, default=0)
     partner: Mapped[str | None] = mapped_column(String(100))
     entry_date: Mapped[dt.date] = mapped_column(Date)  # the entry's, for the grand livre's index
+    tax_code: Mapped[str | None] = mapped_column(String(12))  # TVA18, EXO… of the company's country
+    tax_base: Mapped[int | None] = mapped_column(BigInteger)  # the taxable base, minor units
     entry: Mapped[Entry] = relationship(back_populates="lines")
     account: Mapped[Account] = relationship()
     __table_args__ = (
@@ -284,6 +286,14 @@ class Line(Base):
         Index("ix_lines_entry_date", "entry_date"),
         Index("ix_lines_account_id_partner_entry_date", "account_id", "partner", "entry_date"),
         Index("ix_lines_amount", text("(debit + credit)")),  # one side is 0: the line's amount
+        # the month's taxed lines, read by the VAT return
+        Index(
+            "ix_lines_taxed",
+            "entry_date",
+            "account_id",
+            postgresql_where=text("tax_code IS NOT NULL"),
+            sqlite_where=text("tax_code IS NOT NULL"),
+        ),
     )
 
 
@@ -687,3 +697,19 @@ class BankRule(CompanyOwned, Base):
         UniqueConstraint("company_id", "name"),
         CheckConstraint("direction IN ('entree', 'sortie', 'tous')", name="direction_known"),
     )
+
+
+class VatSettlement(CompanyOwned, Base):
+    """The settlement of a month's VAT: the posted entry that cleared 443x and 445x into 4441
+    (due) or 4449 (credit carried). One per month while its entry is not reversed."""
+
+    __tablename__ = "vat_settlements"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(7))  # AAAA-MM
+    entry_id: Mapped[int] = mapped_column(BigId, ForeignKey("entries.id"), unique=True)
+    due: Mapped[int] = mapped_column(BigInteger)
+    credit: Mapped[int] = mapped_column(BigInteger)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    __table_args__ = (Index("ix_vat_settlements_company_id_period", "company_id", "period"),)

@@ -12,13 +12,16 @@ GENESIS = "0" * 64
 
 @dataclass(frozen=True)
 class ChainLine:
-    """What of a line is sealed: account, label, amounts in minor units, tiers."""
+    """What of a line is sealed: account, label, amounts in minor units, tiers, and its tax
+    code with its base when it has one (a line without stays sealed as it always was)."""
 
     account: str
     label: str
     debit: int
     credit: int
     partner: str | None = None
+    tax: str | None = None
+    base: int | None = None
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,8 @@ def canonical(entry: ChainEntry) -> bytes:
     ensure_ascii=False)`` (a test holds them equal), at a third of its cost, which counts when
     an import seals a million lines."""
     lines = ",".join(
-        f"[{_str(ln.account)},{_str(ln.label)},{int(ln.debit)},{int(ln.credit)},{_opt(ln.partner)}]"
+        f"[{_str(ln.account)},{_str(ln.label)},{int(ln.debit)},{int(ln.credit)},{_opt(ln.partner)}"
+        + ("]" if ln.tax is None else f",{_str(ln.tax)},{_int(ln.base)}]")
         for ln in entry.lines
     )
     return (
@@ -55,6 +59,10 @@ def canonical(entry: ChainEntry) -> bytes:
 
 
 _str = json.encoder.encode_basestring
+
+
+def _int(value: int | None) -> str:
+    return "null" if value is None else str(int(value))
 
 
 def _opt(value: str | None) -> str:

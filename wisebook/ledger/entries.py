@@ -11,6 +11,7 @@ from wisebook.ledger.accounts import Account
 from wisebook.ledger.errors import FieldError, InvalidInput
 from wisebook.ledger.money import grouped, parse_amount
 from wisebook.ledger.periods import Period
+from wisebook.ledger.vat import CountryVat, tax_fault
 
 MAX_LINES = 1000
 ZERO = Decimal(0)
@@ -18,13 +19,16 @@ ZERO = Decimal(0)
 
 @dataclass(frozen=True)
 class LineDraft:
-    """One line: an account, a label, a debit or a credit (never both), an optional tiers."""
+    """One line: an account, a label, a debit or a credit (never both), an optional tiers, an
+    optional tax code with its taxable base."""
 
     account: str
     label: str
     debit: Decimal
     credit: Decimal
     partner: str | None = None
+    tax: str | None = None
+    base: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -44,12 +48,17 @@ def parse_line(raw: Mapping[str, object], currency: str, index: int) -> LineDraf
     debit = parse_amount(raw.get("debit", "0"), currency, f"{where}.debit")
     credit = parse_amount(raw.get("credit", "0"), currency, f"{where}.credit")
     partner = raw.get("tiers")
+    tax = raw.get("taxe")
+    raw_base = raw.get("base")
+    base = parse_amount(raw_base, currency, f"{where}.base") if raw_base not in (None, "") else None
     return LineDraft(
         account=str(raw.get("compte", "")),
         label=str(raw.get("libelle") or ""),
         debit=debit,
         credit=credit,
         partner=str(partner) if partner else None,
+        tax=str(tax).strip().upper() if tax else None,
+        base=base,
     )
 
 
@@ -212,6 +221,8 @@ def check_lines(
     max_lines: int | None = MAX_LINES,
     partners: Mapping[str, str] | None = None,
     partners_required: bool = False,
+    vat: CountryVat | None = None,
+    places: int = 0,
 ) -> None:
     """Line rules; when ``posting``, also at least two lines and debit total = credit total.
 
@@ -219,7 +230,9 @@ def check_lines(
     à-nouveaux carry every unlettered tiers line) pass None. ``partners`` (each registered
     tiers the lines name → its collective account) applies the tiers rule; the books' own
     entries (reversals, à-nouveaux) pass None: they repeat lines already posted.
-    ``partners_required`` (the company's setting) is checked when posting."""
+    ``partners_required`` (the company's setting) is checked when posting. ``vat`` (the
+    company's country's taxes) and ``places`` (its currency's decimals) check a line's tax
+    code and base."""
     errors: list[FieldError] = []
     if max_lines is not None and len(lines) > max_lines:
         errors.append(FieldError("lignes", f"Une écriture a au plus {MAX_LINES} lignes."))
@@ -242,6 +255,10 @@ def check_lines(
             )
             if fault is not None:
                 errors.append(FieldError(f"{where}.tiers", sentence(fault)))
+        if line.tax is not None or line.base is not None:
+            found = tax_fault(line.tax, line.base, line.account, line.debit or line.credit, vat, places)
+            if found is not None:
+                errors.append(FieldError(f"{where}.{found[0]}", sentence(found[1])))
     if posting and not errors:
         fault = balance_fault(*totals(lines))
         if fault is not None:

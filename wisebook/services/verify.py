@@ -50,7 +50,9 @@ def _with_lines(
     """Each entry with its sealed lines, the lines streamed in one query in the same order."""
     ent, line, acc = models.Entry, models.Line, models.Account
     rows = session.execute(
-        select(ent.id, acc.code, line.label, line.debit, line.credit, line.partner)
+        select(
+            ent.id, acc.code, line.label, line.debit, line.credit, line.partner, line.tax_code, line.tax_base
+        )
         .join(line, line.entry_id == ent.id)
         .join(acc, acc.id == line.account_id)
         .where(ent.company_id == company_id, ent.status == models.POSTED)
@@ -59,11 +61,11 @@ def _with_lines(
     )
     by_entry: dict[int, list[ChainLine]] = defaultdict(list)
     position = 0
-    for entry_id, code, label, debit, credit, partner in rows:
+    for entry_id, code, label, debit, credit, partner, tax, base in rows:
         while entries[position].id != entry_id:  # an entry whose lines were all removed
             yield entries[position], by_entry.pop(entries[position].id, [])
             position += 1
-        by_entry[entry_id].append(ChainLine(code, label, debit, credit, partner))
+        by_entry[entry_id].append(ChainLine(code, label, debit, credit, partner, tax, base))
     for entry in entries[position:]:
         yield entry, by_entry.pop(entry.id, [])
 

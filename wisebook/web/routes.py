@@ -25,6 +25,7 @@ def includeme(config: Any) -> None:
     config.add_route("tiers_page", "/tiers/")
     config.add_route("banks_page", "/banques/")
     config.add_route("bank_page", "/banques/{id:\\d{1,18}}/")
+    config.add_route("vat_page", "/fiscalite/tva/")
     config.add_route("tiers_one_page", "/tiers/{code:[A-Za-z0-9][A-Za-z0-9._\\-]{0,39}}/")
     config.add_route("entries_page", "/ecritures/")
     config.add_route("balance_page", "/rapports/balance/")
@@ -93,6 +94,8 @@ def includeme(config: Any) -> None:
     config.add_route("bank_psd2_sync", f"{API}/banques/{{id:\\d{{1,18}}}}/psd2/synchronisation/")
     config.add_route("bank_proposals", f"{API}/banques/{{id:\\d{{1,18}}}}/propositions/")
     config.add_route("bank_matches", f"{API}/banques/{{id:\\d{{1,18}}}}/rapprochements/")
+    config.add_route("tax_vat", f"{API}/fiscalite/tva/")
+    config.add_route("tax_vat_settlement", f"{API}/fiscalite/tva/{{periode:\\d{{4}}-\\d{{2}}}}/liquidation/")
     config.add_route(
         "bank_matches_automatic", f"{API}/banques/{{id:\\d{{1,18}}}}/rapprochements/automatique/"
     )

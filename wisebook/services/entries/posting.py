@@ -17,15 +17,17 @@ from sqlalchemy import Row, String, any_, bindparam, delete, func, insert, selec
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from wisebook.data import ohada
 from wisebook.db import dialect, models, run
 from wisebook.db.meta import Base
 from wisebook.ledger import entries as rules
 from wisebook.ledger.accounts import Account
 from wisebook.ledger.chain import ChainLine
 from wisebook.ledger.errors import Conflict, InvalidInput, NotFound
-from wisebook.ledger.money import from_minor, to_json, to_minor
+from wisebook.ledger.money import exponent, from_minor, to_json, to_minor
 from wisebook.ledger.numbering import format_number
 from wisebook.ledger.periods import Period
+from wisebook.ledger.vat import CountryVat, is_vat_account
 from wisebook.services.books.companies import CompanyContext
 from wisebook.services.entries import balances, sealing
 from wisebook.services.platform import webhooks
@@ -45,6 +47,8 @@ class LineRecord:
     credit: int
     partner: str | None
     lettrable: bool = False  # the account's: its lines are lettered, kept open until then
+    tax: str | None = None  # the line's tax code (TVA18, EXO…) and its taxable base
+    tax_base: int | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,8 @@ def record(entry: models.Entry) -> EntryRecord:
                 ln.credit,
                 ln.partner,
                 ln.account.lettrable,
+                ln.tax_code,
+                ln.tax_base,
             )
             for ln in entry.lines
         ),
@@ -143,6 +149,7 @@ _PARTNERS_ANY = _PARTNER_COLUMNS.where(
     models.Partner.code == any_(bindparam("codes", type_=postgresql.ARRAY(String)))
 )
 _PARTNERS_REQUIRED = select(models.Company.partners_required).where(models.Company.id == bindparam("company"))
+_COUNTRY = select(models.Company.country).where(models.Company.id == bindparam("company"))
 _PERIOD = (
     select(
         models.Period.id,
@@ -209,6 +216,13 @@ def _partners_required(
     return bool(run(session, _PARTNERS_REQUIRED, company=company_id).scalar_one())
 
 
+def _vat(session: Session, company_id: int, lines: Sequence[rules.LineDraft]) -> CountryVat | None:
+    """The taxes of the company's country, read only when a line carries a tax code."""
+    if not any(ln.tax or ln.base is not None for ln in lines):
+        return None
+    return ohada.vat(run(session, _COUNTRY, company=company_id).scalar_one())
+
+
 def _account(row: Row[Any]) -> Account:
     return Account(row.code, row.label, row.postable, row.lettrable)
 
@@ -221,9 +235,11 @@ def _check_lines(
     posting: bool,
     max_lines: int | None = rules.MAX_LINES,
     partners: bool = True,
+    currency: str = "XOF",
 ) -> None:
     """The ledger's line rules; with ``partners``, the tiers rule on the register (and, when
-    posting, the company's setting that asks for a tiers on lettrable 40/41 accounts)."""
+    posting, the company's setting that asks for a tiers on lettrable 40/41 accounts); the
+    tax rule on the company's country's codes."""
     rules.check_lines(
         lines,
         {c: _account(a) for c, a in accounts.items()},
@@ -231,6 +247,8 @@ def _check_lines(
         max_lines=max_lines,
         partners=_partners(session, company_id, lines) if partners else None,
         partners_required=partners and posting and _partners_required(session, company_id, lines, accounts),
+        vat=_vat(session, company_id, lines),
+        places=exponent(currency),
     )
 
 
@@ -335,7 +353,14 @@ def _checked(
     accounts = _accounts(session, company.id, (ln.account for ln in draft.lines))
     noted(
         lambda: _check_lines(
-            session, company.id, draft.lines, accounts, posting=post, max_lines=max_lines, partners=partners
+            session,
+            company.id,
+            draft.lines,
+            accounts,
+            posting=post,
+            max_lines=max_lines,
+            partners=partners,
+            currency=company.currency,
         )
     )
     period = noted(lambda: _check_date(session, company.id, draft.date))
@@ -357,10 +382,22 @@ def _checked(
             credit=to_minor(ln.credit, company.currency),
             partner=ln.partner,
             lettrable=accounts[ln.account].lettrable,
+            tax=ln.tax,
+            tax_base=_tax_base(ln, company.currency),
         )
         for ln in draft.lines
     )
     return journal, period, lines
+
+
+def _tax_base(line: rules.LineDraft, currency: str) -> int | None:
+    """A checked line's base in minor units: the one typed, or for a zero-rate code on a sales
+    or purchase line, the line's amount."""
+    if line.tax is None:
+        return None
+    if line.base is not None:
+        return to_minor(line.base, currency)
+    return None if is_vat_account(line.account) else to_minor(line.debit or line.credit, currency)
 
 
 def check_entry(session: Session, company: CompanyContext, draft: rules.EntryDraft, *, post: bool) -> None:
@@ -443,6 +480,8 @@ def _insert_lines(session: Session, entry_id: int, lines: Iterable[LineRecord], 
             "credit": ln.credit,
             "partner": ln.partner,
             "entry_date": day,
+            "tax_code": ln.tax,
+            "tax_base": ln.tax_base,
         }
         for index, ln in enumerate(lines, start=1)
     ]
@@ -514,7 +553,13 @@ def _as_drafts(lines: Iterable[LineRecord], currency: str) -> list[rules.LineDra
     """Saved lines as the ledger checks them."""
     return [
         rules.LineDraft(
-            ln.account, ln.label, from_minor(ln.debit, currency), from_minor(ln.credit, currency), ln.partner
+            ln.account,
+            ln.label,
+            from_minor(ln.debit, currency),
+            from_minor(ln.credit, currency),
+            ln.partner,
+            ln.tax,
+            None if ln.tax_base is None else from_minor(ln.tax_base, currency),
         )
         for ln in lines
     ]
@@ -527,7 +572,14 @@ def post_draft(session: Session, company: CompanyContext, entry_id: int, user_id
         raise Conflict(f"L'écriture {entry.number} est déjà validée.", field="statut")
     saved = record(entry)
     accounts = _accounts(session, company.id, (ln.account for ln in saved.lines))
-    _check_lines(session, company.id, _as_drafts(saved.lines, company.currency), accounts, posting=True)
+    _check_lines(
+        session,
+        company.id,
+        _as_drafts(saved.lines, company.currency),
+        accounts,
+        posting=True,
+        currency=company.currency,
+    )
     period = _check_date(session, company.id, saved.entry_date)
     saved = replace(
         saved, period_id=period.id, fiscal_year_id=period.fiscal_year_id, fiscal_year=period.fiscal_year
@@ -554,7 +606,10 @@ def _post(session: Session, company: CompanyContext, entry: EntryRecord, user_id
         day=entry.entry_date,
         label=entry.label,
         reference=entry.reference,
-        lines=(ChainLine(ln.account, ln.label, ln.debit, ln.credit, ln.partner) for ln in entry.lines),
+        lines=(
+            ChainLine(ln.account, ln.label, ln.debit, ln.credit, ln.partner, ln.tax, ln.tax_base)
+            for ln in entry.lines
+        ),
         reversal_of=reversal_of,
     )
     sealing.close(session, entry.journal_id, entry.fiscal_year_id, chain_hash)

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from wisebook.data import ohada
 from wisebook.db import models
 from wisebook.ledger.entries import (
     OPENING,
@@ -29,6 +30,7 @@ from wisebook.ledger.errors import InvalidInput
 from wisebook.ledger.money import exponent, from_minor, minor_from_number, minor_from_text
 from wisebook.ledger.periods import Period
 from wisebook.ledger.text import is_digits
+from wisebook.ledger.vat import is_vat_account, tax_fault
 from wisebook.services.imports.plan import PeriodRef, Plan, Planned, Progress, Rejection, grouped, quiet
 from wisebook.services.imports.read import FEC, Source, rows
 from wisebook.services.tiers.register import new_code_fault
@@ -61,9 +63,12 @@ class Books:
                 .where(models.Partner.company_id == company_id)
             )
         }
-        required = session.scalar(
-            select(models.Company.partners_required).where(models.Company.id == company_id)
-        )
+        required, country = session.execute(
+            select(models.Company.partners_required, models.Company.country).where(
+                models.Company.id == company_id
+            )
+        ).one()
+        self.vat = ohada.vat(country)  # the tax codes a line may carry
         self.partner_required: frozenset[str] = frozenset(
             session.scalars(
                 select(acc.code).where(
@@ -107,6 +112,7 @@ class Books:
             tuple(tuple(p) for p in self._periods),
             tuple(sorted(self.partners.items())),
             self.partner_required,
+            None if self.vat is None else self.vat.country,
         )
 
     def account(self, code: str) -> tuple[int, str] | str:
@@ -248,7 +254,7 @@ def check(
             progress(
                 min(45, 45 * plan.rows // estimate), 100, f"lecture et contrôle : {grouped(plan.rows)} lignes"
             )
-        key_raw, journal_raw, day_raw, piece_raw, label_raw, account_raw, line_label, debit_raw, credit_raw, partner_raw, partner_name = fields  # fmt: skip
+        key_raw, journal_raw, day_raw, piece_raw, label_raw, account_raw, line_label, debit_raw, credit_raw, partner_raw, partner_name, tax_raw, base_raw = fields  # fmt: skip
         reasons: list[str] = []
         key, code = text(key_raw), text(journal_raw).upper()
         if not key:
@@ -314,6 +320,26 @@ def check(
             fault = fault or partner_fault(partner, account[1], collective, required=account[1] in required)
             if fault is not None:
                 reasons.append(fault)
+        tax = text(tax_raw).upper() or None if tax_raw is not None else None
+        base: int | None = None
+        if tax is not None or (base_raw is not None and text(base_raw)):
+            try:
+                base = amount(base_raw) if base_raw is not None and text(base_raw) else None
+            except ValueError as exc:
+                reasons.append(f"base : {exc}")
+            else:
+                found_fault = tax_fault(
+                    tax,
+                    None if base is None else Decimal(base) / scale,
+                    account[1],
+                    Decimal(debit or credit) / scale,
+                    books.vat,
+                    places,
+                )
+                if found_fault is not None:
+                    reasons.append(found_fault[1])
+                elif tax is not None and base is None and not is_vat_account(account[1]):
+                    base = debit or credit
         entry = entries.get(key)
         if entry is None:
             entry = entries[key] = Planned(
@@ -346,7 +372,9 @@ def check(
             reject(plan, Rejection(number, key, reasons))
         elif not entry.bad:
             line_text = text(line_label)[:255] if line_label is not None else ""
-            entry.lines.append((account[0], account[1], line_text or label, debit, credit, partner))
+            entry.lines.append(
+                (account[0], account[1], line_text or label, debit, credit, partner, tax, base)
+            )
     if plan.rows == 0:
         raise InvalidInput(
             "Le fichier ne contient aucune ligne d'écriture sous son en-tête.", field="fichier"

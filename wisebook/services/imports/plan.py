@@ -63,7 +63,10 @@ class Planned:
     reference: str | None
     label: str
     period: PeriodRef | None
-    lines: list[tuple[int, str, str, int, int, str | None]] = field(default_factory=list)
+    # account id, account code, label, debit, credit, tiers, tax code, taxable base
+    lines: list[tuple[int, str, str, int, int, str | None, str | None, int | None]] = field(
+        default_factory=list
+    )
     rows: list[int] = field(default_factory=list)
     bad: bool = False
     sequence: int = 0

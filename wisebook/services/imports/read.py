@@ -35,6 +35,8 @@ FIELDS = (
     "credit",
     "tiers",
     "nom_tiers",
+    "taxe",
+    "base",
 )
 REQUIRED = ("ecriture", "journal", "date", "libelle", "compte", "debit", "credit")
 
@@ -63,6 +65,8 @@ WISEBOOK = Layout(
         "credit": ("credit",),
         "tiers": ("tiers", "compte_tiers"),
         "nom_tiers": ("nom_tiers", "tiers_nom", "libelle_tiers"),
+        "taxe": ("taxe", "code_taxe", "code_tva"),
+        "base": ("base", "base_taxable", "base_ht"),
     },
     ("journal", "date", "piece", "libelle"),
 )
@@ -80,6 +84,9 @@ FEC = Layout(
         "credit": ("credit",),
         "tiers": ("compauxnum",),
         "nom_tiers": ("compauxlib",),
+        # two columns WiseBook adds after the standard eighteen (a line's tax code and base)
+        "taxe": ("codetaxe",),
+        "base": ("basetaxe",),
     },
     ("date",),
 )

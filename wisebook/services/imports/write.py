@@ -71,7 +71,7 @@ def seal(company: CompanyContext, chains: list[Chain]) -> Iterator[Planned]:
                 day=entry.day,
                 label=entry.label,
                 reference=entry.reference,
-                lines=(ChainLine(ln[1], ln[2], ln[3], ln[4], ln[5]) for ln in entry.lines),
+                lines=(ChainLine(ln[1], ln[2], ln[3], ln[4], ln[5], ln[6], ln[7]) for ln in entry.lines),
             )
             yield entry
         chain.hash = previous
@@ -147,6 +147,10 @@ _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\
 
 def _copy_text(value: str | None) -> str:
     return "\\N" if value is None else value.translate(_COPY_ESCAPES)
+
+
+def _copy_int(value: int | None) -> str:
+    return "\\N" if value is None else str(value)
 
 
 def _may_pause_row_checks(cursor: Any) -> bool:
@@ -241,8 +245,10 @@ def write_postgresql(
             day = e.day.isoformat()
             yield "".join(
                 f"{entry_id}\t{line_no}\t{account_id}\t{_copy_text(label)}\t{debit}\t{credit}\t"
-                f"{_copy_text(partner)}\t{day}\n"
-                for line_no, (account_id, _code, label, debit, credit, partner) in enumerate(e.lines, start=1)
+                f"{_copy_text(partner)}\t{day}\t{_copy_text(tax)}\t{_copy_int(base)}\n"
+                for line_no, (account_id, _code, label, debit, credit, partner, tax, base) in enumerate(
+                    e.lines, start=1
+                )
             )
             before, done = done, done + len(e.lines)
             if done // 50_000 != before // 50_000:
@@ -256,7 +262,8 @@ def write_postgresql(
         size=1 << 16,
     )
     cursor.copy_expert(
-        "COPY lines (entry_id, line_no, account_id, label, debit, credit, partner, entry_date) FROM STDIN",
+        "COPY lines (entry_id, line_no, account_id, label, debit, credit, partner, entry_date, tax_code, tax_base)"
+        " FROM STDIN",
         _TextStream(line_rows()),
         size=1 << 16,
     )
@@ -354,6 +361,8 @@ def write_generic(
                 "credit": ln[4],
                 "partner": ln[5],
                 "entry_date": e.day,
+                "tax_code": ln[6],
+                "tax_base": ln[7],
             }
             for index, e in enumerate(entries)
             for line_no, ln in enumerate(e.lines, start=1)

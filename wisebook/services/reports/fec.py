@@ -1,5 +1,7 @@
 """The FEC (fichier des écritures comptables) of a fiscal year: the 18 standard columns
-auditors load into their tools, one row per posted line, in the order entries were numbered.
+auditors load into their tools, one row per posted line, in the order entries were numbered;
+then two columns of WiseBook's own, a line's tax code and taxable base (the standard's 18
+fields come first and in its order; fields after them are accepted as optional ones).
 
 Pipe-separated, a header row, dates as AAAAMMJJ, amounts with a decimal comma and no
 thousands separator, ISO-8859-15 text (the layout's character set).
@@ -36,6 +38,8 @@ COLUMNS = (
     "ValidDate",
     "Montantdevise",
     "Idevise",
+    "CodeTaxe",
+    "BaseTaxe",
 )
 SEPARATOR = "|"
 ENCODING = "iso-8859-15"
@@ -73,6 +77,8 @@ def rows(session: Session, company_id: int, fy: models.FiscalYear, currency: str
             rec.code,
             rec.created_at,
             ent.posted_at,
+            line.tax_code,
+            line.tax_base,
         )
         .join(ent, ent.id == line.entry_id)
         .join(jnl, jnl.id == ent.journal_id)
@@ -104,6 +110,8 @@ def rows(session: Session, company_id: int, fy: models.FiscalYear, currency: str
         code,
         lettered_at,
         posted_at,
+        tax,
+        base,
     ) in session.execute(query):
         yield [
             journal,
@@ -124,6 +132,8 @@ def rows(session: Session, company_id: int, fy: models.FiscalYear, currency: str
             _day(posted_at),
             "",
             "",
+            tax or "",
+            "" if base is None else comma_decimal(base, places),
         ]
 
 

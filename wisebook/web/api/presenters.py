@@ -36,6 +36,8 @@ def entry(e: EntryRecord, currency: str) -> dict[str, Any]:
                 "debit": to_json(ln.debit, currency),
                 "credit": to_json(ln.credit, currency),
                 "tiers": ln.partner,
+                "taxe": ln.tax,
+                "base": None if ln.tax_base is None else to_json(ln.tax_base, currency),
             }
             for ln in e.lines
         ],

@@ -66,7 +66,7 @@ def _flag(request: Request, name: str) -> bool:
     raise InvalidInput("Valeur attendue : 1 ou 0.", field=name)
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
     """``Société Test SARL`` → ``societe-test-sarl``: a file name's part, plain ASCII."""
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-") or "societe"
@@ -82,7 +82,7 @@ def report_filename(
 ) -> str:
     """A name that says what the file is: ``grand-livre-societe-test-sarl-2026``, with the
     period when it is not the whole exercice (``…-2026-du-20260201-au-20260228``)."""
-    parts = [kind, *([extra] if extra else []), _slug(request.company.name), _slug(str(fy.code))]
+    parts = [kind, *([extra] if extra else []), slug(request.company.name), slug(str(fy.code))]
     if (start and start != fy.start_date) or (end and end != fy.end_date):
         parts.append(f"du-{(start or fy.start_date):%Y%m%d}-au-{(end or fy.end_date):%Y%m%d}")
     return "-".join(parts)
@@ -107,13 +107,13 @@ def title_block(request: Request, title: str, fy: Any, start: dt.date, end: dt.d
     )
 
 
-def _printed(request: Request) -> str:
+def printed(request: Request) -> str:
     return i18n.translate(
         request, "WiseBook · édité le ${jour}", jour=dt.datetime.now().strftime("%d/%m/%Y %H:%M")
     )
 
 
-def _columns(request: Request, columns: Sequence[Column]) -> list[Column]:
+def translated_columns(request: Request, columns: Sequence[Column]) -> list[Column]:
     """The columns with their headers in the reader's language."""
     return [Column(i18n.translate(request, c.header), c.kind, c.width) for c in columns]
 
@@ -130,8 +130,8 @@ def report_pdf(
     return exports.report_pdf(
         filename,
         block,
-        _printed(request),
-        _columns(request, columns),
+        printed(request),
+        translated_columns(request, columns),
         rows,
         lambda units: i18n.amount(request, units, currency),
         landscape,
@@ -190,7 +190,7 @@ def balance(request: Request) -> Any:
         rows: list[tuple[Any, ...]] = [_balance_values(r) for r in tb.rows]
         rows.append(("", i18n.translate(request, "TOTAUX"), *_balance_values(total)[2:]))
         return exports.tabular(
-            fmt, filename, block, _columns(request, BALANCE_COLUMNS), rows, company.currency
+            fmt, filename, block, translated_columns(request, BALANCE_COLUMNS), rows, company.currency
         )
     return {
         "exercice": tb.fiscal_year,
@@ -249,7 +249,9 @@ def _balance_by_tiers(request: Request, fmt: str, fy: Any) -> Any:
                 landscape=True,  # the tiers' names beside six columns of amounts
             )
         table = [(r.account, r.partner or "", *_balance_values(r.row)[1:]) for r in rows]
-        return exports.tabular(fmt, name, block, _columns(request, SUB_LEDGER_COLUMNS), table, currency)
+        return exports.tabular(
+            fmt, name, block, translated_columns(request, SUB_LEDGER_COLUMNS), table, currency
+        )
     return {
         "exercice": fy.code,
         "du": start,
@@ -381,7 +383,7 @@ def general_ledger(request: Request) -> Any:
         if fmt == "csv" and _postgresql(request):
             query = reports.general_ledger_for_copy(request.db, company.id, fy, start, end, accounts)
             if query is not None:
-                columns = _columns(request, LEDGER_COLUMNS)
+                columns = translated_columns(request, LEDGER_COLUMNS)
                 return exports.copy_csv(request.db, filename, columns, query, company.currency)
         ledger = reports.iter_general_ledger(request.db, company.id, fy, start, end, accounts)
         block = title_block(request, _("Grand livre"), fy, first, last)
@@ -393,7 +395,7 @@ def general_ledger(request: Request) -> Any:
             fmt,
             filename,
             block,
-            _columns(request, LEDGER_COLUMNS),
+            translated_columns(request, LEDGER_COLUMNS),
             (r[:width] for r in ledger),
             company.currency,
         )
@@ -443,8 +445,8 @@ def journal_report(request: Request) -> Any:
     lines = reports.iter_journal(request.db, company.id, fy, start, end, code)
     if fmt != "json":
         first, last = reports.period(fy, start, end)
-        filename = report_filename(request, "journal", fy, first, last, extra=_slug(code) if code else "")
-        columns = _columns(request, JOURNAL_COLUMNS)
+        filename = report_filename(request, "journal", fy, first, last, extra=slug(code) if code else "")
+        columns = translated_columns(request, JOURNAL_COLUMNS)
         if fmt == "csv" and _postgresql(request):
             query = reports.journal_for_copy(company.id, fy, start, end, code)
             return exports.copy_csv(request.db, filename, columns, query, company.currency)
@@ -546,7 +548,9 @@ def centralising_journal(request: Request) -> Any:
         if fmt == "pdf":
             body = [*(PdfRow(d) for d in data), PdfRow(total, bold=True)]
             return report_pdf(request, filename, block, CENTRAL_COLUMNS, body)
-        return exports.tabular(fmt, filename, block, _columns(request, CENTRAL_COLUMNS), [*data, total], cur)
+        return exports.tabular(
+            fmt, filename, block, translated_columns(request, CENTRAL_COLUMNS), [*data, total], cur
+        )
     return {
         "exercice": fy.code,
         "devise": cur,
@@ -601,7 +605,7 @@ def statement(request: Request) -> Any:
             if actif and name != "actif":
                 amounts = [None, None]
             rows.append((code, v.label, v.annex, name, *amounts, v.net, before))
-    return exports.tabular(fmt, filename, block, _columns(request, columns), rows, company.currency)
+    return exports.tabular(fmt, filename, block, translated_columns(request, columns), rows, company.currency)
 
 
 def _statement_pdf(
@@ -631,7 +635,7 @@ def _statement_pdf(
     return exports.statement_pdf(
         filename,
         block,
-        _printed(request),
+        printed(request),
         tables,
         [(c.name, c.ok) for c in found.controls],
         lambda units: i18n.amount(request, units, currency),

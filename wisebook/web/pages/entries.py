@@ -24,12 +24,13 @@ from wisebook.services.access.permissions import Permission
 from wisebook.services.books import chart, journals
 from wisebook.services.entries import browse, posting
 from wisebook.services.platform import attachments
+from wisebook.services.tax.vat import company_vat
 from wisebook.services.tiers import register as tiers_register
 from wisebook.web.i18n import _, amount, translate
 from wisebook.web.messages import field_messages, said
 from wisebook.web.renderers import page
 
-LINE_FIELDS = ("compte", "libelle_ligne", "debit", "credit", "tiers")
+LINE_FIELDS = ("compte", "libelle_ligne", "debit", "credit", "tiers", "taxe", "base")
 BLANK_LINES = 4
 STATUS_LABELS = {models.DRAFT: _("Brouillon"), models.POSTED: _("Validée")}
 
@@ -138,6 +139,8 @@ def entry_page(request: Request, errors: dict[str, str] | None = None, status: i
                     "credit": amount(request, ln.credit, company.currency) if ln.credit else "",
                     "tiers": ln.partner or "",
                     "nom_tiers": named.get(ln.partner, "") if ln.partner else "",
+                    "taxe": ln.tax or "",
+                    "base": amount(request, ln.tax_base, company.currency) if ln.tax_base else "",
                 }
                 for ln in found.lines
             ],
@@ -252,7 +255,12 @@ def _form_context(
     lines = list(values["lignes"])
     lines += [dict.fromkeys(LINE_FIELDS, "") for _ in range(max(BLANK_LINES - len(lines), 1))]
     named = {str(ln["tiers"]) for ln in lines if ln.get("tiers")}
+    vat = company_vat(request.db, company.id)
     return {
+        "taxes": [
+            {"code": t.code, "taux": int(t.rate * 100), "libelle": translate(request, t.label)}
+            for t in (vat.taxes.values() if vat is not None else ())
+        ],
         "valeurs": values | {"lignes": lines},
         "noms_tiers": tiers_register.names_of(request.db, company.id, named),
         "erreurs": errors,
@@ -282,6 +290,8 @@ def _draft_values(found: posting.EntryRecord, currency: str) -> dict[str, Any]:
                 "debit": _typed(ln.debit, currency),
                 "credit": _typed(ln.credit, currency),
                 "tiers": ln.partner or "",
+                "taxe": ln.tax or "",
+                "base": _typed(ln.tax_base, currency) if ln.tax_base else "",
             }
             for ln in found.lines
         ],
@@ -327,7 +337,7 @@ def entry_form(request: Request) -> Response:
     drafts = []
     for index, line in enumerate(values["lignes"]):
         amounts = []
-        for side in ("debit", "credit"):
+        for side in ("debit", "credit", "base"):
             try:
                 amounts.append(from_minor(minor_from_text(line[side], places), company.currency))
             except ValueError as exc:
@@ -341,6 +351,8 @@ def entry_form(request: Request) -> Response:
                 amounts[0],
                 amounts[1],
                 line["tiers"] or None,
+                line["taxe"].upper() or None,
+                amounts[2] if line["base"] else None,
             )
         )
     day = None

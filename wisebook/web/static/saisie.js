@@ -3,7 +3,9 @@
 // amount typed in the debit goes on to the next line, an empty one takes the difference that
 // balances the entry; the Tiers field is passed unless the account is lettrable; the account
 // is found by number or by words of its label (accents and case ignored) and its label shown,
-// the tiers by code or by words of its name, and its name shown;
+// the tiers by code or by words of its name, and its name shown; on a VAT account (443x, 445x)
+// the country's tax code is proposed with its base (the entry's lines before tax: classes 2, 6,
+// 7) and, the amount being empty, the tax at the code's rate; changing the code recomputes it;
 // totals follow each keystroke; Ctrl+Enter posts; a refused form opens on its first message.
 // Without this script the form posts as it is.
 (function () {
@@ -71,9 +73,10 @@
   function addLine() {
     var last = body.lastElementChild;
     var row = last.cloneNode(true);
-    row.querySelectorAll("input").forEach(function (i) {
+    row.querySelectorAll("input, select").forEach(function (i) {
       i.value = ""; i.removeAttribute("aria-invalid"); i.removeAttribute("aria-describedby");
     });
+    delete row.dataset.taxeProposee;
     row.querySelectorAll(".erreur, .avertissement, .suggestions").forEach(function (p) { p.remove(); });
     row.querySelectorAll(".compte-libelle, .tiers-nom").forEach(function (l) { l.textContent = ""; });
     body.appendChild(row);
@@ -196,7 +199,58 @@
     if (input.name === "tiers") named(input); else described(input);
   }
 
+  // Tax codes of the company's country: [{code, taux (hundredths of a percent), libelle}].
+  var taxes = JSON.parse(form.dataset.taxes || "[]");
+  function rate(code) {
+    for (var i = 0; i < taxes.length; i++) if (taxes[i].code === code) return taxes[i].taux;
+    return 0;
+  }
+  function vatSide(account) {
+    return /^443/.test(account) ? "credit" : (/^445/.test(account) ? "debit" : null);
+  }
+  function beforeTax(except) {  // the entry's amounts on classes 2, 6 and 7
+    var sum = 0;
+    body.querySelectorAll("tr").forEach(function (row) {
+      if (row === except) return;
+      var account = row.querySelector("input[name=compte]").value.trim();
+      if (!/^[267]/.test(account)) return;
+      sum += (units(row.querySelector("input[name=debit]").value) || 0) + (units(row.querySelector("input[name=credit]").value) || 0);
+    });
+    return sum;
+  }
+  function taxOn(base, hundredths) { return Math.floor((base * hundredths + 5000) / 10000); }
+  function proposeTax(row) {
+    var account = row.querySelector("input[name=compte]").value.trim();
+    var side = vatSide(account);
+    var code = row.querySelector("select[name=taxe]"), base = row.querySelector("input[name=base]");
+    if (!side || !code || !taxes.length) return;
+    if (!code.value) {
+      var standard = taxes.filter(function (t) { return t.taux > 0; })[0];
+      if (!standard) return;
+      code.value = standard.code;
+    }
+    var amountInput = row.querySelector("input[name=" + side + "]");
+    var other = row.querySelector("input[name=" + (side === "debit" ? "credit" : "debit") + "]");
+    if (!base.value) {
+      var b = beforeTax(row);
+      if (!b) return;
+      base.value = text(b).replace(/[\s\u00a0\u202f]/g, " ");
+    }
+    if ((!amountInput.value && !other.value) || row.dataset.taxeProposee) {
+      var due = taxOn(units(base.value) || 0, rate(code.value));
+      if (due > 0) {
+        amountInput.value = text(due).replace(/[\s\u00a0\u202f]/g, " ");
+        row.dataset.taxeProposee = "oui";
+      }
+    }
+    show();
+  }
+  form.addEventListener("change", function (ev) {
+    if (ev.target.name === "taxe" || ev.target.name === "base") proposeTax(ev.target.closest("tr"));
+  });
+
   form.addEventListener("input", function (ev) {
+    if (ev.target.name === "debit" || ev.target.name === "credit") delete ev.target.closest("tr").dataset.taxeProposee;
     if (ev.target.name === "compte") { suggest(ev.target); described(ev.target); }
     if (ev.target.name === "tiers") { suggestPartners(ev.target); named(ev.target); }
     show();
@@ -212,7 +266,7 @@
   });
   form.addEventListener("focusout", function (ev) {
     var input = ev.target;
-    if (input.name === "compte") { close(); described(input); }
+    if (input.name === "compte") { close(); described(input); proposeTax(input.closest("tr")); }
     if (input.name === "tiers") { clearTimeout(waiting); asked++; close(); named(input); }
     if ((input.name === "debit" || input.name === "credit") && units(input.value) === 0 && input.value) { input.value = ""; show(); }
   });
@@ -225,6 +279,8 @@
       if (same && next.name === "credit" && units(row.querySelector("input[name=debit]").value) > 0) continue;
       if (same && next.name === "libelle_ligne" && !next.value) continue;  // the entry's label; Tab reaches it
       if (next.name === "tiers" && lettrable(next.closest("tr")) === false && !next.value) continue;
+      // the tax and its base: on a VAT line (proposed), or where one is set; Tab reaches them
+      if ((next.name === "taxe" || next.name === "base") && !next.value && !vatSide(next.closest("tr").querySelector("input[name=compte]").value.trim())) continue;
       return next;
     }
     return null;

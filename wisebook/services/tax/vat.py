@@ -1,0 +1,498 @@
+"""The monthly VAT return of a company, read from its posted lines; its drill-down; its
+settlement, the OD entry that clears the month's 443x and 445x into 4441 or 4449.
+
+The boxes come from the lines that carry a tax code; the controls set them against the books:
+the movements of 443x and 445x in the month (the settlement entries and their reversals
+aside), the rates applied to the bases, the month locked or not. The credit carried at the
+start of the month is the balance of 4449 then: every line before the month outside the
+à-nouveaux, and the à-nouveaux of the first fiscal year the books hold (the later ones repeat
+balances already counted).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, exists, false, func, not_, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from wisebook.data import ohada
+from wisebook.db import models
+from wisebook.ledger import entries as rules
+from wisebook.ledger import vat as ledger_vat
+from wisebook.ledger.errors import Conflict, InvalidInput, NotFound
+from wisebook.ledger.money import from_minor
+from wisebook.services.books.companies import CompanyContext
+from wisebook.services.entries import posting
+
+_L, _E, _A, _J = models.Line, models.Entry, models.Account, models.Journal
+PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+@dataclass(frozen=True)
+class Month:
+    """A return's month: ``AAAA-MM``, its first and last days."""
+
+    code: str
+    start: dt.date
+    end: dt.date
+
+
+def parse_month(raw: str | None, field: str = "periode") -> Month:
+    """``2026-01`` → the month; anything else is refused with the expected shape."""
+    found = PERIOD.match((raw or "").strip())
+    if found is None:
+        raise InvalidInput("Indiquez le mois de la déclaration sous la forme AAAA-MM (2026-01).", field=field)
+    year, month = int(found.group(1)), int(found.group(2))
+    if not 1900 <= year <= 2200:
+        raise InvalidInput("Indiquez le mois de la déclaration sous la forme AAAA-MM (2026-01).", field=field)
+    last = calendar.monthrange(year, month)[1]
+    return Month(f"{year:04d}-{month:02d}", dt.date(year, month, 1), dt.date(year, month, last))
+
+
+def company_vat(session: Session, company_id: int) -> ledger_vat.CountryVat | None:
+    """The VAT of the company's country (its tax codes, its return), None if unknown here."""
+    country = session.scalar(select(models.Company.country).where(models.Company.id == company_id))
+    return ohada.vat(country or "")
+
+
+def country_vat(session: Session, company_id: int) -> ledger_vat.CountryVat:
+    """The VAT of the company's country, or a refusal that says the country has none here."""
+    found = company_vat(session, company_id)
+    if found is None or not found.taxes:
+        country = session.scalar(select(models.Company.country).where(models.Company.id == company_id))
+        raise InvalidInput(
+            f"WiseBook ne connaît pas la TVA du pays de la société ({country}) : pas de déclaration.",
+            field="periode",
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class Control:
+    """A check of the return against the books: what the boxes say, what the books say."""
+
+    code: str
+    label: str
+    ok: bool
+    expected: int | None = None
+    found: int | None = None
+
+
+@dataclass(frozen=True)
+class SettlementRef:
+    id: int
+    entry_id: int
+    number: str | None
+    due: int
+    credit: int
+
+
+@dataclass(frozen=True)
+class VatReturn:
+    """A month's return: the boxes in the form's order, the VAT due or the credit carried, the
+    controls, whether the month is locked, its settlement if posted."""
+
+    month: Month
+    vat: ledger_vat.CountryVat
+    boxes: list[ledger_vat.BoxValue]
+    due: int
+    credit: int
+    previous_credit: int
+    controls: list[Control]
+    locked: bool
+    fiscal_year: str
+    settlement: SettlementRef | None
+    collected_by_account: dict[str, int]
+    deductible_by_account: dict[str, int]
+
+
+def _settlement_entry_ids(company_id: int) -> Any:
+    """The settlement entries of the company (a subquery of ids)."""
+    return select(models.VatSettlement.entry_id).where(models.VatSettlement.company_id == company_id)
+
+
+def _books_lines(company_id: int, month: Month) -> list[ColumnElement[bool]]:
+    """The month's posted lines of the company."""
+    return [
+        _E.company_id == company_id,
+        _E.status == models.POSTED,
+        _L.entry_date >= month.start,
+        _L.entry_date <= month.end,
+    ]
+
+
+def _taxed_totals(session: Session, company_id: int, month: Month) -> list[ledger_vat.TaxedTotal]:
+    """The month's taxed lines summed by account and tax code (one grouped scan by the
+    ``ix_lines_taxed`` index)."""
+    signed_base = case((_L.credit > 0, _L.tax_base), else_=-_L.tax_base)
+    rows = session.execute(
+        select(
+            _A.code,
+            _L.tax_code,
+            func.sum(_L.debit),
+            func.sum(_L.credit),
+            func.sum(signed_base),
+            func.count(),
+        )
+        .join(_E, _E.id == _L.entry_id)
+        .join(_A, _A.id == _L.account_id)
+        .where(*_books_lines(company_id, month), _L.tax_code.is_not(None))
+        .group_by(_A.code, _L.tax_code)
+    ).tuples()
+    return [
+        ledger_vat.TaxedTotal(code, tax, int(debit), int(credit), int(base or 0), int(count))
+        for code, tax, debit, credit, base, count in rows
+    ]
+
+
+def _not_settlement(company_id: int) -> ColumnElement[bool]:
+    settled = _settlement_entry_ids(company_id)
+    return and_(_E.id.not_in(settled), or_(_E.reversal_of_id.is_(None), _E.reversal_of_id.not_in(settled)))
+
+
+def _vat_movements(session: Session, company_id: int, month: Month) -> dict[str, tuple[int, int]]:
+    """Debit and credit of each 443x and 445x account in the month, outside the settlements."""
+    rows = session.execute(
+        select(_A.code, func.sum(_L.debit), func.sum(_L.credit))
+        .join(_E, _E.id == _L.entry_id)
+        .join(_A, _A.id == _L.account_id)
+        .where(
+            *_books_lines(company_id, month),
+            or_(_A.code.startswith(ledger_vat.COLLECTED), _A.code.startswith(ledger_vat.DEDUCTIBLE)),
+            _not_settlement(company_id),
+        )
+        .group_by(_A.code)
+    ).tuples()
+    return {code: (int(debit), int(credit)) for code, debit, credit in rows}
+
+
+def _opening_condition(session: Session, company_id: int, start: dt.date) -> ColumnElement[bool]:
+    """Lines that make 4449's balance at ``start``: outside the à-nouveaux, before it; the
+    à-nouveaux of the company's first fiscal year, on or before it."""
+    first_year = session.scalar(
+        select(models.FiscalYear.id)
+        .where(models.FiscalYear.company_id == company_id)
+        .order_by(models.FiscalYear.start_date)
+        .limit(1)
+    )
+    opening = _J.kind == rules.OPENING
+    return or_(
+        and_(not_(opening), _L.entry_date < start),
+        and_(opening, _E.fiscal_year_id == first_year, _L.entry_date <= start) if first_year else false(),
+    )
+
+
+def previous_credit(session: Session, company_id: int, start: dt.date) -> int:
+    """The VAT credit carried (4449's debit balance) at the start of a month."""
+    balance = session.scalar(
+        select(func.coalesce(func.sum(_L.debit - _L.credit), 0))
+        .join(_E, _E.id == _L.entry_id)
+        .join(_A, _A.id == _L.account_id)
+        .join(_J, _J.id == _E.journal_id)
+        .where(
+            _E.company_id == company_id,
+            _E.status == models.POSTED,
+            _A.code.startswith(ledger_vat.CREDIT),
+            _opening_condition(session, company_id, start),
+        )
+    )
+    return max(int(balance or 0), 0)
+
+
+def _period(session: Session, company_id: int, month: Month) -> Any:
+    found = session.execute(
+        select(models.Period.locked, models.FiscalYear.code)
+        .join(models.FiscalYear, models.FiscalYear.id == models.Period.fiscal_year_id)
+        .where(
+            models.FiscalYear.company_id == company_id,
+            models.Period.start_date <= month.start,
+            models.Period.end_date >= month.start,
+        )
+    ).first()
+    if found is None:
+        raise NotFound(f"Aucun exercice ne couvre le mois {month.code}.", field="periode")
+    return found
+
+
+def current_settlement(session: Session, company_id: int, month: Month) -> SettlementRef | None:
+    """The month's settlement whose entry is not reversed, if any."""
+    reversal = aliased(models.Entry)
+    reversed_ = exists().where(reversal.reversal_of_id == models.VatSettlement.entry_id)
+    row = session.execute(
+        select(
+            models.VatSettlement.id,
+            models.VatSettlement.entry_id,
+            _E.number,
+            models.VatSettlement.due,
+            models.VatSettlement.credit,
+        )
+        .join(_E, _E.id == models.VatSettlement.entry_id)
+        .where(
+            models.VatSettlement.company_id == company_id,
+            models.VatSettlement.period == month.code,
+            ~reversed_,
+        )
+    ).first()
+    return None if row is None else SettlementRef(*row)
+
+
+def vat_return(session: Session, company: CompanyContext, month: Month) -> VatReturn:
+    """The month's return with its controls."""
+    vat = country_vat(session, company.id)
+    period = _period(session, company.id, month)
+    totals = _taxed_totals(session, company.id, month)
+    carried = previous_credit(session, company.id, month.start)
+    values = ledger_vat.aggregate(vat, totals, carried)
+    boxes = ledger_vat.compute(vat, values)
+    due, credit = ledger_vat.result(boxes)
+    movements = _vat_movements(session, company.id, month)
+    collected = {c: cr - d for c, (d, cr) in movements.items() if c.startswith(ledger_vat.COLLECTED)}
+    deductible = {c: d - cr for c, (d, cr) in movements.items() if c.startswith(ledger_vat.DEDUCTIBLE)}
+    controls = _controls(vat, totals, values, collected, deductible, period.locked)
+    return VatReturn(
+        month,
+        vat,
+        boxes,
+        due,
+        credit,
+        carried,
+        controls,
+        bool(period.locked),
+        period.code,
+        current_settlement(session, company.id, month),
+        collected,
+        deductible,
+    )
+
+
+def _controls(
+    vat: ledger_vat.CountryVat,
+    totals: Sequence[ledger_vat.TaxedTotal],
+    values: dict[str, int],
+    collected: dict[str, int],
+    deductible: dict[str, int],
+    locked: bool,
+) -> list[Control]:
+    said_collected = sum(v for k, v in values.items() if k.startswith("tva:"))
+    said_deductible = sum(values.get(f"deductible:{g}", 0) for g in ("immobilisations", "biens", "services"))
+    controls = [
+        Control(
+            "collectee",
+            "TVA collectée des cases = mouvements des comptes 443",
+            said_collected == sum(collected.values()),
+            sum(collected.values()),
+            said_collected,
+        ),
+        Control(
+            "deductible",
+            "TVA déductible des cases = mouvements des comptes 445",
+            said_deductible == sum(deductible.values()),
+            sum(deductible.values()),
+            said_deductible,
+        ),
+    ]
+    for code, tax in vat.taxes.items():
+        if not tax.taxable:
+            continue
+        rows = [t for t in totals if t.tax == code and ledger_vat.is_vat_account(t.account)]
+        if not rows:
+            continue
+        base = sum(abs(t.base_credit) for t in rows)
+        amount = sum(abs(t.credit - t.debit) for t in rows)
+        # in minor units: the bases × the rate, rounded; each line may have rounded by one unit
+        expected_minor = int(ledger_vat.tax_of(Decimal(base), tax.rate, 0))
+        lines = sum(t.lines for t in rows)
+        controls.append(
+            Control(
+                f"taux:{code}",
+                f"Bases × {ledger_vat.percent(tax.rate)} % = TVA {code} (à l'arrondi près)",
+                abs(expected_minor - amount) <= lines,
+                expected_minor,
+                amount,
+            )
+        )
+    controls.append(Control("verrouillage", "Période verrouillée", locked))
+    return controls
+
+
+# -- drill-down ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BoxLine:
+    id: int
+    entry_id: int
+    number: str | None
+    entry_date: dt.date
+    journal: str
+    account: str
+    label: str
+    partner: str | None
+    tax: str | None
+    base: int | None
+    debit: int
+    credit: int
+
+
+def _term_condition(vat: ledger_vat.CountryVat, term: str) -> ColumnElement[bool] | None:
+    kind, _, name = term.partition(":")
+    code = _A.code
+    if kind in ("base", "tva"):
+        tax = vat.taxes.get(name)
+        if tax is None:
+            return None
+        where = (
+            code.startswith(ledger_vat.COLLECTED)
+            if tax.taxable
+            else and_(
+                not_(code.startswith(ledger_vat.DEDUCTIBLE)),
+                not_(code.startswith(ledger_vat.COLLECTED)),
+                not_(or_(*(code.startswith(c) for c in ledger_vat.PURCHASE_CLASSES))),
+            )
+        )
+        return and_(_L.tax_code == name, where)
+    if kind in ("deductible", "base_deductible"):
+        group = {
+            "immobilisations": code.startswith(ledger_vat.DEDUCTIBLE_FIXED_ASSETS),
+            "services": code.startswith(ledger_vat.DEDUCTIBLE_SERVICES),
+            "biens": and_(
+                code.startswith(ledger_vat.DEDUCTIBLE),
+                not_(code.startswith(ledger_vat.DEDUCTIBLE_FIXED_ASSETS)),
+                not_(code.startswith(ledger_vat.DEDUCTIBLE_SERVICES)),
+            ),
+            "autres": and_(
+                code.startswith(ledger_vat.DEDUCTIBLE),
+                not_(code.startswith(ledger_vat.DEDUCTIBLE_FIXED_ASSETS)),
+            ),
+        }[name]
+        return and_(_L.tax_code.is_not(None), group)
+    return None
+
+
+def box_lines(
+    session: Session, company: CompanyContext, month: Month, box: str, after: int = 0, limit: int = 100
+) -> tuple[ledger_vat.Box, list[BoxLine], bool]:
+    """The lines a box comes from, in line order from ``after`` (a line id): the box, a page
+    of lines, whether more follow. The credit carried names 4449's lines before the month."""
+    vat = country_vat(session, company.id)
+    found = next((b for b in vat.boxes if b.code == box), None)
+    if found is None:
+        raise InvalidInput(
+            f"Case inconnue : {box[:20]} (cases : {', '.join(b.code for b in vat.boxes)}).", field="case"
+        )
+    terms = ledger_vat.leaf_terms(vat, box)
+    conditions: list[ColumnElement[bool]] = []
+    month_lines = and_(_L.entry_date >= month.start, _L.entry_date <= month.end)
+    for term in terms:
+        condition = _term_condition(vat, term)
+        if condition is not None:
+            conditions.append(and_(month_lines, condition))
+    if "credit_anterieur" in terms:
+        conditions.append(
+            and_(_A.code.startswith(ledger_vat.CREDIT), _opening_condition(session, company.id, month.start))
+        )
+    if not conditions:
+        return found, [], False
+    rows = session.execute(
+        select(
+            _L.id,
+            _E.id,
+            _E.number,
+            _L.entry_date,
+            _J.code,
+            _A.code,
+            _L.label,
+            _L.partner,
+            _L.tax_code,
+            _L.tax_base,
+            _L.debit,
+            _L.credit,
+        )
+        .join(_E, _E.id == _L.entry_id)
+        .join(_A, _A.id == _L.account_id)
+        .join(_J, _J.id == _E.journal_id)
+        .where(_E.company_id == company.id, _E.status == models.POSTED, _L.id > after, or_(*conditions))
+        .order_by(_L.id)
+        .limit(limit + 1)
+    ).tuples()
+    lines = [BoxLine(*r) for r in rows]
+    return found, lines[:limit], len(lines) > limit
+
+
+# -- the settlement -------------------------------------------------------------------------
+
+
+def settle(
+    session: Session, company: CompanyContext, month: Month, user_id: int
+) -> tuple[SettlementRef, posting.EntryRecord]:
+    """Post the month's settlement: an OD entry on its last day that clears each 443x and 445x
+    of the month's movements, uses the credit carried and carries the new one on 4449, puts
+    the rest due on 4441. Once per month (409 naming the entry; reversing it reopens the
+    month); refused while the return disagrees with the books; the date's period must be open."""
+    session.execute(select(models.Company.id).where(models.Company.id == company.id).with_for_update())
+    already = current_settlement(session, company.id, month)
+    if already is not None:
+        raise Conflict(
+            f"La TVA de {month.code} est déjà liquidée par l'écriture {already.number} :"
+            " extournez-la pour liquider à nouveau.",
+            field="periode",
+        )
+    found = vat_return(session, company, month)
+    broken = [c for c in found.controls if not c.ok and c.code != "verrouillage"]
+    if broken:
+        raise Conflict(
+            "La déclaration ne concorde pas avec la comptabilité : "
+            + " ; ".join(c.label for c in broken)
+            + ". Portez le code de taxe et la base sur chaque ligne de TVA du mois.",
+            field="periode",
+        )
+    lines, due, credit = ledger_vat.settlement(
+        found.collected_by_account, found.deductible_by_account, found.previous_credit
+    )
+    currency = company.currency
+    label = f"Liquidation de la TVA de {month.start:%m/%Y}"
+    draft = rules.EntryDraft(
+        journal="OD",
+        date=month.end,
+        label=label,
+        reference=f"TVA-{month.code}",
+        lines=tuple(
+            rules.LineDraft(
+                ln.account,
+                label,
+                from_minor(ln.debit, currency),
+                from_minor(ln.credit, currency),
+            )
+            for ln in lines
+        ),
+    )
+    accounts = {ln.account for ln in lines}
+    missing = sorted(
+        accounts
+        - set(
+            session.scalars(select(_A.code).where(_A.company_id == company.id, _A.code.in_(accounts))).all()
+        )
+    )
+    if missing:
+        raise InvalidInput(
+            f"Compte absent du plan : {', '.join(missing)} (ajoutez-le au plan comptable).", field="periode"
+        )
+    entry = posting.create_entry(session, company, draft, user_id, post=True)
+    settlement = models.VatSettlement(
+        company_id=company.id,
+        period=month.code,
+        entry_id=entry.id,
+        due=due,
+        credit=credit,
+        created_by_id=user_id,
+    )
+    session.add(settlement)
+    session.flush()
+    return SettlementRef(settlement.id, entry.id, entry.number, due, credit), entry
