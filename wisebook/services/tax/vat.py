@@ -128,27 +128,48 @@ def _books_lines(company_id: int, month: Month) -> list[ColumnElement[bool]]:
     ]
 
 
+def _accounts(session: Session, company_id: int, prefixes: Sequence[str]) -> dict[int, str]:
+    """The company's accounts under ``prefixes``, by id: the big reads then filter lines by
+    account id (their index), never by a pattern on a joined code."""
+    rows = session.execute(
+        select(_A.id, _A.code).where(
+            _A.company_id == company_id, or_(*(_A.code.startswith(p) for p in prefixes))
+        )
+    ).tuples()
+    return dict(rows.all())
+
+
 def _taxed_totals(session: Session, company_id: int, month: Month) -> list[ledger_vat.TaxedTotal]:
     """The month's taxed lines summed by account and tax code (one grouped scan by the
-    ``ix_lines_taxed`` index)."""
+    ``ix_lines_taxed`` index; the accounts' numbers read after, for the few ids found)."""
     signed_base = case((_L.credit > 0, _L.tax_base), else_=-_L.tax_base)
-    rows = session.execute(
-        select(
-            _A.code,
-            _L.tax_code,
-            func.sum(_L.debit),
-            func.sum(_L.credit),
-            func.sum(signed_base),
-            func.count(),
+    rows = (
+        session.execute(
+            select(
+                _L.account_id,
+                _L.tax_code,
+                func.sum(_L.debit),
+                func.sum(_L.credit),
+                func.sum(signed_base),
+                func.count(),
+            )
+            .join(_E, _E.id == _L.entry_id)
+            .where(*_books_lines(company_id, month), _L.tax_code.is_not(None))
+            .group_by(_L.account_id, _L.tax_code)
         )
-        .join(_E, _E.id == _L.entry_id)
-        .join(_A, _A.id == _L.account_id)
-        .where(*_books_lines(company_id, month), _L.tax_code.is_not(None))
-        .group_by(_A.code, _L.tax_code)
-    ).tuples()
+        .tuples()
+        .all()
+    )
+    codes = dict(
+        session.execute(
+            select(_A.id, _A.code).where(_A.company_id == company_id, _A.id.in_({r[0] for r in rows}))
+        )
+        .tuples()
+        .all()
+    )
     return [
-        ledger_vat.TaxedTotal(code, tax, int(debit), int(credit), int(base or 0), int(count))
-        for code, tax, debit, credit, base, count in rows
+        ledger_vat.TaxedTotal(codes[account], tax, int(debit), int(credit), int(base or 0), int(count))
+        for account, tax, debit, credit, base, count in rows
     ]
 
 
@@ -159,18 +180,51 @@ def _not_settlement(company_id: int) -> ColumnElement[bool]:
 
 def _vat_movements(session: Session, company_id: int, month: Month) -> dict[str, tuple[int, int]]:
     """Debit and credit of each 443x and 445x account in the month, outside the settlements."""
-    rows = session.execute(
-        select(_A.code, func.sum(_L.debit), func.sum(_L.credit))
+    accounts = _accounts(session, company_id, (ledger_vat.COLLECTED, ledger_vat.DEDUCTIBLE))
+    if not accounts:
+        return {}
+    period = session.scalar(
+        select(models.Period.id)
+        .join(models.FiscalYear, models.FiscalYear.id == models.Period.fiscal_year_id)
+        .where(
+            models.FiscalYear.company_id == company_id,
+            models.Period.start_date == month.start,
+            models.Period.end_date == month.end,
+        )
+    )
+    moved: dict[str, tuple[int, int]] = {}
+    if period is None:  # a year whose periods are not calendar months: the lines themselves
+        rows = session.execute(
+            select(_L.account_id, func.sum(_L.debit), func.sum(_L.credit))
+            .join(_E, _E.id == _L.entry_id)
+            .where(*_books_lines(company_id, month), _L.account_id.in_(accounts), _not_settlement(company_id))
+            .group_by(_L.account_id)
+        ).tuples()
+        return {accounts[account]: (int(debit), int(credit)) for account, debit, credit in rows}
+    # The period's totals kept at posting, less the settlements' lines (a few)
+    _B = models.AccountBalance
+    totals = session.execute(
+        select(_B.account_id, func.sum(_B.debit), func.sum(_B.credit))
+        .where(_B.company_id == company_id, _B.period_id == period, _B.account_id.in_(accounts))
+        .group_by(_B.account_id)
+    ).tuples()
+    for account, debit, credit in totals:
+        moved[accounts[account]] = (int(debit), int(credit))
+    settled = _settlement_entry_ids(company_id)
+    own = session.execute(
+        select(_L.account_id, func.sum(_L.debit), func.sum(_L.credit))
         .join(_E, _E.id == _L.entry_id)
-        .join(_A, _A.id == _L.account_id)
         .where(
             *_books_lines(company_id, month),
-            or_(_A.code.startswith(ledger_vat.COLLECTED), _A.code.startswith(ledger_vat.DEDUCTIBLE)),
-            _not_settlement(company_id),
+            _L.account_id.in_(accounts),
+            or_(_E.id.in_(settled), _E.reversal_of_id.in_(settled)),
         )
-        .group_by(_A.code)
+        .group_by(_L.account_id)
     ).tuples()
-    return {code: (int(debit), int(credit)) for code, debit, credit in rows}
+    for account, debit, credit in own:
+        before = moved.get(accounts[account], (0, 0))
+        moved[accounts[account]] = (before[0] - int(debit), before[1] - int(credit))
+    return {code: pair for code, pair in moved.items() if pair != (0, 0)}
 
 
 def _opening_condition(session: Session, company_id: int, start: dt.date) -> ColumnElement[bool]:
@@ -191,15 +245,17 @@ def _opening_condition(session: Session, company_id: int, start: dt.date) -> Col
 
 def previous_credit(session: Session, company_id: int, start: dt.date) -> int:
     """The VAT credit carried (4449's debit balance) at the start of a month."""
+    accounts = _accounts(session, company_id, (ledger_vat.CREDIT,))
+    if not accounts:
+        return 0
     balance = session.scalar(
         select(func.coalesce(func.sum(_L.debit - _L.credit), 0))
         .join(_E, _E.id == _L.entry_id)
-        .join(_A, _A.id == _L.account_id)
         .join(_J, _J.id == _E.journal_id)
         .where(
             _E.company_id == company_id,
             _E.status == models.POSTED,
-            _A.code.startswith(ledger_vat.CREDIT),
+            _L.account_id.in_(accounts),
             _opening_condition(session, company_id, start),
         )
     )
