@@ -218,6 +218,18 @@ def test_cote_d_ivoire_a_month_at_each_rate_settled_and_the_credit_carried(api, 
         ("4431", "0", "900000", "5000000"),
         ("4431", "90000", "0", "500000"),
     ]
+    first = api.get(VAT, periode="2026-02", case="02D", limite="1").json
+    assert len(first["lignes"]) == 1 and first["suivant"] == first["lignes"][0]["id"]
+    rest = api.get(VAT, periode="2026-02", case="02D", apres=str(first["suivant"])).json
+    assert [ln["id"] for ln in first["lignes"] + rest["lignes"]] == sorted(ln["id"] for ln in lines)
+    assert rest["suivant"] is None
+    # a total box: the lines of the boxes it adds (the two deductible VAT lines and the credit's)
+    deductions = api.get(VAT, periode="2026-02", case="06").json["lignes"]
+    assert sorted((ln["compte"], ln["debit"]) for ln in deductions) == [
+        ("4449", "900000"),
+        ("4451", "270000"),
+        ("4452", "540000"),
+    ]
     credit_lines = api.get(VAT, periode="2026-02", case="06C").json["lignes"]
     assert [(ln["compte"], ln["debit"]) for ln in credit_lines] == [("4449", "900000")]
 
