@@ -140,7 +140,7 @@ verified() { curl -s --cacert /pebble-root.pem --resolve compta.exemple.ci:443:1
 i=0; until [ "$(verified)" = 200 ] || [ $i -ge 20 ]; do i=$((i+1)); sleep 0.5; done
 verified; echo
 grep '^WISEBOOK_\(SERVER_NAME\|PUBLIC_URL\|TLS_CERTIFICATE\)=' /etc/wisebook/wisebook.conf
-wisebook-ctl doctor | grep certificat
+wisebook-ctl doctor | grep -E '^[^ ]+ +certificat '  # the certificate's finding (not a word of another's)
 apt-get purge -y wisebook > /purge.log 2>&1 || { cat /purge.log; exit 1; }
 echo "=== purge"; grep '^wisebook:' /purge.log; ls /etc/wisebook 2>&1 || true; ls -d /var/lib/wisebook /var/backups/wisebook
 runuser -u postgres -- psql -qAtc 'SELECT count(*) FROM entries' wisebook
