@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -15,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -713,3 +715,88 @@ class VatSettlement(CompanyOwned, Base):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     __table_args__ = (Index("ix_vat_settlements_company_id_period", "company_id", "period"),)
+
+
+class FixedAsset(CompanyOwned, Base):
+    """A fixed asset of the register (or a component of one, ``parent_id``): its accounts, its
+    acquisition and service dates, its gross value and plan, its state (en_service, cedee,
+    rebut). ``opening_depreciation``: what was depreciated before the books (an imported
+    register) at ``opening_on``."""
+
+    __tablename__ = "fixed_assets"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(40))
+    asset_account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    depreciation_account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    expense_account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    acquired_on: Mapped[dt.date] = mapped_column(Date)
+    in_service_on: Mapped[dt.date] = mapped_column(Date)
+    gross: Mapped[int] = mapped_column(BigInteger)
+    residual: Mapped[int] = mapped_column(BigInteger, default=0)
+    method: Mapped[str] = mapped_column(String(12))
+    life: Mapped[int] = mapped_column(Integer, default=0)
+    coefficient: Mapped[Decimal | None] = mapped_column(Numeric(6, 3))
+    units_total: Mapped[int | None] = mapped_column(BigInteger)
+    units_by_year: Mapped[dict[str, int] | None] = mapped_column(JSON)
+    supplier: Mapped[str | None] = mapped_column(String(100))
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    location: Mapped[str | None] = mapped_column(String(100))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("fixed_assets.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(12), default="en_service")
+    acquisition_line_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("lines.id"))
+    opening_depreciation: Mapped[int] = mapped_column(BigInteger, default=0)
+    opening_on: Mapped[dt.date | None] = mapped_column(Date)
+    disposed_on: Mapped[dt.date | None] = mapped_column(Date)
+    disposal_price: Mapped[int | None] = mapped_column(BigInteger)
+    disposal_entry_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("entries.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    __table_args__ = (
+        UniqueConstraint("company_id", "code"),
+        Index("ix_fixed_assets_company_id_category", "company_id", "category"),
+        CheckConstraint("state IN ('en_service', 'cedee', 'rebut')", name="state_known"),
+    )
+
+
+class DepreciationRun(CompanyOwned, Base):
+    """A run of the depreciation up to a date (a month's or a year's end): its entries (one OD
+    per category), and each asset's part. Reversed: its entries reversed, its parts no longer
+    count."""
+
+    __tablename__ = "depreciation_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    through: Mapped[dt.date] = mapped_column(Date)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    reversed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (Index("ix_depreciation_runs_company_id_through", "company_id", "through"),)
+
+
+class DepreciationRunEntry(Base):
+    """An entry a run posted."""
+
+    __tablename__ = "depreciation_run_entries"
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("depreciation_runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    entry_id: Mapped[int] = mapped_column(BigId, ForeignKey("entries.id"), primary_key=True)
+
+
+class AssetDepreciation(Base):
+    """An asset's depreciation posted by a run (or by its disposal's catch-up: ``run_id`` None
+    and ``entry_id`` the disposal's), up to ``through``."""
+
+    __tablename__ = "asset_depreciations"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    asset_id: Mapped[int] = mapped_column(ForeignKey("fixed_assets.id", ondelete="CASCADE"))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("depreciation_runs.id", ondelete="CASCADE"))
+    entry_id: Mapped[int] = mapped_column(BigId, ForeignKey("entries.id"))
+    through: Mapped[dt.date] = mapped_column(Date)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    __table_args__ = (
+        Index("ix_asset_depreciations_asset_id", "asset_id"),
+        Index("ix_asset_depreciations_run_id", "run_id"),
+    )

@@ -119,6 +119,34 @@ def close_fiscal_year(ctx: JobContext, session: Session, exercice: int) -> dict[
     }
 
 
+@job("dotations", max_attempts=1, label=_("Dotations aux amortissements"))
+def post_depreciation(ctx: JobContext, session: Session, au: str) -> dict[str, Any]:
+    """Post the depreciation of every asset in service up to ``au`` (one transaction)."""
+    import datetime as dt
+
+    from wisebook.ledger.money import to_json
+    from wisebook.services.assets import depreciation
+    from wisebook.services.books import companies
+
+    if ctx.company_id is None or ctx.user_id is None:
+        raise LookupError("dotations sans société ni utilisateur")
+    company = companies.company_for_user(session, ctx.user_id, ctx.company_id)
+    if company is None:
+        raise LookupError("l'utilisateur n'est plus membre de la société")
+    done = depreciation.run(session, company, dt.date.fromisoformat(au), ctx.user_id, ctx.progress)
+    ctx.progress(100, 100, f"{done.assets} immobilisations amorties en {len(done.entries)} écritures")
+    return {
+        "dotations": done.id,
+        "au": done.through.isoformat(),
+        "immobilisations": done.assets,
+        "total": to_json(done.total, company.currency),
+        "ecritures": [
+            {"id": i, "numero": n, "categorie": c, "montant": to_json(a, company.currency)}
+            for i, n, c, a in done.entries
+        ],
+    }
+
+
 @job("import_releve", max_attempts=2, label=_("Import d'un relevé bancaire"))
 def import_statement(
     ctx: JobContext, session: Session, banque: int, fichier: str, nom: str, sha256: str

@@ -45,6 +45,7 @@ def includeme(config: Any) -> None:
     config.include(".api.tiers")
     config.include(".api.banking")
     config.include(".api.tax")
+    config.include(".api.assets")
     config.include(".i18n")
     config.include(".ui")
     config.include(".renderers.templates")

@@ -95,6 +95,14 @@ def includeme(config: Any) -> None:
     config.add_route("bank_proposals", f"{API}/banques/{{id:\\d{{1,18}}}}/propositions/")
     config.add_route("bank_matches", f"{API}/banques/{{id:\\d{{1,18}}}}/rapprochements/")
     config.add_route("tax_vat", f"{API}/fiscalite/tva/")
+    config.add_route("assets", f"{API}/immobilisations/")
+    config.add_route("depreciation_runs", f"{API}/immobilisations/dotations/")
+    config.add_route(
+        "depreciation_run_reversal", f"{API}/immobilisations/dotations/{{id:\\d{{1,18}}}}/extourne/"
+    )
+    config.add_route("asset", f"{API}/immobilisations/{{id:\\d{{1,18}}}}/")
+    config.add_route("asset_plan", f"{API}/immobilisations/{{id:\\d{{1,18}}}}/plan/")
+    config.add_route("asset_disposal", f"{API}/immobilisations/{{id:\\d{{1,18}}}}/sortie/")
     config.add_route("tax_vat_settlement", f"{API}/fiscalite/tva/{{periode:\\d{{4}}-\\d{{2}}}}/liquidation/")
     config.add_route(
         "bank_matches_automatic", f"{API}/banques/{{id:\\d{{1,18}}}}/rapprochements/automatique/"

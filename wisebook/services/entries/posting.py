@@ -267,6 +267,12 @@ def _check_date(session: Session, company_id: int, day: dt.date) -> Row[Any]:
     return found
 
 
+def open_period(session: Session, company_id: int, day: dt.date) -> Row[Any]:
+    """The open, unlocked period of ``day``, or the ledger's refusal (no year, year closed,
+    period locked)."""
+    return _check_date(session, company_id, day)
+
+
 def create_entry(
     session: Session,
     company: CompanyContext,

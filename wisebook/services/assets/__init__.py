@@ -1,0 +1,1 @@
+"""Fixed assets: the register, depreciation runs, disposals, the DSF tables."""
