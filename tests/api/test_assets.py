@@ -109,6 +109,26 @@ def test_a_vehicle_bought_on_15_march_depreciated_for_the_year_then_sold_with_a_
         "13520548",
     )
     assert api.get(ASSETS).json["totaux"] == []  # out of the register's totals
+    # notes 3A, 3C, 3D of 2027: the vehicle in at 20 000 000 gross and 4 000 000 depreciated,
+    # 2 479 452 charged, everything written back on its sale, its gain 1 479 452
+    notes = api.get(f"{ASSETS}dsf/", exercice="2027").json
+    assert notes["concorde"] is True
+    [gross] = notes["note_3a"]
+    assert (gross["ligne"], gross["ouverture"], gross["cessions"], gross["cloture"]) == (
+        "AN",
+        "20000000",
+        "20000000",
+        "0",
+    )
+    [dep] = notes["note_3c"]
+    assert (dep["ouverture"], dep["dotations"], dep["reprises"], dep["cloture"]) == (
+        "4000000",
+        "2479452",
+        "6479452",
+        "0",
+    )
+    [sale] = notes["note_3d"]
+    assert (sale["valeur_nette"], sale["prix"], sale["plus_value"]) == ("13520548", "15000000", "1479452")
     api.post(f"{ASSETS}{made['id']}/sortie/", {"date": "2027-07-01", "rebut": True}, status=422)
 
 
@@ -168,6 +188,8 @@ def test_equipment_from_its_purchase_entry_and_a_building_in_components(api, app
             "categorie": "batiments",
             "date_acquisition": "2026-01-01",
             "valeur_brute": "100000000",
+            "contrepartie": "5211",
+            "journal": "BQ",
             "composants": [
                 {"libelle": "Gros œuvre", "valeur_brute": "60000000", "duree": 40},
                 {"libelle": "Toiture", "valeur_brute": "15000000", "duree": 20},
@@ -203,6 +225,25 @@ def test_equipment_from_its_purchase_entry_and_a_building_in_components(api, app
         "materiel_industriel": ("10000000", "3000000", "7000000"),
     }
     assert [a["numero"] for a in register["resultats"]] == ["IMM-00001", "IMM-00002"]
+    # notes 3A and 3C of 2026, each line equal to the Bilan's gross and depreciation
+    notes = api.get(f"{ASSETS}dsf/", exercice="2026").json
+    assert notes["concorde"] is True
+    assert [
+        (r["ligne"], r["ouverture"], r["acquisitions"], r["cessions"], r["cloture"]) for r in notes["note_3a"]
+    ] == [
+        ("AK", "0", "100000000", "0", "100000000"),
+        ("AM", "0", "10000000", "0", "10000000"),
+    ]
+    assert [
+        (r["ligne"], r["ouverture"], r["dotations"], r["reprises"], r["cloture"]) for r in notes["note_3c"]
+    ] == [
+        ("AK", "0", "4750000", "0", "4750000"),
+        ("AM", "0", "3000000", "0", "3000000"),
+    ]
+    bilan = api.get("/api/v1/rapports/bilan/", exercice="2026").json
+    net = {ln["code"]: ln["net"] for ln in bilan["lignes"] if ln["section"] == "actif"}
+    # the Bilan's net values of AJ…AP are the register's (gross less depreciation, by line)
+    assert (net["AK"], net["AM"], net["AN"]) == ("95250000", "7000000", "0")
 
 
 def _line_id(engine, entry_id: int) -> int:

@@ -17,8 +17,8 @@ from wisebook.ledger.errors import InvalidInput
 from wisebook.ledger.money import to_json
 from wisebook.ledger.periods import parse_date
 from wisebook.services.access.permissions import Permission
-from wisebook.services.assets import depreciation, disposal, register
-from wisebook.services.books import companies
+from wisebook.services.assets import depreciation, disposal, dsf, register
+from wisebook.services.books import companies, years
 from wisebook.web import exports, i18n
 from wisebook.web.api import json_body, json_response, query_date
 from wisebook.web.api import reports as reports_api
@@ -232,6 +232,66 @@ def plan(request: Request) -> Any:
     }
 
 
+def dsf_tables(request: Request) -> dict[str, Any]:
+    """``GET …/dsf/?exercice=2026``: notes 3A, 3C and 3D of the year from the register, each
+    line's closing beside the Bilan's."""
+    ref = request.params.get("exercice")
+    fy = (
+        years.get_fiscal_year(request.db, request.company.id, ref)
+        if ref
+        else years.current_fiscal_year(request.db, request.company.id)
+    )
+    found = dsf.tables(request.db, request.company.id, fy)
+    money = lambda units: to_json(units, request.company.currency)  # noqa: E731
+    return {
+        "exercice": found.fiscal_year,
+        "devise": request.company.currency,
+        "note_3a": [
+            {
+                "ligne": r.line,
+                "libelle": r.label,
+                "ouverture": money(r.opening),
+                "acquisitions": money(r.acquisitions),
+                "virements": money(0),
+                "cessions": money(r.disposals),
+                "cloture": money(r.closing),
+                "bilan": money(r.books),
+                "concorde": r.closing == r.books,
+            }
+            for r in found.gross
+        ],
+        "note_3c": [
+            {
+                "ligne": r.line,
+                "libelle": r.label,
+                "ouverture": money(r.opening),
+                "dotations": money(r.charge),
+                "reprises": money(r.write_backs),
+                "cloture": money(r.closing),
+                "bilan": money(r.books),
+                "concorde": r.closing == r.books,
+            }
+            for r in found.depreciation
+        ],
+        "note_3d": [
+            {
+                "numero": r.code,
+                "libelle": r.label,
+                "ligne": r.line,
+                "date": r.day,
+                "valeur_brute": money(r.gross),
+                "amortissements": money(r.depreciation),
+                "valeur_nette": money(r.net),
+                "prix": money(r.price),
+                "plus_value": money(max(r.gain, 0)),
+                "moins_value": money(max(-r.gain, 0)),
+            }
+            for r in found.disposals
+        ],
+        "concorde": found.agrees,
+    }
+
+
 def dispose(request: Request) -> Response:
     data = json_body(request, "SortieImmobilisation")
     done = disposal.dispose(
@@ -291,6 +351,9 @@ def includeme(config: Any) -> None:
     )
     config.add_view(
         plan, route_name="asset_plan", request_method="GET", renderer="json", permission=Permission.READ
+    )
+    config.add_view(
+        dsf_tables, route_name="assets_dsf", request_method="GET", renderer="json", permission=Permission.READ
     )
     config.add_view(dispose, route_name="asset_disposal", request_method="POST", permission=Permission.POST)
     config.add_view(
