@@ -265,6 +265,10 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("tiers_page", "POST"): Example(fixed("/tiers/"), 422),  # nothing typed
     ("banks_page", "GET"): Example(fixed("/banques/"), 200),
     ("vat_page", "GET"): Example(fixed("/fiscalite/tva/?periode=2026-01"), 200),
+    ("assets_page", "GET"): Example(fixed("/immobilisations/"), 200),
+    ("assets_page", "POST"): Example(fixed("/immobilisations/"), 422),  # an asset without its fields
+    ("asset_page", "GET"): Example(fixed("/immobilisations/999999/"), 404),
+    ("asset_page", "POST"): Example(fixed("/immobilisations/999999/"), 404),
     ("vat_page", "POST"): Example(fixed("/fiscalite/tva/?periode=2030-01"), 404),  # no fiscal year
     ("bank_page", "GET"): Example(fixed("/banques/999999/"), 404),
     ("bank_page", "POST"): Example(fixed("/banques/999999/"), 404),
@@ -324,6 +328,21 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ),
     ("bank_match", "DELETE"): Example(fixed("/api/v1/banques/999999/rapprochements/1/"), 404),
     ("tax_vat", "GET"): Example(fixed("/api/v1/fiscalite/tva/?periode=2026-01"), 200),
+    ("assets", "GET"): Example(fixed("/api/v1/immobilisations/"), 200),
+    ("assets", "POST"): Example(fixed("/api/v1/immobilisations/"), 422, lambda: {"libelle": "Sans valeur"}),
+    ("asset", "GET"): Example(fixed("/api/v1/immobilisations/999999/"), 404),
+    ("asset_plan", "GET"): Example(fixed("/api/v1/immobilisations/999999/plan/"), 404),
+    ("asset_disposal", "POST"): Example(
+        fixed("/api/v1/immobilisations/999999/sortie/"), 404, lambda: {"date": "2026-06-30"}
+    ),
+    ("assets_dsf", "GET"): Example(fixed("/api/v1/immobilisations/dsf/?exercice=2026"), 200),
+    # not a month's end: 422 once the permission let the request through
+    ("depreciation_runs", "POST"): Example(
+        fixed("/api/v1/immobilisations/dotations/"), 422, lambda: {"au": "2026-06-15"}
+    ),
+    ("depreciation_run_reversal", "POST"): Example(
+        fixed("/api/v1/immobilisations/dotations/999999/extourne/"), 404
+    ),
     # a month no fiscal year covers: 404 once the permission let the request through
     ("tax_vat_settlement", "POST"): Example(fixed("/api/v1/fiscalite/tva/2030-01/liquidation/"), 404),
     ("imports", "GET"): Example(fixed("/api/v1/imports/"), 200),

@@ -29,6 +29,7 @@ from wisebook.ledger import entries as rules
 from wisebook.ledger.errors import Conflict, FieldError, InvalidInput
 from wisebook.ledger.money import from_minor, grouped
 from wisebook.services import reconciliation as lettering
+from wisebook.services.assets import depreciation
 from wisebook.services.books import companies, years
 from wisebook.services.books.companies import CompanyContext
 from wisebook.services.entries import posting
@@ -198,6 +199,16 @@ def preview(
                 )
             )
             links.append(f"compte:{code}")
+    missing = depreciation.dues(session, company_id, fy.end_date)
+    if missing:
+        blockers.append(
+            FieldError(
+                "amortissements",
+                f"Les dotations aux amortissements de l'exercice manquent : {len(missing)} immobilisation(s),"
+                f" {grouped(from_minor(sum(a for _, a in missing), currency))} à doter au {fy.end_date:%d/%m/%Y}.",
+            )
+        )
+        links.append("immobilisations")
     result = -sum(net for code, _partner, net in balances if code[0] in "678")
     # Accounts kept by tiers carry each unlettered line, so it can be lettered next year;
     # the others carry one balance per account (and tiers, when lines name one).

@@ -58,6 +58,7 @@ def includeme(config: Any) -> None:
     config.include(".pages.tiers")
     config.include(".pages.banking")
     config.include(".pages.tax")
+    config.include(".pages.assets")
     config.include(".pages.years")
     config.include(".pages.imports")
     config.include(".pages.control")

@@ -26,6 +26,8 @@ def includeme(config: Any) -> None:
     config.add_route("banks_page", "/banques/")
     config.add_route("bank_page", "/banques/{id:\\d{1,18}}/")
     config.add_route("vat_page", "/fiscalite/tva/")
+    config.add_route("assets_page", "/immobilisations/")
+    config.add_route("asset_page", "/immobilisations/{id:\\d{1,18}}/")
     config.add_route("tiers_one_page", "/tiers/{code:[A-Za-z0-9][A-Za-z0-9._\\-]{0,39}}/")
     config.add_route("entries_page", "/ecritures/")
     config.add_route("balance_page", "/rapports/balance/")

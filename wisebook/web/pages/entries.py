@@ -141,8 +141,17 @@ def entry_page(request: Request, errors: dict[str, str] | None = None, status: i
                     "nom_tiers": named.get(ln.partner, "") if ln.partner else "",
                     "taxe": ln.tax or "",
                     "base": amount(request, ln.tax_base, company.currency) if ln.tax_base else "",
+                    # a purchase of a fixed asset: its line leads to the register's form
+                    "immobilisation": request.route_path(
+                        "assets_page", _query={"ecriture": found.id, "ligne": number}, _anchor="titre-ajout"
+                    )
+                    if found.status == models.POSTED
+                    and ln.debit
+                    and ln.account.startswith("2")
+                    and not ln.account.startswith(("28", "29"))
+                    else "",
                 }
-                for ln in found.lines
+                for number, ln in enumerate(found.lines, start=1)
             ],
             "total": amount(request, found.total, company.currency),
             "peut_valider": Permission.POST in company.permissions,

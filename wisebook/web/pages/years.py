@@ -142,6 +142,8 @@ def _target(request: Request, link: str | None) -> str | None:
         return request.route_path("balance_page")
     if kind == "verification":
         return request.route_path("verification_page")
+    if kind == "immobilisations":
+        return request.route_path("assets_page")
     return None
 
 
