@@ -234,6 +234,7 @@ def test_every_page_of_the_books_shows_in_french_on_a_desktop_and_in_english_on_
         ("banques", "/banques/"),
         ("rapprochement", f"/banques/{bank_id}/"),
         ("tva", "/fiscalite/tva/?periode=2026-03&case=02D"),
+        ("immobilisations", "/immobilisations/"),
         ("balance-agee", "/rapports/balance-agee/?comptes=4"),
         ("exercices", "/exercices/"),
         ("imports", "/imports/"),
@@ -807,3 +808,59 @@ def test_a_sale_is_typed_with_its_tax_proposed_the_return_shown_and_the_settleme
     lines = page.locator("tbody tr")
     assert lines.count() == 2
     assert "4441" in page.locator("tbody").inner_text()
+
+
+def test_an_asset_is_registered_from_its_purchase_entry_depreciated_for_the_year_and_sold(
+    page, server, app, books
+):
+    sign_in(page, server)
+    page.goto("/ecritures/nouvelle/")
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'journal'")
+    page.wait_for_selector("#suggestions[data-pret=oui]", state="attached")
+    keys = page.keyboard
+    for typed in ("ACH", "01/04/2026", "FA-IMMO", "Camionnette Renault", "2451", "12000000", "5211", "", ""):
+        if typed:
+            keys.type(typed)
+        keys.press("Enter")
+    assert page.locator("#ecart").inner_text() == "Équilibrée"
+    keys.press("Control+Enter")
+    page.wait_for_url(re.compile(r"/ecritures/nouvelle/\?"))
+    page.get_by_role("link", name="Voir l'écriture").click()
+    page.get_by_role("link", name="Inscrire en immobilisation").click()
+    page.wait_for_url(re.compile(r"/immobilisations/\?"))
+    assert page.locator("#libelle").input_value() == "Camionnette Renault"
+    page.locator("#categorie").select_option("materiel_transport")
+    page.locator("#duree").fill("4")
+    page.get_by_role("button", name="Inscrire", exact=True).click()
+    page.wait_for_url(re.compile(r"/immobilisations/\d+/$"))
+    # 12 000 000 over 4 years from 01/04/2026: 275 days of 365 → 2 260 274 in 2026
+    first_year = page.locator("table.plan tbody tr").first.locator("td")
+    assert first_year.nth(2).inner_text() == "2\u202f260\u202f274"
+    page.screenshot(path=CAPTURES / "80-immobilisation.png", full_page=True)
+    page.get_by_role("navigation").get_by_role("link", name="Immobilisations", exact=True).click()
+    page.locator("#au").fill("2026-12-31")
+    page.get_by_role("button", name="Passer les dotations").click()
+    page.wait_for_url(re.compile(r"tache="))
+    run_id = re.search(r"tache=([0-9a-f]{32})", page.url)[1]
+    app.registry.wisebook_queue.execute(run_id)
+    page.wait_for_selector("#fait")  # the page follows the run and reads itself again at its end
+    assert "1 immobilisations" in page.locator("#fait").inner_text()
+    row = page.locator("#registre tbody tr").first
+    assert row.locator("td.nombre").all_inner_texts() == [
+        "12\u202f000\u202f000",
+        "2\u202f260\u202f274",
+        "9\u202f739\u202f726",
+    ]
+    page.screenshot(path=CAPTURES / "81-registre.png", full_page=True)
+    row.get_by_role("link").click()
+    page.wait_for_url(re.compile(r"/immobilisations/\d+/$"))
+    page.locator("#date").fill("2026-03-01")  # before it was put in service: said next to the date
+    page.locator("#prix").fill("10000000")
+    page.get_by_role("button", name="Passer la sortie").click()
+    assert "mise en service" in page.locator("#date-erreur").inner_text()
+    page.locator("#date").fill("2026-12-31")
+    page.get_by_role("button", name="Passer la sortie").click()
+    page.wait_for_url(re.compile(r"sortie="))
+    assert "Sortie passée par l'écriture OD-" in page.locator("#fait").inner_text()
+    assert page.locator("#etat").inner_text().startswith("Cédée")
+    assert page.locator("#ecritures-immobilisation tbody tr").count() == 3
