@@ -225,6 +225,11 @@ def test_equipment_from_its_purchase_entry_and_a_building_in_components(api, app
         "materiel_industriel": ("10000000", "3000000", "7000000"),
     }
     assert [a["numero"] for a in register["resultats"]] == ["IMM-00001", "IMM-00002"]
+    first = api.get(ASSETS, limite="1").json
+    assert [a["numero"] for a in first["resultats"]] == ["IMM-00001"] and first["suivant"] == "IMM-00001"
+    rest = api.get(ASSETS, limite="1", apres=first["suivant"]).json
+    assert [a["numero"] for a in rest["resultats"]] == ["IMM-00002"] and rest["suivant"] is None
+    assert rest["totaux"] == register["totaux"]  # every asset, whatever the page
     # notes 3A and 3C of 2026, each line equal to the Bilan's gross and depreciation
     notes = api.get(f"{ASSETS}dsf/", exercice="2026").json
     assert notes["concorde"] is True

@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from wisebook.data import ohada
 from wisebook.db import models
@@ -478,9 +478,11 @@ def depreciated(session: Session, asset_ids: Sequence[int]) -> dict[int, int]:
     return {asset: int(total) for asset, total in rows}
 
 
-def parts_posted(session: Session, company_id: int) -> dict[int, int]:
-    """For each asset of the register's first level, the depreciation posted on it — or on its
-    components, with what they carried in from an imported register."""
+def parts_posted(session: Session, company_id: int, top_ids: Sequence[int]) -> dict[int, int]:
+    """For each of these assets of the register's first level, the depreciation posted on it —
+    or on its components, with what they carried in from an imported register."""
+    if not top_ids:
+        return {}
     fa, ad, run = models.FixedAsset, models.AssetDepreciation, models.DepreciationRun
     top = func.coalesce(fa.parent_id, fa.id)
     found: dict[int, int] = {}
@@ -488,15 +490,88 @@ def parts_posted(session: Session, company_id: int) -> dict[int, int]:
         select(top, func.sum(ad.amount))
         .join(fa, fa.id == ad.asset_id)
         .outerjoin(run, run.id == ad.run_id)
-        .where(fa.company_id == company_id, run.reversed_at.is_(None))
+        .where(fa.company_id == company_id, top.in_(top_ids), run.reversed_at.is_(None))
         .group_by(top)
     ).tuples():
         found[asset] = int(total)
     for parent, opening in session.execute(
         select(fa.parent_id, func.sum(fa.opening_depreciation))
-        .where(fa.company_id == company_id, fa.parent_id.is_not(None))
+        .where(fa.company_id == company_id, fa.parent_id.in_(top_ids))
         .group_by(fa.parent_id)
     ).tuples():
         if parent is not None:
             found[parent] = found.get(parent, 0) + int(opening or 0)
     return found
+
+
+def listing(
+    session: Session,
+    company_id: int,
+    *,
+    category: str | None = None,
+    state: str | None = None,
+    after: str | None = None,
+    limit: int = 100,
+) -> tuple[list[models.FixedAsset], dict[int, int], str | None]:
+    """A page of the register's first level, by number from ``after``: the assets, the
+    depreciation posted on each (components included), the next page's cursor."""
+    fa = models.FixedAsset
+    query = select(fa).where(fa.company_id == company_id, fa.parent_id.is_(None))
+    if category:
+        query = query.where(fa.category == category)
+    if state:
+        query = query.where(fa.state == state)
+    if after:
+        query = query.where(fa.code > after)
+    found = list(session.scalars(query.order_by(fa.code).limit(limit + 1)))
+    page, more = found[:limit], len(found) > limit
+    return (
+        page,
+        parts_posted(session, company_id, [a.id for a in page]),
+        page[-1].code if more and page else None,
+    )
+
+
+def category_totals(session: Session, company_id: int) -> list[tuple[str, int, int]]:
+    """Per category, the assets in service: gross value and depreciation posted (an imported
+    register's included), summed by the database over every depreciated part."""
+    fa, part, ad, run = (
+        models.FixedAsset,
+        aliased(models.FixedAsset),
+        models.AssetDepreciation,
+        models.DepreciationRun,
+    )
+    gross = dict(
+        session.execute(
+            select(fa.category, func.sum(fa.gross))
+            .where(fa.company_id == company_id, fa.parent_id.is_(None), fa.state == "en_service")
+            .group_by(fa.category)
+        )
+        .tuples()
+        .all()
+    )
+    leaf = ~select(part.id).where(part.parent_id == fa.id).exists()
+    opening = dict(
+        session.execute(
+            select(fa.category, func.sum(fa.opening_depreciation))
+            .where(fa.company_id == company_id, fa.state == "en_service", leaf)
+            .group_by(fa.category)
+        )
+        .tuples()
+        .all()
+    )
+    posted = dict(
+        session.execute(
+            select(fa.category, func.sum(ad.amount))
+            .join(ad, ad.asset_id == fa.id)
+            .outerjoin(run, run.id == ad.run_id)
+            .where(fa.company_id == company_id, fa.state == "en_service", run.reversed_at.is_(None))
+            .group_by(fa.category)
+        )
+        .tuples()
+        .all()
+    )
+    return [
+        (code, int(total), int(opening.get(code) or 0) + int(posted.get(code) or 0))
+        for code, total in sorted(gross.items())
+    ]

@@ -20,7 +20,7 @@ from wisebook.services.access.permissions import Permission
 from wisebook.services.assets import depreciation, disposal, dsf, register
 from wisebook.services.books import companies, years
 from wisebook.web import exports, i18n
-from wisebook.web.api import json_body, json_response, query_date
+from wisebook.web.api import json_body, json_response, query_date, query_int
 from wisebook.web.api import reports as reports_api
 from wisebook.web.api import tasks as tasks_api
 from wisebook.web.exports import Column, PdfRow
@@ -85,20 +85,24 @@ def asset_json(
 
 
 def list_assets(request: Request) -> dict[str, Any]:
-    """The register: ``categorie``, ``etat`` filter; totals by category of the assets in service
-    (gross, depreciation posted, net book value)."""
-    fa = models.FixedAsset
-    query = select(fa).where(fa.company_id == request.company.id, fa.parent_id.is_(None)).order_by(fa.code)
-    category = request.params.get("categorie")
-    if category:
-        query = query.where(fa.category == category[:40])
-    state = request.params.get("etat")
-    if state:
-        if state not in register.STATES:
-            raise InvalidInput(f"État inconnu : {state[:20]} ({', '.join(register.STATES)}).", field="etat")
-        query = query.where(fa.state == state)
-    found = list(request.db.scalars(query))
-    parts = register.parts_posted(request.db, request.company.id)
+    """The register by pages of numbers (``limite``, ``apres``): ``categorie``, ``etat``
+    filter; totals by category of the assets in service (gross, depreciation posted, net book
+    value), summed by the database."""
+    category = (request.params.get("categorie") or "")[:40] or None
+    state = request.params.get("etat") or None
+    if state is not None and state not in register.STATES:
+        raise InvalidInput(f"État inconnu : {state[:20]} ({', '.join(register.STATES)}).", field="etat")
+    limit = query_int(request, "limite", 100) or 100
+    if not 1 <= limit <= 500:
+        raise InvalidInput("La limite va de 1 à 500.", field="limite")
+    found, posted, following = register.listing(
+        request.db,
+        request.company.id,
+        category=category,
+        state=state,
+        after=(request.params.get("apres") or "")[:40] or None,
+        limit=limit,
+    )
     codes = _accounts(
         request,
         {a.asset_account_id for a in found}
@@ -106,20 +110,11 @@ def list_assets(request: Request) -> dict[str, Any]:
         | {a.expense_account_id for a in found},
     )
     currency = request.company.currency
-    totals: dict[str, list[int]] = {}
-    rows = []
-    for asset in found:
-        posted = parts.get(asset.id, 0)
-        rows.append(asset_json(request, asset, posted, codes))
-        if asset.state != "en_service":
-            continue
-        total = totals.setdefault(asset.category, [0, 0])
-        total[0] += asset.gross
-        total[1] += asset.opening_depreciation + posted
     labels = {c.code: c.label for c in ohada.asset_categories().values()}
     return {
         "devise": currency,
-        "resultats": rows,
+        "resultats": [asset_json(request, asset, posted.get(asset.id, 0), codes) for asset in found],
+        "suivant": following,
         "totaux": [
             {
                 "categorie": code,
@@ -128,7 +123,7 @@ def list_assets(request: Request) -> dict[str, Any]:
                 "amortissements": to_json(done, currency),
                 "valeur_nette_comptable": to_json(gross - done, currency),
             }
-            for code, (gross, done) in sorted(totals.items())
+            for code, gross, done in register.category_totals(request.db, request.company.id)
         ],
     }
 

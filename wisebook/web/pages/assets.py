@@ -24,6 +24,8 @@ from wisebook.web.i18n import amount
 from wisebook.web.messages import field_messages
 from wisebook.web.renderers import page
 
+#: The register's rows per page (the totals cover every asset).
+SHOWN = 100
 FORM_FIELDS = (
     "libelle",
     "categorie",
@@ -112,22 +114,20 @@ def assets_page(request: Request) -> Response:
         except LedgerError as exc:
             errors = field_messages(request, exc)
             status = exc.status
-    fa = models.FixedAsset
-    query = select(fa).where(fa.company_id == company.id, fa.parent_id.is_(None)).order_by(fa.code)
     category = str(request.params.get("categorie", ""))[:40]
     state = str(request.params.get("etat", ""))[:12]
-    if category:
-        query = query.where(fa.category == category)
-    if state in register.STATES:
-        query = query.where(fa.state == state)
-    found = list(request.db.scalars(query))
-    posted = register.parts_posted(request.db, company.id)
+    found, posted, following = register.listing(
+        request.db,
+        company.id,
+        category=category or None,
+        state=state if state in register.STATES else None,
+        after=str(request.params.get("apres", ""))[:40] or None,
+        limit=SHOWN,
+    )
     categories = ohada.asset_categories()
-    totals: dict[str, list[int]] = {}
     rows = []
     for asset in found:
         done = asset.opening_depreciation + posted.get(asset.id, 0)
-        in_service = asset.state == "en_service"
         rows.append(
             {
                 "id": asset.id,
@@ -139,14 +139,11 @@ def assets_page(request: Request) -> Response:
                 "mise_en_service": asset.in_service_on,
                 "brut": _money(request, asset.gross),
                 "amortissements": _money(request, done),
-                "net": _money(request, asset.gross - done if in_service else 0),
+                "net": _money(request, asset.gross - done if asset.state == "en_service" else 0),
                 "etat": asset.state,
             }
         )
-        if in_service:
-            total = totals.setdefault(asset.category, [0, 0])
-            total[0] += asset.gross
-            total[1] += done
+    totals = register.category_totals(request.db, company.id)
     ref = str(request.params.get("tache", ""))[:40]
     run = _run(request, ref) if ref else None
     result = taskruns.result_of(run) if run is not None and run.state == taskruns.SUCCEEDED else None
@@ -165,8 +162,9 @@ def assets_page(request: Request) -> Response:
                     "amortissements": _money(request, done),
                     "net": _money(request, gross - done),
                 }
-                for code, (gross, done) in sorted(totals.items())
+                for code, gross, done in totals
             ],
+            "suivant": following,
             "categories": categories,
             "filtre_categorie": category,
             "filtre_etat": state,
