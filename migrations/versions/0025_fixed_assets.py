@@ -83,6 +83,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("company_id", "code", name=op.f("uq_fixed_assets_company_id_code")),
     )
     op.create_index("ix_fixed_assets_company_id_category", "fixed_assets", ["company_id", "category"])
+    op.create_index("ix_fixed_assets_parent_id", "fixed_assets", ["parent_id"])
     op.create_table(
         "depreciation_runs",
         sa.Column("id", sa.Integer(), nullable=False),

@@ -756,6 +756,7 @@ class FixedAsset(CompanyOwned, Base):
     __table_args__ = (
         UniqueConstraint("company_id", "code"),
         Index("ix_fixed_assets_company_id_category", "company_id", "category"),
+        Index("ix_fixed_assets_parent_id", "parent_id"),  # an asset's components; "has none"
         CheckConstraint("state IN ('en_service', 'cedee', 'rebut')", name="state_known"),
     )
 
