@@ -298,3 +298,32 @@ def test_a_plan_or_a_run_that_does_not_fit_is_refused_and_nothing_is_written(api
     locked = api.post(RUNS, {"au": "2026-01-31"}, status=422).json
     assert "verrouillée" in locked["erreurs"][0]["message"]
     assert count_entries(engine) == before
+
+
+def test_the_closing_names_the_missing_depreciation_and_a_run_is_reversed_then_posted_again(api, app, books):
+    """An office desk of 1 200 000 from 01/01/2026 over 10 years: 120 000 due for 2026. Until the
+    run is posted, the closing's blocking list says so; a run reversed no longer counts."""
+    api.post(
+        ASSETS,
+        {
+            "libelle": "Bureau",
+            "categorie": "mobilier",
+            "date_acquisition": "2026-01-01",
+            "valeur_brute": "1200000",
+            "contrepartie": "5211",
+            "journal": "BQ",
+        },
+        status=201,
+    )
+    blocked = api.post("/api/v1/exercices/2026/cloture/", status=409).json
+    said = [e["message"] for e in blocked["erreurs"] if e["champ"] == "amortissements"]
+    assert said == [
+        "Les dotations aux amortissements de l'exercice manquent : 1 immobilisation(s), 120\u202f000 à doter au 31/12/2026."
+    ]
+    first = run_year(api, app)["resultat"]
+    undone = api.post(f"{RUNS}{first['dotations']}/extourne/", status=201).json
+    assert len(undone["extournes"]) == 1 and undone["extournes"][0].startswith("OD-2026-")
+    assert api.get(ASSETS).json["totaux"][0]["amortissements"] == "0"
+    again = run_year(api, app)["resultat"]
+    assert again["total"] == "120000" and again["dotations"] != first["dotations"]
+    api.post("/api/v1/exercices/2026/cloture/", status=202)  # nothing blocks it any more

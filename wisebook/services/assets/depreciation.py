@@ -109,7 +109,7 @@ def run(
 def check(session: Session, company_id: int, through: dt.date) -> None:
     """What a run to ``through`` must meet before anything is computed: the last day of a
     month, in an open and unlocked period, no run to that date or a later one standing."""
-    if not _month_end(through):
+    if not 1900 <= through.year <= 2200 or not _month_end(through):
         raise InvalidInput("Les dotations se passent au dernier jour d'un mois.", field="au")
     try:
         posting.open_period(session, company_id, through)
