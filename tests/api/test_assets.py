@@ -327,3 +327,60 @@ def test_the_closing_names_the_missing_depreciation_and_a_run_is_reversed_then_p
     again = run_year(api, app)["resultat"]
     assert again["total"] == "120000" and again["dotations"] != first["dotations"]
     api.post("/api/v1/exercices/2026/cloture/", status=202)  # nothing blocks it any more
+
+
+def test_an_existing_register_is_imported_all_or_nothing_with_its_opening_depreciation(
+    api, app, books, engine
+):
+    """A register kept elsewhere until 31/12/2025, imported with what was depreciated by then:
+    a truck of 24 000 000 from 01/01/2024 over 4 years (12 000 000 by 31/12/2025), a printer of
+    900 000 from 01/07/2025 over 3 years (184 days of 365 in 2025: 151 233). One wrong row refuses the file, each fault
+    named on its row; fixed, the three rows come in and the 2026 run takes the plans from there:
+    6 000 000 for the truck, 300 000 for the printer, 50 000 for the desk bought in 2026."""
+    header = "numero;libelle;categorie;date_acquisition;valeur_brute;duree;amortissements_anterieurs;date_ouverture"
+    rows = [
+        "C-01;Camion Iveco;materiel_transport;01/01/2024;24 000 000;4;12 000 000;31/12/2025",
+        "C-02;Imprimante;materiel_informatique;01/07/2025;900000;3;151233;31/12/2025",
+        "C-03;Bureau;mobilier;01/01/2026;500 000;10;;",
+    ]
+    wrong = [
+        rows[0].replace("12 000 000;31/12/2025", "30 000 000;31/12/2025"),
+        rows[1],
+        rows[2].replace(";10;", ";0;"),
+    ]
+
+    def send(lines: list[str]) -> Any:
+        data = ("\n".join([header, *lines]) + "\n").encode()
+        return api.testapp.post(
+            f"{ASSETS}import/",
+            upload_files=[("fichier", "registre.csv", data, "text/csv")],
+            headers=api.headers(),
+            status="*",
+        )
+
+    refused = send(wrong)
+    assert refused.status_int == 422
+    said = {e["champ"]: e["message"] for e in refused.json["erreurs"]}
+    assert set(said) == {"lignes[2].amortissements_anterieurs", "lignes[4].duree"}
+    assert said["lignes[2].amortissements_anterieurs"].startswith("ligne 2 : ")
+    assert api.get(ASSETS).json["resultats"] == []
+    assert send(rows).json == {"immobilisations": 3, "lignes": 3}
+    truck = api.get(ASSETS).json["resultats"][0]
+    assert (truck["numero"], truck["amortissements_comptabilises"], truck["valeur_nette_comptable"]) == (
+        "C-01",
+        "12000000",
+        "12000000",
+    )
+    done = run_year(api, app)["resultat"]
+    assert done["total"] == "6350000"  # 6 000 000 + 300 000 + 50 000
+    unknown = (
+        send(["x"])
+        if False
+        else api.testapp.post(
+            f"{ASSETS}import/",
+            upload_files=[("fichier", "r.csv", b"libelle;prix\nX;1\n", "text/csv")],
+            headers=api.headers(),
+            status=422,
+        )
+    )
+    assert "prix" in unknown.json["detail"]

@@ -78,3 +78,27 @@ def test_an_asset_from_its_purchase_line_its_plan_the_run_and_its_disposal(testa
     assert "Sortie passée par l'écriture OD-" in gone.html.select_one("#fait").text
     assert gone.html.select_one("#sortir") is None and "Mise au rebut" in gone.html.select_one("#etat").text
     assert len(gone.html.select("#ecritures-immobilisation tbody tr")) == 3  # purchase, run, scrapping
+
+
+def test_a_register_file_is_imported_from_the_page_its_refused_rows_listed(testapp, books):
+    csrf = browser(testapp)
+    header = "libelle;categorie;date_acquisition;valeur_brute;duree"
+    bad = f"{header}\nPhotocopieur;materiel_bureau;01/03/2025;1 500 000;0\n".encode()
+    refused = testapp.post(
+        "/immobilisations/",
+        {"csrf": csrf, "action": "importer"},
+        upload_files=[("fichier", "registre.csv", bad, "text/csv")],
+        status=422,
+    )
+    assert [li.text for li in refused.html.select("#fautes-import li")] == [
+        "ligne 2 : La durée d'utilisation est d'au moins un an."
+    ]
+    good = bad.replace(b";0\n", b";5\n")
+    done = testapp.post(
+        "/immobilisations/",
+        {"csrf": csrf, "action": "importer"},
+        upload_files=[("fichier", "registre.csv", good, "text/csv")],
+        status=303,
+    ).follow()
+    assert "1 immobilisations importées." in done.html.select_one("#importe").text
+    assert "Photocopieur" in done.html.select_one("#registre").text

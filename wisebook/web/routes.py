@@ -100,6 +100,7 @@ def includeme(config: Any) -> None:
     config.add_route("assets", f"{API}/immobilisations/")
     config.add_route("depreciation_runs", f"{API}/immobilisations/dotations/")
     config.add_route("assets_dsf", f"{API}/immobilisations/dsf/")
+    config.add_route("assets_import", f"{API}/immobilisations/import/")
     config.add_route(
         "depreciation_run_reversal", f"{API}/immobilisations/dotations/{{id:\\d{{1,18}}}}/extourne/"
     )

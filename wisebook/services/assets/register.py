@@ -280,6 +280,31 @@ def create_asset(
             where = f"composants[{index}]." if components else ""
             for field, fault in rules.plan_faults(plan, acquired, coefficients):
                 errors.append(FieldError(f"{where}{field}", entry_rules.sentence(fault)))
+    opening = _money(data, "amortissements_anterieurs", currency, errors) or 0
+    opening_on = _day(data, "date_ouverture", errors)
+    if opening:
+        if components:
+            errors.append(
+                FieldError(
+                    "amortissements_anterieurs",
+                    "Un bien en composants porte ses amortissements par composant.",
+                )
+            )
+        elif gross is not None and opening > gross - residual:
+            errors.append(
+                FieldError(
+                    "amortissements_anterieurs",
+                    "Les amortissements antérieurs dépassent la base amortissable.",
+                )
+            )
+        if opening_on is None and not any(e.field == "date_ouverture" for e in errors):
+            errors.append(
+                FieldError("date_ouverture", "Indiquez la date à laquelle ces amortissements sont arrêtés.")
+            )
+        elif opening_on is not None and in_service is not None and opening_on < in_service:
+            errors.append(
+                FieldError("date_ouverture", "Les amortissements sont arrêtés après la mise en service.")
+            )
     code = _text(data, "numero", 40)
     if code and session.scalar(
         select(models.FixedAsset.id).where(
@@ -343,6 +368,8 @@ def create_asset(
         quantity=quantity,
         location=_text(data, "emplacement", 100) or None,
         acquisition_line_id=line_id,
+        opening_depreciation=opening,
+        opening_on=opening_on if opening else None,
     )
     session.add(asset)
     session.flush()

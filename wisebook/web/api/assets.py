@@ -17,7 +17,7 @@ from wisebook.ledger.errors import InvalidInput
 from wisebook.ledger.money import to_json
 from wisebook.ledger.periods import parse_date
 from wisebook.services.access.permissions import Permission
-from wisebook.services.assets import depreciation, disposal, dsf, register
+from wisebook.services.assets import depreciation, disposal, dsf, imports, register
 from wisebook.services.books import companies, years
 from wisebook.web import exports, i18n
 from wisebook.web.api import json_body, json_response, query_date, query_int
@@ -287,6 +287,23 @@ def dsf_tables(request: Request) -> dict[str, Any]:
     }
 
 
+def import_register(request: Request) -> Response:
+    """``POST …/import/`` (multipart ``fichier``, CSV or XLSX): an existing register, all or
+    nothing (201 with the count; 422 naming each refused row's faults)."""
+    form = request.POST if request.content_type == "multipart/form-data" else {}
+    upload = form.get("fichier")
+    if upload is None or not hasattr(upload, "file"):
+        raise InvalidInput("Envoyez le registre en multipart/form-data, champ « fichier ».", field="fichier")
+    done = imports.import_register(
+        request.db,
+        request.company,
+        upload.filename or "",
+        upload.file.read(),
+        request.wisebook_identity.user_id,
+    )
+    return json_response(done, status=201)
+
+
 def dispose(request: Request) -> Response:
     data = json_body(request, "SortieImmobilisation")
     done = disposal.dispose(
@@ -351,6 +368,9 @@ def includeme(config: Any) -> None:
         dsf_tables, route_name="assets_dsf", request_method="GET", renderer="json", permission=Permission.READ
     )
     config.add_view(dispose, route_name="asset_disposal", request_method="POST", permission=Permission.POST)
+    config.add_view(
+        import_register, route_name="assets_import", request_method="POST", permission=Permission.CONFIGURE
+    )
     config.add_view(
         run_depreciation, route_name="depreciation_runs", request_method="POST", permission=Permission.POST
     )

@@ -15,9 +15,9 @@ from sqlalchemy import select
 from wisebook.data import ohada
 from wisebook.db import models
 from wisebook.ledger import assets as rules
-from wisebook.ledger.errors import LedgerError
+from wisebook.ledger.errors import InvalidInput, LedgerError
 from wisebook.services.access.permissions import Permission
-from wisebook.services.assets import depreciation, disposal, register
+from wisebook.services.assets import depreciation, disposal, imports, register
 from wisebook.services.platform import taskruns
 from wisebook.web import runs
 from wisebook.web.i18n import amount
@@ -88,9 +88,24 @@ def assets_page(request: Request) -> Response:
         request
     )
     run_date = ""
+    import_faults: list[str] = []
     if request.method == "POST":
         action = str(request.POST.get("action", ""))
         try:
+            if action == "importer":
+                upload = request.POST.get("fichier")
+                if upload is None or not hasattr(upload, "file") or not upload.filename:
+                    raise InvalidInput("Choisissez le registre à importer.", field="fichier")
+                done = imports.import_register(
+                    request.db,
+                    company,
+                    upload.filename,
+                    upload.file.read(),
+                    request.wisebook_identity.user_id,
+                )
+                return HTTPSeeOther(
+                    request.route_path("assets_page", _query={"importe": done["immobilisations"]})
+                )
             if action == "dotations":
                 run_date = str(request.POST.get("au", ""))[:10]
                 from wisebook.ledger.periods import parse_date
@@ -114,6 +129,8 @@ def assets_page(request: Request) -> Response:
         except LedgerError as exc:
             errors = field_messages(request, exc)
             status = exc.status
+            if action == "importer":
+                import_faults = [e.message for e in exc.errors if e.field.startswith("lignes[")]
     category = str(request.params.get("categorie", ""))[:40]
     state = str(request.params.get("etat", ""))[:12]
     found, posted, following = register.listing(
@@ -175,6 +192,9 @@ def assets_page(request: Request) -> Response:
             "au": run_date or _year_end(request),
             "derniere_dotation": latest,
             "peut_saisir": request.has_permission(Permission.POST),
+            "peut_importer": request.has_permission(Permission.CONFIGURE),
+            "fautes_import": import_faults,
+            "importe": str(request.params.get("importe", ""))[:8],
         },
         status,
     )
