@@ -384,3 +384,44 @@ def test_an_existing_register_is_imported_all_or_nothing_with_its_opening_deprec
         )
     )
     assert "prix" in unknown.json["detail"]
+
+
+def test_a_component_is_scrapped_alone_and_the_asset_keeps_the_others(api, app, books):
+    """A warehouse of 40 000 000 from 01/01/2026: structure 30 000 000 over 30 years, roof
+    10 000 000 over 10 years. 2026 posted: 1 000 000 + 1 000 000. The roof scrapped on
+    31/12/2026: its 1 000 000 of depreciation and 10 000 000 of gross written off, 9 000 000
+    on 812; the warehouse stays in service with its structure: 30 000 000 gross, 29 000 000 net."""
+    made = api.post(
+        ASSETS,
+        {
+            "libelle": "Entrepôt",
+            "categorie": "batiments",
+            "date_acquisition": "2026-01-01",
+            "valeur_brute": "40000000",
+            "contrepartie": "5211",
+            "journal": "BQ",
+            "composants": [
+                {"libelle": "Structure", "valeur_brute": "30000000", "duree": 30},
+                {"libelle": "Toiture", "valeur_brute": "10000000", "duree": 10},
+            ],
+        },
+        status=201,
+    ).json
+    run_year(api, app)
+    roof = made["composants"][1]["id"]
+    gone = api.post(f"{ASSETS}{roof}/sortie/", {"date": "2026-12-31", "rebut": True}, status=201).json
+    assert (gone["valeur_nette_comptable"], gone["moins_value"]) == ("9000000", "9000000")
+    assert lines_of(api, gone["ecriture"]) == [
+        ("2313", "0", "10000000"),
+        ("2831", "1000000", "0"),
+        ("812", "9000000", "0"),
+    ]
+    warehouse = api.get(f"{ASSETS}{made['id']}/").json
+    assert (warehouse["etat"], warehouse["valeur_nette_comptable"]) == ("en_service", "29000000")
+    assert [c["etat"] for c in warehouse["composants"]] == ["en_service", "rebut"]
+    [total] = api.get(ASSETS).json["totaux"]
+    assert (total["valeur_brute"], total["amortissements"], total["valeur_nette_comptable"]) == (
+        "30000000",
+        "1000000",
+        "29000000",
+    )

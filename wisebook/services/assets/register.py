@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from wisebook.data import ohada
 from wisebook.db import models, prepared
@@ -570,10 +570,15 @@ def category_totals(session: Session, company_id: int) -> list[tuple[str, int, i
     """Per category, the assets in service: gross value and depreciation posted (an imported
     register's included), summed by the database over every depreciated part."""
     fa, ad, run = models.FixedAsset, models.AssetDepreciation, models.DepreciationRun
-    gross = dict(
+    child = aliased(models.FixedAsset)
+    gross = dict(  # the parts in service: an asset's components rather than the asset
         session.execute(
             select(fa.category, func.sum(fa.gross))
-            .where(fa.company_id == company_id, fa.parent_id.is_(None), fa.state == "en_service")
+            .where(
+                fa.company_id == company_id,
+                fa.state == "en_service",
+                ~select(child.id).where(child.parent_id == fa.id).exists(),
+            )
             .group_by(fa.category)
         )
         .tuples()
@@ -609,3 +614,35 @@ def category_totals(session: Session, company_id: int) -> list[tuple[str, int, i
         (code, int(total), int(opening.get(code) or 0) + int(posted.get(code) or 0))
         for code, total in sorted(gross.items())
     ]
+
+
+def in_service(session: Session, company_id: int, top_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """For each of these assets of the register's first level, what of it is still in the
+    books: the gross value and depreciation of its parts in service (itself when it has none;
+    a component sold or scrapped is out)."""
+    if not top_ids:
+        return {}
+    fa, child, ad, run = (
+        models.FixedAsset,
+        aliased(models.FixedAsset),
+        models.AssetDepreciation,
+        models.DepreciationRun,
+    )
+    top = func.coalesce(fa.parent_id, fa.id)
+    leaf = ~select(child.id).where(child.parent_id == fa.id).exists()
+    kept = (fa.company_id == company_id, fa.state == "en_service", top.in_(top_ids), leaf)
+    found = {
+        asset: [int(gross or 0), int(opening or 0)]
+        for asset, gross, opening in session.execute(
+            select(top, func.sum(fa.gross), func.sum(fa.opening_depreciation)).where(*kept).group_by(top)
+        ).tuples()
+    }
+    for asset, total in session.execute(
+        select(top, func.sum(ad.amount))
+        .join(ad, ad.asset_id == fa.id)
+        .outerjoin(run, run.id == ad.run_id)
+        .where(*kept, run.reversed_at.is_(None))
+        .group_by(top)
+    ).tuples():
+        found.setdefault(asset, [0, 0])[1] += int(total)
+    return {asset: (gross, done) for asset, (gross, done) in found.items()}

@@ -3,7 +3,6 @@ plan (JSON, PDF), its disposal; the depreciation run (a task) and its reversal."
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from pyramid.request import Request
@@ -45,7 +44,11 @@ def _accounts(request: Request, ids: set[int]) -> dict[int, str]:
 
 
 def asset_json(
-    request: Request, asset: models.FixedAsset, posted: int, codes: dict[int, str], at: dt.date | None = None
+    request: Request,
+    asset: models.FixedAsset,
+    posted: int,
+    codes: dict[int, str],
+    kept: tuple[int, int] | None = None,
 ) -> dict[str, Any]:
     """An asset as the API gives it: its details, plan and, at ``at`` (today), depreciation
     posted and net book value."""
@@ -73,8 +76,13 @@ def asset_json(
         "etat": asset.state,
         "ligne_acquisition": asset.acquisition_line_id,
         "amortissements_comptabilises": to_json(done, currency),
-        # out of the books once disposed of: its net value then is the disposal's
-        "valeur_nette_comptable": to_json(asset.gross - done if asset.state == "en_service" else 0, currency),
+        # what is still in the books (its parts in service); out of them once disposed of
+        "valeur_nette_comptable": to_json(
+            (kept[0] - kept[1])
+            if kept is not None
+            else (asset.gross - done if asset.state == "en_service" else 0),
+            currency,
+        ),
         "valeur_nette_a_la_sortie": None
         if asset.state == "en_service"
         else to_json(asset.gross - done, currency),
@@ -109,11 +117,15 @@ def list_assets(request: Request) -> dict[str, Any]:
         | {a.depreciation_account_id for a in found}
         | {a.expense_account_id for a in found},
     )
+    kept = register.in_service(request.db, request.company.id, [a.id for a in found])
     currency = request.company.currency
     labels = {c.code: c.label for c in ohada.asset_categories().values()}
     return {
         "devise": currency,
-        "resultats": [asset_json(request, asset, posted.get(asset.id, 0), codes) for asset in found],
+        "resultats": [
+            asset_json(request, asset, posted.get(asset.id, 0), codes, kept.get(asset.id, (0, 0)))
+            for asset in found
+        ],
         "suivant": following,
         "totaux": [
             {
@@ -149,8 +161,12 @@ def _one(request: Request, asset: models.FixedAsset) -> dict[str, Any]:
         body["amortissements_comptabilises"] = to_json(
             sum(p.opening_depreciation + posted.get(p.id, 0) for p in parts), request.company.currency
         )
-        body["valeur_nette_comptable"] = to_json(
-            asset.gross - sum(p.opening_depreciation + posted.get(p.id, 0) for p in parts),
+        body["valeur_nette_comptable"] = to_json(  # its components still in the books
+            sum(
+                p.gross - p.opening_depreciation - posted.get(p.id, 0)
+                for p in parts
+                if p.state == "en_service"
+            ),
             request.company.currency,
         )
     body["composants"] = [asset_json(request, p, posted.get(p.id, 0), codes) for p in parts]

@@ -142,9 +142,11 @@ def assets_page(request: Request) -> Response:
         limit=SHOWN,
     )
     categories = ohada.asset_categories()
+    kept = register.in_service(request.db, company.id, [a.id for a in found])
     rows = []
     for asset in found:
         done = asset.opening_depreciation + posted.get(asset.id, 0)
+        gross_in, done_in = kept.get(asset.id, (0, 0))
         rows.append(
             {
                 "id": asset.id,
@@ -156,7 +158,7 @@ def assets_page(request: Request) -> Response:
                 "mise_en_service": asset.in_service_on,
                 "brut": _money(request, asset.gross),
                 "amortissements": _money(request, done),
-                "net": _money(request, asset.gross - done if asset.state == "en_service" else 0),
+                "net": _money(request, gross_in - done_in),
                 "etat": asset.state,
             }
         )
