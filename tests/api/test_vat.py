@@ -670,6 +670,12 @@ def test_the_return_as_pdf_and_xlsx_and_its_bad_queries(api, books):
     values = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
     assert any(row[0] == "02D" and row[2] == 1000000 and row[3] == 180000 for row in values)
 
+    english = api.testapp.get(
+        VAT, params={"periode": "2026-01"}, headers=api.headers({"Accept-Language": "en"})
+    ).json
+    labels = {c["code"]: c["libelle"] for c in english["controles"]}
+    assert labels["taux:TVA18"] == "Bases × 18 % = VAT TVA18 (within rounding)"
+    assert english["cases"][3]["libelle"] == "Taxable operations at the standard rate (18 %)"
     assert api.get(VAT, status=422, periode="2026-13").json["erreurs"][0]["champ"] == "periode"
     assert api.get(VAT, status=422, periode="janvier").json["erreurs"][0]["champ"] == "periode"
     assert api.get(VAT, status=404, periode="2031-01").json["erreurs"][0]["champ"] == "periode"

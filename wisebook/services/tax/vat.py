@@ -83,10 +83,11 @@ class Control:
     """A check of the return against the books: what the boxes say, what the books say."""
 
     code: str
-    label: str
+    label: str  # a message of the catalogue; ``values`` fill its ${…}
     ok: bool
     expected: int | None = None
     found: int | None = None
+    values: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -373,14 +374,23 @@ def _controls(
         controls.append(
             Control(
                 f"taux:{code}",
-                f"Bases × {ledger_vat.percent(tax.rate)} % = TVA {code} (à l'arrondi près)",
+                "Bases × ${taux} % = TVA ${code} (à l'arrondi près)",
                 abs(expected_minor - amount) <= lines,
                 expected_minor,
                 amount,
+                (("taux", ledger_vat.percent(tax.rate)), ("code", code)),
             )
         )
     controls.append(Control("verrouillage", "Période verrouillée", locked))
     return controls
+
+
+def said(control: Control) -> str:
+    """A control's label with its values, in French (the web layer translates the template)."""
+    text = control.label
+    for name, value in control.values:
+        text = text.replace("${" + name + "}", value)
+    return text
 
 
 # -- drill-down ---------------------------------------------------------------------------------
@@ -506,7 +516,7 @@ def settle(
     if broken:
         raise Conflict(
             "La déclaration ne concorde pas avec la comptabilité : "
-            + " ; ".join(c.label for c in broken)
+            + " ; ".join(said(c) for c in broken)
             + ". Portez le code de taxe et la base sur chaque ligne de TVA du mois.",
             field="periode",
         )

@@ -72,7 +72,7 @@ def return_json(request: Request, found: vat_service.VatReturn) -> dict[str, Any
         "controles": [
             {
                 "code": c.code,
-                "libelle": i18n.translate(request, c.label),
+                "libelle": i18n.translate(request, c.label, **dict(c.values)),
                 "ok": c.ok,
                 "comptabilite": _money(c.expected, currency),
                 "declaration": _money(c.found, currency),
@@ -176,7 +176,11 @@ def vat_return(request: Request) -> Any:
         block,
         reports_api.printed(request),
         [table],
-        [(i18n.translate(request, c.label), c.ok) for c in found.controls if c.code != "verrouillage"],
+        [
+            (i18n.translate(request, c.label, **dict(c.values)), c.ok)
+            for c in found.controls
+            if c.code != "verrouillage"
+        ],
         lambda units: "" if units is None else i18n.amount(request, units, currency),
         i18n.translate(request, "Contrôles"),
         i18n.translate(request, "ÉCART"),

@@ -119,7 +119,7 @@ def vat_page(request: Request) -> Response:
         else [
             {
                 "code": c.code,
-                "libelle": translate(request, c.label),
+                "libelle": translate(request, c.label, **dict(c.values)),
                 "ok": c.ok,
                 "comptabilite": money(c.expected),
                 "declaration": money(c.found),
