@@ -425,3 +425,84 @@ def test_a_component_is_scrapped_alone_and_the_asset_keeps_the_others(api, app, 
         "1000000",
         "29000000",
     )
+
+
+def test_a_change_of_plan_with_a_write_down_then_a_sale(api, app, books):
+    """The vehicle of 20 000 000 from 15/03/2026 over 4 years: 4 000 000 for 2026, 5 000 000
+    for 2027 (9 000 000 by then). On 01/01/2028 a write-down of 2 000 000 (6914 D / 2945 C) and
+    3 years left: 3 000 000 for 2028. Note 3C of 2028: 9 000 000 at the opening, 5 000 000 in
+    the year, 14 000 000 at the close = the Bilan's 2845 and 2945. Sold on 31/12/2028 for
+    5 000 000: 2845 D 12 000 000, 2945 D 2 000 000, 2451 C 20 000 000, 812 D 6 000 000 — a loss
+    of 1 000 000."""
+    made = api.post(
+        ASSETS,
+        {
+            "libelle": "Toyota",
+            "categorie": "materiel_transport",
+            "date_acquisition": "2026-03-15",
+            "valeur_brute": "20000000",
+            "duree": 4,
+            "contrepartie": "5211",
+            "journal": "BQ",
+        },
+        status=201,
+    ).json
+    for year in (2027, 2028):
+        api.post("/api/v1/exercices/", {"annee": year}, status=201)
+    run_year(api, app, "2026-12-31")
+    run_year(api, app, "2027-12-31")
+    url = f"{ASSETS}{made['id']}/revision/"
+    wrong = api.post(url, {"date": "2026-01-01", "duree": 0}, status=422).json
+    assert {e["champ"] for e in wrong["erreurs"]} == {"date", "duree"}
+    assert (
+        api.post(url, {"date": "2028-01-01", "duree": 3, "depreciation": "12000000"}, status=422).json[
+            "erreurs"
+        ][0]["champ"]
+        == "depreciation"
+    )
+    assert api.post(url, {"date": "2027-12-01", "duree": 3}, status=409).json["erreurs"][0]["champ"] == "date"
+    revised = api.post(url, {"date": "2028-01-01", "duree": 3, "depreciation": "2000000"}, status=201).json
+    assert lines_of(api, revised["ecriture"]) == [("2945", "0", "2000000"), ("6914", "2000000", "0")]
+    plan = api.get(f"{ASSETS}{made['id']}/plan/").json["composants"][0]["annees"]
+    assert [(y["du"][:4], y["annuite"], y["valeur_nette_fin"]) for y in plan] == [
+        ("2026", "4000000", "16000000"),
+        ("2027", "5000000", "11000000"),
+        ("2028", "3000000", "6000000"),
+        ("2029", "3000000", "3000000"),
+        ("2030", "3000000", "0"),
+    ]
+    assert run_year(api, app, "2028-12-31")["resultat"]["total"] == "3000000"
+    asset = api.get(f"{ASSETS}{made['id']}/").json
+    assert (
+        asset["amortissements_comptabilises"],
+        asset["depreciations"],
+        asset["valeur_nette_comptable"],
+    ) == (
+        "12000000",
+        "2000000",
+        "6000000",
+    )
+    notes = api.get(f"{ASSETS}dsf/", exercice="2028").json
+    [dep] = notes["note_3c"]
+    assert (dep["ouverture"], dep["dotations"], dep["cloture"], dep["bilan"]) == (
+        "9000000",
+        "5000000",
+        "14000000",
+        "14000000",
+    )
+    sold = api.post(
+        f"{ASSETS}{made['id']}/sortie/",
+        {"date": "2028-12-31", "prix": "5000000", "contrepartie": "5211"},
+        status=201,
+    ).json
+    assert (sold["valeur_nette_comptable"], sold["moins_value"]) == ("6000000", "1000000")
+    assert lines_of(api, sold["ecriture"]) == sorted(
+        [
+            ("2845", "12000000", "0"),
+            ("2945", "2000000", "0"),
+            ("2451", "0", "20000000"),
+            ("812", "6000000", "0"),
+            ("5211", "5000000", "0"),
+            ("822", "0", "5000000"),
+        ]
+    )

@@ -102,3 +102,41 @@ def test_a_register_file_is_imported_from_the_page_its_refused_rows_listed(testa
     ).follow()
     assert "1 immobilisations importées." in done.html.select_one("#importe").text
     assert "Photocopieur" in done.html.select_one("#registre").text
+
+
+def test_a_plan_is_changed_from_the_asset_page_its_faults_next_to_their_fields(testapp, books):
+    api = Api(testapp, login(testapp))
+    made = api.post(
+        "/api/v1/immobilisations/",
+        {
+            "libelle": "Serveur",
+            "categorie": "materiel_informatique",
+            "date_acquisition": "2026-01-01",
+            "valeur_brute": "3000000",
+            "duree": 3,
+            "contrepartie": "5211",
+            "journal": "BQ",
+        },
+        status=201,
+    ).json
+    csrf = browser(testapp)
+    page = f"/immobilisations/{made['id']}/"
+    refused = testapp.post(
+        page, {"csrf": csrf, "action": "revision", "date_revision": "2025-12-01", "duree": "0"}, status=422
+    )
+    assert refused.html.select_one("#date_revision-erreur") is not None
+    assert "au moins un an" in refused.html.select_one("#duree-erreur").text
+    done = testapp.post(
+        page,
+        {
+            "csrf": csrf,
+            "action": "revision",
+            "date_revision": "2026-07-01",
+            "duree": "2",
+            "depreciation": "500 000",
+        },
+        status=303,
+    ).follow()
+    assert done.html.select_one("#revise") is not None
+    assert plain(done.html.select_one("#net").text) == "2 500 000"  # 3 000 000 less the write-down
+    assert len(done.html.select("#ecritures-immobilisation tbody tr")) == 2  # its acquisition, its write-down

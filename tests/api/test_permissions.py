@@ -337,6 +337,9 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ),
     ("assets_dsf", "GET"): Example(fixed("/api/v1/immobilisations/dsf/?exercice=2026"), 200),
     ("assets_import", "POST"): Example(fixed("/api/v1/immobilisations/import/"), 422),  # no file sent
+    ("asset_revision", "POST"): Example(
+        fixed("/api/v1/immobilisations/999999/revision/"), 404, lambda: {"date": "2026-06-30", "duree": 3}
+    ),
     # not a month's end: 422 once the permission let the request through
     ("depreciation_runs", "POST"): Example(
         fixed("/api/v1/immobilisations/dotations/"), 422, lambda: {"au": "2026-06-15"}

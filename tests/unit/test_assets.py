@@ -94,3 +94,39 @@ def test_a_plan_that_does_not_fit_says_each_fault_by_its_field():
         )
         == []
     )
+
+
+def test_a_change_of_plan_with_a_write_down_depreciates_what_is_left_from_its_date():
+    """The vehicle above (20 000 000 from 15/03/2026 over 4 years): 9 000 000 depreciated by
+    31/12/2027, 11 000 000 left. On 01/01/2028 an exceptional write-down of 2 000 000 and a new
+    remaining life of 3 years: the 9 000 000 left go 3 000 000 a year in 2028, 2029, 2030.
+    At 30/06/2028: 9 000 000 + 3 000 000 × 182 / 366 = 10 491 803."""
+    revised = assets.Plan(
+        assets.LINEAR,
+        20_000_000,
+        0,
+        dt.date(2026, 3, 15),
+        life=4,
+        revisions=(assets.Revision(dt.date(2028, 1, 1), 3, 0, 2_000_000),),
+    )
+    windows = assets.windows_for(revised)
+    assert rows(assets.schedule(revised, windows)) == [
+        (2026, 20_000_000, 4_000_000, 4_000_000, 16_000_000),
+        (2027, 16_000_000, 5_000_000, 9_000_000, 11_000_000),
+        (2028, 11_000_000, 3_000_000, 12_000_000, 6_000_000),
+        (2029, 6_000_000, 3_000_000, 15_000_000, 3_000_000),
+        (2030, 3_000_000, 3_000_000, 18_000_000, 0),
+    ]
+    assert assets.due_at(revised, windows, dt.date(2028, 6, 30)) == 10_491_803
+    assert assets.due_at(revised, windows, dt.date(2027, 12, 31)) == 9_000_000
+    original = assets.Plan(assets.LINEAR, 20_000_000, 0, dt.date(2026, 3, 15), life=4)
+    assert assets.revision_faults(original, assets.Revision(dt.date(2026, 1, 1), 0, 0, 0), windows) == [
+        ("date", "le changement de plan vient après le 15/03/2026"),
+        ("duree", "la durée restante est d'au moins un an"),
+    ]
+    assert [
+        f
+        for f, _ in assets.revision_faults(
+            original, assets.Revision(dt.date(2028, 1, 1), 3, 0, 12_000_000), windows
+        )
+    ] == ["depreciation"]

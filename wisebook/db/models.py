@@ -801,3 +801,20 @@ class AssetDepreciation(Base):
         Index("ix_asset_depreciations_asset_id", "asset_id"),
         Index("ix_asset_depreciations_run_id", "run_id"),
     )
+
+
+class AssetRevision(Base):
+    """A change of an asset's plan from a date (its remaining life, its residual value), with
+    the exceptional write-down booked that day (29x/691x) and its entry."""
+
+    __tablename__ = "asset_revisions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    asset_id: Mapped[int] = mapped_column(ForeignKey("fixed_assets.id", ondelete="CASCADE"))
+    on: Mapped[dt.date] = mapped_column(Date)
+    life: Mapped[int] = mapped_column(Integer)
+    residual: Mapped[int] = mapped_column(BigInteger, default=0)
+    write_down: Mapped[int] = mapped_column(BigInteger, default=0)
+    entry_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("entries.id"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    __table_args__ = (UniqueConstraint("asset_id", "on"),)

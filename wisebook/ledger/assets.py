@@ -30,8 +30,20 @@ METHODS = (LINEAR, DECLINING, UNITS)
 
 
 @dataclass(frozen=True)
+class Revision:
+    """A change of plan from a date: the net value left then (less an exceptional write-down
+    booked that day, 29x/691x) is depreciated on the straight line over ``life`` years from
+    ``on``, down to ``residual``."""
+
+    on: dt.date
+    life: int
+    residual: int = 0
+    write_down: int = 0
+
+
+@dataclass(frozen=True)
 class Plan:
-    """A depreciation plan, amounts in minor units."""
+    """A depreciation plan, amounts in minor units; ``revisions`` change it from their dates."""
 
     method: str
     gross: int
@@ -41,11 +53,30 @@ class Plan:
     coefficient: Decimal | None = None  # degressif
     units_total: int = 0  # unites
     units: Mapping[int, int] = field(default_factory=dict)  # unites: by fiscal year's start year
+    revisions: tuple[Revision, ...] = ()
 
     @property
     def base(self) -> int:
-        """What the plan depreciates."""
-        return self.gross - self.residual
+        """What the plan depreciates (its last revision's residual value kept)."""
+        residual = self.revisions[-1].residual if self.revisions else self.residual
+        return self.gross - residual - self.written_down
+
+    @property
+    def written_down(self) -> int:
+        """The exceptional write-downs of its revisions."""
+        return sum(r.write_down for r in self.revisions)
+
+    def original(self) -> Plan:
+        return Plan(
+            self.method,
+            self.gross,
+            self.residual,
+            self.start,
+            self.life,
+            self.coefficient,
+            self.units_total,
+            self.units,
+        )
 
 
 @dataclass(frozen=True)
@@ -149,8 +180,37 @@ def windows_for(plan: Plan, year_start_month: int = 1, extra: int = 2) -> list[t
     return year_windows(first, years)
 
 
+def revision_faults(
+    plan: Plan, revision: Revision, windows: Sequence[tuple[dt.date, dt.date]]
+) -> list[tuple[str, str]]:
+    """A revision comes after the plan's start and its last revision, keeps a life of at least
+    a year, and leaves a residual value and write-down within the net value left then."""
+    faults: list[tuple[str, str]] = []
+    last = plan.revisions[-1].on if plan.revisions else plan.start
+    if revision.on <= last:
+        faults.append(("date", f"le changement de plan vient après le {last:%d/%m/%Y}"))
+    if revision.life <= 0:
+        faults.append(("duree", "la durée restante est d'au moins un an"))
+    if revision.residual < 0 or revision.write_down < 0:
+        faults.append(("montant", "les montants sont positifs ou nuls"))
+    if not faults:
+        left = plan.gross - plan.written_down - due_at(plan, windows, revision.on - dt.timedelta(days=1))
+        if revision.residual + revision.write_down > left:
+            faults.append(
+                (
+                    "depreciation",
+                    "la dépréciation et la valeur résiduelle dépassent la valeur nette à cette date",
+                )
+            )
+    return faults
+
+
 def schedule(plan: Plan, windows: Sequence[tuple[dt.date, dt.date]]) -> list[Year]:
-    """The plan year by year over ``windows`` (fiscal years), up to the year it ends."""
+    """The plan year by year over ``windows`` (fiscal years), up to the year it ends; a revised
+    plan's years are what it has accumulated at each year's end less at the one before (its
+    write-downs lower the net values, not the annuities)."""
+    if plan.revisions:
+        return _revised_schedule(plan, windows)
     amounts = _annuities(plan, windows)
     found: list[Year] = []
     accumulated = 0
@@ -215,9 +275,73 @@ def _annuities(plan: Plan, windows: Sequence[tuple[dt.date, dt.date]]) -> list[i
     return out
 
 
+def _segments(plan: Plan, windows: Sequence[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, int, Plan]]:
+    """A revised plan as its pieces: from each date, what was accumulated before it and the
+    straight-line plan that runs from it."""
+    pieces: list[tuple[dt.date, int, Plan]] = [(plan.start, 0, plan.original())]
+    written = 0
+    for revision in plan.revisions:
+        before = _due_pieces(pieces, windows, revision.on - dt.timedelta(days=1))
+        written += revision.write_down
+        left = plan.gross - written - before - revision.residual
+        pieces.append((revision.on, before, Plan(LINEAR, max(left, 0), 0, revision.on, life=revision.life)))
+    return pieces
+
+
+def _due_pieces(
+    pieces: Sequence[tuple[dt.date, int, Plan]], windows: Sequence[tuple[dt.date, dt.date]], day: dt.date
+) -> int:
+    found = [p for p in pieces if p[0] <= day]
+    if not found:
+        return 0
+    _on, before, piece = found[-1]
+    return before + _due_simple(piece, _windows_from(windows, piece), day)
+
+
+def _windows_from(windows: Sequence[tuple[dt.date, dt.date]], plan: Plan) -> list[tuple[dt.date, dt.date]]:
+    """The fiscal years a piece runs over: those given from its start, and more of twelve months."""
+    kept = [w for w in windows if w[1] >= plan.start]
+    while len(kept) < plan.life + 2:
+        last = kept[-1] if kept else (plan.start, plan.start - dt.timedelta(days=1))
+        kept += year_windows(last[1] + dt.timedelta(days=1), 1)
+    return kept
+
+
+def _revised_schedule(plan: Plan, windows: Sequence[tuple[dt.date, dt.date]]) -> list[Year]:
+    pieces = _segments(plan, windows)
+    last = pieces[-1][2]
+    all_windows = list(windows)
+    while all_windows[-1][1] < _anniversary(last.start, last.life):
+        all_windows += year_windows(all_windows[-1][1] + dt.timedelta(days=1), 1)
+    found: list[Year] = []
+    accumulated = 0
+    for start, end in all_windows:
+        if end < plan.start:
+            continue
+        written = sum(r.write_down for r in plan.revisions if r.on <= end)
+        written_before = sum(r.write_down for r in plan.revisions if r.on < start)
+        opening = plan.gross - accumulated - written_before
+        total = _due_pieces(pieces, windows, end)
+        annuity = total - accumulated
+        accumulated = total
+        found.append(Year(start, end, opening, annuity, accumulated, plan.gross - accumulated - written))
+        if accumulated + written >= plan.gross - (
+            plan.revisions[-1].residual if plan.revisions else plan.residual
+        ):
+            break
+    return found
+
+
 def due_at(plan: Plan, windows: Sequence[tuple[dt.date, dt.date]], day: dt.date) -> int:
     """Depreciation accumulated from the start of the plan to ``day`` (included): whole years
-    before it, and the part of its year elapsed (days; months for declining balance)."""
+    before it, and the part of its year elapsed (days; months for declining balance); a revised
+    plan's, piece by piece."""
+    if plan.revisions:
+        return _due_pieces(_segments(plan, windows), windows, day)
+    return _due_simple(plan, windows, day)
+
+
+def _due_simple(plan: Plan, windows: Sequence[tuple[dt.date, dt.date]], day: dt.date) -> int:
     total = 0
     for year in schedule(plan, windows):
         if year.end <= day:

@@ -107,6 +107,7 @@ def includeme(config: Any) -> None:
     config.add_route("asset", f"{API}/immobilisations/{{id:\\d{{1,18}}}}/")
     config.add_route("asset_plan", f"{API}/immobilisations/{{id:\\d{{1,18}}}}/plan/")
     config.add_route("asset_disposal", f"{API}/immobilisations/{{id:\\d{{1,18}}}}/sortie/")
+    config.add_route("asset_revision", f"{API}/immobilisations/{{id:\\d{{1,18}}}}/revision/")
     config.add_route("tax_vat_settlement", f"{API}/fiscalite/tva/{{periode:\\d{{4}}-\\d{{2}}}}/liquidation/")
     config.add_route(
         "bank_matches_automatic", f"{API}/banques/{{id:\\d{{1,18}}}}/rapprochements/automatique/"

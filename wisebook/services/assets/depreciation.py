@@ -80,9 +80,10 @@ def dues(
     )
     month = register.year_start_month(session, company_id)
     posted = register.depreciated(session, [a.id for a in found])
+    revised = register.revisions_of(session, [a.id for a in found])
     out = []
     for index, asset in enumerate(found):
-        plan = register.plan_of(asset)
+        plan = register.plan_of(asset, revised.get(asset.id, ()))
         due = rules.due_at(plan, rules.windows_for(plan, month), through)
         amount = due - asset.opening_depreciation - posted.get(asset.id, 0)
         if amount > 0:

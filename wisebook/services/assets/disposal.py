@@ -85,6 +85,7 @@ def dispose(
     parts = register.components_of(session, asset.id) or [asset]
     parts = [p for p in parts if p.state == "en_service"]
     posted = register.depreciated(session, [p.id for p in parts])
+    revised = register.revisions_of(session, [p.id for p in parts])
     month = register.year_start_month(session, company.id)
     codes = dict(
         session.execute(
@@ -113,22 +114,25 @@ def dispose(
                 )
             )
 
-    gross = accumulated = catch_up_total = 0
+    gross = accumulated = catch_up_total = written = 0
     catch_ups: list[tuple[models.FixedAsset, int]] = []
     for part in parts:
-        plan = register.plan_of(part)
+        plan = register.plan_of(part, revised.get(part.id, ()))
         due = rules.due_at(plan, rules.windows_for(plan, month), day)
         catch_up = max(due - part.opening_depreciation - posted.get(part.id, 0), 0)
         done = part.opening_depreciation + posted.get(part.id, 0) + catch_up
         line(codes[part.expense_account_id], catch_up, 0)
         line(codes[part.depreciation_account_id], 0, catch_up)
         line(codes[part.depreciation_account_id], done, 0)
+        if plan.written_down:  # its exceptional write-downs leave with it
+            line(register.impairment_account(codes[part.depreciation_account_id]), plan.written_down, 0)
+            written += plan.written_down
         line(codes[part.asset_account_id], 0, part.gross)
         catch_ups.append((part, catch_up))
         gross += part.gross
         accumulated += done
         catch_up_total += catch_up
-    net = gross - accumulated
+    net = gross - accumulated - written
     line(disposal_account, net, 0)
     if price:
         line(counterpart, price, 0, partner)

@@ -109,6 +109,14 @@ def tables(session: Session, company_id: int, fy: models.FiscalYear) -> Tables:
         .where(ad.asset_id.in_([a.id for a in leaves]), run.reversed_at.is_(None), ad.through <= end)
     ).tuples():
         posted[asset_id].append((through, int(amount)))
+    written: dict[int, list[tuple[dt.date, int]]] = defaultdict(list)
+    rv = models.AssetRevision
+    for asset_id, on, amount in session.execute(
+        select(rv.asset_id, rv.on, rv.write_down).where(
+            rv.asset_id.in_([a.id for a in leaves]), rv.write_down > 0, rv.on <= end
+        )
+    ).tuples():
+        written[asset_id].append((on, int(amount)))
     labels = {line.code: line.label for line in actif.lines}
     gross: dict[str, GrossRow] = {}
     dep: dict[str, DepreciationRow] = {}
@@ -119,8 +127,11 @@ def tables(session: Session, company_id: int, fy: models.FiscalYear) -> Tables:
         line = line_of[codes[asset.asset_account_id]]
         g = gross.setdefault(line, GrossRow(line, labels.get(line, line)))
         d = dep.setdefault(line, DepreciationRow(line, labels.get(line, line)))
-        before = asset.opening_depreciation + sum(a for day, a in posted[asset.id] if day < start)
-        during = sum(a for day, a in posted[asset.id] if start <= day <= end)
+        # depreciation and exceptional write-downs (the Bilan's column holds 28x and 29x)
+        before = asset.opening_depreciation + sum(
+            a for day, a in posted[asset.id] + written[asset.id] if day < start
+        )
+        during = sum(a for day, a in posted[asset.id] + written[asset.id] if start <= day <= end)
         if asset.acquired_on < start:
             g.opening += asset.gross
             d.opening += before

@@ -136,8 +136,23 @@ def _next_code(session: Session, company_id: int) -> str:
     return f"IMM-{int(count or 0) + 1:05d}"
 
 
-def plan_of(asset: models.FixedAsset) -> rules.Plan:
-    """An asset's plan as the ledger computes it."""
+def revisions_of(session: Session, asset_ids: Sequence[int]) -> dict[int, tuple[rules.Revision, ...]]:
+    """The changes of plan of these assets, each's in date order."""
+    if not asset_ids:
+        return {}
+    found: dict[int, list[rules.Revision]] = {}
+    rv = models.AssetRevision
+    for asset_id, on, life, residual, write_down in session.execute(
+        select(rv.asset_id, rv.on, rv.life, rv.residual, rv.write_down)
+        .where(rv.asset_id.in_(asset_ids))
+        .order_by(rv.asset_id, rv.on)
+    ).tuples():
+        found.setdefault(asset_id, []).append(rules.Revision(on, life, int(residual), int(write_down)))
+    return {asset: tuple(items) for asset, items in found.items()}
+
+
+def plan_of(asset: models.FixedAsset, revisions: tuple[rules.Revision, ...] = ()) -> rules.Plan:
+    """An asset's plan as the ledger computes it, with its changes."""
     return rules.Plan(
         asset.method,
         asset.gross,
@@ -147,6 +162,7 @@ def plan_of(asset: models.FixedAsset) -> rules.Plan:
         coefficient=asset.coefficient,
         units_total=asset.units_total or 0,
         units={int(year): int(n) for year, n in (asset.units_by_year or {}).items()},
+        revisions=revisions,
     )
 
 
@@ -610,8 +626,23 @@ def category_totals(session: Session, company_id: int) -> list[tuple[str, int, i
         .tuples()
         .all()
     )
+    rv = models.AssetRevision
+    written = dict(
+        session.execute(
+            select(fa.category, func.sum(rv.write_down))
+            .join(rv, rv.asset_id == fa.id)
+            .where(fa.company_id == company_id, fa.state == "en_service")
+            .group_by(fa.category)
+        )
+        .tuples()
+        .all()
+    )
     return [
-        (code, int(total), int(opening.get(code) or 0) + int(posted.get(code) or 0))
+        (
+            code,
+            int(total),
+            int(opening.get(code) or 0) + int(posted.get(code) or 0) + int(written.get(code) or 0),
+        )
         for code, total in sorted(gross.items())
     ]
 
@@ -645,4 +676,110 @@ def in_service(session: Session, company_id: int, top_ids: Sequence[int]) -> dic
         .group_by(top)
     ).tuples():
         found.setdefault(asset, [0, 0])[1] += int(total)
+    rv = models.AssetRevision
+    for asset, total in session.execute(
+        select(top, func.sum(rv.write_down)).join(rv, rv.asset_id == fa.id).where(*kept).group_by(top)
+    ).tuples():
+        found.setdefault(asset, [0, 0])[1] += int(total or 0)
     return {asset: (gross, done) for asset, (gross, done) in found.items()}
+
+
+def impairment_account(depreciation: str) -> str:
+    """The 29x account beside a 28x one (2845 → 2945): where an asset's write-downs go."""
+    return "29" + depreciation[2:]
+
+
+def revise(
+    session: Session, company: CompanyContext, asset_id: int, data: Mapping[str, Any], user_id: int
+) -> models.AssetRevision:
+    """Change an asset's plan from ``date``: a remaining life (``duree``), a residual value,
+    and an exceptional write-down (``depreciation``) booked that day in OD (691x / 29x). Not
+    before a depreciation run that stands after that date (409), nor on an asset out of the
+    books or split into components (each component is revised); every fault at once."""
+    asset = get_asset(session, company.id, asset_id)
+    errors: list[FieldError] = []
+    currency = company.currency
+    day = _day(data, "date", errors)
+    if day is None and not errors:
+        errors.append(FieldError("date", "La date du changement de plan est obligatoire (AAAA-MM-JJ)."))
+    life = _int(data, "duree", errors, 0)
+    residual = _money(data, "valeur_residuelle", currency, errors) or 0
+    write_down = _money(data, "depreciation", currency, errors) or 0
+    if asset.state != "en_service":
+        errors.append(FieldError("id", f"L'immobilisation {asset.code} est sortie du patrimoine."))
+    if components_of(session, asset.id):
+        errors.append(FieldError("id", "Un bien en composants change de plan composant par composant."))
+    if day is not None and not errors:
+        month = year_start_month(session, company.id)
+        plan = plan_of(asset, revisions_of(session, [asset.id]).get(asset.id, ()))
+        revision = rules.Revision(day, life, residual, write_down)
+        for field, fault in rules.revision_faults(plan, revision, rules.windows_for(plan, month)):
+            errors.append(
+                FieldError(field if field != "depreciation" else "depreciation", entry_rules.sentence(fault))
+            )
+    if errors:
+        raise InvalidInput("Le plan n'est pas changé : corrigez les champs signalés.", errors=errors)
+    assert day is not None
+    run = models.DepreciationRun
+    later = session.scalar(
+        select(run.through).where(run.company_id == company.id, run.through >= day, run.reversed_at.is_(None))
+    )
+    if later is not None:
+        from wisebook.ledger.errors import Conflict
+
+        raise Conflict(
+            f"Des dotations sont passées jusqu'au {later:%d/%m/%Y} : le plan change après, ou extournez-les.",
+            field="date",
+        )
+    entry_id = None
+    if write_down:
+        depreciation = session.scalar(select(_A.code).where(_A.id == asset.depreciation_account_id)) or ""
+        target = impairment_account(depreciation)
+        expense = "6913" if depreciation.startswith("281") else "6914"
+        label = f"Dépréciation exceptionnelle : {asset.label}"[:255]
+        made = posting.create_entry(
+            session,
+            company,
+            entry_rules.EntryDraft(
+                "OD",
+                day,
+                label,
+                asset.code,
+                (
+                    entry_rules.LineDraft(expense, label, from_minor(write_down, currency), Decimal(0)),
+                    entry_rules.LineDraft(target, label, Decimal(0), from_minor(write_down, currency)),
+                ),
+            ),
+            user_id,
+            post=True,
+        )
+        entry_id = made.id
+    revision_row = models.AssetRevision(
+        asset_id=asset.id,
+        on=day,
+        life=life,
+        residual=residual,
+        write_down=write_down,
+        entry_id=entry_id,
+        created_by_id=user_id,
+    )
+    session.add(revision_row)
+    session.flush()
+    return revision_row
+
+
+def written_down(session: Session, asset_ids: Sequence[int]) -> dict[int, int]:
+    """Each asset's exceptional write-downs (29x): its net book value is its gross less its
+    depreciation and these."""
+    if not asset_ids:
+        return {}
+    rv = models.AssetRevision
+    return {
+        asset: int(total)
+        for asset, total in session.execute(
+            select(rv.asset_id, func.sum(rv.write_down))
+            .where(rv.asset_id.in_(asset_ids))
+            .group_by(rv.asset_id)
+        ).tuples()
+        if total
+    }

@@ -49,6 +49,7 @@ def asset_json(
     posted: int,
     codes: dict[int, str],
     kept: tuple[int, int] | None = None,
+    written: int = 0,
 ) -> dict[str, Any]:
     """An asset as the API gives it: its details, plan and, at ``at`` (today), depreciation
     posted and net book value."""
@@ -76,16 +77,17 @@ def asset_json(
         "etat": asset.state,
         "ligne_acquisition": asset.acquisition_line_id,
         "amortissements_comptabilises": to_json(done, currency),
+        "depreciations": to_json(written, currency),
         # what is still in the books (its parts in service); out of them once disposed of
         "valeur_nette_comptable": to_json(
             (kept[0] - kept[1])
             if kept is not None
-            else (asset.gross - done if asset.state == "en_service" else 0),
+            else (asset.gross - done - written if asset.state == "en_service" else 0),
             currency,
         ),
         "valeur_nette_a_la_sortie": None
         if asset.state == "en_service"
-        else to_json(asset.gross - done, currency),
+        else to_json(asset.gross - done - written, currency),
         "date_sortie": asset.disposed_on,
         "prix_cession": None if asset.disposal_price is None else to_json(asset.disposal_price, currency),
         "ecriture_sortie": asset.disposal_entry_id,
@@ -156,20 +158,29 @@ def _one(request: Request, asset: models.FixedAsset) -> dict[str, Any]:
         | {a.depreciation_account_id for a in everything}
         | {a.expense_account_id for a in everything},
     )
-    body = asset_json(request, asset, sum(posted.get(a.id, 0) for a in (parts or [asset])), codes)
+    written = register.written_down(request.db, [a.id for a in everything])
+    body = asset_json(
+        request,
+        asset,
+        sum(posted.get(a.id, 0) for a in (parts or [asset])),
+        codes,
+        written=sum(written.get(a.id, 0) for a in (parts or [asset])),
+    )
     if parts:
         body["amortissements_comptabilises"] = to_json(
             sum(p.opening_depreciation + posted.get(p.id, 0) for p in parts), request.company.currency
         )
         body["valeur_nette_comptable"] = to_json(  # its components still in the books
             sum(
-                p.gross - p.opening_depreciation - posted.get(p.id, 0)
+                p.gross - p.opening_depreciation - posted.get(p.id, 0) - written.get(p.id, 0)
                 for p in parts
                 if p.state == "en_service"
             ),
             request.company.currency,
         )
-    body["composants"] = [asset_json(request, p, posted.get(p.id, 0), codes) for p in parts]
+    body["composants"] = [
+        asset_json(request, p, posted.get(p.id, 0), codes, written=written.get(p.id, 0)) for p in parts
+    ]
     return body
 
 
@@ -184,9 +195,10 @@ def plan(request: Request) -> Any:
     asset = register.get_asset(request.db, request.company.id, int(request.matchdict["id"]))
     parts = register.components_of(request.db, asset.id) or [asset]
     month = register.year_start_month(request.db, request.company.id)
+    revised = register.revisions_of(request.db, [p.id for p in parts])
     schedules = []
     for part in parts:
-        found = register.plan_of(part)
+        found = register.plan_of(part, revised.get(part.id, ()))
         schedules.append((part, rules.schedule(found, rules.windows_for(found, month))))
     currency = request.company.currency
     money = lambda units: to_json(units, currency)  # noqa: E731
@@ -320,6 +332,25 @@ def import_register(request: Request) -> Response:
     return json_response(done, status=201)
 
 
+def revise(request: Request) -> Response:
+    """``POST …/{id}/revision/``: a change of plan from a date, with its write-down (201)."""
+    data = json_body(request, "RevisionPlan")
+    made = register.revise(
+        request.db, request.company, int(request.matchdict["id"]), data, request.wisebook_identity.user_id
+    )
+    return json_response(
+        {
+            "immobilisation": made.asset_id,
+            "date": made.on,
+            "duree": made.life,
+            "valeur_residuelle": to_json(made.residual, request.company.currency),
+            "depreciation": to_json(made.write_down, request.company.currency),
+            "ecriture": made.entry_id,
+        },
+        status=201,
+    )
+
+
 def dispose(request: Request) -> Response:
     data = json_body(request, "SortieImmobilisation")
     done = disposal.dispose(
@@ -384,6 +415,7 @@ def includeme(config: Any) -> None:
         dsf_tables, route_name="assets_dsf", request_method="GET", renderer="json", permission=Permission.READ
     )
     config.add_view(dispose, route_name="asset_disposal", request_method="POST", permission=Permission.POST)
+    config.add_view(revise, route_name="asset_revision", request_method="POST", permission=Permission.POST)
     config.add_view(
         import_register, route_name="assets_import", request_method="POST", permission=Permission.CONFIGURE
     )

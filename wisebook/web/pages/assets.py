@@ -219,7 +219,27 @@ def asset_page(request: Request) -> Response:
     errors: dict[str, str] = {}
     status = 200
     sale = {"date": "", "prix": "", "contrepartie": "5211", "rebut": ""}
-    if request.method == "POST":
+    change = {"date_revision": "", "duree": "", "valeur_residuelle": "", "depreciation": ""}
+    if request.method == "POST" and request.POST.get("action") == "revision":
+        change = {name: str(request.POST.get(name, "")).strip() for name in change}
+        try:
+            data = {
+                "date": change["date_revision"],
+                "duree": change["duree"] or "0",
+                **{
+                    k: change[k].replace(" ", "").replace("\u202f", "")
+                    for k in ("valeur_residuelle", "depreciation")
+                    if change[k]
+                },
+            }
+            register.revise(request.db, company, asset.id, data, request.wisebook_identity.user_id)
+            return HTTPSeeOther(request.route_path("asset_page", id=asset.id, _query={"revise": "1"}))
+        except LedgerError as exc:
+            errors = {
+                ("date_revision" if k == "date" else k): v for k, v in field_messages(request, exc).items()
+            }
+            status = exc.status
+    elif request.method == "POST":
         sale = {name: str(request.POST.get(name, "")).strip() for name in sale}
         try:
             data: dict[str, Any] = {"date": sale["date"], "rebut": bool(sale["rebut"])}
@@ -237,9 +257,10 @@ def asset_page(request: Request) -> Response:
     parts = register.components_of(request.db, asset.id) or [asset]
     posted = register.depreciated(request.db, [p.id for p in parts])
     month = register.year_start_month(request.db, company.id)
+    revised = register.revisions_of(request.db, [p.id for p in parts])
     plans = []
     for part in parts:
-        plan = register.plan_of(part)
+        plan = register.plan_of(part, revised.get(part.id, ()))
         plans.append(
             {
                 "numero": part.code,
@@ -265,6 +286,15 @@ def asset_page(request: Request) -> Response:
             )
         )
     )
+    entry_ids |= {
+        e
+        for e in request.db.scalars(
+            select(models.AssetRevision.entry_id).where(
+                models.AssetRevision.asset_id.in_([p.id for p in parts])
+            )
+        )
+        if e
+    }
     if asset.disposal_entry_id:
         entry_ids.add(asset.disposal_entry_id)
     if asset.acquisition_line_id:
@@ -282,7 +312,8 @@ def asset_page(request: Request) -> Response:
         .where(models.Entry.id.in_(entry_ids), models.Entry.company_id == company.id)
         .order_by(models.Entry.entry_date, models.Entry.id)
     ).all()
-    done = sum(p.opening_depreciation + posted.get(p.id, 0) for p in parts)
+    written = register.written_down(request.db, [p.id for p in parts])
+    done = sum(p.opening_depreciation + posted.get(p.id, 0) + written.get(p.id, 0) for p in parts)
     categories = ohada.asset_categories()
     return page(
         request,
@@ -305,6 +336,11 @@ def asset_page(request: Request) -> Response:
                 for e in entries
             ],
             "sortie": sale,
+            "changement": change,
+            "revise": bool(request.params.get("revise")),
+            "peut_reviser": request.has_permission(Permission.POST)
+            and asset.state == "en_service"
+            and parts == [asset],
             "fait": str(request.params.get("sortie", ""))[:40],
             "erreurs": errors,
             "peut_sortir": request.has_permission(Permission.POST) and asset.state == "en_service",
