@@ -384,6 +384,13 @@ def test_an_existing_register_is_imported_all_or_nothing_with_its_opening_deprec
         )
     )
     assert "prix" in unknown.json["detail"]
+    picture = api.testapp.post(
+        f"{ASSETS}import/",
+        upload_files=[("fichier", "photo.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "image/png")],
+        headers=api.headers(),
+        status=422,
+    )
+    assert picture.json["erreurs"][0]["champ"] == "fichier"
 
 
 def test_a_component_is_scrapped_alone_and_the_asset_keeps_the_others(api, app, books):

@@ -78,13 +78,20 @@ def read(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
             raise InvalidInput("Classeur illisible : enregistrez-le en .xlsx.", field="fichier") from None
         raw_rows = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
     else:
+        if b"\x00" in data:  # an image, a PDF, an old .xls: not a text file
+            raise InvalidInput("Fichier illisible : un registre CSV ou XLSX est attendu.", field="fichier")
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             text = data.decode("cp1252", errors="replace")
         first = text.splitlines()[0] if text else ""
         separator = max((";", "\t", ","), key=first.count)
-        raw_rows = [list(r) for r in csv.reader(io.StringIO(text), delimiter=separator)]
+        try:
+            raw_rows = [list(r) for r in csv.reader(io.StringIO(text), delimiter=separator)]
+        except csv.Error:
+            raise InvalidInput(
+                "Fichier illisible : un registre CSV ou XLSX est attendu.", field="fichier"
+            ) from None
     if not raw_rows:
         raise InvalidInput("Le fichier est vide.", field="fichier")
     header = [str(h or "").strip().lower() for h in raw_rows[0]]
