@@ -10,7 +10,7 @@ from typing import Any
 from pyramid.request import Request
 
 from wisebook.db import models
-from wisebook.ledger.errors import InvalidInput
+from wisebook.ledger.errors import InvalidInput, LedgerError
 from wisebook.services.access import auth
 from wisebook.services.access.permissions import Permission
 from wisebook.services.platform import taskruns
@@ -27,6 +27,18 @@ def viewer(request: Request) -> taskruns.Viewer:
     company = request.company
     admin = company is not None and Permission.RUNS_CONTROL in company.permissions
     return taskruns.Viewer(identity.user_id, company.id if company else None, operator=False, admin=admin)
+
+
+def company_run(request: Request, ref: str, name: str) -> models.TaskRun | None:
+    """The run ``ref`` of the job ``name`` in the request's company, as a page follows it
+    (``?tache=``), or None: a malformed id, another job's, another company's, or one not seen."""
+    if len(ref) != 32 or not all(c in "0123456789abcdef" for c in ref):
+        return None
+    try:
+        found = taskruns.get(request.db, viewer(request), ref)
+    except LedgerError:
+        return None
+    return found if found.name == name and found.company_id == request.company.id else None
 
 
 def present(request: Request, run: models.TaskRun, who: taskruns.Viewer) -> dict[str, Any]:

@@ -45,16 +45,6 @@ def _money(request: Request, units: int) -> str:
     return amount(request, units, request.company.currency)
 
 
-def _run(request: Request, ref: str) -> Any:
-    if len(ref) != 32 or not all(c in "0123456789abcdef" for c in ref):
-        return None
-    try:
-        found = taskruns.get(request.db, runs.viewer(request), ref)
-    except LedgerError:
-        return None
-    return found if found.name == "dotations" and found.company_id == request.company.id else None
-
-
 def _line_from_entry(request: Request) -> dict[str, str]:
     """The form's values from a purchase entry's line (``ecriture``, ``ligne``: its number)."""
     entry_id, line_no = str(request.params.get("ecriture", "")), str(request.params.get("ligne", ""))
@@ -164,7 +154,7 @@ def assets_page(request: Request) -> Response:
         )
     totals = register.category_totals(request.db, company.id)
     ref = str(request.params.get("tache", ""))[:40]
-    run = _run(request, ref) if ref else None
+    run = runs.company_run(request, ref, "dotations") if ref else None
     result = taskruns.result_of(run) if run is not None and run.state == taskruns.SUCCEEDED else None
     if result and result.get("au"):
         result = dict(result, au=dt.date.fromisoformat(str(result["au"])).strftime("%d/%m/%Y"))

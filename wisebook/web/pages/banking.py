@@ -68,16 +68,6 @@ def banks_page(request: Request) -> Response:
     )
 
 
-def _run(request: Request, ref: str) -> Any:
-    if len(ref) != 32 or not all(c in "0123456789abcdef" for c in ref):
-        return None
-    try:
-        found = taskruns.get(request.db, runs.viewer(request), ref)
-    except LedgerError:
-        return None
-    return found if found.name == "import_releve" and found.company_id == request.company.id else None
-
-
 def _act(request: Request, bank: models.BankAccount) -> str:
     """Carry out the form's action; what to say once done."""
     action = str(request.POST.get("action", ""))
@@ -175,7 +165,7 @@ def bank_page(request: Request) -> Response:
     start = report.reconciliation_start(request.db, bank.id)
     open_ledger = matching.open_ledger_lines(request.db, bank, start) if start is not None else []
     ref = str(request.params.get("tache", ""))[:40]
-    run = _run(request, ref) if ref else None
+    run = runs.company_run(request, ref, "import_releve") if ref else None
     result = taskruns.result_of(run) if run is not None and run.state == taskruns.SUCCEEDED else None
     at = dt.date.today()
     try:
